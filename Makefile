@@ -1,0 +1,64 @@
+# RealPeople: the few commands a newcomer needs. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+
+export REALPEOPLE_LANDING_DIR ?= data/landing
+export REALPEOPLE_DATA_DIR ?= data
+export DAGSTER_HOME ?= $(abspath $(REALPEOPLE_DATA_DIR))/dagster_home
+# Small, shared machines: OpenMP threads that spin-wait starve each other.
+export OMP_WAIT_POLICY ?= passive
+export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
+export GX_ANALYTICS_ENABLED ?= false
+
+# Demo world: about 20,000 accounts over 14 days.
+ACCOUNTS ?= 20000
+DAYS ?= 14
+SEED ?= 7
+END_DATE ?= 2026-11-15
+
+.PHONY: help setup demo simulate run test ui lock clean
+
+help:
+	@echo "make demo      simulate a small platform and run the whole pipeline on it"
+	@echo "make run       the pipeline on REALPEOPLE_LANDING_DIR, writing under REALPEOPLE_DATA_DIR"
+	@echo "make test      the whole test suite"
+	@echo "make ui        Dagster UI and MLflow UI on 127.0.0.1"
+	@echo "make simulate  only write the simulated deliveries"
+
+setup: $(STAMP)
+
+# uv from the package registry into the venv, then the locked set, compiled to bytecode
+# (imports recompile every time otherwise). Re-runs only when the lock changes.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) --compile-bytecode requirements.lock
+	touch $@
+
+simulate: $(STAMP)
+	$(PY) -m simulator --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) --end-date $(END_DATE) \
+	  --landing-dir $(REALPEOPLE_LANDING_DIR) --truth-path $(REALPEOPLE_DATA_DIR)/simulator/ground_truth.parquet
+
+run: $(STAMP)
+	$(PY) -m orchestration run
+
+demo: simulate run
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+ui: $(STAMP)
+	$(PY) -m orchestration prepare
+	$(PY) scripts/ui.py
+
+# Re-resolve the lock from pyproject.toml within the known-good set.
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  -c constraints/known-good-py311.txt -o requirements.lock
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""RealPeople orchestration: Dagster assets that ingest, transform, score and publish."""

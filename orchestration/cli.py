@@ -1,0 +1,201 @@
+"""``python -m orchestration run``: the whole pipeline on the landing zone, from a shell.
+
+Ingests every delivery not yet loaded (or changed since), builds features for the
+latest delivery date, trains if no model is registered yet, scores and publishes that
+date. Runs go through the Dagster instance under ``DAGSTER_HOME``, so they show in the
+UI exactly as if launched there. Exits non-zero, with the stage and the reason, if any
+stage fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import REPO_ROOT, Settings, load_settings
+
+INSTANCE_TEMPLATE = REPO_ROOT / "orchestration" / "instance" / "dagster.yaml"
+
+
+class StageFailed(RuntimeError):
+    pass
+
+
+def prepare_instance(settings: Settings):
+    """Create DAGSTER_HOME with the project's dagster.yaml and return the instance."""
+    home = Path(settings.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_text() != INSTANCE_TEMPLATE.read_text():
+        shutil.copyfile(INSTANCE_TEMPLATE, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    from dagster import DagsterInstance
+
+    return DagsterInstance.get()
+
+
+def pending_deliveries(settings: Settings) -> dict[date, list[str]]:
+    """Delivery dates whose files are not (all, unchanged) in the ledger, with their tables."""
+    import duckdb
+
+    from orchestration.ingest.loader import (
+        file_sha256,
+        discover_delivery_dates,
+        list_delivery_files,
+    )
+
+    found = discover_delivery_dates(Path(settings.landing_dir))
+    loaded: set[tuple[str, date, str, str]] = set()
+    if Path(settings.warehouse_path).exists():
+        with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+            has_ledger = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = 'deliveries'").fetchone()[0]
+            if has_ledger:
+                loaded = {(t, d, f, h) for t, d, f, h in con.execute(
+                    "select table_name, _delivery_date, _source_file, file_sha256 from raw.deliveries").fetchall()}
+    pending: dict[date, list[str]] = {}
+    for table, dates in found.items():
+        for day in dates:
+            files = {(table, day, str(p), file_sha256(p)) for p in list_delivery_files(Path(settings.landing_dir), table, day)}
+            ledger = {row for row in loaded if row[0] == table and row[1] == day}
+            if files != ledger:
+                pending.setdefault(day, []).append(table)
+    return dict(sorted(pending.items()))
+
+
+def _execute(defs, job_name: str, instance, partition_key: str | None = None, asset_selection=None):
+    started = time.perf_counter()
+    job = defs.get_job_def(job_name)
+    result = job.execute_in_process(instance=instance, partition_key=partition_key,
+                                    asset_selection=asset_selection, raise_on_error=False)
+    seconds = time.perf_counter() - started
+    label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
+    if not result.success:
+        failures = [f"{e.step_key}: {e.event_specific_data.error.message.strip().splitlines()[0]}"
+                    for e in result.all_events if e.is_step_failure]
+        raise StageFailed(f"{label} failed (run {result.run_id}): " + "; ".join(failures or ["see the run in the Dagster UI"]))
+    print(f"  {label:<34} ok  {seconds:6.1f} s")
+    return result, seconds
+
+
+def run_pipeline(settings: Settings) -> dict:
+    """The whole pipeline; returns per-stage seconds and the run date."""
+    from dagster import AssetKey
+
+    instance = prepare_instance(settings)
+    from orchestration.definitions import build_definitions
+    from orchestration.ingest.assets import RAW_KEYS
+    from orchestration.ingest.loader import discover_delivery_dates
+
+    defs = build_definitions(settings)
+    found = discover_delivery_dates(Path(settings.landing_dir))
+    all_dates = sorted({d for dates in found.values() for d in dates})
+    if not all_dates:
+        raise StageFailed(f"no deliveries under {settings.landing_dir} "
+                          "(expected <table>/dt=YYYY-MM-DD/*.parquet|*.csv)")
+    first_partition = date.fromisoformat(settings.first_delivery_date)
+    if all_dates[0] < first_partition:
+        raise StageFailed(f"delivery dt={all_dates[0]} is before REALPEOPLE_FIRST_DELIVERY_DATE="
+                          f"{settings.first_delivery_date}; set it to {all_dates[0]} or earlier")
+    run_date = all_dates[-1].isoformat()
+    timings: dict[str, float] = {"ingest": 0.0}
+
+    pending = pending_deliveries(settings)
+    print(f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
+          f"{len(pending)} to load; run date {run_date}")
+    for day, tables in pending.items():
+        _, seconds = _execute(defs, "ingest_job", instance, day.isoformat(),
+                              asset_selection=[RAW_KEYS[t] for t in tables])
+        timings["ingest"] += seconds
+    _, timings["features"] = _execute(defs, "features_job", instance, run_date)
+
+    from ml.tracking import champion, configure
+
+    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    if champion(settings.model_name) is None:
+        _, timings["training"] = _execute(defs, "training_job", instance)
+    result, timings["publish"] = _execute(defs, "publish_job", instance, run_date)
+    published = [m for m in result.get_asset_materialization_events()
+                 if m.asset_key == AssetKey("published_snapshot")]
+    if not published:
+        checks = [e.event_specific_data for e in result.all_events
+                  if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+        failed = [c.check_name for c in checks if not c.passed]
+        raise StageFailed(f"publish_job [{run_date}] did not publish: blocking check(s) failed: "
+                          f"{', '.join(failed) or 'unknown'}")
+    return {"run_date": run_date, "timings": timings}
+
+
+def summarise(settings: Settings, run_date: str) -> str:
+    import pandas as pd
+
+    folder = Path(settings.published_dir) / run_date
+    listed = pd.read_parquet(folder / "enforcement_list.parquet")
+    metrics = pd.read_parquet(folder / "compliance_metrics.parquet").set_index("metric")["value"]
+    counts = listed["action"].value_counts()
+    from ml.tracking import champion
+
+    model = champion(settings.model_name)
+    lines = [
+        "",
+        f"Published for {run_date}:",
+        f"  enforcement list     {folder / 'enforcement_list.parquet'} (and .csv)",
+        f"  compliance metrics   {folder / 'compliance_metrics.parquet'} (and .csv)",
+        f"  report               {folder / 'report.html'}",
+        "",
+        f"Accounts actioned: terminate {int(counts.get('terminate', 0)):,}, "
+        f"warn_and_limit {int(counts.get('warn_and_limit', 0)):,} "
+        f"(of {int(metrics.get('accounts_scored', 0)):,} scored)",
+    ]
+    if model is not None:
+        import mlflow
+
+        run = mlflow.get_run(model.run_id)
+        m = run.data.metrics
+        lines += [
+            f"Model {model.name} v{model.version} on held-out reviews (n={run.data.params.get('n_test')}):",
+            *(f"  {cls:<12} precision {m.get(f'precision_{cls}', float('nan')):.3f}  "
+              f"recall {m.get(f'recall_{cls}', float('nan')):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', float('nan')):.3f}"
+              for cls in ("human", "ai_assisted", "ai_managed")),
+            f"  terminate at score_ai_managed >= {model.policy.terminate_threshold:.3f}: "
+            f"precision {model.policy.terminate_heldout_precision:.3f}, recall {model.policy.terminate_heldout_recall:.3f}",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="ingest new deliveries, build features, train if needed, score, publish")
+    sub.add_parser("prepare", help="create DAGSTER_HOME and parse the dbt project (for the UI)")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    if args.command == "prepare":
+        prepare_instance(settings)
+        from orchestration.transform.project import ensure_manifest
+
+        ensure_manifest()
+        print(f"DAGSTER_HOME={settings.dagster_home}")
+        return 0
+    try:
+        started = time.perf_counter()
+        outcome = run_pipeline(settings)
+        print(summarise(settings, outcome["run_date"]))
+        print(f"\nTotal {time.perf_counter() - started:.1f} s")
+        return 0
+    except StageFailed as exc:
+        print(f"\nRealPeople run FAILED: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # any other failure still exits non-zero with the reason
+        from orchestration.ingest.loader import DeliveryError
+
+        kind = "bad delivery" if isinstance(exc, DeliveryError) else type(exc).__name__
+        print(f"\nRealPeople run FAILED ({kind}): {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,32 @@
+"""The one Definitions object: ingest -> features -> model -> publish."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.ingest.assets import raw_assets
+from orchestration.ingest.checks import raw_events_contract
+from orchestration.jobs import JOBS
+from orchestration.model.assets import account_authenticity_model, account_scores
+from orchestration.publish.assets import (
+    compliance_metrics,
+    enforcement_list,
+    enforcement_list_contract,
+    published_snapshot,
+)
+from orchestration.resources import build_resources
+from orchestration.settings import Settings, load_settings
+from orchestration.transform.assets import realpeople_dbt_models
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    return Definitions(
+        assets=[*raw_assets, realpeople_dbt_models, account_authenticity_model, account_scores,
+                enforcement_list, compliance_metrics, published_snapshot],
+        asset_checks=[raw_events_contract, enforcement_list_contract],
+        jobs=JOBS,
+        resources=build_resources(settings),
+    )
+
+
+defs = build_definitions(load_settings())

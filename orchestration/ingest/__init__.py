@@ -1,0 +1,1 @@
+"""Landing zone -> raw tables: one partitioned asset per contract table."""

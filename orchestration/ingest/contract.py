@@ -1,0 +1,101 @@
+"""The input tables of the activity data contract (shared/contract/activity-data.md, v1).
+
+The authoritative text is the contract page; this module is its machine-readable
+column list, used to check a landed file's header and column types before its rows are
+validated row by row (``sql/validate_<table>.sql``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Source column types a contract type can be read from. VARCHAR is always accepted (CSV
+# delivers text), and then each value is cast row by row; anything else (e.g. a Parquet
+# BOOLEAN where a timestamp belongs) rejects the whole file, as the contract says.
+_TEXTUAL = ("VARCHAR",)
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+             "UINTEGER", "UBIGINT")
+ACCEPTED_SOURCE_TYPES: dict[str, tuple[str, ...]] = {
+    "string": _TEXTUAL + _INTEGERS,
+    "timestamp": _TEXTUAL + ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S",
+                             "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE"),
+    "integer": _TEXTUAL + _INTEGERS + ("DOUBLE", "FLOAT", "DECIMAL"),
+    "boolean": _TEXTUAL + ("BOOLEAN",) + _INTEGERS,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # contract type: string | timestamp | integer | boolean
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _cols(*spec: tuple[str, str, bool]) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in spec)
+
+
+TABLES: dict[str, Table] = {
+    "accounts": Table("accounts", "account_id", _cols(
+        ("account_id", "string", False),
+        ("created_at", "timestamp", False),
+        ("declared_country", "string", True),
+        ("bio", "string", True),
+        ("avatar_hash", "string", True),
+        ("signup_client", "string", False),
+        ("signup_ip_country", "string", True),
+        ("follower_count", "integer", False),
+        ("following_count", "integer", False),
+    )),
+    "events": Table("events", "event_id", _cols(
+        ("event_id", "string", False),
+        ("account_id", "string", False),
+        ("event_ts", "timestamp", False),
+        ("event_type", "string", False),
+        ("client", "string", False),
+        ("device_id", "string", True),
+        ("ip_country", "string", True),
+        ("target_account_id", "string", True),
+        ("target_event_id", "string", True),
+        ("text", "string", True),
+        ("image_hash", "string", True),
+        ("location_tag", "string", True),
+        ("ai_label", "boolean", True),
+        ("ai_metadata", "boolean", True),
+        ("commercial", "boolean", True),
+    )),
+    "reviews": Table("reviews", "review_id", _cols(
+        ("review_id", "string", False),
+        ("account_id", "string", False),
+        ("reviewed_at", "timestamp", False),
+        ("verdict", "string", False),
+        ("source", "string", False),
+    )),
+    "appeals": Table("appeals", "appeal_id", _cols(
+        ("appeal_id", "string", False),
+        ("account_id", "string", False),
+        ("action", "string", False),
+        ("filed_at", "timestamp", False),
+        ("outcome", "string", False),
+        ("decided_at", "timestamp", True),
+    )),
+}
+
+EVENT_TYPES = ("post", "comment", "like", "follow", "dm", "group_message", "login")
+CLIENTS = ("app_ios", "app_android", "web", "api")
+VERDICTS = ("human", "ai_assisted", "ai_managed")
+REVIEW_SOURCES = ("random_sample", "user_report", "appeal")
+ACTIONS = ("terminate", "warn_and_limit")
+APPEAL_OUTCOMES = ("pending", "upheld", "overturned")
+FILE_SUFFIXES = (".parquet", ".csv")

@@ -1,0 +1,246 @@
+"""Load one delivery (a table's ``dt=YYYY-MM-DD`` folder) into the raw layer.
+
+Plain functions over a DuckDB connection, so they run the same from a Dagster asset, a
+test or a notebook. A delivery is loaded in one transaction that first removes whatever
+an earlier load of the same delivery wrote: re-running a delivery replaces it, and a run
+killed half-way leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingest.contract import ACCEPTED_SOURCE_TYPES, FILE_SUFFIXES, TABLES
+
+SQL_DIR = Path(__file__).parent / "sql"
+# Nothing on the platform can predate it; earlier timestamps are corrupt values.
+PLATFORM_EPOCH = "2013-01-01"
+
+
+class DeliveryError(ValueError):
+    """A delivery that cannot be read at all (e.g. its folder name is not a date)."""
+
+
+@dataclass
+class FileReport:
+    """What happened to one landed file."""
+
+    path: str
+    file_format: str
+    rows_landed: int | None
+    rows_loaded: int
+    rows_quarantined: int
+    rejected_reason: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str | None:
+        """The rejection as an operator reads it: file, column, what was wrong."""
+        return f"{self.path}: {self.rejected_reason}" if self.rejected_reason else None
+
+
+@dataclass
+class DeliveryReport:
+    """What happened to one delivery: per file, and in total."""
+
+    table: str
+    delivery_date: date
+    files: list[FileReport]
+    quarantine_reasons: dict[str, int]
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(f.rows_landed or 0 for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rejected_files(self) -> list[FileReport]:
+        return [f for f in self.files if f.rejected_reason]
+
+
+def sql(name: str) -> str:
+    return (SQL_DIR / name).read_text()
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(sql("create_raw_tables.sql"))
+
+
+def delivery_dir(landing_dir: Path, table: str, delivery_date: date) -> Path:
+    return Path(landing_dir) / table / f"dt={delivery_date.isoformat()}"
+
+
+def list_delivery_files(landing_dir: Path, table: str, delivery_date: date) -> list[Path]:
+    """The delivery's files in file order (by name), as the contract's 'latest wins' uses."""
+    folder = delivery_dir(landing_dir, table, delivery_date)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+
+
+def parse_delivery_folder(name: str) -> date:
+    """``dt=2026-11-01`` -> date; anything else is a :class:`DeliveryError`."""
+    if not name.startswith("dt="):
+        raise DeliveryError(f"delivery folder {name!r} is not named dt=YYYY-MM-DD")
+    try:
+        return date.fromisoformat(name[3:])
+    except ValueError as exc:
+        raise DeliveryError(f"delivery folder {name!r}: {name[3:]!r} is not a valid date") from exc
+
+
+def discover_delivery_dates(landing_dir: Path) -> dict[str, list[date]]:
+    """Every delivery date present in the landing zone, per table, sorted.
+
+    A folder whose name is not a valid ``dt=`` date raises :class:`DeliveryError` naming
+    it, rather than being skipped: a mistyped delivery must not go unnoticed.
+    """
+    found: dict[str, list[date]] = {}
+    for table in TABLES:
+        root = Path(landing_dir) / table
+        dates = []
+        if root.is_dir():
+            for child in root.iterdir():
+                if child.is_dir():
+                    try:
+                        dates.append(parse_delivery_folder(child.name))
+                    except DeliveryError as exc:
+                        raise DeliveryError(f"{child}: {exc}") from exc
+        found[table] = sorted(dates)
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_into_landed(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """Read a landed file into the temp table ``landed``; returns its format."""
+    if path.suffix.lower() == ".parquet":
+        con.execute(sql("read_parquet.sql"), {"path": str(path)})
+        return "parquet"
+    # Every CSV column is read as text and cast row by row, so one bad value quarantines
+    # one row instead of failing the file.
+    con.execute(sql("read_csv.sql"), {"path": str(path)})
+    return "csv"
+
+
+def _check_header(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> tuple[str | None, list[str]]:
+    """Return (rejection reason or None, ignored extra columns) for the landed file."""
+    landed_types = {name: dtype for name, dtype, *_ in con.execute("describe landed").fetchall()}
+    spec = TABLES[table]
+    for column in spec.columns:
+        if column.name not in landed_types:
+            return f"missing required column '{column.name}'", []
+    for column in spec.columns:
+        source_type = landed_types[column.name]
+        base_type = source_type.split("(")[0]
+        if base_type not in ACCEPTED_SOURCE_TYPES[column.type]:
+            return (f"column '{column.name}' has type {source_type}, which cannot be cast to "
+                    f"the contract's {column.type}"), []
+    ignored = [name for name in landed_types
+               if name not in spec.column_names and name != "_file_row"]
+    return None, ignored
+
+
+def load_delivery(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, table: str, delivery_date: date
+) -> DeliveryReport:
+    """Load (or reload) every file of one delivery into ``raw.<table>``.
+
+    Valid rows go to ``raw.<table>``; rows that break the contract go to
+    ``raw.quarantine`` with their reason; a file whose header breaks the contract is
+    rejected whole (its rows quarantined with the file-level reason). Each file gets a row
+    in ``raw.deliveries``. Everything happens in one transaction.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
+    ensure_raw_tables(con)
+    files = list_delivery_files(landing_dir, table, delivery_date)
+    params = {"table_name": table, "delivery_date": delivery_date}
+    reports: list[FileReport] = []
+    con.execute("begin transaction")
+    try:
+        # `table` comes from the closed set TABLES (checked above), never from input.
+        con.execute(f"delete from raw.{table} where _delivery_date = $delivery_date",
+                    {"delivery_date": delivery_date})
+        con.execute(sql("delete_quarantined_delivery.sql"), params)
+        con.execute(sql("delete_delivery_record.sql"), params)
+        for path in files:
+            reports.append(_load_file(con, table, delivery_date, path))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
+    return DeliveryReport(table, delivery_date, reports, reasons)
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, path: Path) -> FileReport:
+    file_params = {
+        "table_name": table,
+        "delivery_date": delivery_date,
+        "source_file": str(path),
+        "file_bytes": path.stat().st_size,
+        "file_sha256": file_sha256(path),
+    }
+    try:
+        file_format = _read_into_landed(con, path)
+    except duckdb.Error as exc:
+        # Unreadable (truncated Parquet, broken CSV): no row can be counted, so the file
+        # itself is recorded as rejected with DuckDB's explanation.
+        reason = f"unreadable {path.suffix.lstrip('.')} file: {str(exc).splitlines()[0]}"
+        con.execute(sql("record_delivery.sql"), {
+            **file_params, "file_format": path.suffix.lstrip(".").lower(), "rows_landed": None,
+            "rows_loaded": 0, "rows_quarantined": 0, "rejected_reason": reason,
+            "ignored_columns": None})
+        return FileReport(str(path), path.suffix.lstrip("."), None, 0, 0, reason)
+
+    rows_landed = con.execute("select count(*) from landed").fetchone()[0]
+    rejected, ignored = _check_header(con, table, path)
+    if rejected:
+        con.execute(sql("quarantine_landed_file.sql"),
+                    {**params_of(file_params), "reason": f"file rejected: {rejected}"})
+        rows_loaded, rows_quarantined = 0, rows_landed
+    else:
+        con.execute(sql(f"validate_{table}.sql"), {
+            "delivery_date": delivery_date, "platform_epoch": PLATFORM_EPOCH})
+        # `table` is from the closed set TABLES; BY NAME matches the contract's columns.
+        con.execute(
+            f"insert into raw.{table} by name "
+            "select * exclude (_record, _reject_reason), "
+            "$delivery_date as _delivery_date, $source_file as _source_file, "
+            "current_timestamp at time zone 'UTC' as _loaded_at "
+            "from validated where _reject_reason is null",
+            {"delivery_date": delivery_date, "source_file": str(path)})
+        con.execute(sql("quarantine_invalid_rows.sql"), params_of(file_params))
+        rows_quarantined = con.execute(
+            "select count(*) from validated where _reject_reason is not null").fetchone()[0]
+        rows_loaded = rows_landed - rows_quarantined
+    con.execute(sql("record_delivery.sql"), {
+        **file_params, "file_format": file_format, "rows_landed": rows_landed,
+        "rows_loaded": rows_loaded, "rows_quarantined": rows_quarantined,
+        "rejected_reason": rejected, "ignored_columns": ", ".join(ignored) or None})
+    con.execute("drop table if exists landed")
+    con.execute("drop table if exists validated")
+    return FileReport(str(path), file_format, rows_landed, rows_loaded, rows_quarantined,
+                      rejected, ignored)
+
+
+def params_of(file_params: dict) -> dict:
+    return {k: file_params[k] for k in ("table_name", "delivery_date", "source_file")}

@@ -1,0 +1,34 @@
+-- One row per landed reviews row: the contract's types, and the first reason (if any)
+-- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+create or replace temp table validated as
+with typed as (
+    select
+        _file_row,
+        to_json(landed) as _record,
+        nullif(trim(cast(review_id as varchar)), '') as review_id,
+        nullif(trim(cast(account_id as varchar)), '') as account_id,
+        cast(reviewed_at as varchar) as _reviewed_at_raw,
+        try_cast(reviewed_at as timestamptz) at time zone 'UTC' as reviewed_at,
+        cast(verdict as varchar) as verdict,
+        cast(source as varchar) as source
+    from landed
+)
+select
+    * exclude (_reviewed_at_raw),
+    case
+        when review_id is null then 'review_id: null or empty'
+        when account_id is null then 'account_id: null or empty'
+        when _reviewed_at_raw is null then 'reviewed_at: null'
+        when reviewed_at is null then 'reviewed_at: not a timestamp: ' || left(_reviewed_at_raw, 60)
+        when reviewed_at >= cast($delivery_date as date) + interval 2 day
+            then 'reviewed_at: after the delivery date: ' || cast(reviewed_at as varchar)
+        when reviewed_at < cast($platform_epoch as timestamp)
+            then 'reviewed_at: before the platform existed: ' || cast(reviewed_at as varchar)
+        when verdict is null then 'verdict: null'
+        when verdict not in ('human', 'ai_assisted', 'ai_managed')
+            then 'verdict: unknown value: ' || left(verdict, 60)
+        when source is null then 'source: null'
+        when source not in ('random_sample', 'user_report', 'appeal')
+            then 'source: unknown value: ' || left(source, 60)
+    end as _reject_reason
+from typed;

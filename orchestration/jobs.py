@@ -1,0 +1,25 @@
+"""Jobs: the pipeline's stages as the units `make run`, schedules and the UI launch."""
+
+from dagster import AssetSelection, define_asset_job
+
+from orchestration.partitions import delivery_date_partitions
+
+ingest_job = define_asset_job(
+    "ingest_job", selection=AssetSelection.groups("ingest"), partitions_def=delivery_date_partitions,
+    description="Load one delivery date's files of every contract table into the raw layer.")
+
+features_job = define_asset_job(
+    "features_job", selection=AssetSelection.groups("features"), partitions_def=delivery_date_partitions,
+    description="dbt build: staging, intermediate and account_features as of the run date.")
+
+training_job = define_asset_job(
+    "training_job", selection=AssetSelection.assets("account_authenticity_model"),
+    description="Train, evaluate and register the model; it becomes champion.")
+
+publish_job = define_asset_job(
+    "publish_job",
+    selection=AssetSelection.assets("account_scores") | AssetSelection.groups("publish"),
+    partitions_def=delivery_date_partitions,
+    description="Score with the champion, build the enforcement list and metrics, publish the files.")
+
+JOBS = [ingest_job, features_job, training_job, publish_job]

@@ -1,0 +1,1 @@
+delete from account_scores where run_date = cast($run_date as date);

@@ -1,0 +1,160 @@
+-- One row per metric for run date $run_date, as transparency reports name them.
+-- Windowed metrics look back $window_days days; everything only uses data delivered by
+-- the run date. $model_* come from the model registry (the version that scored the date).
+insert into compliance_metrics
+with params as (
+    select
+        cast($run_date as date) as run_date,
+        cast($run_date as date) + interval 1 day as run_end,
+        cast($run_date as date) + interval 1 day - to_days(cast($window_days as integer)) as window_start
+),
+listed as (
+    select * from enforcement_list where run_date = (select run_date from params)
+),
+listed_before as (
+    select distinct account_id from enforcement_list where run_date < (select run_date from params)
+),
+user_reported as (
+    select distinct account_id from stg_activity__reviews
+    where source = 'user_report' and reviewed_at < (select run_end from params)
+      and delivered_on <= (select run_date from params)
+),
+audit as (
+    -- latest random-sample verdict per account within the window: the unbiased sample
+    select account_id, arg_max(verdict, reviewed_at) as verdict
+    from stg_activity__reviews
+    where source = 'random_sample'
+      and reviewed_at >= (select window_start from params)
+      and reviewed_at < (select run_end from params)
+      and delivered_on <= (select run_date from params)
+    group by account_id
+),
+audit_rate as (
+    select count(*) as n, count(*) filter (where verdict = 'ai_managed') as k from audit
+),
+wilson as (
+    select
+        n,
+        case when n > 0 then k / n end as p,
+        case when n > 0 then
+            ((k / n) + 1.96 ^ 2 / (2 * n) - 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2)))
+            / (1 + 1.96 ^ 2 / n) end as lo,
+        case when n > 0 then
+            ((k / n) + 1.96 ^ 2 / (2 * n) + 1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 ^ 2 / (4 * n ^ 2)))
+            / (1 + 1.96 ^ 2 / n) end as hi
+    from audit_rate
+),
+appeals as (
+    select * from stg_activity__appeals
+    where filed_at < (select run_end from params)
+      and delivered_on <= (select run_date from params)
+),
+posts as (
+    select ai_label, ai_metadata from stg_activity__events
+    where event_type = 'post'
+      and event_ts >= (select window_start from params)
+      and event_ts < (select run_end from params)
+      and delivered_on <= (select run_date from params)
+),
+delivered as (
+    select table_name, sum(rows_landed) as landed, sum(rows_loaded) as loaded,
+           sum(rows_quarantined) as quarantined
+    from raw.deliveries
+    where _delivery_date = (select run_date from params)
+    group by table_name
+),
+wide as (
+    select
+        (select count(*) from account_scores where run_date = (select run_date from params))
+            as accounts_scored,
+        (select count(*) from listed) as accounts_actioned_total,
+        (select count(*) from listed where action = 'terminate') as accounts_actioned_terminate,
+        (select count(*) from listed where action = 'warn_and_limit') as accounts_actioned_warn_and_limit,
+        (select count(*) from listed where account_id not in (select account_id from listed_before))
+            as accounts_actioned_new,
+        (select count(*) from listed where account_id in (select account_id from listed_before))
+            as accounts_actioned_continuing,
+        (select avg(case when account_id in (select account_id from user_reported) then 0 else 1 end)
+            from listed) as proactive_rate,
+        (select p from wilson) as prevalence_ai_managed_estimate,
+        (select lo from wilson) as prevalence_ai_managed_ci_low,
+        (select hi from wilson) as prevalence_ai_managed_ci_high,
+        (select n from wilson) as prevalence_audit_sample_size,
+        (select count(*) from appeals) as appeals_filed,
+        (select count(*) filter (where outcome = 'upheld') from appeals) as appeals_upheld,
+        (select count(*) filter (where outcome = 'overturned') from appeals) as appeals_overturned,
+        (select count(*) filter (where outcome = 'pending') from appeals) as appeals_pending,
+        (select median(date_diff('second', filed_at, decided_at)) / 3600.0 from appeals
+            where decided_at is not null) as appeal_decision_median_hours,
+        (select count(*) filter (where ai_metadata) from posts) as posts_with_ai_marker,
+        (select avg(case when coalesce(ai_label, false) then 1 else 0 end) from posts where ai_metadata)
+            as ai_marker_posts_labelled_share,
+        (select avg(case when coalesce(ai_metadata, false) then 1 else 0 end) from posts where ai_label)
+            as ai_labelled_posts_with_marker_share,
+        (select landed from delivered where table_name = 'accounts') as rows_landed_accounts,
+        (select loaded from delivered where table_name = 'accounts') as rows_loaded_accounts,
+        (select quarantined from delivered where table_name = 'accounts') as rows_quarantined_accounts,
+        (select landed from delivered where table_name = 'events') as rows_landed_events,
+        (select loaded from delivered where table_name = 'events') as rows_loaded_events,
+        (select quarantined from delivered where table_name = 'events') as rows_quarantined_events,
+        (select landed from delivered where table_name = 'reviews') as rows_landed_reviews,
+        (select loaded from delivered where table_name = 'reviews') as rows_loaded_reviews,
+        (select quarantined from delivered where table_name = 'reviews') as rows_quarantined_reviews,
+        (select landed from delivered where table_name = 'appeals') as rows_landed_appeals,
+        (select loaded from delivered where table_name = 'appeals') as rows_loaded_appeals,
+        (select quarantined from delivered where table_name = 'appeals') as rows_quarantined_appeals,
+        cast($model_version as double) as model_version,
+        cast($terminate_threshold as double) as terminate_threshold,
+        cast($terminate_heldout_precision as double) as terminate_heldout_precision,
+        cast($terminate_heldout_recall as double) as terminate_heldout_recall,
+        cast($warn_threshold as double) as warn_and_limit_threshold
+),
+long as (
+    unpivot include nulls (select * replace (
+        -- one value type for every metric
+        cast(columns(*) as double) as columns(*)) from wide)
+    on columns(*) into name metric value value
+),
+descriptions(metric, description) as (
+    values
+        ('accounts_scored', 'accounts scored by the model on the run date'),
+        ('accounts_actioned_total', 'accounts on the enforcement list'),
+        ('accounts_actioned_terminate', 'accounts terminated (run by automation)'),
+        ('accounts_actioned_warn_and_limit', 'accounts warned with reduced visibility (AI use beyond assistance)'),
+        ('accounts_actioned_new', 'actioned accounts not on any earlier list'),
+        ('accounts_actioned_continuing', 'actioned accounts already on an earlier list'),
+        ('proactive_rate', 'share of actioned accounts found before any user report'),
+        ('prevalence_ai_managed_estimate', 'share of AI-managed accounts in the random audit sample (window)'),
+        ('prevalence_ai_managed_ci_low', 'lower bound, 95% Wilson interval of the prevalence'),
+        ('prevalence_ai_managed_ci_high', 'upper bound, 95% Wilson interval of the prevalence'),
+        ('prevalence_audit_sample_size', 'accounts in the random audit sample (window)'),
+        ('appeals_filed', 'appeals filed to date'),
+        ('appeals_upheld', 'appeals decided: action upheld'),
+        ('appeals_overturned', 'appeals decided: action overturned (account restored)'),
+        ('appeals_pending', 'appeals not yet decided'),
+        ('appeal_decision_median_hours', 'median hours from filing to decision'),
+        ('posts_with_ai_marker', 'posts in the window carrying the implicit AI marker'),
+        ('ai_marker_posts_labelled_share', 'share of posts with the implicit AI marker that also show the visible label'),
+        ('ai_labelled_posts_with_marker_share', 'share of visibly labelled posts that also carry the implicit marker'),
+        ('rows_landed_accounts', 'accounts rows landed in the run date''s delivery'),
+        ('rows_loaded_accounts', 'accounts rows loaded'),
+        ('rows_quarantined_accounts', 'accounts rows quarantined'),
+        ('rows_landed_events', 'events rows landed in the run date''s delivery'),
+        ('rows_loaded_events', 'events rows loaded'),
+        ('rows_quarantined_events', 'events rows quarantined'),
+        ('rows_landed_reviews', 'reviews rows landed in the run date''s delivery'),
+        ('rows_loaded_reviews', 'reviews rows loaded'),
+        ('rows_quarantined_reviews', 'reviews rows quarantined'),
+        ('rows_landed_appeals', 'appeals rows landed in the run date''s delivery'),
+        ('rows_loaded_appeals', 'appeals rows loaded'),
+        ('rows_quarantined_appeals', 'appeals rows quarantined'),
+        ('model_version', 'registered model version that scored the run date'),
+        ('terminate_threshold', 'score_ai_managed at or above which an account is terminated'),
+        ('terminate_heldout_precision', 'precision of terminate on held-out reviews'),
+        ('terminate_heldout_recall', 'recall of terminate on held-out reviews'),
+        ('warn_and_limit_threshold', 'AI-involvement score at or above which an account is warned')
+)
+select (select run_date from params) as run_date, long.metric, long.value, descriptions.description
+from long
+inner join descriptions using (metric)
+order by metric;

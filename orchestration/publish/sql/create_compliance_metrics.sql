@@ -1,0 +1,7 @@
+-- One row per run date and metric.
+create table if not exists compliance_metrics (
+    run_date date not null,
+    metric varchar not null,
+    value double,
+    description varchar not null
+);

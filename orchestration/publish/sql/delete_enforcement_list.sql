@@ -1,0 +1,1 @@
+delete from enforcement_list where run_date = cast($run_date as date);

@@ -1,0 +1,126 @@
+"""Every path, URI and tunable of RealPeople, read once from the environment.
+
+This is the one home of configuration. dbt's ``profiles.yml`` reads the same
+variables (with the same defaults) through :meth:`Settings.subprocess_env`, which the
+dbt resource exports before it starts dbt.
+
+| variable | default |
+| --- | --- |
+| REALPEOPLE_LANDING_DIR | data/landing |
+| REALPEOPLE_DATA_DIR | data |
+| MLFLOW_TRACKING_URI | sqlite:///<data dir>/mlflow/mlflow.db |
+| DAGSTER_HOME | <data dir>/dagster_home |
+| REALPEOPLE_WAREHOUSE_PATH | <data dir>/warehouse.duckdb |
+| REALPEOPLE_DUCKDB_MEMORY_LIMIT | 4GB (DuckDB spills to disk past it) |
+| REALPEOPLE_DUCKDB_THREADS | 2 |
+| REALPEOPLE_FIRST_DELIVERY_DATE | 2024-01-01 (first daily partition) |
+| REALPEOPLE_FEATURE_WINDOW_DAYS | 28 |
+| REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS | 8 (the platform's home time zone) |
+| REALPEOPLE_MODEL_NAME | account_authenticity |
+| REALPEOPLE_TERMINATE_PRECISION | 0.99 (held-out precision the terminate tier must keep) |
+| REALPEOPLE_LABEL_NOISE | 0.02 (share of review verdicts assumed wrong; see ml/policy.py) |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+class Settings(ConfigurableResource):
+    """Where RealPeople reads and writes, and how hard it works; a Dagster resource so
+    the UI shows what a run used. Build it with :func:`load_settings`."""
+
+    landing_dir: str
+    data_dir: str
+    warehouse_path: str
+    duckdb_memory_limit: str
+    duckdb_threads: int
+    mlflow_tracking_uri: str
+    mlflow_artifact_root: str
+    dagster_home: str
+    first_delivery_date: str
+    feature_window_days: int
+    platform_utc_offset_hours: int
+    model_name: str
+    terminate_precision: float
+    label_noise: float
+
+    @property
+    def published_dir(self) -> Path:
+        """Published snapshots, one folder per run date (the contract's output)."""
+        return Path(self.data_dir) / "published"
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills when a query outgrows ``duckdb_memory_limit``."""
+        return Path(self.data_dir) / "duckdb_tmp"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Validation reports (GX results) and other operator-facing files."""
+        return Path(self.data_dir) / "reports"
+
+    def duckdb_config(self) -> dict[str, str | int]:
+        """Connection settings for every DuckDB connection the pipeline opens."""
+        return {
+            "memory_limit": self.duckdb_memory_limit,
+            "threads": self.duckdb_threads,
+            "temp_directory": str(self.duckdb_temp_dir),
+            "TimeZone": "UTC",
+        }
+
+    def subprocess_env(self) -> dict[str, str]:
+        """The variables dbt's profiles.yml and MLflow read, as absolute values."""
+        return {
+            "REALPEOPLE_DATA_DIR": self.data_dir,
+            "REALPEOPLE_LANDING_DIR": self.landing_dir,
+            "REALPEOPLE_WAREHOUSE_PATH": self.warehouse_path,
+            "REALPEOPLE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "REALPEOPLE_DUCKDB_THREADS": str(self.duckdb_threads),
+            "REALPEOPLE_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
+            "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
+            "DAGSTER_HOME": self.dagster_home,
+        }
+
+    def dbt_vars(self, run_date: str) -> dict[str, str | int]:
+        """dbt ``--vars`` for building features as of ``run_date``."""
+        return {
+            "run_date": run_date,
+            "feature_window_days": self.feature_window_days,
+            "platform_utc_offset_hours": self.platform_utc_offset_hours,
+        }
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> str:
+    value = env.get(name)
+    return str(Path(value).expanduser().resolve() if value else default.resolve())
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    data_dir = Path(_path(env, "REALPEOPLE_DATA_DIR", Path("data")))
+    tracking_uri = env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}"
+    return Settings(
+        landing_dir=_path(env, "REALPEOPLE_LANDING_DIR", Path("data/landing")),
+        data_dir=str(data_dir),
+        warehouse_path=_path(env, "REALPEOPLE_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
+        duckdb_memory_limit=env.get("REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB"),
+        duckdb_threads=int(env.get("REALPEOPLE_DUCKDB_THREADS", "2")),
+        mlflow_tracking_uri=tracking_uri,
+        mlflow_artifact_root=_path(env, "REALPEOPLE_MLFLOW_ARTIFACT_ROOT", data_dir / "mlflow" / "artifacts"),
+        dagster_home=_path(env, "DAGSTER_HOME", data_dir / "dagster_home"),
+        first_delivery_date=env.get("REALPEOPLE_FIRST_DELIVERY_DATE", "2024-01-01"),
+        feature_window_days=int(env.get("REALPEOPLE_FEATURE_WINDOW_DAYS", "28")),
+        platform_utc_offset_hours=int(env.get("REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS", "8")),
+        model_name=env.get("REALPEOPLE_MODEL_NAME", "account_authenticity"),
+        terminate_precision=float(env.get("REALPEOPLE_TERMINATE_PRECISION", "0.99")),
+        label_noise=float(env.get("REALPEOPLE_LABEL_NOISE", "0.02")),
+    )
