@@ -73,7 +73,6 @@ class Settings(ConfigurableResource):
             "memory_limit": self.duckdb_memory_limit,
             "threads": self.duckdb_threads,
             "temp_directory": str(self.duckdb_temp_dir),
-            "TimeZone": "UTC",
         }
 
     def subprocess_env(self) -> dict[str, str]:

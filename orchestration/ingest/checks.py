@@ -31,9 +31,10 @@ def raw_events_contract(context: AssetCheckExecutionContext, settings: Settings,
     delivery_date = context.partition_key
     with warehouse.get_connection() as con:
         frame = con.execute(sql("raw_events_of_delivery.sql"), {"delivery_date": delivery_date}).df()
-    summary = validate_frame(frame, "raw_events")
-    report = write_report(summary, settings.reports_dir / "gx" / "raw_events" / delivery_date)
+    summary = validate_frame(frame, "raw_events", batch_id=f"raw_events_dt={delivery_date}")
+    report = write_report(summary, settings.reports_dir / "gx" / "raw_events")
     return AssetCheckResult(
+        # Row-level problems are quarantined at load; what remains is worth a look, not a stop.
         passed=summary.success, severity=AssetCheckSeverity.WARN,
         metadata={"rows": len(frame), "expectations_evaluated": summary.evaluated,
                   "failed": MetadataValue.md(summary.to_markdown()),

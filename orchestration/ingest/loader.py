@@ -129,15 +129,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_into_landed(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """Read a landed file into the temp table ``landed``; returns its format."""
-    if path.suffix.lower() == ".parquet":
-        con.execute(sql("read_parquet.sql"), {"path": str(path)})
-        return "parquet"
+def _stage_file(con: duckdb.DuckDBPyConnection, index: int, path: Path) -> tuple[str, str | None]:
+    """Read a landed file into the temp table ``landed_<index>``.
+
+    Returns (format, read error or None).
+    """
+    file_format = "parquet" if path.suffix.lower() == ".parquet" else "csv"
     # Every CSV column is read as text and cast row by row, so one bad value quarantines
     # one row instead of failing the file.
-    con.execute(sql("read_csv.sql"), {"path": str(path)})
-    return "csv"
+    try:
+        con.execute(sql(f"read_{file_format}.sql"), {"path": str(path)})
+        con.execute(f"alter table landed rename to landed_{index}")
+    except duckdb.Error as exc:
+        return file_format, str(exc).splitlines()[0]
+    return file_format, None
 
 
 def _check_header(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> tuple[str | None, list[str]]:
@@ -171,8 +176,14 @@ def load_delivery(
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
     ensure_raw_tables(con)
+    # Values without an offset are UTC (contract); casts to TIMESTAMPTZ read them in the
+    # session time zone. (Set here, not at connect: ICU settings can't go in the config.)
+    con.execute("set TimeZone = 'UTC'")
     files = list_delivery_files(landing_dir, table, delivery_date)
     params = {"table_name": table, "delivery_date": delivery_date}
+    # Read every file before the transaction: a read error inside a DuckDB transaction
+    # aborts it, and an unreadable file must be recorded, not abort the delivery.
+    staged = [_stage_file(con, i, path) for i, path in enumerate(files)]
     reports: list[FileReport] = []
     con.execute("begin transaction")
     try:
@@ -181,17 +192,21 @@ def load_delivery(
                     {"delivery_date": delivery_date})
         con.execute(sql("delete_quarantined_delivery.sql"), params)
         con.execute(sql("delete_delivery_record.sql"), params)
-        for path in files:
-            reports.append(_load_file(con, table, delivery_date, path))
+        for index, (path, (file_format, read_error)) in enumerate(zip(files, staged)):
+            reports.append(_load_file(con, table, delivery_date, path, index, file_format, read_error))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        for i in range(len(files)):
+            con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
     reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
     return DeliveryReport(table, delivery_date, reports, reasons)
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, path: Path) -> FileReport:
+def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, path: Path,
+               index: int, file_format: str, read_error: str | None) -> FileReport:
     file_params = {
         "table_name": table,
         "delivery_date": delivery_date,
@@ -199,18 +214,17 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
         "file_bytes": path.stat().st_size,
         "file_sha256": file_sha256(path),
     }
-    try:
-        file_format = _read_into_landed(con, path)
-    except duckdb.Error as exc:
+    if read_error is not None:
         # Unreadable (truncated Parquet, broken CSV): no row can be counted, so the file
         # itself is recorded as rejected with DuckDB's explanation.
-        reason = f"unreadable {path.suffix.lstrip('.')} file: {str(exc).splitlines()[0]}"
+        reason = f"unreadable {file_format} file: {read_error}"
         con.execute(sql("record_delivery.sql"), {
-            **file_params, "file_format": path.suffix.lstrip(".").lower(), "rows_landed": None,
+            **file_params, "file_format": file_format, "rows_landed": None,
             "rows_loaded": 0, "rows_quarantined": 0, "rejected_reason": reason,
             "ignored_columns": None})
-        return FileReport(str(path), path.suffix.lstrip("."), None, 0, 0, reason)
-
+        return FileReport(str(path), file_format, None, 0, 0, reason)
+    # The SQL files read `landed`; point it at this file's staged table.
+    con.execute(f"create or replace temp view landed as select * from landed_{index}")
     rows_landed = con.execute("select count(*) from landed").fetchone()[0]
     rejected, ignored = _check_header(con, table, path)
     if rejected:
@@ -223,7 +237,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
         # `table` is from the closed set TABLES; BY NAME matches the contract's columns.
         con.execute(
             f"insert into raw.{table} by name "
-            "select * exclude (_record, _reject_reason), "
+            "select * exclude (_reject_reason), "
             "$delivery_date as _delivery_date, $source_file as _source_file, "
             "current_timestamp at time zone 'UTC' as _loaded_at "
             "from validated where _reject_reason is null",
@@ -236,7 +250,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
         **file_params, "file_format": file_format, "rows_landed": rows_landed,
         "rows_loaded": rows_loaded, "rows_quarantined": rows_quarantined,
         "rejected_reason": rejected, "ignored_columns": ", ".join(ignored) or None})
-    con.execute("drop table if exists landed")
+    con.execute("drop view if exists landed")
     con.execute("drop table if exists validated")
     return FileReport(str(path), file_format, rows_landed, rows_loaded, rows_quarantined,
                       rejected, ignored)

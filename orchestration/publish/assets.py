@@ -93,8 +93,9 @@ def enforcement_list_contract(context: AssetCheckExecutionContext, settings: Set
     from expectations.runner import validate_frame, write_report
 
     run_date = context.partition_key
-    summary = validate_frame(enforcement_list_frame(warehouse, run_date), "enforcement_list")
-    report = write_report(summary, settings.reports_dir / "gx" / "enforcement_list" / run_date)
+    summary = validate_frame(enforcement_list_frame(warehouse, run_date), "enforcement_list",
+                             batch_id=f"enforcement_list_run_date={run_date}")
+    report = write_report(summary, settings.reports_dir / "gx" / "enforcement_list")
     return AssetCheckResult(
         passed=summary.success, severity=AssetCheckSeverity.ERROR,
         metadata={"expectations_evaluated": summary.evaluated,

@@ -1,6 +1,8 @@
--- Rows of the validated file that break the contract, with their reason.
+-- Rows of the validated file that break the contract, with their reason and the row as
+-- it arrived (JSON, built only for these rows).
 insert into raw.quarantine
-select $table_name, $delivery_date, $source_file, _file_row, _reject_reason, _record,
-       current_timestamp at time zone 'UTC'
+select $table_name, $delivery_date, $source_file, validated._file_row, validated._reject_reason,
+       to_json(landed), current_timestamp at time zone 'UTC'
 from validated
-where _reject_reason is not null;
+inner join landed on landed._file_row = validated._file_row
+where validated._reject_reason is not null;

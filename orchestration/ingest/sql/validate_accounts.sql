@@ -4,7 +4,6 @@ create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        to_json(landed) as _record,
         nullif(trim(cast(account_id as varchar)), '') as account_id,
         cast(created_at as varchar) as _created_at_raw,
         try_cast(created_at as timestamptz) at time zone 'UTC' as created_at,

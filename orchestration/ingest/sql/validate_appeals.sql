@@ -4,7 +4,6 @@ create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        to_json(landed) as _record,
         nullif(trim(cast(appeal_id as varchar)), '') as appeal_id,
         nullif(trim(cast(account_id as varchar)), '') as account_id,
         cast(action as varchar) as action,
@@ -27,6 +26,8 @@ select
         when filed_at is null then 'filed_at: not a timestamp: ' || left(_filed_at_raw, 60)
         when filed_at >= cast($delivery_date as date) + interval 2 day
             then 'filed_at: after the delivery date: ' || cast(filed_at as varchar)
+        when filed_at < cast($platform_epoch as timestamp)
+            then 'filed_at: before the platform existed: ' || cast(filed_at as varchar)
         when outcome is null then 'outcome: null'
         when outcome not in ('pending', 'upheld', 'overturned')
             then 'outcome: unknown value: ' || left(outcome, 60)

@@ -4,7 +4,6 @@ create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        to_json(landed) as _record,
         nullif(trim(cast(event_id as varchar)), '') as event_id,
         nullif(trim(cast(account_id as varchar)), '') as account_id,
         cast(event_ts as varchar) as _event_ts_raw,

@@ -4,7 +4,6 @@ create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        to_json(landed) as _record,
         nullif(trim(cast(review_id as varchar)), '') as review_id,
         nullif(trim(cast(account_id as varchar)), '') as account_id,
         cast(reviewed_at as varchar) as _reviewed_at_raw,

@@ -1,0 +1,138 @@
+"""Arrow schemas of the landing-zone tables (activity-data contract, version 1)
+and the small file helpers the simulator and its tests use.
+
+The schemas here mirror /shared/contract/activity-data.md exactly; the simulator
+writes nothing else to the landing zone.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+TS = pa.timestamp("us", tz="UTC")
+
+# (name, type, nullable)
+ACCOUNTS_COLUMNS = [
+    ("account_id", pa.string(), False),
+    ("created_at", TS, False),
+    ("declared_country", pa.string(), True),
+    ("bio", pa.string(), True),
+    ("avatar_hash", pa.string(), True),
+    ("signup_client", pa.string(), False),
+    ("signup_ip_country", pa.string(), True),
+    ("follower_count", pa.int64(), False),
+    ("following_count", pa.int64(), False),
+]
+
+EVENTS_COLUMNS = [
+    ("event_id", pa.string(), False),
+    ("account_id", pa.string(), False),
+    ("event_ts", TS, False),
+    ("event_type", pa.string(), False),
+    ("client", pa.string(), False),
+    ("device_id", pa.string(), True),
+    ("ip_country", pa.string(), True),
+    ("target_account_id", pa.string(), True),
+    ("target_event_id", pa.string(), True),
+    ("text", pa.string(), True),
+    ("image_hash", pa.string(), True),
+    ("location_tag", pa.string(), True),
+    ("ai_label", pa.bool_(), True),
+    ("ai_metadata", pa.bool_(), True),
+    ("commercial", pa.bool_(), True),
+]
+
+REVIEWS_COLUMNS = [
+    ("review_id", pa.string(), False),
+    ("account_id", pa.string(), False),
+    ("reviewed_at", TS, False),
+    ("verdict", pa.string(), False),
+    ("source", pa.string(), False),
+]
+
+APPEALS_COLUMNS = [
+    ("appeal_id", pa.string(), False),
+    ("account_id", pa.string(), False),
+    ("action", pa.string(), False),
+    ("filed_at", TS, False),
+    ("outcome", pa.string(), False),
+    ("decided_at", TS, True),
+]
+
+TABLE_COLUMNS = {
+    "accounts": ACCOUNTS_COLUMNS,
+    "events": EVENTS_COLUMNS,
+    "reviews": REVIEWS_COLUMNS,
+    "appeals": APPEALS_COLUMNS,
+}
+
+SCHEMAS = {
+    name: pa.schema([pa.field(c, t, nullable=n) for c, t, n in cols])
+    for name, cols in TABLE_COLUMNS.items()
+}
+
+ALLOWED_VALUES = {
+    ("accounts", "signup_client"): {"app_ios", "app_android", "web", "api"},
+    ("events", "event_type"): {
+        "post", "comment", "like", "follow", "dm", "group_message", "login",
+    },
+    ("events", "client"): {"app_ios", "app_android", "web", "api"},
+    ("reviews", "verdict"): {"human", "ai_assisted", "ai_managed"},
+    ("reviews", "source"): {"random_sample", "user_report", "appeal"},
+    ("appeals", "action"): {"terminate", "warn_and_limit"},
+    ("appeals", "outcome"): {"pending", "upheld", "overturned"},
+}
+
+GROUND_TRUTH_SCHEMA = pa.schema([
+    pa.field("account_id", pa.string(), nullable=False),
+    pa.field("archetype", pa.string(), nullable=False),
+    pa.field("true_class", pa.string(), nullable=False),
+])
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Deterministic Parquet write: fixed row-group size, no wall-clock anywhere."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(
+        table, path, compression="zstd", compression_level=3,
+        row_group_size=1 << 20, write_statistics=True,
+    )
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    """CSV delivery: UTF-8, header row, RFC 4180 quoting (every string quoted,
+    embedded quotes doubled), timestamps as ISO-8601 ``YYYY-MM-DDTHH:MM:SS.ffffffZ``,
+    booleans ``true``/``false``, nulls as empty unquoted fields."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = []
+    for field, col in zip(table.schema, table.columns):
+        if pa.types.is_timestamp(field.type):
+            col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%SZ")
+        cols.append(col)
+    out = pa.table(cols, names=table.column_names)
+    pcsv.write_csv(out, path, pcsv.WriteOptions(include_header=True, quoting_style="needed"))
+
+
+def write_delivery_as_csv(parquet_path, csv_path) -> None:
+    """Convert one Parquet delivery file to the equivalent CSV delivery file."""
+    write_csv(pq.read_table(parquet_path), Path(csv_path))
+
+
+def read_delivery_csv(csv_path, table: str) -> pa.Table:
+    """Read a CSV delivery back into the contract schema of ``table``
+    (``accounts``, ``events``, ``reviews`` or ``appeals``)."""
+    schema = SCHEMAS[table]
+    opts = pcsv.ConvertOptions(
+        column_types={f.name: f.type for f in schema},
+        include_columns=[f.name for f in schema],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        true_values=["true"], false_values=["false"],
+    )
+    parse = pcsv.ParseOptions(newlines_in_values=True)
+    t = pcsv.read_csv(csv_path, parse_options=parse, convert_options=opts)
+    return t.cast(schema)

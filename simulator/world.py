@@ -1,0 +1,843 @@
+"""The simulated world: accounts of eight archetypes and everything they do,
+delivered day by day to a landing zone that follows the activity-data contract.
+
+Everything is vectorised with numpy per archetype and per day; no Python code
+runs per event.  All randomness comes from ``numpy.random.Generator(PCG64)``
+streams spawned from the seed, and nothing reads the wall clock (except the
+``seconds`` figure in the returned summary), so the same seed gives
+byte-identical files.
+"""
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import texts
+from .schema import GROUND_TRUTH_SCHEMA, SCHEMAS, write_csv, write_parquet
+
+# ------------------------------------------------------------------ constants
+ARCHETYPES = [
+    "human_regular", "human_night_shift", "human_power_user", "human_scheduler",
+    "human_traveller", "ai_assisted", "ai_managed_naive", "ai_managed_stealth",
+]
+A = {name: i for i, name in enumerate(ARCHETYPES)}
+HREG, HNIGHT, HPOWER, HSCHED, HTRAV, ASSIST, NAIVE, STEALTH = range(8)
+TRUE_CLASS = ["human"] * 5 + ["ai_assisted", "ai_managed", "ai_managed"]
+CLASSES = ["human", "ai_assisted", "ai_managed"]
+CLASS_OF = np.array([0, 0, 0, 0, 0, 1, 2, 2])
+
+DEFAULT_MIX = {
+    "human_regular": 0.66,
+    "human_night_shift": 0.03,
+    "human_power_user": 0.03,
+    "human_scheduler": 0.03,
+    "human_traveller": 0.03,
+    "ai_assisted": 0.11,
+    "ai_managed_naive": 0.0733,
+    "ai_managed_stealth": 0.0367,
+}
+
+TYPES = ["post", "comment", "like", "follow", "dm", "group_message", "login"]
+POST, COMMENT, LIKE, FOLLOW, DM, GROUP, LOGIN = range(7)
+CLIENTS = ["app_ios", "app_android", "web", "api"]
+IOS, ANDROID, WEB, API = range(4)
+COUNTRIES = ["CN", "HK", "TW", "JP", "KR", "SG", "MY", "US", "CA", "AU", "GB", "TH", "FR", "DE"]
+CN = 0
+ABROAD = np.arange(1, len(COUNTRIES))
+TRIP = np.array([3, 4, 5, 11, 12, 13, 7, 1])          # JP KR SG TH FR DE US HK
+DATACENTER = np.array([0, 0, 0, 0, 0, 7, 5, 1])       # mostly CN clouds, some US SG HK
+
+DAY_US = 86_400_000_000
+SEC = 1_000_000
+
+# Local (UTC+8) hour-of-day weights.
+HUMAN_HOURS = np.array([1.2, 0.6, 0.3, 0.15, 0.1, 0.15, 0.5, 1.5, 2.2, 2.0, 2.0, 2.6,
+                        4.2, 4.0, 2.5, 2.2, 2.2, 2.4, 3.0, 3.8, 4.6, 5.2, 5.0, 2.8])
+NIGHT_HOURS = np.array([5.0, 5.0, 4.5, 4.5, 4.0, 3.5, 2.0, 0.6, 0.25, 0.12, 0.1, 0.1,
+                        0.2, 0.2, 0.15, 0.15, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0, 4.5, 5.0])
+
+# Event-type mix of the non-login, non-reply activity: post comment like follow dm group.
+TYPE_MIX = {
+    HREG: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
+    HNIGHT: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
+    HPOWER: [0.04, 0.18, 0.55, 0.08, 0.05, 0.10],
+    HSCHED: [0.005, 0.18, 0.525, 0.07, 0.08, 0.14],
+    HTRAV: [0.06, 0.16, 0.50, 0.06, 0.07, 0.15],
+    ASSIST: [0.12, 0.16, 0.46, 0.05, 0.07, 0.14],
+    NAIVE: [0.22, 0.30, 0.22, 0.20, 0.06, 0.0],
+    STEALTH: [0.14, 0.24, 0.38, 0.10, 0.06, 0.08],
+}
+# (median events/day, lognormal sigma, probability of a day off)
+HUMAN_RATE = {HREG: (3.5, 0.8, 0.12), HNIGHT: (3.5, 0.8, 0.12), HPOWER: (30.0, 0.4, 0.04),
+              HSCHED: (3.5, 0.7, 0.12), HTRAV: (3.5, 0.8, 0.12), ASSIST: (4.5, 0.7, 0.10)}
+# Share of posts with: image, location tag, commercial
+POST_ATTR = {HREG: (0.7, 0.3, 0.02), HNIGHT: (0.7, 0.3, 0.02), HPOWER: (0.75, 0.35, 0.05),
+             HSCHED: (0.8, 0.2, 0.08), HTRAV: (0.8, 0.5, 0.02), ASSIST: (0.8, 0.3, 0.12),
+             NAIVE: (0.6, 0.1, 0.55), STEALTH: (0.7, 0.3, 0.15)}
+REPLY_P = np.array([0.65, 0.6, 0.75, 0.65, 0.6, 0.7, 0.97, 0.93])
+
+TEXT_KINDS = {POST: "post", COMMENT: "comment", DM: "dm", GROUP: "group_message"}
+STYLES = ["human", "assisted", "naive", "stealth"]
+POST_STYLE = np.array([0, 0, 0, 0, 0, 1, 2, 3])
+OTHER_STYLE = np.array([0, 0, 0, 0, 0, 0, 2, 3])
+
+
+# ------------------------------------------------------------------- helpers
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def hex_ids(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """uint64 -> 16-char lowercase hex strings, vectorised (``valid`` False -> null)."""
+    values = np.ascontiguousarray(values, dtype=np.uint64)
+    n = len(values)
+    b = values.astype(">u8").view(np.uint8).reshape(n, 8)
+    chars = np.empty((n, 16), dtype=np.uint8)
+    chars[:, 0::2] = _HEX[b >> 4]
+    chars[:, 1::2] = _HEX[b & 15]
+    offsets = np.arange(0, 16 * n + 1, 16, dtype=np.int32)
+    validity = None
+    null_count = 0
+    if valid is not None and not valid.all():
+        validity = pa.py_buffer(np.packbits(valid.astype(np.uint8), bitorder="little"))
+        null_count = int((~valid).sum())
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()),
+                                       validity, null_count)
+
+
+def _codes(values: list[str], idx: np.ndarray) -> pa.Array:
+    """Index array -> string array from ``values`` (``-1`` -> null)."""
+    idx = np.asarray(idx, dtype=np.int64)
+    mask = idx < 0
+    arr = pa.array(idx, mask=mask) if mask.any() else pa.array(idx)
+    return pa.array(values, pa.string()).take(arr)
+
+
+def _bools(v: np.ndarray) -> pa.Array:
+    """int8 with -1 null, 0 false, 1 true -> nullable boolean array."""
+    return pa.array(v == 1, mask=(v < 0), type=pa.bool_())
+
+
+def _ts(us: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    us = np.asarray(us, dtype=np.int64)
+    if valid is None:
+        return pa.array(us, type=pa.timestamp("us", tz="UTC"))
+    return pa.array(us, mask=~valid, type=pa.timestamp("us", tz="UTC"))
+
+
+def _new_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.integers(1, np.iinfo(np.uint64).max, n, dtype=np.uint64, endpoint=True)
+
+
+def _local_hour_to_utc_seconds(rng, hours: np.ndarray) -> np.ndarray:
+    return ((hours - 8) % 24) * 3600.0 + rng.random(len(hours)) * 3600.0
+
+
+def _resolve_mix(mix: dict | None) -> np.ndarray:
+    if not mix:
+        shares = dict(DEFAULT_MIX)
+    else:
+        shares = {}
+        coarse = {"human": [a for a in ARCHETYPES if a.startswith("human")],
+                  "ai_assisted": ["ai_assisted"],
+                  "ai_managed": ["ai_managed_naive", "ai_managed_stealth"]}
+        for key, value in mix.items():
+            if key in A:
+                shares[key] = shares.get(key, 0.0) + float(value)
+            elif key in coarse:
+                subs = coarse[key]
+                tot = sum(DEFAULT_MIX[s] for s in subs)
+                for s in subs:
+                    shares[s] = shares.get(s, 0.0) + float(value) * DEFAULT_MIX[s] / tot
+            else:
+                raise ValueError(f"unknown archetype in mix: {key!r}")
+    p = np.array([shares.get(a, 0.0) for a in ARCHETYPES], dtype=float)
+    if p.sum() <= 0 or (p < 0).any():
+        raise ValueError("mix shares must be non-negative and not all zero")
+    return p / p.sum()
+
+
+def _exact_counts(p: np.ndarray, n: int) -> np.ndarray:
+    raw = p * n
+    counts = np.floor(raw).astype(np.int64)
+    rest = n - counts.sum()
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[:rest]] += 1
+    return counts
+
+
+# ------------------------------------------------------------------ the world
+class World:
+    def __init__(self, accounts: int, days: int, seed: int, end_date: date, mix=None):
+        if accounts < 10 or days < 1:
+            raise ValueError("need at least 10 accounts and 1 day")
+        self.n = n = int(accounts)
+        self.days = int(days)
+        self.end_date = end_date
+        self.start_date = end_date - timedelta(days=self.days - 1)
+        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        start_dt = datetime(self.start_date.year, self.start_date.month, self.start_date.day,
+                            tzinfo=timezone.utc)
+        self.start_us = int((start_dt - epoch).total_seconds()) * SEC
+        self.end_us = self.start_us + self.days * DAY_US
+        ss = np.random.SeedSequence(seed)
+        kids = ss.spawn(4 + self.days)
+        self.rng_acc = np.random.Generator(np.random.PCG64(kids[0]))
+        self.rng_rev = np.random.Generator(np.random.PCG64(kids[1]))
+        self.rng_deliv = np.random.Generator(np.random.PCG64(kids[2]))
+        self.rng_snap = np.random.Generator(np.random.PCG64(kids[3]))
+        self.rng_day = [np.random.Generator(np.random.PCG64(k)) for k in kids[4:]]
+        self._build_accounts(_resolve_mix(mix))
+
+    # ------------------------------------------------------------ accounts
+    def _build_accounts(self, p):
+        rng, n = self.rng_acc, self.n
+        counts = _exact_counts(p, n)
+        arch = np.repeat(np.arange(8), counts)
+        rng.shuffle(arch)
+        self.arch = arch
+        cls = CLASS_OF[arch]
+        ids = _new_ids(rng, n)
+        while len(np.unique(ids)) < n:  # practically never
+            ids = _new_ids(rng, n)
+        self.ids = ids
+        self.id_str = hex_ids(ids)
+        ai = arch >= NAIVE
+
+        # farms: AI-managed accounts come in batches (creation time, devices, avatars)
+        farm = np.full(n, -1, dtype=np.int64)
+        nf = 0
+        for a, size in ((NAIVE, 25), (STEALTH, 6)):
+            idx = np.flatnonzero(arch == a)
+            k = max(1, int(np.ceil(len(idx) / size)))
+            farm[idx] = nf + rng.integers(0, k, len(idx))
+            nf += k
+        self.farm = farm
+
+        # creation time: humans over the prior two years; farms in recent batches;
+        # a small share of accounts is created inside the window
+        created = self.start_us - (rng.random(n) ** 0.8 * 730 * DAY_US).astype(np.int64)
+        fresh = rng.random(n) < 0.015
+        farm_t = self.start_us - (rng.random(nf) * 180 * DAY_US).astype(np.int64)
+        farm_fresh = rng.random(nf) < 0.12
+        farm_t[farm_fresh] = self.start_us + (rng.random(farm_fresh.sum()) * self.days * DAY_US
+                                              ).astype(np.int64)
+        fi = farm[ai]
+        created[ai] = farm_t[fi] + (rng.exponential(1800, ai.sum()) * SEC).astype(np.int64)
+        fresh &= ~ai
+        created[fresh] = self.start_us + (rng.random(fresh.sum()) * self.days * DAY_US
+                                          ).astype(np.int64)
+        created = np.minimum(created, self.end_us - 3600 * SEC)
+        self.created = created
+
+        # country
+        home = np.where(rng.random(n) < 0.95, CN, rng.choice(ABROAD, n))
+        home[arch == NAIVE] = DATACENTER[rng.integers(0, len(DATACENTER), (arch == NAIVE).sum())]
+        home[arch == STEALTH] = CN
+        self.home = home
+
+        # devices: two slots per account, each a (device index, client); -1 device = none
+        n_dev = np.where(rng.random(n) < 0.35, 2, 1)
+        dev = np.stack([np.arange(n), n + np.arange(n)], axis=1).astype(np.int64)
+        n_dev_ids = 2 * n
+        phone = np.where(rng.random((n, 2)) < 0.5, IOS, ANDROID)
+        cl = phone.copy()
+        web_second = rng.random(n) < 0.4
+        cl[:, 1] = np.where(web_second, WEB, cl[:, 1])
+        web_only = rng.random(n) < 0.08
+        cl[web_only, 0] = WEB
+        # naive farms: api (no device) or a farm-shared web browser
+        nv = np.flatnonzero(arch == NAIVE)
+        use_api = rng.random(len(nv)) < 0.7
+        cl[nv, 0] = np.where(use_api, API, WEB)
+        cl[nv, 1] = cl[nv, 0]
+        dev[nv, 0] = np.where(use_api, -1, n_dev_ids + farm[nv])
+        dev[nv, 1] = dev[nv, 0]
+        n_dev[nv] = 1
+        n_dev_ids += nf
+        # stealth farms: emulated phones, a pool of 3 devices shared by the farm
+        st = np.flatnonzero(arch == STEALTH)
+        pool = n_dev_ids + farm[st] * 3
+        dev[st, 0] = pool + rng.integers(0, 3, len(st))
+        dev[st, 1] = pool + rng.integers(0, 3, len(st))
+        n_dev[st] = 2
+        farm_os = np.where(rng.random(nf) < 0.8, ANDROID, IOS)
+        cl[st, 0] = farm_os[farm[st]]
+        cl[st, 1] = cl[st, 0]
+        n_dev_ids += 3 * nf
+        self.dev, self.cl, self.n_dev = dev, cl, n_dev
+        self.dev_ids = _new_ids(rng, n_dev_ids)
+
+        # activity parameters
+        rate = np.zeros(n)
+        for a, (med, sig, _) in HUMAN_RATE.items():
+            m = arch == a
+            rate[m] = med * rng.lognormal(0, sig, m.sum())
+        self.rate = rate
+        # scheduler: fixed posting times (local hour, minute)
+        self.sched_h = rng.choice(np.array([7, 8, 9, 12, 18, 19, 20, 21]), (n, 2))
+        self.sched_m = rng.choice(np.array([0, 0, 0, 30, 15, 45]), (n, 2))
+        # traveller: one trip inside the window
+        self.trip_start = rng.integers(-2, self.days, n)
+        self.trip_len = rng.integers(2, 6, n)
+        self.trip_cc = TRIP[rng.integers(0, len(TRIP), n)]
+        # naive: events per day around the clock, fixed period and phase
+        self.k_naive = rng.integers(16, 41, n)
+        self.phase = rng.random(n) * 86400.0
+        # stealth: fixed daily slots copied from human hours, steady bursts
+        self.n_slots = rng.integers(4, 8, n)
+        hrs = rng.choice(24, (n, 8), p=HUMAN_HOURS / HUMAN_HOURS.sum())
+        self.slots = np.sort(((hrs - 8) % 24) * 3600.0 + rng.random((n, 8)) * 3600.0, axis=1)
+        self.slot_events = rng.integers(2, 5, n)
+        self.slot_gap = rng.uniform(40, 90, n)
+        self.reply_base = rng.uniform(25, 80, n)
+        # ai_assisted creators: how often they label, how often metadata survives
+        self.p_label = np.where(rng.random(n) < 0.3, rng.uniform(0.5, 1.0, n), 0.0)
+        self.p_meta = np.where(rng.random(n) < 0.4, rng.uniform(0.4, 1.0, n), 0.0)
+
+        # follower counts
+        fol = rng.lognormal(np.log(80), 1.5, n)
+        fing = rng.lognormal(np.log(120), 1.0, n)
+        fol[arch == ASSIST] = rng.lognormal(np.log(1500), 1.2, (arch == ASSIST).sum())
+        fol[arch == HPOWER] = rng.lognormal(np.log(600), 1.2, (arch == HPOWER).sum())
+        fol[arch == NAIVE] = rng.lognormal(np.log(300), 0.6, (arch == NAIVE).sum())
+        fing[arch == NAIVE] = rng.lognormal(np.log(1500), 0.5, (arch == NAIVE).sum())
+        fol[arch == STEALTH] = rng.lognormal(np.log(200), 0.8, (arch == STEALTH).sum())
+        fing[arch == STEALTH] = rng.lognormal(np.log(400), 0.6, (arch == STEALTH).sum())
+        self.followers = fol.astype(np.int64)
+        self.following = fing.astype(np.int64)
+
+        # profile
+        parts, order = [], []
+        for style_arch, style in (((HREG, HNIGHT, HPOWER, HSCHED, HTRAV), "human"),
+                                  ((ASSIST,), "assisted"), ((NAIVE,), "naive"),
+                                  ((STEALTH,), "stealth")):
+            idx = np.flatnonzero(np.isin(arch, style_arch))
+            parts.append(texts.make_bio(rng, style, len(idx)))
+            order.append(idx)
+        order = np.concatenate(order)
+        inv = np.empty(n, dtype=np.int64)
+        inv[order] = np.arange(n)
+        bio = pa.concat_arrays(parts).take(pa.array(inv))
+        no_bio = rng.random(n) < np.where(ai, 0.02, 0.15)
+        self.bio = pc.if_else(pa.array(no_bio), pa.scalar(None, pa.string()), bio)
+        avatar = _new_ids(rng, n)
+        shared = _new_ids(rng, max(5, int(ai.sum()) // 20))
+        reuse = ai & (rng.random(n) < 0.4)
+        avatar[reuse] = shared[rng.integers(0, len(shared), reuse.sum())]
+        self.avatar = hex_ids(avatar, valid=~((rng.random(n) < 0.08) & ~ai))
+        signup = cl[:, 0].copy()
+        signup[nv] = np.where(rng.random(len(nv)) < 0.5, API, WEB)
+        self.signup_client = signup
+        self.declared = np.where(rng.random(n) < 0.05, -1, home)
+        self.declared[ai] = CN
+        self.signup_ip = np.where(rng.random(n) < 0.03, -1, home)
+
+        # post pool for comments/likes: (ts, id, author)
+        self.pool_ts = np.zeros(0, np.int64)
+        self.pool_id = np.zeros(0, np.uint64)
+        self.pool_acc = np.zeros(0, np.int64)
+
+    # ------------------------------------------------------------ events
+    def day_events(self, d: int) -> pa.Table:
+        """All activity generated for UTC day ``d`` (0-based).  A few events (late
+        sessions, DM replies) spill into the next day; the caller routes them."""
+        rng = self.rng_day[d]
+        n, arch = self.n, self.arch
+        day0 = self.start_us + d * DAY_US
+        exists = self.created < day0 + DAY_US
+        existing = np.flatnonzero(self.created < day0)
+        if len(existing) == 0:
+            existing = np.flatnonzero(exists)
+        cols = {k: [] for k in ("acc", "ts", "typ", "cl", "dev", "ipc")}
+
+        def add(acc, ts, typ, cl, dev, ipc):
+            cols["acc"].append(acc)
+            cols["ts"].append(ts.astype(np.int64))
+            cols["typ"].append(np.asarray(typ, np.int64))
+            cols["cl"].append(np.asarray(cl, np.int64))
+            cols["dev"].append(np.asarray(dev, np.int64))
+            cols["ipc"].append(np.asarray(ipc, np.int64))
+
+        def ip_for(acc, abroad_p=0.02):
+            ipc = self.home[acc].copy()
+            roam = rng.random(len(acc)) < abroad_p
+            ipc[roam] = rng.choice(ABROAD, roam.sum())
+            trav = (arch[acc] == HTRAV) & (d >= self.trip_start[acc]) & (
+                d < self.trip_start[acc] + self.trip_len[acc])
+            ipc[trav] = self.trip_cc[acc[trav]]
+            return ipc
+
+        # --- people and AI-assisted creators: sessions at human hours
+        for a, (med, sig, p_off) in HUMAN_RATE.items():
+            acc = np.flatnonzero((arch == a) & exists)
+            if len(acc) == 0:
+                continue
+            factor = rng.gamma(2.5, 1 / 2.5, len(acc)) * (rng.random(len(acc)) >= p_off)
+            n_ev = rng.poisson(self.rate[acc] * factor)
+            n_s = np.where(n_ev > 0, np.minimum(1 + rng.poisson(n_ev / 6.0), n_ev), 0)
+            s_acc = np.repeat(acc, n_s)
+            prof = NIGHT_HOURS if a == HNIGHT else HUMAN_HOURS
+            hours = rng.choice(24, len(s_acc), p=prof / prof.sum())
+            s_start = _local_hour_to_utc_seconds(rng, hours)
+            s_dur = 30.0 + rng.exponential(600.0, len(s_acc))
+            slot = np.where((self.n_dev[s_acc] == 2) & (rng.random(len(s_acc)) < 0.25), 1, 0)
+            s_cl = self.cl[s_acc, slot]
+            s_dev = self.dev[s_acc, slot]
+            s_ip = ip_for(s_acc)
+            first = np.concatenate([[0], np.cumsum(n_s)[:-1]])
+            e_s = np.repeat(first, n_ev) + (rng.random(n_ev.sum()) * np.repeat(n_s, n_ev)
+                                            ).astype(np.int64)
+            e_ts = day0 + ((s_start[e_s] + rng.random(len(e_s)) * s_dur[e_s]) * SEC)
+            e_typ = rng.choice(6, len(e_s), p=np.array(TYPE_MIX[a]) / sum(TYPE_MIX[a]))
+            add(s_acc[e_s], e_ts, e_typ, s_cl[e_s], s_dev[e_s], s_ip[e_s])
+            add(s_acc, day0 + s_start * SEC - 2 * SEC, np.full(len(s_acc), LOGIN), s_cl, s_dev,
+                s_ip)
+            if a == HSCHED:
+                # a scheduling tool posts at fixed times through the api
+                k = np.where(rng.random(len(acc)) < 0.85, 1, 0) + (rng.random(len(acc)) < 0.2)
+                p_acc = np.repeat(acc, k)
+                which = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+                h = self.sched_h[p_acc, which]
+                m = self.sched_m[p_acc, which]
+                sec = ((h - 8) % 24) * 3600.0 + m * 60.0 + rng.random(len(p_acc)) * 2.0
+                add(p_acc, day0 + sec * SEC, np.full(len(p_acc), POST),
+                    np.full(len(p_acc), API), np.full(len(p_acc), -1), self.home[p_acc])
+
+        # --- naive automation: round the clock, fixed period, tiny jitter
+        acc = np.flatnonzero((arch == NAIVE) & exists)
+        if len(acc):
+            k = self.k_naive[acc] + rng.integers(-1, 2, len(acc))
+            e_acc = np.repeat(acc, k)
+            j = np.arange(k.sum()) - np.repeat(np.concatenate([[0], np.cumsum(k)[:-1]]), k)
+            period = 86400.0 / np.repeat(k, k)
+            sec = (self.phase[e_acc] + d * 37.0 + j * period + rng.normal(0, 15, len(e_acc))
+                   ) % 86400.0
+            typ = rng.choice(6, len(e_acc), p=np.array(TYPE_MIX[NAIVE]))
+            add(e_acc, day0 + sec * SEC, typ, self.cl[e_acc, 0], self.dev[e_acc, 0],
+                self.home[e_acc])
+            lsec = (self.phase[acc] + d * 37.0 - 5.0) % 86400.0
+            add(acc, day0 + lsec * SEC, np.full(len(acc), LOGIN), self.cl[acc, 0],
+                self.dev[acc, 0], self.home[acc])
+
+        # --- stealth automation: human hours, but the same slots and bursts every day
+        acc = np.flatnonzero((arch == STEALTH) & exists)
+        if len(acc):
+            ns = self.n_slots[acc]
+            s_acc = np.repeat(acc, ns)
+            s_j = np.arange(ns.sum()) - np.repeat(np.concatenate([[0], np.cumsum(ns)[:-1]]), ns)
+            keep = rng.random(len(s_acc)) < 0.93
+            s_acc, s_j = s_acc[keep], s_j[keep]
+            s_start = self.slots[s_acc, s_j] + rng.normal(0, 180, len(s_acc))
+            slot = rng.integers(0, 2, len(s_acc))
+            s_cl, s_dev = self.cl[s_acc, slot], self.dev[s_acc, slot]
+            s_ip = ip_for(s_acc, abroad_p=0.0)
+            ne = self.slot_events[s_acc] + (rng.random(len(s_acc)) < 0.2)
+            e_s = np.repeat(np.arange(len(s_acc)), ne)
+            j = np.arange(ne.sum()) - np.repeat(np.concatenate([[0], np.cumsum(ne)[:-1]]), ne)
+            e_acc = s_acc[e_s]
+            sec = s_start[e_s] + (j + 1) * self.slot_gap[e_acc] + rng.normal(0, 4, len(e_s))
+            typ = rng.choice(6, len(e_s), p=np.array(TYPE_MIX[STEALTH]))
+            add(e_acc, day0 + sec * SEC, typ, s_cl[e_s], s_dev[e_s], s_ip[e_s])
+            add(s_acc, day0 + s_start * SEC, np.full(len(s_acc), LOGIN), s_cl, s_dev, s_ip)
+
+        acc = np.concatenate(cols["acc"]).astype(np.int64)
+        ts = np.concatenate(cols["ts"])
+        typ = np.concatenate(cols["typ"])
+        cl = np.concatenate(cols["cl"])
+        dev = np.concatenate(cols["dev"])
+        ipc = np.concatenate(cols["ipc"])
+        ts = np.maximum(ts, day0)  # slots may start a few minutes before midnight
+        ok = ts >= self.created[acc]
+        acc, ts, typ, cl, dev, ipc = acc[ok], ts[ok], typ[ok], cl[ok], dev[ok], ipc[ok]
+        ne = len(acc)
+        eid = _new_ids(rng, ne)
+        tacc = np.full(ne, -1, np.int64)
+        tev = np.zeros(ne, np.uint64)
+        a_ev = arch[acc]
+
+        # --- the post pool: recent posts of earlier days plus today's posts
+        is_post = typ == POST
+        p_ts = np.concatenate([self.pool_ts, ts[is_post]])
+        p_id = np.concatenate([self.pool_id, eid[is_post]])
+        p_acc = np.concatenate([self.pool_acc, acc[is_post]])
+        o = np.argsort(p_ts, kind="stable")
+        p_ts, p_id, p_acc = p_ts[o], p_id[o], p_acc[o]
+
+        def pick_posts(rows, lat_s):
+            """Latest post at least ``lat_s`` seconds before each row's time."""
+            j = np.searchsorted(p_ts, ts[rows] - (lat_s * SEC).astype(np.int64), "right") - 1
+            return j
+
+        # comments: latency from the post to the comment depends on who comments
+        rows = np.flatnonzero(typ == COMMENT)
+        ar = a_ev[rows]
+        lat = rng.lognormal(np.log(5400), 1.2, len(rows))
+        lat = np.where(ar == NAIVE, rng.uniform(5, 60, len(rows)), lat)
+        lat = np.where(ar == STEALTH, rng.uniform(90, 200, len(rows)), lat)
+        j = pick_posts(rows, lat)
+        good = j >= 0
+        tacc[rows[good]] = p_acc[j[good]]
+        tev[rows[good]] = p_id[j[good]]
+        typ[rows[~good]] = LIKE  # nothing to comment on yet
+        # likes: the author of a recent post
+        rows = np.flatnonzero((typ == LIKE) & (tacc < 0))
+        lat = rng.lognormal(np.log(7200), 1.3, len(rows))
+        j = pick_posts(rows, lat)
+        good = j >= 0
+        tacc[rows[good]] = p_acc[j[good]]
+        rows = rows[~good]
+        tacc[rows] = existing[rng.integers(0, len(existing), len(rows))]
+        # follows and first DMs: any existing account but oneself
+        rows = np.flatnonzero((typ == FOLLOW) | (typ == DM))
+        pos = rng.integers(0, len(existing), len(rows))
+        t = existing[pos]
+        same = t == acc[rows]
+        t[same] = existing[(pos[same] + 1) % len(existing)]
+        tacc[rows] = t
+
+        # --- DM conversations: the messaged account replies (or not)
+        dm_rows = np.flatnonzero(typ == DM)
+        recv = tacc[dm_rows]
+        ra = arch[recv]
+        rep = rng.random(len(dm_rows)) < REPLY_P[ra]
+        dm_rows, recv, ra = dm_rows[rep], recv[rep], ra[rep]
+        m = len(dm_rows)
+        lat = np.maximum(20.0, rng.lognormal(np.log(1200), 1.3, m))
+        lat = np.where(ra == NAIVE, rng.uniform(1, 5, m), lat)
+        lat = np.where(ra == STEALTH,
+                       np.clip(self.reply_base[recv] + rng.normal(0, 2.5, m), 20, 90), lat)
+        r_ts = ts[dm_rows] + (lat * SEC).astype(np.int64)
+        # people do not answer in their sleep: push to the morning (07-09h UTC+8)
+        human = ra <= ASSIST
+        lh = ((r_ts // (3600 * SEC)) + 8) % 24
+        asleep = human & (ra != HNIGHT) & (lh >= 1) & (lh < 7)
+        r_ts[asleep] += ((7 - lh[asleep]) * 3600 + rng.uniform(0, 7200, asleep.sum())).astype(
+            np.int64) * SEC
+        r_cl = self.cl[recv, 0]
+        r_dev = self.dev[recv, 0]
+        r_ip = self.home[recv]
+        r_id = _new_ids(rng, m)
+
+        acc = np.concatenate([acc, recv])
+        ts = np.concatenate([ts, r_ts])
+        typ = np.concatenate([typ, np.full(m, DM)])
+        cl = np.concatenate([cl, r_cl])
+        dev = np.concatenate([dev, r_dev])
+        ipc = np.concatenate([ipc, r_ip])
+        tacc = np.concatenate([tacc, acc[dm_rows]])
+        tev = np.concatenate([tev, eid[dm_rows]])
+        eid = np.concatenate([eid, r_id])
+        ne = len(acc)
+        a_ev = arch[acc]
+
+        # --- post attributes
+        img = np.full(ne, -1, np.int64)
+        img_val = _new_ids(rng, ne)
+        shared_imgs = _new_ids(rng, max(20, int((arch >= NAIVE).sum()) // 5))
+        loc = np.full(ne, -1, np.int64)
+        ai_label = np.full(ne, -1, np.int8)
+        ai_meta = np.full(ne, -1, np.int8)
+        comm = np.full(ne, -1, np.int8)
+        posts = np.flatnonzero(typ == POST)
+        pa_ = a_ev[posts]
+        attrs = np.array([POST_ATTR[a] for a in range(8)])
+        u = rng.random((len(posts), 6))
+        has_img = u[:, 0] < attrs[pa_, 0]
+        img[posts[has_img]] = 1
+        reuse = has_img & (pa_ >= NAIVE) & (u[:, 5] < np.where(pa_ == NAIVE, 0.5, 0.3))
+        img_val[posts[reuse]] = shared_imgs[rng.integers(0, len(shared_imgs), reuse.sum())]
+        has_loc = u[:, 1] < attrs[pa_, 1]
+        lc = np.where(rng.random(len(posts)) < 0.9, CN, rng.choice(ABROAD, len(posts)))
+        lc = np.where(ipc[posts] != CN, np.where(rng.random(len(posts)) < 0.7, ipc[posts], lc), lc)
+        loc[posts[has_loc]] = lc[has_loc]
+        comm[posts] = u[:, 2] < attrs[pa_, 2]
+        p_lab = np.select([pa_ == ASSIST, pa_ == NAIVE], [self.p_label[acc[posts]], 0.1], 0.002)
+        p_met = np.select([pa_ == ASSIST, pa_ == NAIVE, pa_ == STEALTH],
+                          [self.p_meta[acc[posts]], 0.6, 0.1], 0.005)
+        ai_label[posts] = u[:, 3] < p_lab
+        ai_meta[posts] = u[:, 4] < p_met
+
+        # --- texts
+        parts, where = [], []
+        for t_code, kind in TEXT_KINDS.items():
+            style_of = POST_STYLE if t_code == POST else OTHER_STYLE
+            rows_t = np.flatnonzero(typ == t_code)
+            st = style_of[a_ev[rows_t]]
+            for s, style in enumerate(STYLES):
+                r = rows_t[st == s]
+                if len(r):
+                    parts.append(texts.make_text(rng, kind, style, len(r)))
+                    where.append(r)
+        tpos = np.full(ne, -1, np.int64)
+        if parts:
+            allr = np.concatenate(where)
+            tpos[allr] = np.arange(len(allr))
+            text = pa.concat_arrays(parts).take(pa.array(tpos, mask=tpos < 0))
+        else:
+            text = pa.nulls(ne, pa.string())
+
+        # --- remember today's posts for the next days' comments
+        keep_from = day0 - 2 * DAY_US
+        sel = p_ts >= keep_from
+        self.pool_ts, self.pool_id, self.pool_acc = p_ts[sel], p_id[sel], p_acc[sel]
+
+        # follower/following counts move with follows
+        f = typ == FOLLOW
+        self.following += np.bincount(acc[f], minlength=n)
+        self.followers += np.bincount(tacc[f], minlength=n)
+
+        return pa.table({
+            "event_id": hex_ids(eid),
+            "account_id": self.id_str.take(pa.array(acc)),
+            "event_ts": _ts(ts),
+            "event_type": _codes(TYPES, typ),
+            "client": _codes(CLIENTS, cl),
+            "device_id": hex_ids(self.dev_ids[np.maximum(dev, 0)], valid=dev >= 0),
+            "ip_country": _codes(COUNTRIES, ipc),
+            "target_account_id": self.id_str.take(pa.array(tacc, mask=tacc < 0)),
+            "target_event_id": hex_ids(tev, valid=tev != 0),
+            "text": text,
+            "image_hash": hex_ids(img_val, valid=img >= 0),
+            "location_tag": _codes(COUNTRIES, loc),
+            "ai_label": _bools(ai_label),
+            "ai_metadata": _bools(ai_meta),
+            "commercial": _bools(comm),
+        }, schema=SCHEMAS["events"])
+
+    # ------------------------------------------------------------ accounts table
+    def accounts_table(self, rows: np.ndarray) -> pa.Table:
+        rows = np.sort(rows)
+        t = pa.table({
+            "account_id": self.id_str.take(pa.array(rows)),
+            "created_at": _ts(self.created[rows]),
+            "declared_country": _codes(COUNTRIES, self.declared[rows]),
+            "bio": self.bio.take(pa.array(rows)),
+            "avatar_hash": self.avatar.take(pa.array(rows)),
+            "signup_client": _codes(CLIENTS, self.signup_client[rows]),
+            "signup_ip_country": _codes(COUNTRIES, self.signup_ip[rows]),
+            "follower_count": pa.array(self.followers[rows], pa.int64()),
+            "following_count": pa.array(self.following[rows], pa.int64()),
+        }, schema=SCHEMAS["accounts"])
+        return t.take(pc.sort_indices(t, [("account_id", "ascending")]))
+
+    def account_rows_for_day(self, d: int) -> np.ndarray:
+        day0 = self.start_us + d * DAY_US
+        if d == 0:
+            return np.flatnonzero(self.created < day0 + DAY_US)
+        new = np.flatnonzero((self.created >= day0) & (self.created < day0 + DAY_US))
+        old = np.flatnonzero(self.created < day0)
+        changed = old[self.rng_snap.random(len(old)) < 0.03]
+        return np.union1d(new, changed)
+
+    # ------------------------------------------------------------ reviews, appeals
+    def reviews_and_appeals(self):
+        """Per delivery day: review rows and appeal rows (numpy dicts)."""
+        rng, n, arch = self.rng_rev, self.n, self.arch
+        cls = CLASS_OF[arch]
+        rev = {k: [] for k in ("acc", "ts", "verdict", "source")}
+        for d in range(self.days):
+            day0 = self.start_us + d * DAY_US
+            existing = np.flatnonzero(self.created < day0)
+            if len(existing) == 0:
+                continue
+            k_rand = rng.binomial(len(existing), 0.011)
+            r1 = rng.choice(existing, k_rand, replace=False)
+            w = np.array([0.35, 0.35, 0.6, 0.5, 0.35, 1.0, 6.0, 3.0])[arch[existing]]
+            k_rep = min(rng.binomial(n, 0.005), len(existing))
+            r2 = rng.choice(existing, k_rep, replace=False, p=w / w.sum())
+            for rows, src in ((r1, 1), (r2, 2)):
+                rev["acc"].append(rows)
+                rev["ts"].append(day0 + (rng.random(len(rows)) * DAY_US).astype(np.int64))
+                rev["source"].append(np.full(len(rows), src))
+                v = cls[rows].copy()
+                flip = rng.random(len(rows)) < 0.02
+                far = rng.random(len(rows)) < 0.1
+                up = rng.random(len(rows)) < 0.5
+                nv = np.where(v == 0, 1, np.where(v == 2, 1, np.where(up, 2, 0)))
+                nv = np.where(far & (v != 1), 2 - v, nv)
+                v[flip] = nv[flip]
+                rev["verdict"].append(v)
+        r_acc = np.concatenate(rev["acc"]).astype(np.int64)
+        r_ts = np.concatenate(rev["ts"])
+        r_v = np.concatenate(rev["verdict"])
+        r_src = np.concatenate(rev["source"])
+
+        # appeals against ai verdicts
+        flagged = np.flatnonzero(r_v >= 1)
+        tc = cls[r_acc[flagged]]
+        p_app = np.array([0.7, 0.35, 0.2])[tc]
+        app = flagged[rng.random(len(flagged)) < p_app]
+        m = len(app)
+        a_acc = r_acc[app]
+        tc = cls[a_acc]
+        verdict = r_v[app]
+        action = np.where(verdict == 2, 0, 1)  # terminate / warn_and_limit
+        filed = r_ts[app] + (rng.uniform(18, 54, m) * 3600 * SEC).astype(np.int64)
+        decided = filed + (rng.uniform(4, 72, m) * 3600 * SEC).astype(np.int64)
+        never = rng.random(m) < 0.1
+        p_over = np.where(tc == 0, 0.85, np.where(tc != verdict, 0.5, 0.05))
+        over = rng.random(m) < p_over
+        outcome = np.where(over, 2, 1)  # 1 upheld, 2 overturned
+        appeal_ids = _new_ids(rng, m)
+        # an overturned or upheld appeal is a fresh review of the account
+        done = ~never & (decided < self.end_us)
+        ar_acc = a_acc[done]
+        ar_ts = decided[done]
+        ar_v = np.where(over[done], tc[done], verdict[done])
+        r_acc = np.concatenate([r_acc, ar_acc])
+        r_ts = np.concatenate([r_ts, ar_ts])
+        r_v = np.concatenate([r_v, ar_v])
+        r_src = np.concatenate([r_src, np.full(len(ar_acc), 3)])
+        r_id = _new_ids(rng, len(r_acc))
+
+        reviews = {"acc": r_acc, "ts": r_ts, "verdict": r_v, "source": r_src, "id": r_id}
+        # appeal rows: a pending row on the filing day (unless decided that day),
+        # then the decided row on the decision day
+        f_day = (filed - self.start_us) // DAY_US
+        d_day = np.where(never, 10**9, (decided - self.start_us) // DAY_US)
+        pend = f_day < d_day
+        rows_pending = np.flatnonzero(pend)
+        rows_done = np.flatnonzero(~never)
+        appeals = {
+            "day": np.concatenate([f_day[rows_pending], d_day[rows_done]]),
+            "acc": np.concatenate([a_acc[rows_pending], a_acc[rows_done]]),
+            "id": np.concatenate([appeal_ids[rows_pending], appeal_ids[rows_done]]),
+            "action": np.concatenate([action[rows_pending], action[rows_done]]),
+            "filed": np.concatenate([filed[rows_pending], filed[rows_done]]),
+            "outcome": np.concatenate([np.zeros(len(rows_pending), np.int64),
+                                       outcome[rows_done]]),
+            "decided": np.concatenate([np.zeros(len(rows_pending), np.int64),
+                                       decided[rows_done]]),
+        }
+        return reviews, appeals
+
+    def reviews_table(self, r, d) -> pa.Table:
+        day0 = self.start_us + d * DAY_US
+        sel = np.flatnonzero((r["ts"] >= day0) & (r["ts"] < day0 + DAY_US))
+        sel = sel[np.lexsort((r["id"][sel], r["ts"][sel]))]
+        return pa.table({
+            "review_id": hex_ids(r["id"][sel]),
+            "account_id": self.id_str.take(pa.array(r["acc"][sel])),
+            "reviewed_at": _ts(r["ts"][sel]),
+            "verdict": _codes(CLASSES, r["verdict"][sel]),
+            "source": _codes(["", "random_sample", "user_report", "appeal"], r["source"][sel]),
+        }, schema=SCHEMAS["reviews"])
+
+    def appeals_table(self, ap, d) -> pa.Table:
+        sel = np.flatnonzero(ap["day"] == d)
+        sel = sel[np.lexsort((ap["id"][sel], ap["filed"][sel]))]
+        out = ap["outcome"][sel]
+        return pa.table({
+            "appeal_id": hex_ids(ap["id"][sel]),
+            "account_id": self.id_str.take(pa.array(ap["acc"][sel])),
+            "action": _codes(["terminate", "warn_and_limit"], ap["action"][sel]),
+            "filed_at": _ts(ap["filed"][sel]),
+            "outcome": _codes(["pending", "upheld", "overturned"], out),
+            "decided_at": _ts(ap["decided"][sel], valid=out > 0),
+        }, schema=SCHEMAS["appeals"])
+
+    def ground_truth(self) -> pa.Table:
+        t = pa.table({
+            "account_id": self.id_str,
+            "archetype": _codes(ARCHETYPES, self.arch),
+            "true_class": _codes(CLASSES, CLASS_OF[self.arch]),
+        }, schema=GROUND_TRUTH_SCHEMA)
+        return t.take(pc.sort_indices(t, [("account_id", "ascending")]))
+
+
+# ------------------------------------------------------------------ driver
+def _csv_day_indices(days: int, csv_days: int) -> set[int]:
+    """Which delivery days are written as CSV: the second day onwards (then the first)."""
+    csv_days = max(0, min(int(csv_days), days))
+    order = list(range(1, days)) + [0]
+    return set(order[:csv_days])
+
+
+def _event_day(table: pa.Table, start_us: int) -> np.ndarray:
+    us = table.column("event_ts").cast(pa.int64()).to_numpy()
+    return (us - start_us) // DAY_US
+
+
+def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, seed: int = 7,
+             end_date: date = date(2026, 11, 15), csv_days: int = 1, mix: dict | None = None,
+             ) -> dict:
+    """Simulate ``accounts`` accounts for ``days`` days ending on ``end_date`` and write
+    the deliveries ``<landing_dir>/<table>/dt=YYYY-MM-DD/part-0.{parquet,csv}`` plus
+    the ground truth to ``truth_path``.  Returns rows written per table and seconds."""
+    t0 = time.perf_counter()
+    landing = Path(landing_dir)
+    truth_path = Path(truth_path)
+    if isinstance(end_date, str):
+        end_date = date.fromisoformat(end_date)
+    lr, tr = landing.resolve(), truth_path.resolve()
+    if lr == tr.parent or lr in tr.parents:
+        raise ValueError("truth_path must be outside the landing zone")
+    w = World(accounts, days, seed, end_date, mix)
+    csv_idx = _csv_day_indices(w.days, csv_days)
+    reviews, appeals = w.reviews_and_appeals()
+    counts = {"accounts": 0, "events": 0, "reviews": 0, "appeals": 0}
+    extra = {"late_events": 0, "resent_events": 0}
+    carry: dict[int, list[pa.Table]] = {}      # by event day
+    pending: dict[int, list[pa.Table]] = {}    # by delivery day
+    rng = w.rng_deliv
+
+    for d in range(w.days):
+        dt = w.start_date + timedelta(days=d)
+        gen = w.day_events(d)
+        eday = _event_day(gen, w.start_us)
+        for k in np.unique(eday):
+            if k <= d:
+                continue  # k == d handled below
+            if k < w.days:
+                carry.setdefault(int(k), []).append(gen.filter(pa.array(eday == k)))
+        today = [gen.filter(pa.array(eday == d))] + carry.pop(d, [])
+        today = pa.concat_tables(today)
+        m = today.num_rows
+        # delivery problems: ~1% late (1-3 days), ~0.5% re-sent in a later delivery
+        # a late event still lands inside the window (so references never dangle)
+        lag = np.minimum(rng.integers(1, 4, m), w.days - 1 - d)
+        late = (rng.random(m) < 0.01) & (lag > 0)
+        resend = (rng.random(m) < 0.005) & ~late
+        rlag = rng.integers(1, 4, m)
+        for L in (1, 2, 3):
+            if d + L < w.days:
+                sel = (late & (lag == L))
+                if sel.any():
+                    pending.setdefault(d + L, []).append(today.filter(pa.array(sel)))
+                    extra["late_events"] += int(sel.sum())
+                sel = (resend & (rlag == L))
+                if sel.any():
+                    pending.setdefault(d + L, []).append(today.filter(pa.array(sel)))
+                    extra["resent_events"] += int(sel.sum())
+        ev = pa.concat_tables([today.filter(pa.array(~late))] + pending.pop(d, []))
+        ev = ev.take(pc.sort_indices(ev, [("event_ts", "ascending"), ("event_id", "ascending")]))
+
+        tables = {
+            "accounts": w.accounts_table(w.account_rows_for_day(d)),
+            "events": ev,
+            "reviews": w.reviews_table(reviews, d),
+            "appeals": w.appeals_table(appeals, d),
+        }
+        for name, t in tables.items():
+            folder = landing / name / f"dt={dt.isoformat()}"
+            if d in csv_idx:
+                write_csv(t, folder / "part-0.csv")
+            else:
+                write_parquet(t, folder / "part-0.parquet")
+            counts[name] += t.num_rows
+
+    write_parquet(w.ground_truth(), truth_path)
+    summary = dict(counts)
+    summary.update(extra)
+    summary["simulated_accounts"] = w.n
+    summary["days"] = w.days
+    summary["start_date"] = w.start_date.isoformat()
+    summary["end_date"] = w.end_date.isoformat()
+    summary["csv_days"] = sorted((w.start_date + timedelta(days=i)).isoformat() for i in csv_idx)
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    return summary

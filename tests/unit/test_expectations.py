@@ -1,0 +1,261 @@
+"""The expectation suites and their runner (expectations/).
+
+Great Expectations is imported once, on the first validation (a few seconds); the
+context is cached per process, so every later validation here takes a fraction of
+a second.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from expectations import (
+    ValidationSummary,
+    list_suites,
+    load_suite,
+    validate_frame,
+    write_report,
+)
+
+ENFORCEMENT_COLUMNS = [
+    "account_id",
+    "action",
+    "score_ai_managed",
+    "score_ai_assisted",
+    "reasons",
+    "model_version",
+    "run_date",
+]
+
+
+def enforcement_list(n: int = 6) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account_id": [f"acc{i:05d}" for i in range(n)],
+            "action": ["terminate" if i % 2 else "warn_and_limit" for i in range(n)],
+            "score_ai_managed": [0.5 + i / (4 * n) for i in range(n)],
+            "score_ai_assisted": [0.9 - i / (4 * n) for i in range(n)],
+            "reasons": ["posts every 30 seconds around the clock; 92% of posts via the api client"] * n,
+            "model_version": ["4"] * n,
+            "run_date": pd.to_datetime(["2024-03-01"] * n),
+        }
+    )[ENFORCEMENT_COLUMNS]
+
+
+def raw_events(n: int = 14) -> pd.DataFrame:
+    types = ["post", "comment", "like", "follow", "dm", "group_message", "login"]
+    clients = ["app_ios", "app_android", "web", "api"]
+    return pd.DataFrame(
+        {
+            "event_id": [f"ev{i}" for i in range(n)],
+            "account_id": [f"acc{i % 3}" for i in range(n)],
+            "event_ts": pd.date_range("2024-03-01 08:00", periods=n, freq="min"),
+            "event_type": [types[i % 7] for i in range(n)],
+            "client": [clients[i % 4] for i in range(n)],
+            "device_id": ["d1"] * n,
+            "ip_country": ["DE"] * n,
+            "target_account_id": [None] * n,
+            "target_event_id": [None] * n,
+            "text": ["hello"] * n,
+            "image_hash": [None] * n,
+            "location_tag": [None] * n,
+            "ai_label": pd.array([True, False, None] * (n // 3) + [None] * (n % 3), dtype="boolean"),
+            "ai_metadata": pd.array([False] * n, dtype="boolean"),
+            "commercial": [False] * n,
+            "_delivery_date": pd.to_datetime(["2024-03-01"] * n),
+            "_source_file": ["events/dt=2024-03-01/part-0.parquet"] * n,
+            "_file_row": list(range(n)),
+            "_loaded_at": pd.to_datetime(["2024-03-02 05:00"] * n),
+        }
+    )
+
+
+def failed_of(summary: ValidationSummary, expectation: str, column: str | None = None):
+    hits = [
+        f
+        for f in summary.failed
+        if f.expectation == expectation and (column is None or f.column == column)
+    ]
+    assert hits, f"{expectation} on {column} did not fail; failed: {summary.to_markdown()}"
+    return hits[0]
+
+
+# ------------------------------------------------------------------- suites
+
+
+def test_suites_are_gx_suite_json():
+    assert {"raw_events", "enforcement_list"} <= set(list_suites())
+    for name, severity in (("raw_events", "warning"), ("enforcement_list", "blocking")):
+        suite = load_suite(name)
+        assert suite["name"] == name
+        assert suite["meta"]["severity"] == severity
+        assert suite["meta"]["description"]
+        assert all(e["type"].startswith("expect_") and isinstance(e["kwargs"], dict)
+                   for e in suite["expectations"])
+    raw_types = {e["type"] for e in load_suite("raw_events")["expectations"]}
+    assert "expect_column_values_to_be_unique" not in raw_types  # raw keeps re-sent rows
+
+
+def test_load_suite_rejects_unknown_and_path_names():
+    with pytest.raises(FileNotFoundError):
+        load_suite("no_such_suite")
+    with pytest.raises(ValueError):
+        load_suite("../pyproject")
+
+
+# ------------------------------------------------------------------- enforcement list
+
+
+def test_good_enforcement_list_passes():
+    summary = validate_frame(enforcement_list(), "enforcement_list")
+    assert summary.success, summary.to_markdown()
+    assert summary.failed == []
+    assert summary.evaluated == len(load_suite("enforcement_list")["expectations"])
+    assert summary.severity == "blocking"
+    assert "passed" in summary.to_markdown()
+
+
+def test_empty_enforcement_list_passes():
+    assert validate_frame(enforcement_list(0), "enforcement_list").success
+
+
+def test_duplicate_account_fails():
+    frame = enforcement_list()
+    frame.loc[3, "account_id"] = "acc00001"
+    summary = validate_frame(frame, "enforcement_list")
+    assert not summary.success
+    f = failed_of(summary, "expect_column_values_to_be_unique", "account_id")
+    assert "acc00001" in f.sample
+    assert f.unexpected_count == 2
+
+
+def test_unknown_action_fails():
+    frame = enforcement_list()
+    frame.loc[2, "action"] = "shadow_ban"
+    summary = validate_frame(frame, "enforcement_list")
+    f = failed_of(summary, "expect_column_values_to_be_in_set", "action")
+    assert f.sample == ["shadow_ban"]
+    assert f.unexpected_count == 1
+    assert [x.expectation for x in summary.failed] == ["expect_column_values_to_be_in_set"]
+
+
+def test_score_out_of_range_fails():
+    frame = enforcement_list()
+    frame.loc[0, "score_ai_managed"] = 1.5
+    summary = validate_frame(frame, "enforcement_list")
+    f = failed_of(summary, "expect_column_values_to_be_between", "score_ai_managed")
+    assert f.sample == [1.5]
+    assert f.unexpected_percent == pytest.approx(100 / 6)
+
+
+def test_missing_column_fails():
+    frame = enforcement_list().drop(columns=["model_version"])
+    summary = validate_frame(frame, "enforcement_list")
+    f = failed_of(summary, "expect_table_columns_to_match_ordered_list")
+    assert "model_version" not in f.observed_value
+    assert any(m.get("Expected") == "model_version" for m in f.sample)
+    # the column's own expectations cannot run: they fail and say why
+    g = failed_of(summary, "expect_column_values_to_not_be_null", "model_version")
+    assert "model_version" in g.exception
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_empty_reason_fails(empty):
+    frame = enforcement_list()
+    frame.loc[4, "reasons"] = empty
+    summary = validate_frame(frame, "enforcement_list")
+    f = failed_of(summary, "expect_column_values_to_match_regex", "reasons")
+    assert f.sample == [empty]
+
+
+def test_parameters_reach_the_suite():
+    frame = enforcement_list()
+    assert validate_frame(frame, "enforcement_list", extra_params={"max_rows": 6}).success
+    summary = validate_frame(frame, "enforcement_list", extra_params={"max_rows": 5})
+    f = failed_of(summary, "expect_table_row_count_to_be_between")
+    assert f.observed_value == 6
+    assert f.kwargs["max_value"] == 5
+
+
+def test_two_run_dates_fail():
+    frame = enforcement_list()
+    frame.loc[0, "run_date"] = pd.Timestamp("2024-03-02")
+    f = failed_of(validate_frame(frame, "enforcement_list"),
+                  "expect_column_unique_value_count_to_be_between", "run_date")
+    assert f.observed_value == 2
+
+
+# ------------------------------------------------------------------- raw events
+
+
+def test_good_raw_events_pass():
+    summary = validate_frame(raw_events(), "raw_events")
+    assert summary.success, summary.to_markdown()
+    assert summary.severity == "warning"
+
+
+def test_raw_events_keep_resent_rows():
+    frame = pd.concat([raw_events(), raw_events()], ignore_index=True)
+    assert validate_frame(frame, "raw_events").success
+
+
+def test_raw_events_unknown_event_type_fails():
+    frame = raw_events()
+    frame.loc[3, "event_type"] = "retweet"
+    summary = validate_frame(frame, "raw_events")
+    assert not summary.success
+    f = failed_of(summary, "expect_column_values_to_be_in_set", "event_type")
+    assert f.sample == ["retweet"]
+
+
+def test_raw_events_tz_aware_timestamps_are_accepted_and_checked():
+    frame = raw_events()
+    frame["event_ts"] = frame["event_ts"].dt.tz_localize("UTC")
+    assert validate_frame(frame, "raw_events").success
+    frame.loc[0, "event_ts"] = pd.Timestamp("2011-06-01", tz="UTC")
+    f = failed_of(validate_frame(frame, "raw_events"),
+                  "expect_column_values_to_be_between", "event_ts")
+    assert f.sample == ["2011-06-01T00:00:00"]
+
+
+def test_raw_events_text_booleans_fail():
+    frame = raw_events()
+    frame["commercial"] = ["no"] * len(frame)
+    failed_of(validate_frame(frame, "raw_events"),
+              "expect_column_values_to_be_in_type_list", "commercial")
+
+
+# ------------------------------------------------------------------- outputs
+
+
+def test_summary_is_json_safe_and_markdown_lists_failures():
+    frame = enforcement_list()
+    frame.loc[0, "score_ai_assisted"] = float("nan")
+    frame.loc[1, "action"] = "ban | everything"
+    summary = validate_frame(frame, "enforcement_list", batch_id="2024-03-01")
+    json.dumps(summary.to_dict(), allow_nan=False)
+    md = summary.to_markdown()
+    assert "| expectation |" in md
+    assert "expect_column_values_to_not_be_null" in md
+    assert "ban \\| everything" in md
+
+
+def test_report_is_written(tmp_path):
+    frame = enforcement_list()
+    frame.loc[2, "action"] = "shadow_ban"
+    summary = validate_frame(frame, "enforcement_list", batch_id="run 2024-03-01")
+    folder = tmp_path / "reports" / "gx" / "enforcement_list"
+    path = write_report(summary, folder)
+    assert path.parent == folder and path.suffix == ".html" and path.is_file()
+    page = path.read_text(encoding="utf-8")
+    assert "expect_column_values_to_be_in_set" in page
+    assert "shadow_ban" in page
+    assert "http://" not in page and "https://" not in page
+    data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert data["success"] is False and data["suite"] == "enforcement_list"
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    # a second write of the same batch replaces the files
+    assert write_report(summary, folder) == path
+    assert sorted(p.name for p in folder.iterdir()) == sorted([path.with_suffix(".json").name, path.name])

@@ -1,0 +1,153 @@
+"""Loading deliveries into the raw layer: typing, quarantine, idempotence, CSV = Parquet."""
+
+from datetime import date, datetime, timezone
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.ingest.loader import DeliveryError, discover_delivery_dates, load_delivery
+
+DAY = date(2026, 11, 1)
+EVENT_COLUMNS = ["event_id", "account_id", "event_ts", "event_type", "client", "device_id",
+                 "ip_country", "target_account_id", "target_event_id", "text", "image_hash",
+                 "location_tag", "ai_label", "ai_metadata", "commercial"]
+
+
+def events_table(rows: list[dict]) -> pa.Table:
+    schema = pa.schema([(c, pa.string()) for c in EVENT_COLUMNS[:2]]
+                       + [("event_ts", pa.timestamp("us", tz="UTC"))]
+                       + [(c, pa.string()) for c in EVENT_COLUMNS[3:12]]
+                       + [(c, pa.bool_()) for c in EVENT_COLUMNS[12:]])
+    full = [{c: r.get(c) for c in EVENT_COLUMNS} for r in rows]
+    return pa.Table.from_pylist(full, schema=schema)
+
+
+def ts(hour: int) -> datetime:
+    return datetime(2026, 11, 1, hour, tzinfo=timezone.utc)
+
+
+GOOD = [
+    {"event_id": "e1", "account_id": "a1", "event_ts": ts(1), "event_type": "post", "client": "app_ios",
+     "text": "今天的咖啡☕️很好喝, \"真的\"\n第二行", "ai_label": True},
+    {"event_id": "e2", "account_id": "a1", "event_ts": ts(2), "event_type": "dm", "client": "api",
+     "target_account_id": "a2", "text": "hello, world"},
+    {"event_id": "e3", "account_id": "a2", "event_ts": ts(3), "event_type": "like", "client": "web"},
+]
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    yield connection
+    connection.close()
+
+
+def write(landing, table, name, tbl: pa.Table, fmt="parquet", day=DAY):
+    folder = landing / table / f"dt={day.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if fmt == "parquet":
+        pq.write_table(tbl, path)
+    else:
+        tbl.to_pandas().to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    return path
+
+
+def loaded_rows(con):
+    return con.execute(
+        "select * exclude (_source_file, _loaded_at) from raw.events order by event_id").fetchall()
+
+
+def test_csv_and_parquet_of_the_same_rows_load_the_same(tmp_path, con):
+    write(tmp_path / "p", "events", "part-0.parquet", events_table(GOOD))
+    write(tmp_path / "c", "events", "part-0.csv", events_table(GOOD), fmt="csv")
+    load_delivery(con, tmp_path / "p", "events", DAY)
+    from_parquet = loaded_rows(con)
+    load_delivery(con, tmp_path / "c", "events", DAY)  # replaces the same delivery
+    from_csv = loaded_rows(con)
+    assert len(from_parquet) == 3
+    assert from_csv == from_parquet
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path, con):
+    bad = GOOD + [
+        {"event_id": "", "account_id": "a1", "event_ts": ts(4), "event_type": "post", "client": "web"},
+        {"event_id": "e5", "account_id": "a1", "event_ts": ts(5), "event_type": "teleport", "client": "web"},
+        {"event_id": "e6", "account_id": "a1", "event_ts": ts(6), "event_type": "post", "client": "fax"},
+        {"event_id": "e7", "account_id": "a1", "event_ts": datetime(2031, 1, 1, tzinfo=timezone.utc),
+         "event_type": "post", "client": "web"},
+    ]
+    write(tmp_path, "events", "part-0.parquet", events_table(bad))
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert (report.rows_landed, report.rows_loaded, report.rows_quarantined) == (7, 3, 4)
+    reasons = dict(con.execute("select _file_row, reason from raw.quarantine").fetchall())
+    assert reasons[3] == "event_id: null or empty"
+    assert reasons[4] == "event_type: unknown value: teleport"
+    assert reasons[5] == "client: unknown value: fax"
+    assert reasons[6].startswith("event_ts: after the delivery date")
+    # The quarantined row is kept as delivered, so it can be replayed.
+    record = con.execute("select record from raw.quarantine where _file_row = 4").fetchone()[0]
+    assert '"event_type":"teleport"' in record
+
+
+def test_reloading_a_delivery_replaces_it(tmp_path, con):
+    write(tmp_path, "events", "part-0.parquet", events_table(GOOD))
+    for _ in range(3):
+        load_delivery(con, tmp_path, "events", DAY)
+    assert con.execute("select count(*) from raw.events").fetchone()[0] == 3
+    assert con.execute("select count(*) from raw.deliveries").fetchone()[0] == 1
+
+
+def test_a_file_missing_a_column_is_rejected_naming_file_and_column(tmp_path, con):
+    tbl = events_table(GOOD).drop_columns(["client"])
+    path = write(tmp_path, "events", "it's a; file.parquet", tbl)
+    write(tmp_path, "events", "part-1.parquet", events_table(GOOD[:1]))
+    report = load_delivery(con, tmp_path, "events", DAY)
+    [rejected] = report.rejected_files
+    assert rejected.message == f"{path}: missing required column 'client'"
+    # Nothing lost: the rejected file's rows are quarantined, the other file loads.
+    assert (report.rows_landed, report.rows_loaded, report.rows_quarantined) == (4, 1, 3)
+
+
+def test_a_column_of_an_uncastable_type_rejects_the_file(tmp_path, con):
+    tbl = events_table(GOOD).set_column(2, "event_ts", pa.array([True, False, True]))
+    write(tmp_path, "events", "part-0.parquet", tbl)
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert "column 'event_ts' has type BOOLEAN" in report.rejected_files[0].rejected_reason
+
+
+def test_unreadable_parquet_is_recorded_not_crashing(tmp_path, con):
+    path = write(tmp_path, "events", "part-0.parquet", events_table(GOOD))
+    path.write_bytes(path.read_bytes()[:100])
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert report.rejected_files[0].rejected_reason.startswith("unreadable parquet file")
+    assert con.execute("select rejected_reason is not null from raw.deliveries").fetchone()[0]
+
+
+def test_extra_columns_are_ignored_and_reported(tmp_path, con):
+    tbl = events_table(GOOD).append_column("mood", pa.array(["x", "y", "z"]))
+    write(tmp_path, "events", "part-0.parquet", tbl)
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert report.files[0].ignored_columns == ["mood"]
+    assert report.rows_loaded == 3
+
+
+def test_timestamps_without_offset_are_utc_and_offsets_are_converted(tmp_path, con):
+    folder = tmp_path / "events" / f"dt={DAY}"
+    folder.mkdir(parents=True)
+    header = ",".join(EVENT_COLUMNS)
+    (folder / "a.csv").write_text(
+        header + "\n"
+        "e1,a1,2026-11-01 10:00:00,login,web,,,,,,,,,,\n"
+        "e2,a1,2026-11-01T18:00:00+08:00,login,web,,,,,,,,,,\n", encoding="utf-8")
+    load_delivery(con, tmp_path, "events", DAY)
+    stamps = [r[0] for r in con.execute("select event_ts from raw.events order by event_id").fetchall()]
+    assert stamps == [datetime(2026, 11, 1, 10), datetime(2026, 11, 1, 10)]
+
+
+def test_invalid_delivery_folder_is_named(tmp_path):
+    (tmp_path / "events" / "dt=2026-13-45").mkdir(parents=True)
+    with pytest.raises(DeliveryError, match="dt=2026-13-45"):
+        discover_delivery_dates(tmp_path)
