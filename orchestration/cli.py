@@ -69,15 +69,22 @@ def pending_deliveries(settings: Settings) -> dict[date, list[str]]:
     return dict(sorted(pending.items()))
 
 
+def _root_cause(error) -> str:
+    """The innermost error's first line: what went wrong, not Dagster's wrapper."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0]
+
+
 def _execute(defs, job_name: str, instance, partition_key: str | None = None, asset_selection=None):
     started = time.perf_counter()
-    job = defs.get_job_def(job_name)
+    job = defs.resolve_job_def(job_name)
     result = job.execute_in_process(instance=instance, partition_key=partition_key,
                                     asset_selection=asset_selection, raise_on_error=False)
     seconds = time.perf_counter() - started
     label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
     if not result.success:
-        failures = [f"{e.step_key}: {e.event_specific_data.error.message.strip().splitlines()[0]}"
+        failures = [f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
                     for e in result.all_events if e.is_step_failure]
         raise StageFailed(f"{label} failed (run {result.run_id}): " + "; ".join(failures or ["see the run in the Dagster UI"]))
     print(f"  {label:<34} ok  {seconds:6.1f} s")

@@ -5,7 +5,6 @@ that delivery in one transaction (idempotent), quarantines rows that break the
 contract, and reports landed / loaded / quarantined counts.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from pathlib import Path

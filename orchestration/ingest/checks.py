@@ -1,6 +1,5 @@
 """Great Expectations on the raw events of a delivery, as a (warning) asset check."""
 
-from __future__ import annotations
 
 from dagster import (
     AssetCheckExecutionContext,

@@ -4,7 +4,6 @@ Thin wrappers: the work is in ``ml.train``, ``ml.score``, ``ml.explain``, ``ml.p
 and ``ml.tracking``.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 

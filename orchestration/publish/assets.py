@@ -6,7 +6,6 @@ run date). ``published_snapshot`` writes the contract's files under
 Great Expectations check; the folder is replaced atomically.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 

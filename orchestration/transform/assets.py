@@ -5,7 +5,6 @@ views and replaces that date's rows of the incremental ``account_features`` mart
 tests run in the same build and show up as asset checks.
 """
 
-from __future__ import annotations
 
 import json
 import os

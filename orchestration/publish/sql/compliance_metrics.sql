@@ -109,11 +109,12 @@ wide as (
         cast($terminate_heldout_recall as double) as terminate_heldout_recall,
         cast($warn_threshold as double) as warn_and_limit_threshold
 ),
+wide_double as (
+    -- one value type for every metric
+    select cast(columns(*) as double) from wide
+),
 long as (
-    unpivot include nulls (select * replace (
-        -- one value type for every metric
-        cast(columns(*) as double) as columns(*)) from wide)
-    on columns(*) into name metric value value
+    select * from wide_double unpivot include nulls (value for metric in (columns(*)))
 ),
 descriptions(metric, description) as (
     values

@@ -1,0 +1,31 @@
+{#- Feature building blocks shared by several models, so a definition lives in one place. -#}
+
+{# Text normalisation for "same text from another account": lowercase, then strip
+   whitespace, punctuation, symbols (emoji included) and digits, so that template
+   variants differing only in numbering, spacing or decoration compare equal. #}
+{% macro normalise_text(expr) -%}
+  {{ regex_replace_all('lower(' ~ expr ~ ')', '[\\s\\p{P}\\p{S}\\d]+') }}
+{%- endmacro %}
+
+{# A line that starts with a list marker: "1.", "2)", "3、", "-", "*", "•", "·", "▪",
+   "●", "◆", "✅", "👉", circled numbers ①-⑳ or keycap digits 1️⃣. #}
+{% macro has_list_marker(expr) -%}
+  {{ regex_matches(expr, '(?m)^\\s*(\\d{1,2}[.)\\x{3001}\\x{FF0E}]|[-*\\x{2022}\\x{00B7}\\x{25AA}\\x{25CF}\\x{25C6}\\x{2705}\\x{1F449}]|[\\x{2460}-\\x{2473}]|\\d\\x{FE0F}?\\x{20E3})') }}
+{%- endmacro %}
+
+{# Emoji and pictographs: misc symbols & dingbats, the supplementary pictograph
+   planes, stars, and the emoji variation selector. #}
+{% macro has_emoji(expr) -%}
+  {{ regex_matches(expr, '[\\x{1F000}-\\x{1FAFF}\\x{2600}-\\x{27BF}\\x{2B00}-\\x{2BFF}\\x{FE0F}\\x{3297}\\x{3299}]') }}
+{%- endmacro %}
+
+{# 1.0 when `condition` holds, else 0.0: averaged, it is a share. #}
+{% macro flag(condition) -%}
+  case when {{ condition }} then 1.0 else 0.0 end
+{%- endmacro %}
+
+{# Coefficient of variation (population), NULL below two observations or at mean 0. #}
+{% macro coefficient_of_variation(expr) -%}
+  case when count({{ expr }}) >= 2 and avg({{ expr }}) > 0
+       then stddev_pop({{ expr }}) / avg({{ expr }}) end
+{%- endmacro %}

@@ -1,0 +1,81 @@
+-- One row per (run_date, account_id): every account known as of the run date, with its
+-- features over the window ending that day. Incremental delete+insert on the key: a
+-- re-run of a date replaces exactly that date's rows, earlier dates are kept (training
+-- needs features as they were on past dates). full_refresh=false protects that history
+-- from a stray --full-refresh; drop the table by hand to rebuild it.
+-- NULL policy: counts and per-day rates of an account without activity are 0; shares,
+-- CVs and latencies stay NULL when there is nothing to measure (LightGBM handles NULL).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['run_date', 'account_id'],
+        on_schema_change='fail',
+        full_refresh=false,
+    )
+}}
+{%- set w = feature_window() %}
+
+select
+    {{ w.run_date }} as run_date,
+    a.account_id,
+
+    -- volume & rhythm
+    cast(coalesce(s.active_days, 0) as integer) as active_days,
+    cast(coalesce(s.events_per_active_day, 0) as double) as events_per_active_day,
+    cast(coalesce(s.posts_per_active_day, 0) as double) as posts_per_active_day,
+    cast(coalesce(s.comments_per_active_day, 0) as double) as comments_per_active_day,
+    cast(coalesce(s.likes_per_active_day, 0) as double) as likes_per_active_day,
+    cast(coalesce(s.follows_per_active_day, 0) as double) as follows_per_active_day,
+    cast(coalesce(s.dms_per_active_day, 0) as double) as dms_per_active_day,
+    cast(coalesce(s.group_messages_per_active_day, 0) as double) as group_messages_per_active_day,
+    cast(coalesce(s.logins_per_active_day, 0) as double) as logins_per_active_day,
+    cast(s.gap_median_seconds as double) as gap_median_seconds,
+    cast(s.gap_cv as double) as gap_cv,
+    cast(s.hour_entropy as double) as hour_entropy,
+    cast(s.night_share as double) as night_share,
+    cast(s.daily_volume_cv as double) as daily_volume_cv,
+    cast(s.longest_daily_gap_hours as double) as longest_daily_gap_hours,
+
+    -- clients, devices, network
+    cast(d.api_client_share as double) as api_client_share,
+    cast(d.web_client_share as double) as web_client_share,
+    cast(coalesce(d.distinct_devices, 0) as integer) as distinct_devices,
+    cast(coalesce(d.max_accounts_per_device, 0) as integer) as max_accounts_per_device,
+    cast(coalesce(d.ip_country_count, 0) as integer) as ip_country_count,
+    cast(d.ip_declared_country_mismatch_share as double) as ip_declared_country_mismatch_share,
+
+    -- responsiveness
+    cast(r.dm_reply_latency_median_seconds as double) as dm_reply_latency_median_seconds,
+    cast(r.dm_reply_under_10s_share as double) as dm_reply_under_10s_share,
+    cast(r.dm_inbound_answered_share as double) as dm_inbound_answered_share,
+    cast(r.comment_latency_median_seconds as double) as comment_latency_median_seconds,
+
+    -- content
+    cast(c.text_length_mean as double) as text_length_mean,
+    cast(c.text_length_cv as double) as text_length_cv,
+    cast(c.char_variety_mean as double) as char_variety_mean,
+    cast(c.line_break_share as double) as line_break_share,
+    cast(c.list_marker_share as double) as list_marker_share,
+    cast(c.emoji_share as double) as emoji_share,
+    cast(c.text_shared_share as double) as text_shared_share,
+    cast(c.image_reused_share as double) as image_reused_share,
+    cast(c.ai_label_share as double) as ai_label_share,
+    cast(c.ai_metadata_share as double) as ai_metadata_share,
+    cast(c.commercial_share as double) as commercial_share,
+
+    -- profile
+    cast(a.account_age_days as integer) as account_age_days,
+    cast(a.log_follower_following_ratio as double) as log_follower_following_ratio,
+    cast(a.signup_via_api as integer) as signup_via_api,
+    cast(a.avatar_shared as integer) as avatar_shared
+
+from {{ ref('int_accounts_snapshotted') }} as a
+left join {{ ref('int_accounts_activity_summarised') }} as s
+    on a.account_id = s.account_id
+left join {{ ref('int_accounts_devices_profiled') }} as d
+    on a.account_id = d.account_id
+left join {{ ref('int_accounts_replies_timed') }} as r
+    on a.account_id = r.account_id
+left join {{ ref('int_accounts_content_profiled') }} as c
+    on a.account_id = c.account_id
