@@ -93,8 +93,6 @@ def _execute(defs, job_name: str, instance, partition_key: str | None = None, as
 
 def run_pipeline(settings: Settings) -> dict:
     """The whole pipeline; returns per-stage seconds and the run date."""
-    from dagster import AssetKey
-
     instance = prepare_instance(settings)
     from orchestration.definitions import build_definitions
     from orchestration.ingest.assets import RAW_KEYS
@@ -128,6 +126,14 @@ def run_pipeline(settings: Settings) -> dict:
     if champion(settings.model_name) is None:
         _, timings["training"] = _execute(defs, "training_job", instance)
     result, timings["publish"] = _execute(defs, "publish_job", instance, run_date)
+    require_published(result, run_date)
+    return {"run_date": run_date, "timings": timings}
+
+
+def require_published(result, run_date: str) -> None:
+    """Raise :class:`StageFailed` unless the run published the date's files."""
+    from dagster import AssetKey
+
     published = [m for m in result.get_asset_materialization_events()
                  if m.asset_key == AssetKey("published_snapshot")]
     if not published:
@@ -136,7 +142,6 @@ def run_pipeline(settings: Settings) -> dict:
         failed = [c.check_name for c in checks if not c.passed]
         raise StageFailed(f"publish_job [{run_date}] did not publish: blocking check(s) failed: "
                           f"{', '.join(failed) or 'unknown'}")
-    return {"run_date": run_date, "timings": timings}
 
 
 def summarise(settings: Settings, run_date: str) -> str:

@@ -45,9 +45,11 @@ wilson as (
     from audit_rate
 ),
 appeals as (
+    -- each appeal as it stood on the run date (a later row with the same id updates it)
     select * from stg_activity__appeals
     where filed_at < (select run_end from params)
       and delivered_on <= (select run_date from params)
+      and (superseded_on is null or superseded_on > (select run_date from params))
 ),
 posts as (
     select ai_label, ai_metadata from stg_activity__events

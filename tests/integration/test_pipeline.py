@@ -1,0 +1,171 @@
+"""The whole graph, in process, on a small simulated world: what `make run` does.
+
+One world is simulated and run once for the module (the run is the expensive part);
+the tests then read what it published and wrote.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import simulator
+from orchestration.cli import StageFailed, pending_deliveries, run_pipeline
+from orchestration.settings import load_settings
+
+END = date(2026, 11, 15)
+RUN_DATE = END.isoformat()
+
+CONTRACT_ENFORCEMENT_SCHEMA = pa.schema([
+    ("account_id", pa.string()), ("action", pa.string()), ("score_ai_managed", pa.float64()),
+    ("score_ai_assisted", pa.float64()), ("reasons", pa.string()), ("model_version", pa.string()),
+    ("run_date", pa.date32()),
+])
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("world")
+    landing = root / "landing"
+    truth = root / "truth" / "ground_truth.parquet"
+    simulator.simulate(landing, truth, accounts=6000, days=8, seed=11, end_date=END, csv_days=1)
+    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing),
+                              "REALPEOPLE_DATA_DIR": str(root / "data")})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", settings.dagster_home)
+        first = run_pipeline(settings)
+        snapshot_first = _warehouse_snapshot(settings)
+        published_first = _published(settings)
+        second = run_pipeline(settings)
+        yield {"settings": settings, "truth": pd.read_parquet(truth), "first": first, "second": second,
+               "snapshot_first": snapshot_first, "published_first": published_first, "mp": mp}
+
+
+def _published(settings) -> dict[str, bytes]:
+    folder = Path(settings.published_dir) / RUN_DATE
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _warehouse_snapshot(settings) -> dict[str, pd.DataFrame]:
+    queries = {
+        "account_features": "select * from account_features order by run_date, account_id",
+        "account_scores": "select * exclude (scored_at) from account_scores order by run_date, account_id",
+        "enforcement_list": "select * from enforcement_list order by run_date, account_id",
+        "compliance_metrics": "select * from compliance_metrics order by run_date, metric",
+        "raw_events": "select count(*) as n, count(distinct event_id) as ids from raw.events",
+    }
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        return {name: con.execute(q).df() for name, q in queries.items()}
+
+
+def test_published_files_follow_the_contract(world):
+    folder = Path(world["settings"].published_dir) / RUN_DATE
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "compliance_metrics.csv", "compliance_metrics.parquet", "enforcement_list.csv",
+        "enforcement_list.parquet", "report.html"]
+    listed = pq.read_table(folder / "enforcement_list.parquet")
+    assert listed.schema.equals(CONTRACT_ENFORCEMENT_SCHEMA)
+    frame = listed.to_pandas()
+    assert len(frame) > 0
+    assert frame["account_id"].is_unique
+    assert set(frame["action"]) <= {"terminate", "warn_and_limit"}
+    assert frame["score_ai_managed"].between(0, 1).all() and frame["score_ai_assisted"].between(0, 1).all()
+    assert (frame["reasons"].str.len() > 0).all()
+    assert set(frame["run_date"]) == {END}
+    csv = pd.read_csv(folder / "enforcement_list.csv", dtype={"model_version": str})
+    assert list(csv.columns) == CONTRACT_ENFORCEMENT_SCHEMA.names
+    assert len(csv) == len(frame)
+
+    metrics = pq.read_table(folder / "compliance_metrics.parquet")
+    assert metrics.schema.names[:3] == ["run_date", "metric", "value"]
+    assert metrics.schema.field("value").type == pa.float64()
+    values = metrics.to_pandas().set_index("metric")["value"]
+    assert values["accounts_actioned_total"] == len(frame)
+    assert values["accounts_actioned_terminate"] == (frame["action"] == "terminate").sum()
+    assert values["rows_landed_events"] == values["rows_loaded_events"] + values["rows_quarantined_events"]
+    assert 0 < values["prevalence_ai_managed_ci_low"] <= values["prevalence_ai_managed_estimate"] \
+        <= values["prevalence_ai_managed_ci_high"] < 1
+    report = (folder / "report.html").read_text()
+    assert "<svg" in report and "http" not in report.replace("http://www.w3.org", "")
+
+
+def test_terminate_is_precise_and_finds_most_automation(world):
+    listed = pd.read_parquet(Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet")
+    truth = world["truth"].set_index("account_id")
+    terminated = listed.loc[listed["action"] == "terminate", "account_id"]
+    is_managed = truth.loc[terminated, "true_class"] == "ai_managed"
+    precision = is_managed.mean()
+    recall = is_managed.sum() / (truth["true_class"] == "ai_managed").sum()
+    assert precision >= 0.95, f"terminate precision {precision:.3f}"
+    assert recall >= 0.7, f"terminate recall {recall:.3f}"
+    # The worst error: terminating a person.
+    people = truth.loc[terminated, "true_class"] == "human"
+    assert people.sum() <= max(1, int(0.01 * len(terminated)))
+
+
+def test_rerunning_the_same_date_changes_nothing(world):
+    settings = world["settings"]
+    assert pending_deliveries(settings) == {}
+    assert "training" not in world["second"]["timings"]  # the champion is reused
+    after = _warehouse_snapshot(settings)
+    for name, before in world["snapshot_first"].items():
+        pd.testing.assert_frame_equal(after[name], before, check_exact=False, rtol=1e-9, obj=name)
+    assert _published(settings)["enforcement_list.csv"] == world["published_first"]["enforcement_list.csv"]
+
+
+def test_every_landed_row_is_loaded_or_quarantined(world):
+    with duckdb.connect(world["settings"].warehouse_path, read_only=True) as con:
+        rows = con.execute("""
+            select d.table_name, sum(d.rows_landed), sum(d.rows_loaded), sum(d.rows_quarantined),
+                   any_value(r.n), any_value(q.n)
+            from raw.deliveries d
+            left join (select 'events' as t, count(*) as n from raw.events
+                       union all select 'accounts', count(*) from raw.accounts
+                       union all select 'reviews', count(*) from raw.reviews
+                       union all select 'appeals', count(*) from raw.appeals) r on r.t = d.table_name
+            left join (select table_name as t, count(*) as n from raw.quarantine group by 1) q
+                   on q.t = d.table_name
+            group by d.table_name""").fetchall()
+    assert {r[0] for r in rows} == {"accounts", "events", "reviews", "appeals"}
+    for table, landed, loaded, quarantined, in_raw, in_quarantine in rows:
+        assert landed == loaded + quarantined, table
+        assert in_raw == loaded, table
+        assert (in_quarantine or 0) == quarantined, table
+
+
+def test_a_failed_blocking_check_stops_publishing(world):
+    """A broken enforcement list (a score outside [0, 1]) must not reach published/."""
+    settings = world["settings"]
+    before = _published(settings)
+    with duckdb.connect(settings.warehouse_path) as con:
+        con.execute("update account_scores set score_ai_managed = 1.5 "
+                    "where run_date = ? and proposed_action = 'terminate' "
+                    "and account_id = (select min(account_id) from account_scores "
+                    "where run_date = ? and proposed_action = 'terminate')", [RUN_DATE, RUN_DATE])
+    from orchestration.cli import _execute, prepare_instance
+    from orchestration.definitions import build_definitions
+
+    instance = prepare_instance(settings)
+    defs = build_definitions(settings)
+    with pytest.raises(StageFailed, match="enforcement_list_contract"):
+        result, _ = _execute(defs, "publish_job", instance, RUN_DATE,
+                             asset_selection=[pa_key("enforcement_list"), pa_key("compliance_metrics"),
+                                              pa_key("published_snapshot")])
+        _require_published(result)
+    assert _published(settings) == before
+
+
+def pa_key(name):
+    from dagster import AssetKey
+
+    return AssetKey(name)
+
+
+def _require_published(result):
+    from orchestration.cli import require_published
+
+    require_published(result, RUN_DATE)
