@@ -10,6 +10,7 @@ stage fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -76,23 +77,41 @@ def _root_cause(error) -> str:
     return error.message.strip().splitlines()[0]
 
 
-def _execute(defs, job_name: str, instance, partition_key: str | None = None, asset_selection=None):
+# The terminal shows stages and warnings; the full logs (Dagster's and dbt's) go to a
+# file per stage under <data>/logs and, as for any run, to the Dagster UI.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def _execute(defs, job_name: str, instance, partition_key: str | None = None, asset_selection=None,
+             log_dir: Path | None = None):
     started = time.perf_counter()
     job = defs.resolve_job_def(job_name)
-    result = job.execute_in_process(instance=instance, partition_key=partition_key,
-                                    asset_selection=asset_selection, raise_on_error=False)
-    seconds = time.perf_counter() - started
     label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
+    log_path = None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{job_name}{'-' + partition_key if partition_key else ''}.log"
+    with open(log_path or os.devnull, "w", encoding="utf-8") as log, \
+            contextlib.redirect_stdout(log if log_path else sys.stdout):
+        result = job.execute_in_process(instance=instance, partition_key=partition_key,
+                                        asset_selection=asset_selection, raise_on_error=False,
+                                        run_config=QUIET_RUN_CONFIG if log_path else None)
+    seconds = time.perf_counter() - started
     if not result.success:
         failures = [f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
                     for e in result.all_events if e.is_step_failure]
-        raise StageFailed(f"{label} failed (run {result.run_id}): " + "; ".join(failures or ["see the run in the Dagster UI"]))
-    print(f"  {label:<34} ok  {seconds:6.1f} s")
+        where = f"; log: {log_path}" if log_path else ""
+        raise StageFailed(f"{label} failed (run {result.run_id}{where}): "
+                          + "; ".join(failures or ["see the run in the Dagster UI"]))
+    print(f"  {label:<34} ok  {seconds:6.1f} s", flush=True)
     return result, seconds
 
 
-def run_pipeline(settings: Settings) -> dict:
-    """The whole pipeline; returns per-stage seconds and the run date."""
+def run_pipeline(settings: Settings, quiet: bool = True) -> dict:
+    """The whole pipeline; returns per-stage seconds and the run date.
+
+    ``quiet``: stage logs go to files under ``<data>/logs`` instead of the terminal.
+    """
     instance = prepare_instance(settings)
     from orchestration.definitions import build_definitions
     from orchestration.ingest.assets import RAW_KEYS
@@ -110,22 +129,23 @@ def run_pipeline(settings: Settings) -> dict:
                           f"{settings.first_delivery_date}; set it to {all_dates[0]} or earlier")
     run_date = all_dates[-1].isoformat()
     timings: dict[str, float] = {"ingest": 0.0}
+    log_dir = Path(settings.data_dir) / "logs" if quiet else None
 
     pending = pending_deliveries(settings)
     print(f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
           f"{len(pending)} to load; run date {run_date}")
     for day, tables in pending.items():
         _, seconds = _execute(defs, "ingest_job", instance, day.isoformat(),
-                              asset_selection=[RAW_KEYS[t] for t in tables])
+                              asset_selection=[RAW_KEYS[t] for t in tables], log_dir=log_dir)
         timings["ingest"] += seconds
-    _, timings["features"] = _execute(defs, "features_job", instance, run_date)
+    _, timings["features"] = _execute(defs, "features_job", instance, run_date, log_dir=log_dir)
 
     from ml.tracking import champion, configure
 
     configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
     if champion(settings.model_name) is None:
-        _, timings["training"] = _execute(defs, "training_job", instance)
-    result, timings["publish"] = _execute(defs, "publish_job", instance, run_date)
+        _, timings["training"] = _execute(defs, "training_job", instance, log_dir=log_dir)
+    result, timings["publish"] = _execute(defs, "publish_job", instance, run_date, log_dir=log_dir)
     require_published(result, run_date)
     return {"run_date": run_date, "timings": timings}
 
@@ -185,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="ingest new deliveries, build features, train if needed, score, publish")
+    run = sub.add_parser("run", help="ingest new deliveries, build features, train if needed, score, publish")
+    run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs in the terminal")
     sub.add_parser("prepare", help="create DAGSTER_HOME and parse the dbt project (for the UI)")
     args = parser.parse_args(argv)
     settings = load_settings()
@@ -198,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         started = time.perf_counter()
-        outcome = run_pipeline(settings)
+        outcome = run_pipeline(settings, quiet=not args.verbose)
         print(summarise(settings, outcome["run_date"]))
         print(f"\nTotal {time.perf_counter() - started:.1f} s")
         return 0
