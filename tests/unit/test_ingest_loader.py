@@ -151,3 +151,27 @@ def test_invalid_delivery_folder_is_named(tmp_path):
     (tmp_path / "events" / "dt=2026-13-45").mkdir(parents=True)
     with pytest.raises(DeliveryError, match="dt=2026-13-45"):
         discover_delivery_dates(tmp_path)
+
+
+@pytest.mark.parametrize("table", ["accounts", "events", "reviews", "appeals"])
+def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, table):
+    """Real texts (Chinese, emoji, quotes, line breaks) survive the CSV route unchanged."""
+    import simulator
+
+    world = tmp_path / "world"
+    simulator.simulate(world, tmp_path / "truth.parquet", accounts=600, days=5, seed=3,
+                       end_date=DAY, csv_days=0)
+    # The fullest delivery of the table (appeals only start once reviews have happened).
+    parquet = max((world / table).glob("dt=*/part-0.parquet"), key=lambda p: p.stat().st_size)
+    day = parquet.parent.name.removeprefix("dt=")
+    as_csv = tmp_path / "csv" / table / f"dt={day}" / "part-0.csv"
+    as_csv.parent.mkdir(parents=True)
+    simulator.write_delivery_as_csv(parquet, as_csv)
+    results = []
+    for landing in (world, tmp_path / "csv"):
+        with duckdb.connect(str(tmp_path / f"{landing.name}.duckdb")) as con:
+            report = load_delivery(con, landing, table, date.fromisoformat(day))
+            assert report.rows_quarantined == 0 and report.rows_loaded > 0
+            results.append(con.execute(
+                f"select * exclude (_source_file, _loaded_at) from raw.{table} order by all").fetchall())
+    assert results[0] == results[1]
