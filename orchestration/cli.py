@@ -201,15 +201,28 @@ def summarise(settings: Settings, run_date: str) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="ingest new deliveries, build features, train if needed, score, publish")
     run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs in the terminal")
     sub.add_parser("prepare", help="create DAGSTER_HOME and parse the dbt project (for the UI)")
+    release = sub.add_parser("release-brake", help="let a run date publish although the safety brake tripped")
+    release.add_argument("--run-date", required=True, help="YYYY-MM-DD")
+    release.add_argument("--by", required=True, help="who releases it (recorded)")
+    release.add_argument("--reason", required=True, help="why (recorded)")
     args = parser.parse_args(argv)
-    settings = load_settings()
+    settings = settings or load_settings()
+    if args.command == "release-brake":
+        import duckdb
+
+        from orchestration.publish.rules import release_brake
+
+        with duckdb.connect(settings.warehouse_path) as con:
+            release_brake(con, date.fromisoformat(args.run_date).isoformat(), args.by, args.reason)
+        print(f"Safety brake released for {args.run_date} by {args.by}. Run `make run` again to publish.")
+        return 0
     if args.command == "prepare":
         prepare_instance(settings)
         from orchestration.transform.project import ensure_manifest

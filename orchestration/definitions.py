@@ -13,6 +13,7 @@ from orchestration.publish.assets import (
     enforcement_list,
     enforcement_list_contract,
     published_snapshot,
+    safety_brake,
 )
 from orchestration.resources import build_resources
 from orchestration.settings import Settings, load_settings
@@ -23,7 +24,7 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*raw_assets, realpeople_dbt_models, account_authenticity_model, account_scores,
                 enforcement_list, compliance_metrics, published_snapshot],
-        asset_checks=[raw_events_contract, enforcement_list_contract],
+        asset_checks=[raw_events_contract, enforcement_list_contract, safety_brake],
         jobs=JOBS,
         resources=build_resources(settings),
     )

@@ -19,6 +19,12 @@ dbt resource exports before it starts dbt.
 | REALPEOPLE_MODEL_NAME | account_authenticity |
 | REALPEOPLE_TERMINATE_PRECISION | 0.99 (held-out precision the terminate tier must keep) |
 | REALPEOPLE_LABEL_NOISE | 0.02 (share of review verdicts assumed wrong; see ml/policy.py) |
+| REALPEOPLE_REVIEW_OVERRIDE_DAYS | 28 (a moderator verdict this recent overrides the model) |
+| REALPEOPLE_BRAKE_FACTOR | 3 (brake when terminations exceed this x the trailing median) |
+| REALPEOPLE_BRAKE_HISTORY_RUNS | 7 (published runs in the trailing median) |
+| REALPEOPLE_BRAKE_MIN_HISTORY | 3 (published runs needed before the surge rule applies) |
+| REALPEOPLE_BRAKE_MIN_TERMINATE | 20 (never brake below this many terminations) |
+| REALPEOPLE_BRAKE_PSI | 0.25 (brake when the score distribution's PSI exceeds this) |
 """
 
 from __future__ import annotations
@@ -51,6 +57,12 @@ class Settings(ConfigurableResource):
     model_name: str
     terminate_precision: float
     label_noise: float
+    review_override_days: int
+    brake_factor: float
+    brake_history_runs: int
+    brake_min_history: int
+    brake_min_terminate: int
+    brake_psi: float
 
     @property
     def published_dir(self) -> Path:
@@ -122,4 +134,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         model_name=env.get("REALPEOPLE_MODEL_NAME", "account_authenticity"),
         terminate_precision=float(env.get("REALPEOPLE_TERMINATE_PRECISION", "0.99")),
         label_noise=float(env.get("REALPEOPLE_LABEL_NOISE", "0.02")),
+        review_override_days=int(env.get("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28")),
+        brake_factor=float(env.get("REALPEOPLE_BRAKE_FACTOR", "3")),
+        brake_history_runs=int(env.get("REALPEOPLE_BRAKE_HISTORY_RUNS", "7")),
+        brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),
+        brake_min_terminate=int(env.get("REALPEOPLE_BRAKE_MIN_TERMINATE", "20")),
+        brake_psi=float(env.get("REALPEOPLE_BRAKE_PSI", "0.25")),
     )

@@ -24,6 +24,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from orchestration.publish import rules
 from orchestration.publish.files import write_snapshot
 from orchestration.settings import Settings
 
@@ -38,9 +39,13 @@ def sql(name: str) -> str:
 
 def enforcement_list_frame(warehouse: DuckDBResource, run_date: str) -> pd.DataFrame:
     """The run date's list with the contract's columns and types."""
+    return _frame(warehouse, "enforcement_list_for_run_date.sql", run_date)
+
+
+def _frame(warehouse: DuckDBResource, query: str, run_date: str) -> pd.DataFrame:
     with warehouse.get_connection() as con:
-        con.execute(sql("create_enforcement_list.sql"))
-        frame = con.execute(sql("enforcement_list_for_run_date.sql"), {"run_date": run_date}).df()
+        rules.ensure_tables(con)
+        frame = con.execute(sql(query), {"run_date": run_date}).df()
     frame["run_date"] = pd.to_datetime(frame["run_date"]).dt.date
     return frame
 
@@ -59,23 +64,54 @@ def enforcement_list_frame(warehouse: DuckDBResource, run_date: str) -> pd.DataF
         "with calibrated scores, reasons in words and the model version: the contract's "
         "enforcement list, before publishing."),
 )
-def enforcement_list(context: AssetExecutionContext, warehouse: DuckDBResource) -> MaterializeResult:
+def enforcement_list(context: AssetExecutionContext, settings: Settings,
+                     warehouse: DuckDBResource) -> MaterializeResult:
     run_date = context.partition_key
     with warehouse.get_connection() as con:
-        con.execute(sql("create_enforcement_list.sql"))
-        con.execute("begin transaction")
-        con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
-        con.execute(sql("insert_enforcement_list.sql"), {"run_date": run_date})
-        con.execute("commit")
+        counts = rules.decide(con, run_date, settings.review_override_days)
+        by_whom = dict(con.execute("select decided_by, count(*) from enforcement_list "
+                                   "where run_date = ? group by 1", [run_date]).fetchall())
     frame = enforcement_list_frame(warehouse, run_date)
-    counts = frame["action"].value_counts().to_dict()
     return MaterializeResult(metadata={
         "run_date": run_date,
         "dagster/row_count": len(frame),
-        "terminate": int(counts.get("terminate", 0)),
-        "warn_and_limit": int(counts.get("warn_and_limit", 0)),
+        "terminate": counts["terminate"],
+        "warn_and_limit": counts["warn_and_limit"],
+        "review_queue": counts["review_queue"],
+        "decided_by_model": int(by_whom.get("model", 0)),
+        "decided_by_moderator": int(by_whom.get("moderator", 0)),
         "preview": MetadataValue.md(frame.head(10).to_markdown(index=False)),
     })
+
+
+@asset_check(
+    asset=ENFORCEMENT_LIST,
+    name="safety_brake",
+    blocking=True,
+    partitions_def=delivery_date_partitions,
+    description=("Stops publishing when terminations jump far above the recent published runs "
+                 "or the score distribution shifts sharply. Release explicitly with "
+                 "`python -m orchestration release-brake`."),
+)
+def safety_brake(context: AssetCheckExecutionContext, settings: Settings,
+                 warehouse: DuckDBResource) -> AssetCheckResult:
+    run_date = context.partition_key
+    with warehouse.get_connection() as con:
+        status = rules.brake_status(
+            con, run_date, factor=settings.brake_factor, history_runs=settings.brake_history_runs,
+            min_history=settings.brake_min_history, min_terminate=settings.brake_min_terminate,
+            psi_limit=settings.brake_psi)
+    if status.blocks:
+        context.log.error(status.message)
+    return AssetCheckResult(
+        passed=not status.blocks, severity=AssetCheckSeverity.ERROR,
+        description=status.message,
+        metadata={"terminate": status.terminate,
+                  "trailing_median": status.trailing_median if status.trailing_median is not None else -1.0,
+                  "history_runs": status.history_runs,
+                  "score_psi": status.score_psi if status.score_psi is not None else -1.0,
+                  "tripped": status.tripped, "released": status.released,
+                  "released_by": status.released_by or ""})
 
 
 @asset_check(
@@ -105,6 +141,8 @@ def enforcement_list_contract(context: AssetCheckExecutionContext, settings: Set
 @asset(
     key=COMPLIANCE_METRICS,
     deps=[ENFORCEMENT_LIST, AssetKey("account_scores"), AssetKey("stg_activity__reviews"),
+          AssetKey(["raw", "accounts"]), AssetKey(["raw", "events"]), AssetKey(["raw", "reviews"]),
+          AssetKey(["raw", "appeals"]),
           AssetKey("stg_activity__appeals"), AssetKey("stg_activity__events")],
     partitions_def=delivery_date_partitions,
     group_name="publish",
@@ -122,27 +160,13 @@ def compliance_metrics(context: AssetExecutionContext, settings: Settings,
 
     run_date = context.partition_key
     with warehouse.get_connection() as con:
-        row = con.execute("select any_value(model_version) from enforcement_list where run_date = ?",
-                          [run_date]).fetchone()
-        version = row[0] if row else None
-        if version is None:
-            version = con.execute("select any_value(model_version) from account_scores where run_date = ?",
-                                  [run_date]).fetchone()[0]
+        version = con.execute("select any_value(model_version) from account_scores where run_date = ?",
+                              [run_date]).fetchone()[0]
     configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
-    policy = registered_version(settings.model_name, version).policy
-    params = {
-        "run_date": run_date, "window_days": settings.feature_window_days,
-        "model_version": version, "terminate_threshold": policy.terminate_threshold,
-        "terminate_heldout_precision": policy.terminate_heldout_precision,
-        "terminate_heldout_recall": policy.terminate_heldout_recall,
-        "warn_threshold": policy.warn_threshold,
-    }
+    policy = registered_version(settings.model_name, version).policy if version else None
     with warehouse.get_connection() as con:
-        con.execute(sql("create_compliance_metrics.sql"))
-        con.execute("begin transaction")
-        con.execute(sql("delete_compliance_metrics.sql"), {"run_date": run_date})
-        con.execute(sql("compliance_metrics.sql"), params)
-        con.execute("commit")
+        rules.compute_compliance_metrics(con, run_date, window_days=settings.feature_window_days,
+                                         model_version=version, policy=policy)
         frame = con.execute("select metric, value from compliance_metrics where run_date = ? order by metric",
                             [run_date]).df()
     return MaterializeResult(metadata={
@@ -158,25 +182,38 @@ def compliance_metrics(context: AssetExecutionContext, settings: Settings,
     partitions_def=delivery_date_partitions,
     group_name="publish",
     kinds={"parquet", "csv", "html"},
+    pool=DUCKDB_WRITER_POOL,
     owners=["team:compliance"],
     code_version="1",
     description=("The contract's published files for the run date under "
                  "`<data>/published/<run date>/`: enforcement_list.parquet/.csv, "
-                 "compliance_metrics.parquet/.csv and report.html. Replaced atomically."),
+                 "review_queue.parquet/.csv, compliance_metrics.parquet/.csv and report.html. "
+                 "Written only after the blocking checks pass; replaced atomically."),
 )
 def published_snapshot(context: AssetExecutionContext, settings: Settings,
                        warehouse: DuckDBResource) -> MaterializeResult:
     run_date = context.partition_key
     listed = enforcement_list_frame(warehouse, run_date)
+    queue = _frame(warehouse, "review_queue_for_run_date.sql", run_date)
     with warehouse.get_connection() as con:
         metrics = con.execute("select run_date, metric, value, description from compliance_metrics "
                               "where run_date = ? order by metric", [run_date]).df()
         history = con.execute("select run_date, metric, value from compliance_metrics "
                               "where run_date <= ? order by run_date, metric", [run_date]).df()
-    folder = write_snapshot(settings.published_dir, run_date, listed, metrics, history)
+        labelling = con.execute(sql("labelling_by_day.sql"),
+                                {"run_date": run_date, "window_days": settings.feature_window_days}).df()
+    folder = write_snapshot(settings.published_dir, run_date, listed, queue, metrics, history, labelling)
+    counts = listed["action"].value_counts().to_dict()
+    with warehouse.get_connection() as con:
+        rules.record_publication(
+            con, run_date, {"terminate": int(counts.get("terminate", 0)),
+                            "warn_and_limit": int(counts.get("warn_and_limit", 0)),
+                            "review_queue": len(queue)},
+            listed["model_version"].iloc[0] if len(listed) else None)
     return MaterializeResult(metadata={
         "run_date": run_date,
         "folder": MetadataValue.path(str(folder)),
         "enforcement_list_rows": len(listed),
+        "review_queue_rows": len(queue),
         "report": MetadataValue.path(str(folder / "report.html")),
     })

@@ -22,6 +22,15 @@ ENFORCEMENT_LIST_SCHEMA = pa.schema([
     ("model_version", pa.string()),
     ("run_date", pa.date32()),
 ])
+REVIEW_QUEUE_SCHEMA = pa.schema([
+    ("account_id", pa.string()),
+    ("queue_reason", pa.string()),
+    ("score_ai_managed", pa.float64()),
+    ("score_ai_assisted", pa.float64()),
+    ("reasons", pa.string()),
+    ("model_version", pa.string()),
+    ("run_date", pa.date32()),
+])
 COMPLIANCE_METRICS_SCHEMA = pa.schema([
     ("run_date", pa.date32()),
     ("metric", pa.string()),
@@ -38,7 +47,8 @@ def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 
 
 def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame,
-                   metrics: pd.DataFrame, history: pd.DataFrame) -> Path:
+                   queue: pd.DataFrame, metrics: pd.DataFrame, history: pd.DataFrame,
+                   labelling: pd.DataFrame) -> Path:
     """Write ``published_dir/run_date/`` so readers see the old folder or the new one,
     never a half-written one: everything goes to a temporary sibling first, which then
     takes the final name."""
@@ -51,11 +61,14 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
         listed = _table(enforcement, ENFORCEMENT_LIST_SCHEMA)
         pq.write_table(listed, staging / "enforcement_list.parquet")
         listed.to_pandas().to_csv(staging / "enforcement_list.csv", index=False)
+        queued = _table(queue, REVIEW_QUEUE_SCHEMA)
+        pq.write_table(queued, staging / "review_queue.parquet")
+        queued.to_pandas().to_csv(staging / "review_queue.csv", index=False)
         metric_table = _table(metrics, COMPLIANCE_METRICS_SCHEMA)
         pq.write_table(metric_table, staging / "compliance_metrics.parquet")
         metric_table.to_pandas().to_csv(staging / "compliance_metrics.csv", index=False)
         (staging / "report.html").write_text(
-            render_report(run_date, enforcement, metrics, history), encoding="utf-8")
+            render_report(run_date, enforcement, metrics, history, labelling), encoding="utf-8")
         retired = None
         if final.exists():
             retired = published_dir / f".{run_date}.old-{uuid.uuid4().hex[:8]}"

@@ -52,7 +52,7 @@ def _sparkline(points: pd.DataFrame, width: int = 320, height: int = 80) -> str:
 
 
 def render_report(run_date: str, enforcement: pd.DataFrame, metrics: pd.DataFrame,
-                  history: pd.DataFrame) -> str:
+                  history: pd.DataFrame, labelling: pd.DataFrame) -> str:
     values = dict(zip(metrics["metric"], metrics["value"]))
     rows = [{"metric": m, "value": _fmt(v, m), "description": d}
             for m, v, d in zip(metrics["metric"], metrics["value"], metrics["description"])]
@@ -60,9 +60,11 @@ def render_report(run_date: str, enforcement: pd.DataFrame, metrics: pd.DataFram
     for metric, title in TREND_METRICS:
         points = history.loc[history["metric"] == metric, ["run_date", "value"]]
         trends.append({"title": title, "svg": _sparkline(points)})
+    daily = labelling.rename(columns={"day": "run_date", "marker_posts_labelled_share": "value"})
+    labelling_svg = _sparkline(daily.loc[:, ["run_date", "value"]]) if not daily.empty else _sparkline(daily)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE.parent),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template(TEMPLATE.name).render(
-        run_date=run_date, v=values, fmt=_fmt, rows=rows, trends=trends,
+        run_date=run_date, v=values, fmt=_fmt, rows=rows, trends=trends, labelling_svg=labelling_svg,
         top=enforcement.head(20).to_dict("records"),
     )

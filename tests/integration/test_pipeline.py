@@ -66,7 +66,7 @@ def test_published_files_follow_the_contract(world):
     folder = Path(world["settings"].published_dir) / RUN_DATE
     assert sorted(p.name for p in folder.iterdir()) == [
         "compliance_metrics.csv", "compliance_metrics.parquet", "enforcement_list.csv",
-        "enforcement_list.parquet", "report.html"]
+        "enforcement_list.parquet", "report.html", "review_queue.csv", "review_queue.parquet"]
     listed = pq.read_table(folder / "enforcement_list.parquet")
     assert listed.schema.equals(CONTRACT_ENFORCEMENT_SCHEMA)
     frame = listed.to_pandas()
@@ -157,6 +157,29 @@ def test_a_failed_blocking_check_stops_publishing(world):
                                               pa_key("published_snapshot")])
         _require_published(result)
     assert _published(settings) == before
+
+
+def test_a_surge_trips_the_brake_until_an_operator_releases_it(world):
+    """Recent published runs terminated 5 accounts a day; today's hundreds must stop."""
+    settings = world["settings"]
+    before = _published(settings)
+    with duckdb.connect(settings.warehouse_path) as con:
+        for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
+            con.execute("insert into publications values (cast(? as date), 5, 5, 0, '1', now())", [day])
+    from orchestration.cli import main
+
+    try:
+        with pytest.raises(StageFailed, match="safety_brake"):
+            run_pipeline(settings)
+        assert _published(settings) == before
+        assert main(["release-brake", "--run-date", RUN_DATE, "--by", "tester", "--reason", "known farm"],
+                    settings=settings) == 0
+        run_pipeline(settings)  # publishes now
+        assert _published(settings)["enforcement_list.csv"] == before["enforcement_list.csv"]
+    finally:
+        with duckdb.connect(settings.warehouse_path) as con:
+            con.execute("delete from publications where run_date < ?", [RUN_DATE])
+            con.execute("delete from brake_releases")
 
 
 def pa_key(name):

@@ -11,8 +11,33 @@ with params as (
 listed as (
     select * from enforcement_list where run_date = (select run_date from params)
 ),
+published_dates as (
+    select run_date from publications where run_date < (select run_date from params)
+),
 listed_before as (
-    select distinct account_id from enforcement_list where run_date < (select run_date from params)
+    select distinct account_id from enforcement_list
+    where run_date in (select run_date from published_dates)
+),
+first_listed as (
+    -- when each account was first actioned (published lists, and today's)
+    select account_id, min(run_date) as first_listed_on from enforcement_list
+    where run_date in (select run_date from published_dates) or run_date = (select run_date from params)
+    group by account_id
+),
+queued as (
+    select * from review_queue where run_date = (select run_date from params)
+),
+audited_after_action as (
+    -- random-sample verdicts reached after the account was first actioned: an audit the
+    -- model's training could not have seen, so an honest check of the action
+    select listed.action, reviews.verdict
+    from listed
+    inner join first_listed using (account_id)
+    inner join stg_activity__reviews as reviews
+        on reviews.account_id = listed.account_id
+       and reviews.source = 'random_sample'
+       and cast(reviews.reviewed_at as date) >= first_listed.first_listed_on
+       and reviews.delivered_on <= (select run_date from params)
 ),
 user_reported as (
     select distinct account_id from stg_activity__reviews
@@ -52,7 +77,7 @@ appeals as (
       and (superseded_on is null or superseded_on > (select run_date from params))
 ),
 posts as (
-    select ai_label, ai_metadata from stg_activity__events
+    select account_id, ai_label, ai_metadata from stg_activity__events
     where event_type = 'post'
       and event_ts >= (select window_start from params)
       and event_ts < (select run_end from params)
@@ -78,6 +103,28 @@ wide as (
             as accounts_actioned_continuing,
         (select avg(case when account_id in (select account_id from user_reported) then 0 else 1 end)
             from listed) as proactive_rate,
+        (select count(*) from queued) as review_queue_size,
+        (select count(*) filter (where decided_by = 'model') from listed)
+            / nullif((select count(*) from listed) + (select count(*) from queued), 0)
+            as decisions_automated_share,
+        ((select count(*) filter (where decided_by = 'moderator') from listed) + (select count(*) from queued))
+            / nullif((select count(*) from listed) + (select count(*) from queued), 0)
+            as decisions_via_review_share,
+        (select avg(case when verdict = 'ai_managed' then 1.0 else 0.0 end)
+            from audited_after_action where action = 'terminate') as terminate_precision_audit_estimate,
+        (select count(*) from audited_after_action where action = 'terminate') as terminate_audit_sample_size,
+        (select avg(case when verdict <> 'human' then 1.0 else 0.0 end)
+            from audited_after_action where action = 'warn_and_limit') as warn_and_limit_precision_audit_estimate,
+        (select count(*) from audited_after_action where action = 'warn_and_limit')
+            as warn_and_limit_audit_sample_size,
+        (select count(*) filter (where outcome = 'upheld')
+                / nullif(count(*) filter (where outcome in ('upheld', 'overturned')), 0)
+            from appeals where action = 'terminate') as terminate_precision_appeals_estimate,
+        (select count(*) filter (where outcome = 'upheld')
+                / nullif(count(*) filter (where outcome in ('upheld', 'overturned')), 0)
+            from appeals where action = 'warn_and_limit') as warn_and_limit_precision_appeals_estimate,
+        (select count(distinct account_id) filter (where outcome = 'overturned') from appeals)
+            as accounts_restored_after_appeal,
         (select p from wilson) as prevalence_ai_managed_estimate,
         (select lo from wilson) as prevalence_ai_managed_ci_low,
         (select hi from wilson) as prevalence_ai_managed_ci_high,
@@ -93,6 +140,14 @@ wide as (
             as ai_marker_posts_labelled_share,
         (select avg(case when coalesce(ai_metadata, false) then 1 else 0 end) from posts where ai_label)
             as ai_labelled_posts_with_marker_share,
+        (select count(*) from posts
+            where account_id in (select account_id from listed)
+              and not coalesce(ai_label, false) and not coalesce(ai_metadata, false))
+            as suspected_ai_posts_unmarked,
+        (select avg(case when not coalesce(ai_label, false) and not coalesce(ai_metadata, false)
+                         then 1.0 else 0.0 end)
+            from posts where account_id in (select account_id from listed))
+            as suspected_ai_posts_unmarked_share,
         (select landed from delivered where table_name = 'accounts') as rows_landed_accounts,
         (select loaded from delivered where table_name = 'accounts') as rows_loaded_accounts,
         (select quarantined from delivered where table_name = 'accounts') as rows_quarantined_accounts,
@@ -127,6 +182,18 @@ descriptions(metric, description) as (
         ('accounts_actioned_new', 'actioned accounts not on any earlier list'),
         ('accounts_actioned_continuing', 'actioned accounts already on an earlier list'),
         ('proactive_rate', 'share of actioned accounts found before any user report'),
+        ('review_queue_size', 'accounts sent to moderators instead of an automatic action'),
+        ('decisions_automated_share', 'share of decisions (actions and queued) taken by the model alone'),
+        ('decisions_via_review_share', 'share of decisions taken or pending by a moderator'),
+        ('terminate_precision_audit_estimate', 'terminated accounts confirmed AI-managed by a later random audit'),
+        ('terminate_audit_sample_size', 'terminated accounts audited after the action'),
+        ('warn_and_limit_precision_audit_estimate', 'warned accounts confirmed to use AI by a later random audit'),
+        ('warn_and_limit_audit_sample_size', 'warned accounts audited after the action'),
+        ('terminate_precision_appeals_estimate', 'decided terminate appeals that were upheld'),
+        ('warn_and_limit_precision_appeals_estimate', 'decided warn-and-limit appeals that were upheld'),
+        ('accounts_restored_after_appeal', 'accounts whose action was overturned on appeal'),
+        ('suspected_ai_posts_unmarked', 'posts in the window by actioned accounts with neither label nor marker'),
+        ('suspected_ai_posts_unmarked_share', 'share of actioned accounts'' posts with neither label nor marker'),
         ('prevalence_ai_managed_estimate', 'share of AI-managed accounts in the random audit sample (window)'),
         ('prevalence_ai_managed_ci_low', 'lower bound, 95% Wilson interval of the prevalence'),
         ('prevalence_ai_managed_ci_high', 'upper bound, 95% Wilson interval of the prevalence'),

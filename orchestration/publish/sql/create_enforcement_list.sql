@@ -1,4 +1,6 @@
--- One row per actioned account and run date (history of every published list).
+-- One row per actioned account and run date (history of every list). `decided_by` says
+-- whether a moderator's verdict or the model decided; it is not part of the published
+-- contract file.
 create table if not exists enforcement_list (
     account_id varchar not null,
     action varchar not null,
@@ -6,5 +8,35 @@ create table if not exists enforcement_list (
     score_ai_assisted double not null,
     reasons varchar not null,
     model_version varchar not null,
+    run_date date not null,
+    decided_by varchar not null
+);
+
+-- One row per account a moderator should look at on the run date, with why.
+create table if not exists review_queue (
+    account_id varchar not null,
+    queue_reason varchar not null,
+    score_ai_managed double not null,
+    score_ai_assisted double not null,
+    reasons varchar not null,
+    model_version varchar not null,
     run_date date not null
+);
+
+-- One row per published run date: what went out, and whether a brake was released.
+create table if not exists publications (
+    run_date date not null,
+    terminate bigint not null,
+    warn_and_limit bigint not null,
+    review_queue bigint not null,
+    model_version varchar,
+    published_at timestamp not null
+);
+
+-- An operator's explicit release of the safety brake for one run date.
+create table if not exists brake_releases (
+    run_date date not null,
+    released_by varchar not null,
+    reason varchar not null,
+    released_at timestamp not null
 );

@@ -1,0 +1,264 @@
+"""Publishing rules on a hand-made small world: who is actioned, the brake, the metrics,
+and the atomic folder rewrite."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.publish import rules
+from orchestration.publish.files import write_snapshot
+
+RUN = "2026-11-15"
+D = date(2026, 11, 15)
+
+
+def ts(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour)
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+    c.execute("""
+        create table account_scores (run_date date, account_id varchar, score_human double,
+            score_ai_assisted double, score_ai_managed double, proposed_action varchar,
+            reasons varchar, model_name varchar, model_version varchar, scored_at timestamp);
+        create table stg_activity__reviews (review_id varchar, account_id varchar,
+            reviewed_at timestamp, verdict varchar, source varchar, delivered_on date);
+        create table stg_activity__appeals (appeal_id varchar, account_id varchar, action varchar,
+            filed_at timestamp, outcome varchar, decided_at timestamp, delivered_on date,
+            superseded_on date);
+        create table stg_activity__events (event_id varchar, account_id varchar, event_ts timestamp,
+            event_type varchar, ai_label boolean, ai_metadata boolean, delivered_on date);
+        create schema raw;
+        create table raw.deliveries (table_name varchar, _delivery_date date, rows_landed bigint,
+            rows_loaded bigint, rows_quarantined bigint);
+    """)
+    yield c
+    c.close()
+
+
+def score(con, account, managed, assisted, action, run=RUN, reasons="replies within 10 s"):
+    con.execute("insert into account_scores values (?, ?, ?, ?, ?, ?, ?, 'm', '3', now())",
+                [run, account, 1 - managed - assisted, assisted, managed, action,
+                 reasons if action else None])
+
+
+def review(con, account, verdict, day, source="random_sample", delivered=None):
+    con.execute("insert into stg_activity__reviews values (?, ?, ?, ?, ?, ?)",
+                [f"r-{account}-{day}", account, ts(day), verdict, source, delivered or date(2026, 11, day)])
+
+
+def appeal(con, account, outcome, filed_day, decided_day, action="terminate"):
+    con.execute("insert into stg_activity__appeals values (?, ?, ?, ?, ?, ?, ?, null)",
+                [f"ap-{account}", account, action, ts(filed_day), outcome,
+                 ts(decided_day) if decided_day else None, date(2026, 11, decided_day or filed_day)])
+
+
+def decisions(con):
+    rules.decide(con, RUN, override_days=28)
+    listed = dict(con.execute("select account_id, action from enforcement_list").fetchall())
+    queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
+    return listed, queued
+
+
+def test_model_tiers_and_review_band(con):
+    score(con, "bot", 0.97, 0.02, "terminate")
+    score(con, "helper", 0.1, 0.8, "warn_and_limit")
+    score(con, "unsure", 0.6, 0.1, "review")
+    score(con, "person", 0.01, 0.05, None)
+    listed, queued = decisions(con)
+    assert listed == {"bot": "terminate", "helper": "warn_and_limit"}
+    assert queued == {"unsure": "uncertain model score"}
+
+
+def test_a_recent_moderator_verdict_overrides_the_model(con):
+    score(con, "cleared_person", 0.97, 0.02, "terminate")
+    review(con, "cleared_person", "human", 10)
+    score(con, "caught_bot", 0.2, 0.1, None)
+    review(con, "caught_bot", "ai_managed", 12, source="user_report")
+    score(con, "old_verdict", 0.97, 0.02, "terminate")
+    review(con, "old_verdict", "human", 1)  # older than... still within 28 days
+    con.execute("update stg_activity__reviews set reviewed_at = timestamp '2026-09-01 00:00' "
+                "where account_id = 'old_verdict'")
+    listed, queued = decisions(con)
+    assert "cleared_person" not in listed and "cleared_person" not in queued
+    assert listed["caught_bot"] == "terminate"
+    assert listed["old_verdict"] == "terminate"  # a stale verdict no longer overrides
+    reasons = con.execute("select reasons, decided_by from enforcement_list where account_id = 'caught_bot'").fetchone()
+    assert reasons[0].startswith("moderator review on 2026-11-12 found: account run by automation")
+    assert reasons[1] == "moderator"
+
+
+def test_a_review_delivered_after_the_run_date_is_not_used(con):
+    score(con, "bot", 0.97, 0.02, "terminate")
+    review(con, "bot", "human", 14, delivered=date(2026, 11, 16))
+    listed, _ = decisions(con)
+    assert listed == {"bot": "terminate"}
+
+
+def test_cleared_on_appeal_is_not_reactioned_without_new_evidence(con):
+    score(con, "appealed", 0.95, 0.03, "terminate")
+    appeal(con, "appealed", "overturned", 5, 7)
+    score(con, "appealed_again", 0.95, 0.03, "terminate")
+    appeal(con, "appealed_again", "overturned", 3, 4)
+    # New evidence: a moderator finds AI use after the appeal was decided (and it is older
+    # than the override window would otherwise need; it is within 28 days here, so the
+    # verdict itself acts).
+    review(con, "appealed_again", "ai_assisted", 9)
+    score(con, "upheld", 0.95, 0.03, "terminate")
+    appeal(con, "upheld", "upheld", 5, 7)
+    listed, queued = decisions(con)
+    assert "appealed" not in listed
+    assert queued["appealed"] == "cleared on appeal, flagged again by the model"
+    assert listed["appealed_again"] == "warn_and_limit"
+    assert listed["upheld"] == "terminate"
+
+
+def test_rerunning_decisions_replaces_the_run_date(con):
+    score(con, "bot", 0.97, 0.02, "terminate")
+    for _ in range(3):
+        rules.decide(con, RUN, override_days=28)
+    assert con.execute("select count(*) from enforcement_list").fetchone()[0] == 1
+
+
+def _publish_history(con, counts):
+    rules.ensure_tables(con)
+    for day, n in zip(range(8, 8 + len(counts)), counts):
+        con.execute("insert into publications values (?, ?, 0, 0, '3', now())", [date(2026, 11, day), n])
+
+
+def _brake(con, **kw):
+    args = dict(factor=3, history_runs=7, min_history=3, min_terminate=20, psi_limit=0.25)
+    args.update(kw)
+    return rules.brake_status(con, RUN, **args)
+
+
+def test_brake_trips_on_a_surge_and_an_operator_can_release_it(con):
+    for i in range(100):
+        score(con, f"a{i}", 0.97 if i < 60 else 0.01, 0.01, "terminate" if i < 60 else None)
+    _publish_history(con, [10, 12, 11, 9])
+    rules.decide(con, RUN, override_days=28)
+    status = _brake(con)
+    assert status.blocks
+    assert "60 terminate actions is more than 3x the median 10.5 of the last 4 published runs" in status.message
+    assert "release-brake --run-date 2026-11-15" in status.message
+    rules.release_brake(con, RUN, "alice", "campaign against a known farm")
+    released = _brake(con)
+    assert released.tripped and released.released and not released.blocks
+    assert "released by alice" in released.message
+
+
+def test_brake_needs_history_and_a_minimum_size(con):
+    for i in range(30):
+        score(con, f"a{i}", 0.97, 0.01, "terminate")
+    _publish_history(con, [1, 1])  # too little history
+    rules.decide(con, RUN, override_days=28)
+    assert not _brake(con).tripped
+    assert not _brake(con, min_history=2, min_terminate=50).tripped  # 30 < min_terminate
+    assert _brake(con, min_history=2).tripped
+
+
+def test_brake_trips_when_the_score_distribution_shifts(con):
+    for i in range(200):
+        score(con, f"a{i}", 0.05, 0.05, None, run="2026-11-14")
+        score(con, f"a{i}", 0.45, 0.05, None)
+    _publish_history(con, [])
+    con.execute("insert into publications values (date '2026-11-14', 0, 0, 0, '3', now())")
+    rules.decide(con, RUN, override_days=28)
+    status = _brake(con)
+    assert status.tripped and status.score_psi > 1
+    assert "distribution shifted since 2026-11-14" in status.message
+
+
+def test_compliance_metric_arithmetic(con):
+    # Today's list: 3 terminated (one user-reported before), 1 warned by a moderator; 1 queued.
+    score(con, "t1", 0.99, 0.0, "terminate")
+    score(con, "t2", 0.98, 0.0, "terminate")
+    score(con, "t3", 0.97, 0.0, "terminate")
+    score(con, "w1", 0.1, 0.5, None)
+    score(con, "q1", 0.6, 0.1, "review")
+    score(con, "p1", 0.01, 0.01, None)
+    review(con, "t3", "ai_managed", 2, source="user_report")  # older than... within window: overrides to terminate
+    review(con, "w1", "ai_assisted", 13)
+    # Random audits in the window: 1 of 4 ai_managed.
+    for acc, verdict in (("p1", "human"), ("x1", "human"), ("x2", "human"), ("x3", "ai_managed")):
+        review(con, acc, verdict, 14)
+    # t1 was already on a published list on the 14th: continuing; audited after that.
+    rules.ensure_tables(con)
+    con.execute("insert into enforcement_list values ('t1', 'terminate', 0.99, 0, 'r', '3', date '2026-11-14', 'model')")
+    con.execute("insert into publications values (date '2026-11-14', 1, 0, 0, '3', now())")
+    review(con, "t1", "ai_managed", 15)
+    # Appeals: 2 terminate appeals decided (1 upheld, 1 overturned), 1 pending.
+    appeal(con, "z1", "upheld", 3, 4)
+    appeal(con, "z2", "overturned", 3, 5)
+    appeal(con, "z3", "pending", 6, None)
+    # Posts: 4 marked (3 labelled), 1 labelled only; t1 posts twice unmarked.
+    posts = [("z1", True, True), ("z1", True, True), ("z2", True, True), ("z2", False, True),
+             ("z3", True, False), ("t1", False, False), ("t1", None, None)]
+    for i, (acc, label, marker) in enumerate(posts):
+        con.execute("insert into stg_activity__events values (?, ?, ?, 'post', ?, ?, ?)",
+                    [f"e{i}", acc, ts(14), label, marker, D])
+    con.execute("insert into raw.deliveries values ('events', ?, 10, 8, 2), ('events', ?, 5, 5, 0)", [D, D])
+    rules.decide(con, RUN, override_days=28)
+    rules.compute_compliance_metrics(con, RUN, window_days=28, model_version="3", policy=None)
+    m = dict(con.execute("select metric, value from compliance_metrics where run_date = ?", [D]).fetchall())
+    assert m["accounts_actioned_terminate"] == 3
+    assert m["accounts_actioned_warn_and_limit"] == 1
+    assert m["accounts_actioned_continuing"] == 1 and m["accounts_actioned_new"] == 3
+    assert m["proactive_rate"] == pytest.approx(3 / 4)
+    assert m["review_queue_size"] == 1
+    # t2 by the model alone; t1 (audited today), t3 and w1 by moderators; q1 queued.
+    assert m["decisions_automated_share"] == pytest.approx(1 / 5)
+    assert m["decisions_via_review_share"] == pytest.approx(4 / 5)
+    # Random audits in the window: p1, x1, x2, x3, w1, t1; ai_managed: x3, t1.
+    assert m["prevalence_ai_managed_estimate"] == pytest.approx(2 / 6)
+    assert m["appeals_filed"] == 3 and m["appeals_upheld"] == 1 and m["appeals_overturned"] == 1
+    assert m["appeals_pending"] == 1 and m["accounts_restored_after_appeal"] == 1
+    assert m["terminate_precision_appeals_estimate"] == pytest.approx(0.5)
+    assert m["appeal_decision_median_hours"] == pytest.approx(36.0)  # 24 h and 48 h
+    assert m["terminate_precision_audit_estimate"] == pytest.approx(1.0)
+    assert m["terminate_audit_sample_size"] == 1
+    assert m["posts_with_ai_marker"] == 4
+    assert m["ai_marker_posts_labelled_share"] == pytest.approx(3 / 4)
+    assert m["ai_labelled_posts_with_marker_share"] == pytest.approx(3 / 4)
+    assert m["suspected_ai_posts_unmarked"] == 2
+    assert m["rows_landed_events"] == 15 and m["rows_quarantined_events"] == 2
+    assert m["model_version"] == 3
+
+
+def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
+    listed = pd.DataFrame({"account_id": ["a"], "action": ["terminate"], "score_ai_managed": [0.9],
+                           "score_ai_assisted": [0.05], "reasons": ["x"], "model_version": ["1"],
+                           "run_date": [D]})
+    queue = pd.DataFrame(columns=["account_id", "queue_reason", "score_ai_managed", "score_ai_assisted",
+                                  "reasons", "model_version", "run_date"])
+    metrics = pd.DataFrame({"run_date": [D], "metric": ["accounts_actioned_total"], "value": [1.0],
+                            "description": ["d"]})
+    history = metrics.loc[:, ["run_date", "metric", "value"]]
+    labelling = pd.DataFrame({"day": [D], "marker_posts": [3], "marker_posts_labelled_share": [0.5]})
+    folder = write_snapshot(tmp_path, RUN, listed, queue, metrics, history, labelling)
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert set(first) == {"enforcement_list.parquet", "enforcement_list.csv", "review_queue.parquet",
+                          "review_queue.csv", "compliance_metrics.parquet", "compliance_metrics.csv",
+                          "report.html"}
+
+    import orchestration.publish.files as files
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("killed while rendering")
+
+    monkeypatch.setattr(files, "render_report", broken)
+    changed = listed.assign(action="warn_and_limit")
+    with pytest.raises(RuntimeError):
+        write_snapshot(tmp_path, RUN, changed, queue, metrics, history, labelling)
+    # The published folder is exactly the first one; no temporary folder is left behind.
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [RUN]
+    monkeypatch.undo()
+    write_snapshot(tmp_path, RUN, changed, queue, metrics, history, labelling)
+    assert pd.read_csv(folder / "enforcement_list.csv")["action"].tolist() == ["warn_and_limit"]
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [RUN]
