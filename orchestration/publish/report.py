@@ -30,12 +30,16 @@ def _fmt(value: float | None, metric: str) -> str:
     return f"{value:,.2f}"
 
 
-def _sparkline(points: pd.DataFrame, width: int = 320, height: int = 80) -> str:
+def _sparkline(points: pd.DataFrame, metric: str = "", width: int = 320, height: int = 80) -> str:
     """An inline SVG line chart of (run_date, value)."""
     points = points.dropna()
     if points.empty:
         return "<p class='muted'>no data yet</p>"
+    points = points.assign(run_date=pd.to_datetime(points["run_date"]).dt.strftime("%Y-%m-%d"))
     values = points["value"].astype(float).tolist()
+    if len(values) == 1:
+        return (f"<p><b>{_fmt(values[0], metric)}</b> <span class='muted'>on {points['run_date'].iloc[0]} "
+                "(one run so far; the trend builds up with each published run)</span></p>")
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     n = len(values)
@@ -59,9 +63,9 @@ def render_report(run_date: str, enforcement: pd.DataFrame, metrics: pd.DataFram
     trends = []
     for metric, title in TREND_METRICS:
         points = history.loc[history["metric"] == metric, ["run_date", "value"]]
-        trends.append({"title": title, "svg": _sparkline(points)})
+        trends.append({"title": title, "svg": _sparkline(points, metric)})
     daily = labelling.rename(columns={"day": "run_date", "marker_posts_labelled_share": "value"})
-    labelling_svg = _sparkline(daily.loc[:, ["run_date", "value"]]) if not daily.empty else _sparkline(daily)
+    labelling_svg = _sparkline(daily.reindex(columns=["run_date", "value"]), "labelled_share")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE.parent),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template(TEMPLATE.name).render(

@@ -36,7 +36,7 @@ audited_after_action as (
     inner join stg_activity__reviews as reviews
         on reviews.account_id = listed.account_id
        and reviews.source = 'random_sample'
-       and cast(reviews.reviewed_at as date) >= first_listed.first_listed_on
+       and cast(reviews.reviewed_at as date) > first_listed.first_listed_on
        and reviews.delivered_on <= (select run_date from params)
 ),
 user_reported as (
