@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from orchestration.automation import AUTOMATION
 from orchestration.ingest.assets import raw_assets
 from orchestration.ingest.checks import raw_events_contract
 from orchestration.jobs import JOBS
@@ -26,6 +27,8 @@ def build_definitions(settings: Settings) -> Definitions:
                 enforcement_list, compliance_metrics, published_snapshot],
         asset_checks=[raw_events_contract, enforcement_list_contract, safety_brake],
         jobs=JOBS,
+        sensors=AUTOMATION["sensors"],
+        schedules=AUTOMATION["schedules"],
         resources=build_resources(settings),
     )
 

@@ -23,3 +23,11 @@ publish_job = define_asset_job(
     description="Score with the champion, build the enforcement list and metrics, publish the files.")
 
 JOBS = [ingest_job, features_job, training_job, publish_job]
+
+daily_job = define_asset_job(
+    "daily_job",
+    selection=AssetSelection.groups("features", "publish") | AssetSelection.assets("account_scores"),
+    partitions_def=delivery_date_partitions,
+    description="The daily run: features, scores with the champion, enforcement list, metrics, files.")
+
+JOBS.append(daily_job)

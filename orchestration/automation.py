@@ -1,0 +1,84 @@
+"""Automation: new deliveries are loaded as they land; the daily run publishes on a cron.
+
+Both are on by default (``make ui`` starts the daemon); switch either off in the UI
+(Automation tab), no code edit needed. Weekly retraining lives with the model assets.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from dagster import (
+    AssetKey,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    build_schedule_from_partitioned_job,
+    sensor,
+)
+
+from orchestration.ingest.contract import TABLES
+from orchestration.ingest.loader import DeliveryError, discover_delivery_dates, list_delivery_files
+from orchestration.jobs import daily_job, ingest_job
+from orchestration.settings import Settings
+
+
+def delivery_fingerprints(landing_dir: Path) -> dict[str, dict[str, str]]:
+    """Per delivery date, per table: a hash of the delivery's file names, sizes and times.
+
+    Cheap (no file is read), and it changes when a delivery is re-sent or a file added.
+    """
+    found = discover_delivery_dates(landing_dir)
+    prints: dict[str, dict[str, str]] = {}
+    for table, dates in found.items():
+        for day in dates:
+            files = list_delivery_files(landing_dir, table, day)
+            if not files:
+                continue
+            digest = hashlib.sha256()
+            for path in files:
+                stat = path.stat()
+                digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            prints.setdefault(day.isoformat(), {})[table] = digest.hexdigest()[:16]
+    return prints
+
+
+@sensor(
+    job=ingest_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=("Watches the landing zone; when a delivery folder appears or changes, "
+                 "requests exactly one ingest run for that delivery date, for the tables "
+                 "whose files changed."),
+)
+def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
+    try:
+        current = delivery_fingerprints(Path(settings.landing_dir))
+    except DeliveryError as exc:
+        # A mistyped folder must be fixed, not skipped silently; the tick says what.
+        return SkipReason(f"landing zone has an invalid delivery folder: {exc}")
+    seen: dict[str, dict[str, str]] = json.loads(context.cursor) if context.cursor else {}
+    requests = []
+    for day, tables in sorted(current.items()):
+        changed = sorted(t for t, h in tables.items() if seen.get(day, {}).get(t) != h)
+        if not changed:
+            continue
+        run_key = f"{day}:" + ",".join(f"{t}={tables[t]}" for t in changed)
+        requests.append(RunRequest(
+            run_key=run_key, partition_key=day,
+            asset_selection=[AssetKey(["raw", t]) for t in changed if t in TABLES],
+            tags={"realpeople/trigger": "new_delivery"}))
+    if not requests:
+        return SkipReason("no new or changed deliveries")
+    return SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+
+
+daily_schedule = build_schedule_from_partitioned_job(
+    daily_job, hour_of_day=6, minute_of_hour=0, default_status=DefaultScheduleStatus.RUNNING,
+    name="daily_publish_schedule",
+    description="06:00 UTC: features, scores and publishing for the day's delivery date.")
+
+AUTOMATION = {"sensors": [new_deliveries_sensor], "schedules": [daily_schedule]}
