@@ -55,7 +55,7 @@ def _frame(warehouse: DuckDBResource, query: str, run_date: str) -> pd.DataFrame
     deps=[AssetKey("account_scores")],
     partitions_def=delivery_date_partitions,
     group_name="publish",
-    kinds={"duckdb"},
+    kinds={"duckdb", "gx"},
     owners=["team:trust-and-safety"],
     pool=DUCKDB_WRITER_POOL,
     code_version="1",
