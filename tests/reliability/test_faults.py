@@ -30,10 +30,17 @@ REPO = Path(__file__).resolve().parents[2]
 RAW = ["raw.accounts", "raw.events", "raw.reviews", "raw.appeals", "raw.quarantine", "raw.deliveries"]
 
 
+def clean_env(extra: dict | None = None) -> dict:
+    """This process's environment without RealPeople's, Dagster's and MLflow's variables
+    (the dbt asset exports them into the process that ran it), plus ``extra``."""
+    inherited = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("REALPEOPLE_", "DAGSTER_", "MLFLOW_"))}
+    return {**inherited, **(extra or {})}
+
+
 def run_driver(code: str, *args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, timeout=timeout, env=clean_env(env))
 
 
 # --------------------------------------------------------------------- ingestion
@@ -219,7 +226,7 @@ def test_two_warehouse_writing_runs_are_serialised_by_the_pool(tmp_path):
     assert made.returncode == 0, made.stderr[-3000:]
     runs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(CONCURRENT_INGEST), d.isoformat()],
                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, **env}) for d in days]
+                             env=clean_env(env)) for d in days]
     outputs = [r.communicate(timeout=300) for r in runs]
     for run, (out, err) in zip(runs, outputs):
         assert run.returncode == 0, err[-3000:]
