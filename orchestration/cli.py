@@ -53,7 +53,12 @@ def pending_deliveries(settings: Settings) -> dict[date, list[str]]:
     found = discover_delivery_dates(Path(settings.landing_dir))
     loaded: set[tuple[str, date, str, str]] = set()
     if Path(settings.warehouse_path).exists():
-        with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        # Another run may be writing (DuckDB: one writer process, no readers beside it):
+        # wait for it, with Dagster's backoff, as DuckDBResource does.
+        from dagster._utils.backoff import backoff
+
+        with backoff(duckdb.connect, retry_on=(duckdb.IOException,), max_retries=10,
+                     kwargs={"database": settings.warehouse_path, "read_only": True}) as con:
             has_ledger = con.execute(
                 "select count(*) from information_schema.tables "
                 "where table_schema = 'raw' and table_name = 'deliveries'").fetchone()[0]

@@ -6,9 +6,10 @@ from dagster import Definitions
 
 from orchestration.automation import AUTOMATION
 from orchestration.ingest.assets import raw_assets
-from orchestration.ingest.checks import raw_events_contract
+from orchestration.ingest.checks import raw_contract_checks
 from orchestration.jobs import JOBS
 from orchestration.model.assets import account_authenticity_model, account_scores
+from orchestration.quality.checks import quality_checks
 from orchestration.publish.assets import (
     compliance_metrics,
     enforcement_list,
@@ -25,7 +26,7 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*raw_assets, realpeople_dbt_models, account_authenticity_model, account_scores,
                 enforcement_list, compliance_metrics, published_snapshot],
-        asset_checks=[raw_events_contract, enforcement_list_contract, safety_brake],
+        asset_checks=[*raw_contract_checks, *quality_checks, enforcement_list_contract, safety_brake],
         jobs=JOBS,
         sensors=AUTOMATION["sensors"],
         schedules=AUTOMATION["schedules"],

@@ -75,8 +75,11 @@ def build_raw_asset(table: str):
         day = date.fromisoformat(context.partition_key)
         with warehouse.get_connection() as con:
             report = load_delivery(con, Path(settings.landing_dir), table, day)
-        for f in report.rejected_files:
-            context.log.error(f"rejected {f.message}")
+        # One line per problem: file, column, row count and an example, as the operator
+        # needs to find the rows (they are in raw.quarantine with the row as delivered).
+        file_messages = [m for f in report.files for m in f.messages]
+        for message in report.messages:
+            (context.log.warning if message in file_messages else context.log.info)(message)
         counts = _reconcile(warehouse, table, day)
         reconciles = (counts["landed"] == counts["loaded"] + counts["quarantined"]
                       and counts["loaded"] == counts["ledger_loaded"]
@@ -88,6 +91,10 @@ def build_raw_asset(table: str):
             "rows_loaded": report.rows_loaded,
             "rows_quarantined": report.rows_quarantined,
             "quarantine_reasons": MetadataValue.json(report.quarantine_reasons),
+            "problems": MetadataValue.md("\n".join(f"- {m}" for m in report.messages)
+                                         or "_none_"),
+            "repeated_ids": report.repeated_ids,
+            "ids_delivered_before": report.ids_delivered_before,
             "files_detail": MetadataValue.md(_files_table(report)),
         })
         yield AssetCheckResult(check_name="rows_reconcile", passed=bool(reconciles),

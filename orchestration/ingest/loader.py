@@ -26,6 +26,29 @@ class DeliveryError(ValueError):
     """A delivery that cannot be read at all (e.g. its folder name is not a date)."""
 
 
+class UnreadableFileError(DeliveryError):
+    """A landed file that cannot be parsed (truncated Parquet, broken CSV quoting, bytes
+    that are not UTF-8). Its rows cannot even be counted, so they cannot be quarantined:
+    the delivery is not loaded at all (nothing written) and stays pending until the file
+    is replaced or removed."""
+
+
+@dataclass
+class Problem:
+    """Rows of one file quarantined for one reason: the column, what was wrong, how many
+    rows, and the first such row as an example."""
+
+    column: str
+    problem: str
+    rows: int
+    example_row: int | None
+    example: str
+
+    def describe(self, path: str) -> str:
+        return (f"{path}: column '{self.column}': {self.problem}: {self.rows} row(s) quarantined "
+                f"(first at row {self.example_row}: {self.example})")
+
+
 @dataclass
 class FileReport:
     """What happened to one landed file."""
@@ -37,11 +60,19 @@ class FileReport:
     rows_quarantined: int
     rejected_reason: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def message(self) -> str | None:
         """The rejection as an operator reads it: file, column, what was wrong."""
         return f"{self.path}: {self.rejected_reason}" if self.rejected_reason else None
+
+    @property
+    def messages(self) -> list[str]:
+        """Every problem of the file as an operator reads it: file, column, count, example."""
+        if self.rejected_reason:
+            return [f"{self.message} ({self.rows_quarantined} row(s) quarantined)"]
+        return [p.describe(self.path) for p in self.problems]
 
 
 @dataclass
@@ -52,6 +83,13 @@ class DeliveryReport:
     delivery_date: date
     files: list[FileReport]
     quarantine_reasons: dict[str, int]
+    # Ids repeated inside this delivery, and ids an earlier delivery already brought: not
+    # errors (the contract says a repeat is the same row; staging deduplicates), but
+    # counted so a re-export or a looping exporter is noticed.
+    repeated_ids: int = 0
+    repeated_id_example: str | None = None
+    ids_delivered_before: int = 0
+    id_delivered_before_example: str | None = None
 
     @property
     def rows_landed(self) -> int:
@@ -68,6 +106,22 @@ class DeliveryReport:
     @property
     def rejected_files(self) -> list[FileReport]:
         return [f for f in self.files if f.rejected_reason]
+
+    @property
+    def messages(self) -> list[str]:
+        """Every problem of the delivery, one line each (file, column, count, example)."""
+        out = [m for f in self.files for m in f.messages]
+        key = TABLES[self.table].key
+        if self.repeated_ids:
+            out.append(f"{self.table} dt={self.delivery_date}: {self.repeated_ids} {key}(s) repeated "
+                       f"within the delivery (e.g. {self.repeated_id_example!r}); staging keeps one")
+        # Accounts and appeals re-send an id to update it: only a repeat of an event or a
+        # review is worth a line.
+        if self.ids_delivered_before and self.table in ("events", "reviews"):
+            out.append(f"{self.table} dt={self.delivery_date}: {self.ids_delivered_before} {key}(s) "
+                       f"already delivered on an earlier date (e.g. {self.id_delivered_before_example!r}); "
+                       "staging keeps one")
+        return out
 
 
 def sql(name: str) -> str:
@@ -184,6 +238,15 @@ def load_delivery(
     # Read every file before the transaction: a read error inside a DuckDB transaction
     # aborts it, and an unreadable file must be recorded, not abort the delivery.
     staged = [_stage_file(con, i, path) for i, path in enumerate(files)]
+    unreadable = [f"{path}: unreadable {fmt} file: {_diagnose(path, fmt, error)}"
+                  for path, (fmt, error) in zip(files, staged) if error is not None]
+    if unreadable:
+        for i in range(len(files)):
+            con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
+        raise UnreadableFileError(
+            f"{table} dt={delivery_date}: {len(unreadable)} of {len(files)} file(s) cannot be read, "
+            "so the delivery is not loaded (nothing written; replace or remove the file and "
+            "re-run): " + " | ".join(unreadable))
     reports: list[FileReport] = []
     con.execute("begin transaction")
     try:
@@ -202,7 +265,50 @@ def load_delivery(
         for i in range(len(files)):
             con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
     reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
-    return DeliveryReport(table, delivery_date, reports, reasons)
+    report = DeliveryReport(table, delivery_date, reports, reasons)
+    # `table` and its key come from the closed set TABLES, never from input.
+    key = TABLES[table].key
+    (report.repeated_ids, report.repeated_id_example, report.ids_delivered_before,
+     report.id_delivered_before_example) = con.execute(
+        sql("repeated_ids.sql").replace("raw.__table__", f"raw.{table}").replace("__key__", key),
+        {"delivery_date": delivery_date}).fetchone()
+    return report
+
+
+def _diagnose(path: Path, file_format: str, duckdb_error: str) -> str:
+    """Where and why a file cannot be read, in words: the line and the byte for a CSV.
+
+    DuckDB's own message is kept for Parquet; for CSV it often says only "error when
+    sniffing", so the file is re-read here (only on failure) to find the first bad line.
+    """
+    if file_format != "csv":
+        return duckdb_error
+    import csv
+    import io
+
+    data = path.read_bytes()
+    if not data.strip():
+        return "the file is empty (not even a header row)"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return (f"line {line}: byte 0x{data[exc.start]:02x} is not UTF-8 "
+                f"(the contract's encoding); DuckDB: {duckdb_error}")
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    header_fields = None
+    row_start = 1
+    try:
+        for fields in reader:
+            if header_fields is None:
+                header_fields = len(fields)
+            elif len(fields) != header_fields:
+                return (f"line {row_start}: {len(fields)} fields where the header has "
+                        f"{header_fields}")
+            row_start = reader.line_num + 1
+    except csv.Error as exc:
+        return f"row starting at line {row_start}: broken quoting ({exc})"
+    return duckdb_error
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, path: Path,
@@ -227,6 +333,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
     con.execute(f"create or replace temp view landed as select * from landed_{index}")
     rows_landed = con.execute("select count(*) from landed").fetchone()[0]
     rejected, ignored = _check_header(con, table, path)
+    problems: list[Problem] = []
     if rejected:
         con.execute(sql("quarantine_landed_file.sql"),
                     {**params_of(file_params), "reason": f"file rejected: {rejected}"})
@@ -246,6 +353,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
         rows_quarantined = con.execute(
             "select count(*) from validated where _reject_reason is not null").fetchone()[0]
         rows_loaded = rows_landed - rows_quarantined
+        problems = [Problem(*row) for row in con.execute(sql("file_problems.sql")).fetchall()]
     con.execute(sql("record_delivery.sql"), {
         **file_params, "file_format": file_format, "rows_landed": rows_landed,
         "rows_loaded": rows_loaded, "rows_quarantined": rows_quarantined,
@@ -253,7 +361,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
     con.execute("drop view if exists landed")
     con.execute("drop table if exists validated")
     return FileReport(str(path), file_format, rows_landed, rows_loaded, rows_quarantined,
-                      rejected, ignored)
+                      rejected, ignored, problems)
 
 
 def params_of(file_params: dict) -> dict:

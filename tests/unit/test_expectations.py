@@ -259,3 +259,80 @@ def test_report_is_written(tmp_path):
     # a second write of the same batch replaces the files
     assert write_report(summary, folder) == path
     assert sorted(p.name for p in folder.iterdir()) == sorted([path.with_suffix(".json").name, path.name])
+
+
+# --------------------------------------------------------------------- issue 7 suites
+
+
+def test_every_edge_table_has_a_suite_with_its_severity():
+    expected = {"raw_accounts": "warning", "raw_events": "warning", "raw_reviews": "warning",
+                "raw_appeals": "warning", "account_features": "blocking",
+                "account_scores": "blocking", "enforcement_list": "blocking"}
+    assert set(expected) <= set(list_suites())
+    for name, severity in expected.items():
+        assert load_suite(name)["meta"]["severity"] == severity, name
+
+
+def _features(n: int = 4) -> pd.DataFrame:
+    from ml.features import FEATURES
+
+    frame = pd.DataFrame({"run_date": pd.to_datetime(["2024-03-01"] * n),
+                          "account_id": [f"acc{i}" for i in range(n)]})
+    for name in FEATURES:
+        frame[name] = 0.5 if name.endswith("_share") else 1.0
+    frame["signup_via_api"] = 0
+    frame["avatar_shared"] = 1
+    return frame
+
+
+def test_good_account_features_pass_and_a_bad_share_fails_with_a_sample():
+    assert validate_frame(_features(), "account_features").success
+    frame = _features()
+    frame.loc[2, "night_share"] = 1.7
+    summary = validate_frame(frame, "account_features")
+    failure = failed_of(summary, "expect_column_values_to_be_between", "night_share")
+    assert failure.unexpected_count == 1 and failure.sample == [1.7]
+
+
+def test_account_features_missing_a_model_column_fails():
+    summary = validate_frame(_features().drop(columns=["api_client_share"]), "account_features")
+    assert not summary.success
+
+
+def test_account_scores_suite():
+    n = 4
+    frame = pd.DataFrame({"run_date": pd.to_datetime(["2024-03-01"] * n),
+                          "account_id": [f"acc{i}" for i in range(n)],
+                          "score_human": [0.1] * n, "score_ai_assisted": [0.2] * n,
+                          "score_ai_managed": [0.7] * n,
+                          "proposed_action": ["terminate", None, "warn_and_limit", None],
+                          "reasons": ["x", None, "y", None], "model_name": ["m"] * n,
+                          "model_version": ["3"] * n})
+    assert validate_frame(frame, "account_scores").success
+    frame.loc[1, "account_id"] = "acc0"
+    failure = failed_of(validate_frame(frame, "account_scores"),
+                        "expect_column_values_to_be_unique", "account_id")
+    assert failure.sample == ["acc0", "acc0"]
+
+
+@pytest.mark.parametrize("suite,frame", [
+    ("raw_accounts", pd.DataFrame({
+        "account_id": ["a1"], "created_at": pd.to_datetime(["2024-01-01"]), "declared_country": ["DE"],
+        "bio": ["hi"], "avatar_hash": ["ab"], "signup_client": ["web"], "signup_ip_country": ["DE"],
+        "follower_count": [1], "following_count": [2]})),
+    ("raw_reviews", pd.DataFrame({
+        "review_id": ["r1"], "account_id": ["a1"], "reviewed_at": pd.to_datetime(["2024-03-01"]),
+        "verdict": ["human"], "source": ["appeal"]})),
+    ("raw_appeals", pd.DataFrame({
+        "appeal_id": ["p1"], "account_id": ["a1"], "action": ["terminate"],
+        "filed_at": pd.to_datetime(["2024-03-01"]), "outcome": ["pending"],
+        "decided_at": pd.to_datetime([None])})),
+])
+def test_raw_suites_accept_a_good_row_and_name_an_unknown_value(suite, frame):
+    frame = frame.assign(_delivery_date=pd.to_datetime(["2024-03-01"]), _source_file=["f.parquet"],
+                         _file_row=[0], _loaded_at=pd.to_datetime(["2024-03-02"]))
+    assert validate_frame(frame, suite).success, validate_frame(frame, suite).to_markdown()
+    column = {"raw_accounts": "signup_client", "raw_reviews": "verdict", "raw_appeals": "outcome"}[suite]
+    bad = frame.assign(**{column: ["fax"]})
+    failure = failed_of(validate_frame(bad, suite), "expect_column_values_to_be_in_set", column)
+    assert failure.sample == ["fax"]

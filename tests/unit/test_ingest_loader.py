@@ -7,7 +7,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingest.loader import DeliveryError, discover_delivery_dates, load_delivery
+from orchestration.ingest.loader import (
+    DeliveryError,
+    UnreadableFileError,
+    discover_delivery_dates,
+    load_delivery,
+)
 
 DAY = date(2026, 11, 1)
 EVENT_COLUMNS = ["event_id", "account_id", "event_ts", "event_type", "client", "device_id",
@@ -118,12 +123,16 @@ def test_a_column_of_an_uncastable_type_rejects_the_file(tmp_path, con):
     assert "column 'event_ts' has type BOOLEAN" in report.rejected_files[0].rejected_reason
 
 
-def test_unreadable_parquet_is_recorded_not_crashing(tmp_path, con):
+def test_unreadable_parquet_fails_the_delivery_and_writes_nothing(tmp_path, con):
     path = write(tmp_path, "events", "part-0.parquet", events_table(GOOD))
+    load_delivery(con, tmp_path, "events", DAY)
     path.write_bytes(path.read_bytes()[:100])
-    report = load_delivery(con, tmp_path, "events", DAY)
-    assert report.rejected_files[0].rejected_reason.startswith("unreadable parquet file")
-    assert con.execute("select rejected_reason is not null from raw.deliveries").fetchone()[0]
+    with pytest.raises(UnreadableFileError, match="part-0.parquet: unreadable parquet file"):
+        load_delivery(con, tmp_path, "events", DAY)
+    # The earlier load of the delivery is untouched: the rows cannot be counted, so
+    # nothing is replaced until the file is fixed.
+    assert con.execute("select count(*) from raw.events").fetchone()[0] == 3
+    assert con.execute("select count(*) from raw.deliveries").fetchone()[0] == 1
 
 
 def test_extra_columns_are_ignored_and_reported(tmp_path, con):

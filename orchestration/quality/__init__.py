@@ -1,0 +1,1 @@
+"""Data-quality checks on the model's input and output tables (Great Expectations)."""

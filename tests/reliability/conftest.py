@@ -1,0 +1,19 @@
+"""A small simulated world shared by the slow reliability tests (written once per session)."""
+
+from datetime import date
+
+import pytest
+
+END = date(2026, 11, 15)
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory):
+    import simulator
+
+    root = tmp_path_factory.mktemp("reliability_world")
+    landing = root / "landing"
+    simulator.simulate(landing, root / "truth.parquet", accounts=600, days=4, seed=13, end_date=END,
+                       csv_days=1)
+    days = sorted(date.fromisoformat(p.name[3:]) for p in (landing / "events").iterdir())
+    return {"landing": landing, "days": days}
