@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -49,13 +50,21 @@ def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame,
                    queue: pd.DataFrame, metrics: pd.DataFrame, history: pd.DataFrame,
                    labelling: pd.DataFrame) -> Path:
-    """Write ``published_dir/run_date/`` so readers see the old folder or the new one,
-    never a half-written one: everything goes to a temporary sibling first, which then
-    takes the final name."""
+    """Write ``published_dir/run_date/`` so that readers see the old snapshot or the new
+    one, never a half-written or missing one.
+
+    Each snapshot is written whole into ``.versions/<run_date>-<id>/``; ``<run_date>`` is a
+    symbolic link to it, and a re-run swaps the link with one ``rename`` (atomic on POSIX),
+    then removes the superseded version. A kill at any point leaves the previous snapshot
+    in place (at worst an unreferenced version folder, removed by the next write).
+    """
     published_dir = Path(published_dir)
-    published_dir.mkdir(parents=True, exist_ok=True)
+    versions = published_dir / ".versions"
+    versions.mkdir(parents=True, exist_ok=True)
     final = published_dir / run_date
-    staging = published_dir / f".{run_date}.tmp-{uuid.uuid4().hex[:8]}"
+    token = uuid.uuid4().hex[:8]
+    staging = versions / f".{run_date}-{token}.tmp"
+    version = versions / f"{run_date}-{token}"
     staging.mkdir()
     try:
         listed = _table(enforcement, ENFORCEMENT_LIST_SCHEMA)
@@ -69,14 +78,33 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
         metric_table.to_pandas().to_csv(staging / "compliance_metrics.csv", index=False)
         (staging / "report.html").write_text(
             render_report(run_date, enforcement, metrics, history, labelling), encoding="utf-8")
-        retired = None
-        if final.exists():
-            retired = published_dir / f".{run_date}.old-{uuid.uuid4().hex[:8]}"
-            final.rename(retired)
-        staging.rename(final)
-        if retired is not None:
-            shutil.rmtree(retired)
+        staging.rename(version)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    previous = final.resolve() if final.is_symlink() else None
+    if final.exists() and not final.is_symlink():
+        # A snapshot written as a plain folder (before versions existed): move it into
+        # .versions first so the swap below is a single rename.
+        legacy = versions / f"{run_date}-legacy-{token}"
+        final.rename(legacy)
+        os.symlink(legacy.relative_to(published_dir), final)
+        previous = legacy
+    link = published_dir / f".{run_date}.link-{token}"
+    os.symlink(version.relative_to(published_dir), link)
+    os.replace(link, final)
+    _remove_unreferenced(published_dir, versions, run_date, keep=version)
+    if previous is not None and previous.exists() and previous != version.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
     return final
+
+
+def _remove_unreferenced(published_dir: Path, versions: Path, run_date: str, keep: Path) -> None:
+    """Versions of this run date left by a killed write (never linked) are garbage."""
+    for leftover in versions.glob(f"{run_date}-*"):
+        if leftover.resolve() != keep.resolve():
+            shutil.rmtree(leftover, ignore_errors=True)
+    for stale_link in published_dir.glob(f".{run_date}.link-*"):
+        stale_link.unlink(missing_ok=True)
+    for stale in versions.glob(f".{run_date}-*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)

@@ -99,15 +99,13 @@ PUBLISH = """
     die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
     if mode == "kill-while-writing":
         files.render_report = die          # the Parquet and CSV files are written by then
-    elif mode == "kill-between-renames":
-        rename = Path.rename
-        def rename_then_die(self, target):
-            moved = rename(self, target)
-            if ".old-" in str(target):     # the old folder just stepped aside
-                die()
-            return moved
-        Path.rename = rename_then_die
-    files.write_snapshot(folder, "2026-11-15", enforcement, metrics, metrics[["run_date", "metric", "value"]])
+    elif mode == "kill-before-swap":
+        # the new version is complete on disk; the link is about to be swapped
+        files.os.replace = die
+    queue = enforcement.iloc[:0].rename(columns={"action": "queue_reason"})
+    labelling = pd.DataFrame({"day": [], "marker_posts": [], "marker_posts_labelled_share": []})
+    files.write_snapshot(folder, "2026-11-15", enforcement, queue, metrics,
+                         metrics[["run_date", "metric", "value"]], labelling)
 """
 
 
@@ -132,16 +130,16 @@ def test_publishing_killed_while_writing_leaves_the_published_folder_as_it_was(t
     assert after != before and b",2," in after["enforcement_list.csv"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "orchestration/publish/files.py (not ours to edit) renames the old folder aside before "
-    "renaming the new one in: a kill between the two renames leaves no folder for the date "
-    "(the old one survives as .<date>.old-*). Reported; see docs/operations.md."))
-def test_publishing_killed_between_the_two_renames_leaves_the_folder_in_place(tmp_path):
+def test_publishing_killed_just_before_the_swap_leaves_the_snapshot_in_place(tmp_path):
     folder = tmp_path / "published"
     assert _publish("ok", folder, "1").returncode == 0
     before = published(folder)
-    assert _publish("kill-between-renames", folder, "2").returncode == -signal.SIGKILL
+    assert _publish("kill-before-swap", folder, "2").returncode == -signal.SIGKILL
     assert published(folder) == before
+    # The next write succeeds and clears what the killed one left behind.
+    assert _publish("ok", folder, "2").returncode == 0
+    assert b",2," in published(folder)["enforcement_list.csv"]
+    assert len(list((folder / ".versions").iterdir())) == 1
 
 
 # --------------------------------------------------------------------- dbt

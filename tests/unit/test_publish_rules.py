@@ -257,8 +257,10 @@ def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
         write_snapshot(tmp_path, RUN, changed, queue, metrics, history, labelling)
     # The published folder is exactly the first one; no temporary folder is left behind.
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
-    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [RUN]
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [".versions", RUN]
+    assert len(list((tmp_path / ".versions").iterdir())) == 1
     monkeypatch.undo()
     write_snapshot(tmp_path, RUN, changed, queue, metrics, history, labelling)
     assert pd.read_csv(folder / "enforcement_list.csv")["action"].tolist() == ["warn_and_limit"]
-    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [RUN]
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [".versions", RUN]
+    assert len(list((tmp_path / ".versions").iterdir())) == 1  # the superseded version is gone
