@@ -89,6 +89,7 @@ def enforcement_list(context: AssetExecutionContext, settings: Settings,
     name="safety_brake",
     blocking=True,
     partitions_def=delivery_date_partitions,
+    pool=DUCKDB_WRITER_POOL,
     description=("Stops publishing when terminations jump far above the recent published runs "
                  "or the score distribution shifts sharply. Release explicitly with "
                  "`python -m orchestration release-brake`."),
@@ -119,6 +120,7 @@ def safety_brake(context: AssetCheckExecutionContext, settings: Settings,
     name="enforcement_list_contract",
     blocking=True,
     partitions_def=delivery_date_partitions,
+    pool=DUCKDB_WRITER_POOL,
     description=("Great Expectations suite `enforcement_list`: the published contract "
                  "(columns, one row per account, actions, score ranges, reasons). Blocking: "
                  "a failure stops publishing."),
