@@ -7,7 +7,7 @@ from dagster import Definitions
 from orchestration.ingest.assets import raw_assets
 from orchestration.ingest.checks import raw_events_contract
 from orchestration.jobs import JOBS
-from orchestration.model.assets import account_authenticity_model, account_scores
+from orchestration.model.assets import account_authenticity_model, account_scores, weekly_training
 from orchestration.publish.assets import (
     compliance_metrics,
     enforcement_list,
@@ -25,6 +25,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 enforcement_list, compliance_metrics, published_snapshot],
         asset_checks=[raw_events_contract, enforcement_list_contract],
         jobs=JOBS,
+        schedules=[weekly_training],
         resources=build_resources(settings),
     )
 
