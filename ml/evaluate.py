@@ -80,7 +80,7 @@ def operating_metrics(labels: np.ndarray, scores: pd.DataFrame, policy: Policy,
         "warn_any_ai_precision": w_p, "warn_any_ai_recall": w_r,
         "review_share": float(np.mean(actions == REVIEW)) if len(actions) else 0.0,
         "recall_at_target_precision": recall_at_precision(
-            is_managed, managed, policy.terminate_precision_target * (1 - policy.label_noise), weights),
+            is_managed, managed, policy.terminate_precision_target * (1 - policy.label_noise)),
         "wrongly_terminated_per_10k_reviewed_people": wrongly_terminated_per_10k(
             labels, managed, policy.terminate_threshold),
         "n": len(labels),

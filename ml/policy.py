@@ -29,12 +29,13 @@ reviews, so demanding it would hand every small platform to the fallback.
 Review queue. Between "act" and "leave alone" is an uncertain band that a moderator
 should look at: ``score_ai_managed`` at or above ``review_managed_threshold`` (the
 lowest score where at least half of the flagged reviews were automation) but below the
-terminate bar, and the any-AI probability at or above ``review_any_ai_threshold`` but
-below the warn bar. Those accounts get ``proposed_action = 'review'``; they are never
+terminate bar (and, only if asked for, the any-AI probability at or above
+``review_any_ai_threshold`` but below the warn bar). Those accounts get ``proposed_action = 'review'``; they are never
 published as an enforcement action.
 
-Weights. Thresholds are chosen with the population weights of :mod:`ml.dataset`, so
-precision describes the platform, not the report-enriched review set.
+Weights. Thresholds are chosen on unweighted precision over reviewed accounts (the noise
+allowance assumes it); the population-weighted precision and the estimate of people
+wrongly terminated per 10,000 (random audit) are reported beside them (:mod:`ml.evaluate`).
 """
 
 from __future__ import annotations
@@ -150,12 +151,13 @@ def choose_policy(
     warn_precision: float = 0.95, label_noise: float = 0.02,
     min_terminate_threshold: float = 0.5, min_warn_threshold: float = 0.5,
     review_precision: float = 0.5, min_review_threshold: float = 0.3,
-    weights: np.ndarray | None = None,
+    weights: np.ndarray | None = None, review_any_ai_band: bool = False,
 ) -> Policy:
     """Pick thresholds on held-out ``labels`` (verdicts) and ``scores`` (model output).
 
-    ``scores`` has columns ``score_ai_managed`` and ``score_ai_assisted``; ``weights``
-    (optional) are the population weights of the rows.
+    ``scores`` has columns ``score_ai_managed`` and ``score_ai_assisted``. ``weights``
+    (population weights) are accepted for symmetry with the metrics but, see below, do
+    not move the thresholds.
     """
     labels = np.asarray(labels)
     managed = scores["score_ai_managed"].to_numpy()
@@ -164,23 +166,30 @@ def choose_policy(
     is_managed = labels == "ai_managed"
     is_ai = labels != "human"
 
+    # Thresholds follow *unweighted* precision on the reviewed accounts: the errors among
+    # flagged reviews are mostly flipped verdicts of real automation, and population
+    # weights (which up-weight people) would inflate exactly those, so the noise allowance
+    # would no longer hold. The weights still drive calibration, the reported population
+    # precision, and the estimate of people wrongly terminated (random audit).
     terminate = lowest_threshold_with_precision(
-        is_managed, managed, terminate_precision * accuracy, min_terminate_threshold, weights=weights)
+        is_managed, managed, terminate_precision * accuracy, min_terminate_threshold)
     target_met = terminate is not None
     if terminate is None:
         # Unreachable on these labels: act only on the most certain scores and say so.
         terminate = float(max(min_terminate_threshold, np.quantile(managed, 0.999)))
-    warn = lowest_threshold_with_precision(is_ai, any_ai, warn_precision * accuracy, min_warn_threshold,
-                                           weights=weights)
+    warn = lowest_threshold_with_precision(is_ai, any_ai, warn_precision * accuracy, min_warn_threshold)
     if warn is None:
         warn = 1.0
     review_managed = lowest_threshold_with_precision(
-        is_managed, managed, review_precision, min_review_threshold, weights=weights)
-    review_any_ai = lowest_threshold_with_precision(
-        is_ai, any_ai, review_precision, min_review_threshold, weights=weights)
-    t_prec, t_rec, t_n = precision_recall_at(is_managed, managed, terminate, weights)
-    t_low = precision_lower_bound(is_managed, managed, terminate, weights)
-    w_prec, w_rec, _ = precision_recall_at(is_ai, any_ai, warn, weights)
+        is_managed, managed, review_precision, min_review_threshold)
+    # The any-AI band is off unless asked for: warn_and_limit is itself a mild, appealable
+    # action, and people vs. AI-assisted writing is the hardest call, so that band would
+    # flood the queue (a fifth of the demo's accounts).
+    review_any_ai = (lowest_threshold_with_precision(is_ai, any_ai, review_precision, min_review_threshold)
+                     if review_any_ai_band else None)
+    t_prec, t_rec, t_n = precision_recall_at(is_managed, managed, terminate)
+    t_low = precision_lower_bound(is_managed, managed, terminate)
+    w_prec, w_rec, _ = precision_recall_at(is_ai, any_ai, warn)
     return Policy(
         terminate_threshold=terminate, warn_threshold=warn,
         terminate_precision_target=terminate_precision, label_noise=label_noise,

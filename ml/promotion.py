@@ -3,8 +3,9 @@
 Both models are scored on the *same* rows: the challenger's test set, the newest
 reviews, which the challenger never saw. Each acts with its own registered policy.
 
-- Policy metric: recall of ``ai_managed`` at the best threshold whose (population-
-  weighted) precision keeps the terminate target, ``target * (1 - label_noise)``.
+- Policy metric: recall of ``ai_managed`` at the best threshold whose precision on the
+  reviews keeps the terminate target, ``target * (1 - label_noise)`` (unweighted, as the
+  policy's thresholds are: see :mod:`ml.policy`).
 - Harm: people (verdict ``human``) that the model's own terminate threshold flags, per
   10,000 reviewed people of the test set.
 
@@ -64,7 +65,7 @@ def gate_score(model: AccountModel, policy: Policy, test: pd.DataFrame, weights:
     is_managed = labels == "ai_managed"
     t_p, t_r, _ = precision_recall_at(is_managed, managed, policy.terminate_threshold, weights)
     return GateScore(
-        policy_metric=recall_at_precision(is_managed, managed, precision_target, weights),
+        policy_metric=recall_at_precision(is_managed, managed, precision_target),
         wrongly_terminated_per_10k=wrongly_terminated_per_10k(labels, managed, policy.terminate_threshold),
         terminate_precision=t_p, terminate_recall=t_r, brier=brier(proba, labels, weights),
     )
