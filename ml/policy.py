@@ -18,6 +18,14 @@ accuracy, ``target * (1 - label_noise)``, and records both figures with the mode
 noise rate is a setting (``REALPEOPLE_LABEL_NOISE``), to be re-estimated from appeals
 and double reviews as they accrue; 0 recovers the plain rule.
 
+Small samples. With a few dozen flagged reviews, one or two flipped verdicts among the
+top scores are enough to miss ``0.99 * (1 - noise)`` even for a model that ranks
+perfectly (seen on an 8-day, 6,000-account world: 3 non-automation verdicts in 68
+flagged, then a clean gap). Then the policy falls back to the cut with the highest
+measured precision, only if that is at least ``fallback_precision`` (0.95), and records
+``target_met = False`` (the model card and the gate show it); below that floor nobody is
+terminated automatically and likely automation goes to review.
+
 Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
 policy stores the one-sided 95 % Wilson lower bound beside the point estimate
 (``terminate_precision_lower``, on the effective sample size when rows are weighted)
@@ -152,6 +160,7 @@ def choose_policy(
     min_terminate_threshold: float = 0.5, min_warn_threshold: float = 0.5,
     review_precision: float = 0.5, min_review_threshold: float = 0.3,
     weights: np.ndarray | None = None, review_any_ai_band: bool = False,
+    fallback_precision: float = 0.95,
 ) -> Policy:
     """Pick thresholds on held-out ``labels`` (verdicts) and ``scores`` (model output).
 
@@ -175,8 +184,11 @@ def choose_policy(
         is_managed, managed, terminate_precision * accuracy, min_terminate_threshold)
     target_met = terminate is not None
     if terminate is None:
-        # Unreachable on these labels: act only on the most certain scores and say so.
-        terminate = float(max(min_terminate_threshold, np.quantile(managed, 0.999)))
+        terminate = best_precision_threshold(is_managed, managed, fallback_precision, min_terminate_threshold)
+    if terminate is None:
+        # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
+        # is never reached after calibration); likely automation goes to review.
+        terminate = 1.0
     warn = lowest_threshold_with_precision(is_ai, any_ai, warn_precision * accuracy, min_warn_threshold)
     if warn is None:
         warn = 1.0
@@ -200,6 +212,24 @@ def choose_policy(
         review_managed_threshold=min(terminate, review_managed if review_managed is not None else terminate),
         review_any_ai_threshold=min(warn, review_any_ai if review_any_ai is not None else warn),
     )
+
+
+def best_precision_threshold(is_positive: np.ndarray, score: np.ndarray, floor_precision: float,
+                             floor: float, min_flagged: int = 5) -> float | None:
+    """The fallback cut: the lowest threshold >= ``floor`` with the highest precision
+    measured, if that precision is at least ``floor_precision``; None otherwise."""
+    score = np.asarray(score, dtype="float64")
+    order = np.argsort(-score, kind="stable")
+    sorted_score = score[order]
+    precision = np.cumsum(np.asarray(is_positive)[order]) / np.arange(1, len(score) + 1)
+    last_of_tie = np.r_[sorted_score[1:] != sorted_score[:-1], True]
+    ok = last_of_tie & (np.arange(1, len(score) + 1) >= min_flagged) & (sorted_score >= floor)
+    if not ok.any():
+        return None
+    best = precision[ok].max()
+    if best < floor_precision:
+        return None
+    return float(sorted_score[np.flatnonzero(ok & (precision >= best - 1e-12)).max()])
 
 
 def recall_at_precision(is_positive: np.ndarray, score: np.ndarray, precision_target: float,

@@ -101,3 +101,19 @@ def test_policy_records_a_confidence_bound_and_weights_change_precision():
     is_managed = labels.to_numpy() == "ai_managed"
     managed = scores["score_ai_managed"].to_numpy()
     assert precision_recall_at(is_managed, managed, 0.45, weights)[0] <= precision_recall_at(is_managed, managed, 0.45)[0]
+
+
+def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
+    # 65 automation verdicts and 3 others among the top 68 scores, then a clear gap. The
+    # best cut (before the third: 64 of 66, 0.970) misses 0.99 * 0.98 but clears 0.95.
+    score = np.r_[np.linspace(0.98, 0.85, 68), np.linspace(0.05, 0.0, 200)]
+    verdicts = np.array(["ai_managed"] * 68 + ["human"] * 200, dtype=object)
+    verdicts[[0, 9, 66]] = ["human", "ai_assisted", "ai_assisted"]
+    scores = pd.DataFrame({"score_ai_managed": score, "score_ai_assisted": np.zeros_like(score)})
+    policy = choose_policy(pd.Series(verdicts), scores)
+    assert not policy.target_met
+    assert policy.terminate_threshold == pytest.approx(score[65])
+    assert policy.terminate_heldout_precision == pytest.approx(64 / 66)
+    # A ranking that never reaches 0.95 terminates nobody automatically.
+    verdicts[:68:5] = "human"
+    assert choose_policy(pd.Series(verdicts), scores).terminate_threshold == 1.0
