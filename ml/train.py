@@ -1,23 +1,44 @@
 """Train the account-authenticity model: LightGBM multiclass on reviewed accounts.
 
-Grain of the training set: one row per reviewed account, its features as of the
-training date and its latest review verdict as the label.
+Grain of the training set: one row per reviewed account, its point-in-time features and
+its latest review verdict as the label (see :mod:`ml.dataset` for how the rows, label
+noise and the bias of user reports are handled).
+
+Steps, all on plain frames:
+
+1. **Split by time**: the newest quarter of reviews is the test set; nothing below
+   touches it until step 6.
+2. **Search** (small, time-boxed): each candidate in :data:`SEARCH_SPACE` is scored by
+   5-fold stratified cross-validation on the older reviews, with LightGBM's early
+   stopping choosing the number of trees; the best mean multi-logloss wins. Every
+   candidate is returned as a trial (logged as an MLflow child run).
+3. **Out-of-fold predictions** of the winning candidate: each training review scored by
+   the fold model that did not see it.
+4. **Calibration** (:mod:`ml.calibrate`) and **policy thresholds** (:mod:`ml.policy`)
+   are fitted on those out-of-fold predictions, with population weights.
+5. **Final model**: the winning parameters on all older reviews, with the tree count
+   cross-validation chose.
+6. **Test**: the final, calibrated model on the newest reviews: per-class metrics,
+   operating-point metrics, wrongly terminated people, per source, Brier before and
+   after calibration. These are the figures the promotion gate and the model card use.
 """
 
 from __future__ import annotations
 
-import hashlib
+import time
 from dataclasses import dataclass, field
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 
-from ml.evaluate import class_metrics, confusion
+from ml.calibrate import Calibrator, brier, fit_calibrator
+from ml.dataset import fingerprint, population_weights, time_split, validate
+from ml.evaluate import class_metrics, confusion, evaluate_heldout
 from ml.features import CLASSES, FEATURES, feature_matrix
 from ml.policy import Policy, choose_policy
-from ml.score import probabilities
+from ml.score import AccountModel, probabilities
 
 DEFAULT_PARAMS: dict = {
     "objective": "multiclass",
@@ -34,90 +55,170 @@ DEFAULT_PARAMS: dict = {
     "num_threads": 1,
     "verbosity": -1,
 }
+# Small on purpose: a few shapes of tree, tried in this order until the time box ends.
+SEARCH_SPACE: tuple[dict, ...] = (
+    {},
+    {"num_leaves": 15, "min_data_in_leaf": 40},
+    {"num_leaves": 63, "min_data_in_leaf": 20, "feature_fraction": 0.7},
+    {"num_leaves": 31, "min_data_in_leaf": 60, "lambda_l2": 10.0},
+)
 MAX_ROUNDS = 600
 EARLY_STOPPING_ROUNDS = 40
+CV_FOLDS = 5
+
+
+@dataclass
+class Trial:
+    """One candidate of the search: its parameters and cross-validated score."""
+
+    params: dict
+    cv_multi_logloss: float
+    best_iteration: int
+    seconds: float
 
 
 @dataclass
 class TrainResult:
-    """A trained booster and what was measured about it on held-out reviews."""
+    """A trained, calibrated model and what was measured about it."""
 
-    booster: lgb.Booster
+    model: AccountModel
     params: dict
-    metrics: dict[str, float]
+    metrics: dict[str, float]  # test (newest reviews) figures, plus cv_* figures
     policy: Policy
     confusion: pd.DataFrame
     importance: pd.DataFrame
-    heldout: pd.DataFrame  # account_id, label, source, score_* of the held-out rows
+    heldout: pd.DataFrame  # test rows: account_id, label, source, weight, score_*, raw_score_*
+    test: pd.DataFrame  # test rows with their features: the gate scores the champion on them
     dataset_fingerprint: str
     n_train: int
     n_test: int
+    trials: list[Trial] = field(default_factory=list)
+    class_weights: dict[str, float] = field(default_factory=dict)
+    test_cutoff: str = ""
     extra: dict = field(default_factory=dict)
 
+    @property
+    def booster(self) -> lgb.Booster:
+        return self.model.booster
 
-def fingerprint(training: pd.DataFrame) -> str:
-    """A stable hash of the training rows (ids, labels, features), logged with the model."""
-    frame = training.loc[:, ["account_id", "label", *FEATURES]].sort_values("account_id")
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
+
+def _encode(labels: pd.Series) -> np.ndarray:
+    return labels.map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
+
+
+def _cross_validate(x: pd.DataFrame, y: np.ndarray, params: dict, folds: list) -> tuple[float, int, np.ndarray]:
+    """(mean multi-logloss, best iteration, out-of-fold probabilities) of ``params``."""
+    data = lgb.Dataset(x, label=y, free_raw_data=False)
+    cv = lgb.cv(params, data, num_boost_round=MAX_ROUNDS, folds=folds, return_cvbooster=True,
+                callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)])
+    losses = cv["valid multi_logloss-mean"]
+    best = len(losses)
+    oof = np.zeros((len(x), len(CLASSES)))
+    for booster, (_, val_idx) in zip(cv["cvbooster"].boosters, folds, strict=True):
+        oof[val_idx] = booster.predict(x.iloc[val_idx], num_iteration=best)
+    return float(losses[-1]), best, oof
+
+
+def typical_person(frame: pd.DataFrame) -> dict[str, float]:
+    """Median of each feature over reviewed people (for reason codes' comparisons)."""
+    people = frame.loc[frame["label"] == "human", list(FEATURES)].astype("float64")
+    medians = people.median()
+    return {k: float(v) for k, v in medians.items() if pd.notna(v)}
 
 
 def train_model(
     training: pd.DataFrame, *, seed: int = 0, test_size: float = 0.25,
     params: dict | None = None, terminate_precision: float = 0.99, label_noise: float = 0.02,
+    search: bool = True, search_seconds: float = 30.0, calibration: str = "platt",
 ) -> TrainResult:
-    """Train on ``training`` (features + ``label`` + optional ``source``) and evaluate.
+    """Train on ``training`` (features + ``label``, optional ``source``, ``reviewed_at``).
 
-    Held-out data: a stratified ``test_size`` share of the reviewed accounts, never seen
-    in training or early stopping; the policy thresholds are chosen on it.
+    ``params`` override the defaults for every candidate; ``search=False`` tries only
+    the first candidate.
     """
-    if "label" not in training.columns:
-        raise ValueError("training frame needs a 'label' column (the latest review verdict)")
-    unknown = sorted(set(training["label"]) - set(CLASSES))
-    if unknown:
-        raise ValueError(f"unknown labels {unknown}; expected {CLASSES}")
-    counts = training["label"].value_counts()
-    if len(counts) < len(CLASSES) or counts.min() < 4:
-        raise ValueError(f"too few reviewed accounts per class to train: {counts.to_dict()}")
+    validate(training)
+    split = time_split(training, test_size=test_size)
+    train, test = split.train, split.test
+    sources_train = train["source"] if "source" in train else None
+    w_train, class_weights = population_weights(train["label"], sources_train)
+    w_test = test["label"].map(class_weights).to_numpy(dtype="float64")
 
-    params = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
-    y = training["label"].map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
-    train_idx, test_idx = train_test_split(
-        np.arange(len(training)), test_size=test_size, stratify=y, random_state=seed)
-    fit_idx, stop_idx = train_test_split(
-        train_idx, test_size=0.15, stratify=y[train_idx], random_state=seed + 1)
+    x, y = feature_matrix(train), _encode(train["label"])
+    n_folds = int(min(CV_FOLDS, pd.Series(y).value_counts().min()))
+    if n_folds < 2:
+        raise ValueError("too few older reviews per class for cross-validation")
+    folds = list(StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(x, y))
 
-    x = feature_matrix(training)
-    fit = lgb.Dataset(x.iloc[fit_idx], label=y[fit_idx], free_raw_data=False)
-    stop = lgb.Dataset(x.iloc[stop_idx], label=y[stop_idx], reference=fit)
-    booster = lgb.train(
-        params, fit, num_boost_round=MAX_ROUNDS, valid_sets=[stop],
-        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)])
+    trials: list[Trial] = []
+    best: tuple[float, int, np.ndarray, dict] | None = None
+    started = time.perf_counter()
+    for candidate in SEARCH_SPACE if search else SEARCH_SPACE[:1]:
+        if trials and time.perf_counter() - started > search_seconds:
+            break  # the time box: the defaults always run, the rest only while time is left
+        trial_params = {**DEFAULT_PARAMS, **candidate, **(params or {}), "seed": seed}
+        t0 = time.perf_counter()
+        loss, iterations, oof = _cross_validate(x, y, trial_params, folds)
+        trials.append(Trial(trial_params, loss, iterations, time.perf_counter() - t0))
+        if best is None or loss < best[0]:
+            best = (loss, iterations, oof, trial_params)
+    assert best is not None
+    cv_loss, best_iteration, oof, best_params = best
 
-    test = training.iloc[test_idx]
-    proba = booster.predict(x.iloc[test_idx], num_iteration=booster.best_iteration)
-    scores = probabilities(proba)
-    policy = choose_policy(test["label"], scores, terminate_precision=terminate_precision,
-                           label_noise=label_noise)
-    metrics = class_metrics(test["label"], proba)
+    # Calibration and thresholds from out-of-fold predictions (never the test set).
+    calibrator = fit_calibrator(oof, train["label"].to_numpy(), w_train, method=calibration)
+    oof_calibrated = calibrator.transform(oof)
+    policy = choose_policy(train["label"], probabilities(oof_calibrated),
+                           terminate_precision=terminate_precision, label_noise=label_noise,
+                           weights=w_train)
+
+    booster = lgb.train(best_params, lgb.Dataset(x, label=y), num_boost_round=best_iteration)
+    model = AccountModel(booster=booster, calibrator=calibrator, typical_person=typical_person(train))
+
+    # The newest reviews: everything reported about the model is measured here.
+    raw_test = model.predict_raw(test)
+    proba_test = calibrator.transform(raw_test)
+    labels_test = test["label"].to_numpy()
+    sources_test = test["source"].to_numpy() if "source" in test else None
+    metrics = evaluate_heldout(labels_test, proba_test, policy, sources=sources_test, weights=w_test)
     metrics.update({
-        "best_iteration": booster.best_iteration,
+        "brier_uncalibrated": brier(raw_test, labels_test, w_test),
+        "brier_calibrated": brier(proba_test, labels_test, w_test),
+        "best_iteration": best_iteration,
+        "cv_multi_logloss": cv_loss,
+        "cv_folds": n_folds,
+        "search_trials": len(trials),
         "terminate_threshold": policy.terminate_threshold,
-        "terminate_heldout_precision": policy.terminate_heldout_precision,
-        "terminate_heldout_recall": policy.terminate_heldout_recall,
         "warn_threshold": policy.warn_threshold,
-        "warn_heldout_precision": policy.warn_heldout_precision,
-        "warn_heldout_recall": policy.warn_heldout_recall,
+        "review_managed_threshold": policy.review_managed_threshold,
+        "review_any_ai_threshold": policy.review_any_ai_threshold,
+        "oof_terminate_precision": policy.terminate_heldout_precision,
+        "oof_terminate_precision_lower": policy.terminate_precision_lower,
+        "oof_terminate_recall": policy.terminate_heldout_recall,
     })
-    heldout = pd.concat(
-        [test.loc[:, [c for c in ("account_id", "label", "source") if c in test.columns]]
-         .reset_index(drop=True), scores.reset_index(drop=True)], axis=1)
+    metrics["brier_improvement"] = metrics["brier_uncalibrated"] - metrics["brier_calibrated"]
+    if sources_test is not None and (sources_test == "random_sample").any():
+        audit = sources_test == "random_sample"
+        metrics["brier_uncalibrated_random_sample"] = brier(raw_test[audit], labels_test[audit])
+        metrics["brier_calibrated_random_sample"] = brier(proba_test[audit], labels_test[audit])
+    metrics.update({f"cv_{k}": v for k, v in class_metrics(train["label"], oof_calibrated, w_train).items()
+                    if k.startswith("pr_auc_")})
+
+    keep = [c for c in ("account_id", "label", "source", "reviewed_at", "feature_date") if c in test]
+    heldout = pd.concat([
+        test.loc[:, keep].reset_index(drop=True),
+        pd.DataFrame({"weight": w_test}),
+        probabilities(proba_test),
+        probabilities(raw_test).add_prefix("raw_"),
+    ], axis=1)
     importance = pd.DataFrame({
         "feature": list(FEATURES),
         "gain": booster.feature_importance("gain"),
         "splits": booster.feature_importance("split"),
     }).sort_values("gain", ascending=False, ignore_index=True)
     return TrainResult(
-        booster=booster, params=params, metrics=metrics, policy=policy,
-        confusion=confusion(test["label"], proba), importance=importance, heldout=heldout,
-        dataset_fingerprint=fingerprint(training), n_train=len(train_idx), n_test=len(test_idx))
+        model=model, params=best_params, metrics=metrics, policy=policy,
+        confusion=confusion(labels_test, proba_test), importance=importance, heldout=heldout,
+        test=test, dataset_fingerprint=fingerprint(training), n_train=len(train), n_test=len(test),
+        trials=trials, class_weights=class_weights, test_cutoff=str(split.cutoff),
+        extra={"train_frame": train},
+    )

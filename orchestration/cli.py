@@ -1,8 +1,9 @@
 """``python -m orchestration run``: the whole pipeline on the landing zone, from a shell.
 
 Ingests every delivery not yet loaded (or changed since), builds features for the
-latest delivery date, trains if no model is registered yet, scores and publishes that
-date. Runs go through the Dagster instance under ``DAGSTER_HOME``, so they show in the
+latest delivery date (and, on a catch-up run, for a few earlier dates, so training has
+point-in-time features), trains if no model is registered yet (or ``--retrain``: the new
+model must pass the promotion gate), scores with the champion and publishes that date. Runs go through the Dagster instance under ``DAGSTER_HOME``, so they show in the
 UI exactly as if launched there. Exits non-zero, with the stage and the reason, if any
 stage fails.
 """
@@ -21,6 +22,25 @@ from pathlib import Path
 from orchestration.settings import REPO_ROOT, Settings, load_settings
 
 INSTANCE_TEMPLATE = REPO_ROOT / "orchestration" / "instance" / "dagster.yaml"
+
+
+# Point-in-time training draws each review's features from a snapshot taken before the
+# review's day. A daily run builds one snapshot (its run date), so history accrues by
+# itself; a catch-up run that loads many dates at once (a first run, the demo) builds at
+# most this many earlier snapshots besides the run date, evenly spread over the new
+# dates: each costs a dbt build (~25-40 s on the demo world), so building every date
+# would multiply the run time, while one earlier snapshot already gives the reviews of
+# the second half of the catch-up honest features.
+CATCH_UP_SNAPSHOTS = 1
+
+
+def catch_up_snapshot_dates(new_dates: list[date], run_date: date, n: int = CATCH_UP_SNAPSHOTS) -> list[date]:
+    """Up to ``n`` earlier new delivery dates, evenly spaced, to build features for."""
+    earlier = sorted(d for d in new_dates if d < run_date)
+    if not earlier or n <= 0:
+        return []
+    picks = {earlier[min(len(earlier) - 1, (i + 1) * len(earlier) // (n + 1))] for i in range(n)}
+    return sorted(picks)
 
 
 class StageFailed(RuntimeError):
@@ -112,7 +132,7 @@ def _execute(defs, job_name: str, instance, partition_key: str | None = None, as
     return result, seconds
 
 
-def run_pipeline(settings: Settings, quiet: bool = True) -> dict:
+def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) -> dict:
     """The whole pipeline; returns per-stage seconds and the run date.
 
     ``quiet``: stage logs go to files under ``<data>/logs`` instead of the terminal.
@@ -143,12 +163,18 @@ def run_pipeline(settings: Settings, quiet: bool = True) -> dict:
         _, seconds = _execute(defs, "ingest_job", instance, day.isoformat(),
                               asset_selection=[RAW_KEYS[t] for t in tables], log_dir=log_dir)
         timings["ingest"] += seconds
-    _, timings["features"] = _execute(defs, "features_job", instance, run_date, log_dir=log_dir)
+    timings["features"] = 0.0
+    for day in catch_up_snapshot_dates(list(pending), all_dates[-1]):
+        _, seconds = _execute(defs, "features_job", instance, day.isoformat(), log_dir=log_dir)
+        timings["features"] += seconds
+    # The run date last: dbt's views are left as of the run date.
+    _, seconds = _execute(defs, "features_job", instance, run_date, log_dir=log_dir)
+    timings["features"] += seconds
 
     from ml.tracking import champion, configure
 
     configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
-    if champion(settings.model_name) is None:
+    if retrain or champion(settings.model_name) is None:
         _, timings["training"] = _execute(defs, "training_job", instance, log_dir=log_dir)
     result, timings["publish"] = _execute(defs, "publish_job", instance, run_date, log_dir=log_dir)
     require_published(result, run_date)
@@ -194,16 +220,47 @@ def summarise(settings: Settings, run_date: str) -> str:
         import mlflow
 
         run = mlflow.get_run(model.run_id)
-        m = run.data.metrics
+        m, params = run.data.metrics, run.data.params
+        nan = float("nan")
         lines += [
-            f"Model {model.name} v{model.version} on held-out reviews (n={run.data.params.get('n_test')}):",
-            *(f"  {cls:<12} precision {m.get(f'precision_{cls}', float('nan')):.3f}  "
-              f"recall {m.get(f'recall_{cls}', float('nan')):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', float('nan')):.3f}"
+            f"Champion {model.name} v{model.version} on the newest reviews, held out "
+            f"(n={params.get('n_test')}, reviewed from {params.get('test_cutoff', '?')[:10]}; "
+            f"trained on {params.get('n_train')} older ones):",
+            *(f"  {cls:<12} precision {m.get(f'precision_{cls}', nan):.3f}  "
+              f"recall {m.get(f'recall_{cls}', nan):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', nan):.3f}"
               for cls in ("human", "ai_assisted", "ai_managed")),
             f"  terminate at score_ai_managed >= {model.policy.terminate_threshold:.3f}: "
-            f"precision {model.policy.terminate_heldout_precision:.3f}, recall {model.policy.terminate_heldout_recall:.3f}",
+            f"precision {m.get('terminate_precision', nan):.3f}, recall {m.get('terminate_recall', nan):.3f} "
+            f"(population-weighted); people wrongly terminated per 10,000: "
+            f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)",
+            f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
+            f"  review queue (uncertain band) for {run_date}: {review_count(settings, run_date):,} accounts",
         ]
+        latest = challenger_summary(settings.model_name)
+        if latest:
+            lines.append(latest)
     return "\n".join(lines)
+
+
+def review_count(settings: Settings, run_date: str) -> int:
+    import duckdb
+
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        return con.execute("select count(*) from account_scores where run_date = ? and proposed_action = 'review'",
+                           [run_date]).fetchone()[0]
+
+
+def challenger_summary(model_name: str) -> str | None:
+    """The promotion gate's last word, when the newest version is not the champion."""
+    import mlflow
+
+    from ml.tracking import challenger, champion
+
+    newest, current = challenger(model_name), champion(model_name)
+    if newest is None or current is None or newest.version == current.version:
+        return None
+    reason = mlflow.get_run(newest.run_id).data.tags.get("gate.reason", "no gate decision recorded")
+    return f"  challenger v{newest.version} not promoted: {reason}"
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
@@ -212,6 +269,8 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="ingest new deliveries, build features, train if needed, score, publish")
     run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs in the terminal")
+    run.add_argument("--retrain", action="store_true",
+                     help="train a challenger even if a champion exists (promoted only through the gate)")
     sub.add_parser("prepare", help="create DAGSTER_HOME and parse the dbt project (for the UI)")
     release = sub.add_parser("release-brake", help="let a run date publish although the safety brake tripped")
     release.add_argument("--run-date", required=True, help="YYYY-MM-DD")
@@ -237,7 +296,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         return 0
     try:
         started = time.perf_counter()
-        outcome = run_pipeline(settings, quiet=not args.verbose)
+        outcome = run_pipeline(settings, quiet=not args.verbose, retrain=args.retrain)
         print(summarise(settings, outcome["run_date"]))
         print(f"\nTotal {time.perf_counter() - started:.1f} s")
         return 0

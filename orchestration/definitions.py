@@ -8,7 +8,7 @@ from orchestration.automation import AUTOMATION
 from orchestration.ingest.assets import raw_assets
 from orchestration.ingest.checks import raw_contract_checks
 from orchestration.jobs import JOBS
-from orchestration.model.assets import account_authenticity_model, account_scores
+from orchestration.model.assets import account_authenticity_model, account_scores, weekly_training
 from orchestration.quality.checks import quality_checks
 from orchestration.publish.assets import (
     compliance_metrics,
@@ -29,7 +29,7 @@ def build_definitions(settings: Settings) -> Definitions:
         asset_checks=[*raw_contract_checks, *quality_checks, enforcement_list_contract, safety_brake],
         jobs=JOBS,
         sensors=AUTOMATION["sensors"],
-        schedules=AUTOMATION["schedules"],
+        schedules=[*AUTOMATION["schedules"], weekly_training],
         resources=build_resources(settings),
     )
 

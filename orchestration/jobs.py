@@ -14,7 +14,8 @@ features_job = define_asset_job(
 
 training_job = define_asset_job(
     "training_job", selection=AssetSelection.assets("account_authenticity_model"),
-    description="Train, evaluate and register the model; it becomes champion.")
+    description=("Train, evaluate and register the model as challenger; the promotion gate "
+                 "makes it champion only if it beats the current one. Weekly and on demand."))
 
 publish_job = define_asset_job(
     "publish_job",

@@ -1,7 +1,8 @@
 """The model stage: train the account-authenticity model, score every account.
 
-Thin wrappers: the work is in ``ml.train``, ``ml.score``, ``ml.explain``, ``ml.policy``
-and ``ml.tracking``.
+Thin wrappers: the work is in ``ml.train``, ``ml.score``, ``ml.explain``, ``ml.policy``,
+``ml.promotion`` and ``ml.tracking``. Retraining runs weekly (``weekly_training``,
+below) and on demand (launch ``training_job`` or materialize the model in the UI).
 """
 
 
@@ -9,11 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    DefaultScheduleStatus,
     Failure,
     MaterializeResult,
     MetadataValue,
+    ScheduleDefinition,
     asset,
 )
 from dagster_duckdb import DuckDBResource
@@ -41,21 +47,37 @@ def mlflow_run_url(experiment_id: str, run_id: str) -> str:
     return f"http://127.0.0.1:5000/#/experiments/{experiment_id}/runs/{run_id}"
 
 
+MODEL_KEY = AssetKey("account_authenticity_model")
+# A review older than this past its newest earlier snapshot is left out of training:
+# features that stale no longer describe what the moderator saw.
+MAX_FEATURE_AGE_DAYS = 7
+# The hyperparameter search's time box (the default candidate always runs).
+SEARCH_SECONDS = 30.0
+PROMOTION_GATE = "promotion_gate"
+
+
 @asset(
-    key=AssetKey("account_authenticity_model"),
+    key=MODEL_KEY,
     deps=[ACCOUNT_FEATURES, REVIEWS],
     group_name="model",
     kinds={"lightgbm", "mlflow"},
     owners=["team:ml"],
-    code_version="1",
+    code_version="2",
+    check_specs=[AssetCheckSpec(
+        PROMOTION_GATE, asset=MODEL_KEY,
+        description=("Did the newly trained challenger beat the champion on the newest reviews "
+                     "(recall at the terminate precision target, without more people wrongly "
+                     "terminated)? Warns when the champion is kept."))],
     description=(
-        "LightGBM multiclass model (human / ai_assisted / ai_managed) trained on the reviewed "
-        "accounts' features as of the newest feature date, labelled with their latest review. "
-        "Evaluated on a stratified held-out quarter; the policy thresholds are chosen there "
-        "and stored on the registered model version, which becomes `champion`."),
+        "One registered model version per training: LightGBM multiclass (human / ai_assisted / "
+        "ai_managed) on reviewed accounts with point-in-time features (the newest snapshot "
+        "before each review's day), latest verdict as label. Time split (newest quarter of "
+        "reviews = test) plus cross-validation, a time-boxed search as MLflow child runs, "
+        "Platt calibration and policy thresholds from out-of-fold predictions. Registered as "
+        "`challenger`; promoted to `champion` only through the promotion gate."),
 )
 def account_authenticity_model(context: AssetExecutionContext, settings: Settings,
-                               warehouse: DuckDBResource) -> MaterializeResult:
+                               warehouse: DuckDBResource):
     from ml.tracking import log_training_run
     from ml.train import train_model
 
@@ -63,31 +85,53 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
         as_of = con.execute(sql("latest_feature_date.sql")).fetchone()[0]
         if as_of is None:
             raise Failure("no account_features yet: build the features for a run date first")
-        training = con.execute(sql("training_set.sql"), {"as_of": as_of}).df()
-    context.log.info(f"training on {len(training)} reviewed accounts as of {as_of}")
-    if training.empty:
-        raise Failure(f"no reviewed accounts with features as of {as_of}: nothing to learn from")
+        snapshots = con.execute(sql("feature_snapshots.sql")).df()
+        training = con.execute(sql("training_set.sql"), {
+            "as_of": as_of, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
+    context.log.info(f"training on {len(training)} reviewed accounts as of {as_of}, "
+                     f"from {len(snapshots)} feature snapshot(s)")
+    if len(training) < 100:
+        raise Failure(
+            f"only {len(training)} reviews have a feature snapshot taken before their day "
+            f"(snapshots: {', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))}). "
+            "Point-in-time training needs features of earlier dates: materialize features_job "
+            "for a few earlier delivery dates (a backfill), then train again.")
     result = train_model(training, terminate_precision=settings.terminate_precision,
-                         label_noise=settings.label_noise)
+                         label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS)
     experiment_id = _configure_mlflow(settings)
     registered = log_training_run(result, model_name=settings.model_name, training_as_of=str(as_of))
-    metrics = {k: float(v) for k, v in result.metrics.items()}
-    return MaterializeResult(metadata={
+    decision = registered.decision
+    m = {k: float(v) for k, v in result.metrics.items()}
+    yield MaterializeResult(metadata={
         "model_name": registered.name,
         "model_version": registered.version,
+        "promoted_to_champion": decision.promoted,
         "mlflow_run": MetadataValue.url(mlflow_run_url(experiment_id, registered.run_id)),
         "training_as_of": str(as_of),
+        "feature_snapshots": len(snapshots),
         "n_train": result.n_train,
         "n_test": result.n_test,
+        "test_cutoff": result.test_cutoff,
         "dataset_fingerprint": result.dataset_fingerprint,
+        "search_trials": len(result.trials),
         "terminate_threshold": result.policy.terminate_threshold,
-        "terminate_heldout_precision": result.policy.terminate_heldout_precision,
-        "terminate_heldout_recall": result.policy.terminate_heldout_recall,
+        "terminate_precision_test": m["terminate_precision"],
+        "terminate_recall_test": m["terminate_recall"],
+        "wrongly_terminated_per_10k_people": m["wrongly_terminated_per_10k_people"],
+        "brier_uncalibrated": m["brier_uncalibrated"],
+        "brier_calibrated": m["brier_calibrated"],
         "terminate_target_met": result.policy.target_met,
-        "heldout_metrics": MetadataValue.json(metrics),
+        "heldout_metrics": MetadataValue.json(m),
         "confusion_matrix": MetadataValue.md(result.confusion.to_markdown()),
         "top_features": MetadataValue.md(result.importance.head(10).to_markdown(index=False)),
     })
+    yield AssetCheckResult(
+        check_name=PROMOTION_GATE, asset_key=MODEL_KEY, passed=decision.promoted,
+        severity=AssetCheckSeverity.WARN,
+        description=decision.reason,
+        metadata={"decision": "promoted" if decision.promoted else "refused",
+                  "challenger_version": registered.version,
+                  **{k: float(v) for k, v in decision.metrics().items()}})
 
 
 @asset(
@@ -98,18 +142,19 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
     kinds={"lightgbm", "mlflow", "duckdb"},
     owners=["team:ml"],
     pool=DUCKDB_WRITER_POOL,
-    code_version="1",
+    code_version="2",
     description=(
-        "One row per account and run date: the `champion` model's probabilities, the action "
-        "its registered policy proposes and, for proposed actions, the reasons (TreeSHAP "
-        "reason codes in words)."),
+        "One row per account and run date: the `champion` model's calibrated probabilities, "
+        "the action its registered policy proposes (`terminate`, `warn_and_limit`, or `review` "
+        "for the uncertain band that goes to moderators' review queue) and, for proposed "
+        "actions, the reasons (TreeSHAP reason codes in words)."),
 )
 def account_scores(context: AssetExecutionContext, settings: Settings,
                    warehouse: DuckDBResource) -> MaterializeResult:
     from ml.explain import explain_actions
     from ml.policy import decide_actions
     from ml.score import score_accounts
-    from ml.tracking import champion, load_booster
+    from ml.tracking import champion, load_model
 
     run_date = context.partition_key
     _configure_mlflow(settings)
@@ -117,14 +162,14 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
     if model is None:
         raise Failure(f"no `champion` version of model {settings.model_name!r} is registered: "
                       "materialize account_authenticity_model first")
-    booster = load_booster(model)
+    scorer = load_model(model)
     with warehouse.get_connection() as con:
         features = con.execute(sql("features_for_run_date.sql"), {"run_date": run_date}).df()
     if features.empty:
         raise Failure(f"account_features has no rows for run date {run_date}")
-    scores = score_accounts(features, booster)
+    scores = score_accounts(features, scorer)
     scores["proposed_action"] = decide_actions(scores, model.policy)
-    scores["reasons"] = explain_actions(features, scores, booster)
+    scores["reasons"] = explain_actions(features, scores, scorer)
     scores.insert(0, "run_date", pd.to_datetime(run_date).date())
     scores["model_name"] = model.name
     scores["model_version"] = model.version
@@ -143,9 +188,18 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
         "model_version": model.version,
         "proposed_terminate": int(proposed.get("terminate", 0)),
         "proposed_warn_and_limit": int(proposed.get("warn_and_limit", 0)),
+        "proposed_review": int(proposed.get("review", 0)),
         "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
         "preview": MetadataValue.md(
             scores.sort_values("score_ai_managed", ascending=False).head(10)
             .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
             .to_markdown(index=False)),
     })
+
+
+# Weekly retraining: new reviews accrue every day; a week gives the newest-reviews test
+# set enough rows to judge a challenger. Monday 03:00 UTC, after the night's deliveries.
+weekly_training = ScheduleDefinition(
+    name="weekly_training", job_name="training_job", cron_schedule="0 3 * * 1",
+    execution_timezone="UTC", default_status=DefaultScheduleStatus.RUNNING,
+    description="Retrain, register the challenger and run the promotion gate every Monday.")

@@ -1,36 +1,45 @@
-"""Training, scoring, reason codes and the MLflow registry round trip on a synthetic frame."""
+"""Training, calibration, scoring, reason codes, the registry and the promotion gate on
+synthetic frames (no warehouse, no Dagster)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from ml.explain import explain_actions, reason_codes
+from ml.calibrate import brier, fit_calibrator
+from ml.explain import explain_actions, reason_codes, reason_table
 from ml.features import CLASSES, FEATURES, FeatureContractError, feature_matrix
 from ml.policy import decide_actions
 from ml.score import score_accounts
 from ml.train import train_model
 
 
-def synthetic_training(n=1500, seed=0) -> pd.DataFrame:
+def synthetic_training(n=1500, seed=0, overlap=0.0) -> pd.DataFrame:
     """Accounts whose class shows in two features: automation replies instantly and acts
-    at regular intervals; AI-assisted people write list-structured texts."""
+    at regular intervals; AI-assisted people write list-structured texts. ``overlap``
+    is the share of accounts whose behaviour is drawn as if of another class (hard
+    cases, so probabilities are not all 0 or 1). Reviews are spread over two weeks; a
+    third come from user reports that over-sample automation."""
     rng = np.random.default_rng(seed)
     label = rng.choice(CLASSES, size=n, p=[0.7, 0.15, 0.15])
+    behaves = np.where(rng.random(n) < overlap, rng.choice(CLASSES, size=n), label)
     frame = pd.DataFrame(rng.normal(size=(n, len(FEATURES))), columns=list(FEATURES))
-    managed = label == "ai_managed"
-    assisted = label == "ai_assisted"
+    managed = behaves == "ai_managed"
+    assisted = behaves == "ai_assisted"
     frame["dm_reply_under_10s_share"] = np.where(managed, rng.uniform(0.8, 1.0, n), rng.uniform(0, 0.2, n))
     frame["gap_cv"] = np.where(managed, rng.uniform(0.1, 0.5, n), rng.uniform(1.0, 4.0, n))
     frame["list_marker_share"] = np.where(assisted, rng.uniform(0.5, 1.0, n), rng.uniform(0, 0.3, n))
     frame["account_id"] = [f"acc{i:05d}" for i in range(n)]
     frame["label"] = label
-    frame["source"] = "random_sample"
+    reported = rng.random(n) < np.where(label == "ai_managed", 0.7, 0.2)
+    frame["source"] = np.where(reported, "user_report", "random_sample")
+    frame["reviewed_at"] = pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(
+        np.sort(rng.uniform(0, 14 * 86400, n)), unit="s")
     return frame
 
 
 @pytest.fixture(scope="module")
 def trained():
-    return train_model(synthetic_training(), seed=0)
+    return train_model(synthetic_training(), seed=0, search=False)
 
 
 def test_model_learns_the_separable_classes(trained):
@@ -42,9 +51,17 @@ def test_model_learns_the_separable_classes(trained):
     assert {"dm_reply_under_10s_share", "gap_cv"} & top
 
 
+def test_the_test_set_is_the_newest_reviews(trained):
+    train_times = trained.extra["train_frame"]["reviewed_at"]
+    assert trained.test["reviewed_at"].min() >= train_times.max()
+    for key in ("wrongly_terminated_per_10k_people", "source_user_report_terminate_precision",
+                "source_random_sample_n", "recall_at_target_precision", "cv_pr_auc_ai_managed"):
+        assert key in trained.metrics
+
+
 def test_scores_are_probabilities(trained):
     frame = synthetic_training(n=200, seed=5)
-    scores = score_accounts(frame, trained.booster)
+    scores = score_accounts(frame, trained.model)
     assert list(scores.columns) == ["account_id", *[f"score_{c}" for c in CLASSES]]
     sums = scores[[f"score_{c}" for c in CLASSES]].sum(axis=1)
     assert np.allclose(sums, 1.0)
@@ -53,21 +70,56 @@ def test_scores_are_probabilities(trained):
     assert scores.loc[~managed, "score_ai_managed"].mean() < 0.2
 
 
+def test_calibration_improves_brier_on_heldout_data():
+    result = train_model(synthetic_training(n=3000, seed=3, overlap=0.25), seed=3, search=False)
+    # Measured on the newest reviews, which neither the model nor the calibrator saw.
+    assert result.metrics["brier_calibrated"] < result.metrics["brier_uncalibrated"]
+    assert result.metrics["brier_improvement"] > 0
+
+
+def test_calibrator_fixes_overconfident_scores():
+    rng = np.random.default_rng(0)
+    n = 4000
+    labels = rng.choice(CLASSES, size=n, p=[0.6, 0.2, 0.2])
+    # Right 70% of the time but always 97% sure: over-confident.
+    guess = np.where(rng.random(n) < 0.7, labels, rng.choice(CLASSES, size=n))
+    raw = np.where(guess[:, None] == np.asarray(CLASSES)[None, :], 0.97, 0.015)
+    fit, held = slice(0, n // 2), slice(n // 2, n)
+    calibrator = fit_calibrator(raw[fit], labels[fit])
+    assert brier(calibrator.transform(raw[held]), labels[held]) < brier(raw[held], labels[held]) - 0.05
+
+
 def test_reason_codes_name_the_real_evidence(trained):
     frame = synthetic_training(n=300, seed=6)
     bots = frame[frame["label"] == "ai_managed"].head(20)
-    reasons = reason_codes(bots, trained.booster, "ai_managed")
+    reasons = reason_codes(bots, trained.model, "ai_managed")
     # The evidence is instant replies and regular gaps, worded with the account's value.
     assert reasons.str.contains("replies to direct messages within 10 s").mean() > 0.8
     first = bots.iloc[0]
     assert f"{first['dm_reply_under_10s_share']:.0%}" in reasons.iloc[0]
+    assert "typical person" in reasons.iloc[0]
+
+
+def test_reason_codes_point_the_right_way(trained):
+    frame = synthetic_training(n=300, seed=6)
+    bots = frame[frame["label"] == "ai_managed"].head(20)
+    table = reason_table(bots, trained.model, "ai_managed")
+    assert set(table["feature"]) <= set(FEATURES)
+    assert (table["contribution"] > 0).all()
+    # Automation replies faster and acts more regularly than a typical person does.
+    assert (table.loc[table["feature"] == "dm_reply_under_10s_share", "direction"] == "higher").mean() > 0.9
+    assert (table.loc[table["feature"] == "gap_cv", "direction"] == "lower").mean() > 0.9
+    # The same feature counts as evidence *against* automation for people, who reply slowly.
+    people = frame[frame["label"] == "human"].head(20)
+    towards_people = reason_table(people, trained.model, "human")
+    assert (towards_people.loc[towards_people["feature"] == "dm_reply_under_10s_share", "value"] < 0.2).all()
 
 
 def test_explain_actions_only_for_actioned(trained):
     frame = synthetic_training(n=300, seed=7)
-    scores = score_accounts(frame, trained.booster)
+    scores = score_accounts(frame, trained.model)
     scores["proposed_action"] = decide_actions(scores, trained.policy)
-    reasons = explain_actions(frame, scores, trained.booster)
+    reasons = explain_actions(frame, scores, trained.model)
     acted = scores["proposed_action"].notna()
     assert acted.any()
     assert reasons[acted].notna().all()
@@ -80,15 +132,51 @@ def test_missing_feature_is_named():
         feature_matrix(frame)
 
 
-def test_policy_round_trips_through_the_registry(trained, tmp_path):
-    from ml.tracking import champion, configure, load_booster, log_training_run
+@pytest.fixture
+def registry(tmp_path):
+    from ml.tracking import configure
 
     configure(f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "artifacts", "test_model")
-    assert champion("test_model") is None
-    registered = log_training_run(trained, model_name="test_model", training_as_of="2026-11-15")
-    found = champion("test_model")
-    assert found.version == registered.version == "1"
+    return "test_model"
+
+
+def test_thresholds_round_trip_through_the_registry(trained, registry):
+    from ml.tracking import challenger, champion, load_model, log_training_run
+
+    assert champion(registry) is None
+    registered = log_training_run(trained, model_name=registry, training_as_of="2026-11-15")
+    assert registered.decision.promoted  # the first model becomes champion
+    found = champion(registry)
+    assert found.version == registered.version == challenger(registry).version == "1"
     assert found.policy == trained.policy
+    reloaded = load_model(found)
+    assert reloaded.calibrator.to_dict() == trained.model.calibrator.to_dict()
     frame = synthetic_training(n=50, seed=9)
-    reloaded = load_booster(found)
-    assert np.allclose(score_accounts(frame, reloaded).iloc[:, 1:], score_accounts(frame, trained.booster).iloc[:, 1:])
+    assert np.allclose(score_accounts(frame, reloaded).iloc[:, 1:], score_accounts(frame, trained.model).iloc[:, 1:])
+
+
+def test_gate_refuses_a_worse_model(trained, registry):
+    import mlflow
+
+    from ml.tracking import challenger, champion, log_training_run
+
+    log_training_run(trained, model_name=registry, training_as_of="2026-11-15")
+    # A deliberately worse model: in the older reviews it learns from, the two features
+    # that reveal automation are scrambled; the newest reviews (its test set) are intact.
+    frame = synthetic_training()
+    rng = np.random.default_rng(1)
+    older = frame["reviewed_at"] < frame["reviewed_at"].quantile(0.7)
+    for col in ("dm_reply_under_10s_share", "gap_cv"):
+        frame.loc[older, col] = rng.permutation(frame.loc[older, col].to_numpy())
+    worse = train_model(frame, seed=0, search=False)
+    registered = log_training_run(worse, model_name=registry, training_as_of="2026-11-16")
+    decision = registered.decision
+    assert not decision.promoted
+    assert decision.challenger.policy_metric < decision.champion.policy_metric
+    assert champion(registry).version == "1"
+    assert challenger(registry).version == registered.version == "2"
+    # The decision and both scores are on the challenger's run.
+    run = mlflow.get_run(registered.run_id)
+    assert run.data.tags["gate.decision"] == "refused"
+    assert {"gate_challenger_policy_metric", "gate_champion_policy_metric",
+            "gate_challenger_wrongly_terminated_per_10k"} <= set(run.data.metrics)

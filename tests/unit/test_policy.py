@@ -76,3 +76,44 @@ def test_terminate_threshold_never_below_floor(floor):
     labels, scores = _heldout(seed=2)
     policy = choose_policy(labels, scores, min_terminate_threshold=floor)
     assert policy.terminate_threshold >= floor
+
+
+def test_review_band_sits_between_acting_and_leaving_alone():
+    policy = Policy(terminate_threshold=0.9, warn_threshold=0.8, terminate_precision_target=0.99,
+                    label_noise=0.02, terminate_heldout_precision=0.99, terminate_heldout_recall=0.8,
+                    terminate_heldout_support=50, warn_heldout_precision=0.95, warn_heldout_recall=0.7,
+                    target_met=True, review_managed_threshold=0.5, review_any_ai_threshold=0.6)
+    scores = pd.DataFrame({"score_ai_managed": [0.95, 0.7, 0.1, 0.1, 0.1],
+                           "score_ai_assisted": [0.0, 0.2, 0.8, 0.55, 0.1]})
+    assert decide_actions(scores, policy).tolist() == ["terminate", "review", "warn_and_limit", "review", None]
+
+
+def test_policy_records_a_confidence_bound_and_weights_change_precision():
+    labels, scores = _heldout(seed=3)
+    policy = choose_policy(labels, scores, label_noise=0.0)
+    assert 0 < policy.terminate_precision_lower <= policy.terminate_heldout_precision
+    assert policy.review_managed_threshold <= policy.terminate_threshold
+    # Up-weighting people (the platform has more of them than the review set) can only
+    # lower the precision measured at a given threshold.
+    weights = np.where(labels.to_numpy() == "human", 5.0, 1.0)
+    from ml.policy import precision_recall_at
+
+    is_managed = labels.to_numpy() == "ai_managed"
+    managed = scores["score_ai_managed"].to_numpy()
+    assert precision_recall_at(is_managed, managed, 0.45, weights)[0] <= precision_recall_at(is_managed, managed, 0.45)[0]
+
+
+def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
+    # 65 automation verdicts and 3 others among the top 68 scores, then a clear gap. The
+    # best cut (before the third: 64 of 66, 0.970) misses 0.99 * 0.98 but clears 0.95.
+    score = np.r_[np.linspace(0.98, 0.85, 68), np.linspace(0.05, 0.0, 200)]
+    verdicts = np.array(["ai_managed"] * 68 + ["human"] * 200, dtype=object)
+    verdicts[[0, 9, 66]] = ["human", "ai_assisted", "ai_assisted"]
+    scores = pd.DataFrame({"score_ai_managed": score, "score_ai_assisted": np.zeros_like(score)})
+    policy = choose_policy(pd.Series(verdicts), scores)
+    assert not policy.target_met
+    assert policy.terminate_threshold == pytest.approx(score[65])
+    assert policy.terminate_heldout_precision == pytest.approx(64 / 66)
+    # A ranking that never reaches 0.95 terminates nobody automatically.
+    verdicts[:68:5] = "human"
+    assert choose_policy(pd.Series(verdicts), scores).terminate_threshold == 1.0

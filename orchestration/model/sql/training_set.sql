@@ -1,6 +1,10 @@
--- One row per reviewed account: its features as of $as_of and its latest review verdict
--- (reviewed and delivered by then) as the label. The latest review is the label, as
--- the contract says.
+-- One row per reviewed account: its latest review verdict (reviewed and delivered by
+-- $as_of) as the label, and the features of the newest account_features snapshot taken
+-- before the day of that review: what was known when the moderator looked, never what
+-- the account did afterwards (point in time). The latest review is the label, as the
+-- contract says. An account whose latest review predates every snapshot (or whose
+-- newest earlier snapshot is more than $max_feature_age_days old) is left out rather
+-- than given later features.
 with latest_review as (
     select
         account_id,
@@ -13,15 +17,22 @@ with latest_review as (
     from stg_activity__reviews
     where delivered_on <= cast($as_of as date)
       and reviewed_at < cast($as_of as date) + interval 1 day
+),
+
+labelled as (
+    select * from latest_review where recency = 1
 )
+
 select
-    features.*,
-    latest_review.verdict as label,
-    latest_review.source,
-    latest_review.reviewed_at
-from account_features as features
-inner join latest_review
-    on latest_review.account_id = features.account_id
-   and latest_review.recency = 1
-where features.run_date = cast($as_of as date)
-order by features.account_id;
+    features.* exclude (run_date),
+    features.run_date as feature_date,
+    labelled.verdict as label,
+    labelled.source,
+    labelled.reviewed_at
+from labelled
+asof inner join account_features as features
+    on features.account_id = labelled.account_id
+   -- strictly before the review's day: a snapshot of day D holds all of D's activity
+   and features.run_date < cast(labelled.reviewed_at as date)
+where features.run_date >= cast(labelled.reviewed_at as date) - to_days(cast($max_feature_age_days as integer))
+order by labelled.reviewed_at, labelled.account_id;
