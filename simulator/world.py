@@ -980,6 +980,7 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
             if k < w.days:
                 carry.setdefault(int(k), []).append(gen.filter(pa.array(eday == k)))
         today = [gen.filter(pa.array(eday == d))] + carry.pop(d, [])
+        del gen  # memory: at most about two copies of one day's events are alive at once
         today = pa.concat_tables(today)
         m = today.num_rows
         # delivery problems: ~1% late (1-3 days), ~0.5% re-sent in a later delivery
@@ -999,6 +1000,7 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
                     pending.setdefault(d + L, []).append(today.filter(pa.array(sel)))
                     extra["resent_events"] += int(sel.sum())
         ev = pa.concat_tables([today.filter(pa.array(~late))] + pending.pop(d, []))
+        del today
         ev = ev.take(pc.sort_indices(ev, [("event_ts", "ascending"), ("event_id", "ascending")]))
 
         tables = {
@@ -1014,6 +1016,7 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
             else:
                 write_parquet(t, folder / "part-0.parquet")
             counts[name] += t.num_rows
+        del tables, ev, t  # free this day before the next one is generated
 
     write_parquet(w.ground_truth(), truth_path)
     summary = dict(counts)
