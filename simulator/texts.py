@@ -170,15 +170,17 @@ I_HELLO = ["Good morning from ", "Hello from ", "Greetings from ", "Sunny day in
 I_CITY = ["California", "London", "Sydney", "Toronto", "New York", "Seattle", "Melbourne", "Texas"]
 I_DID = ["! Just finished my morning run. ", "! Enjoying a quiet coffee before work. ",
          "! Spent the afternoon at the beach. ", "! Cooked a healthy breakfast today. "]
-I_MOTTO = ["Life is beautiful when you share it with someone special.", "Stay positive and keep smiling.",
-           "Looking for genuine friends to talk with.", "Every day is a new opportunity."]
+I_MOTTO = ["Life is beautiful when you share it with someone special.",
+           "Stay positive and keep smiling.", "Looking for genuine friends to talk with.", "Every day is a new opportunity."]
 I_EMO = [" 😊", " 💕", " 🌹", " ✨"]
-I_DM = ["Hi dear, nice to meet you. May I know your name? 😊", "Hello, I saw your profile and it is lovely. Where are you from?",
+I_DM = ["Hi dear, nice to meet you. May I know your name? 😊",
+        "Hello, I saw your profile and it is lovely. Where are you from?",
         "I am an engineer working abroad. I would like to know you better.",
         "My uncle taught me a simple way to invest. I can show you if you are interested.",
-        "Thank you for your reply. How is your day going?", "Do you have WhatsApp? It is easier to talk there."]
-I_COMMENT = ["Beautiful picture! You look amazing 😍", "So lovely, have a nice day 🌹", "Wonderful post, thank you for sharing.",
-             "You have a beautiful smile 😊", "Nice to meet you, friend."]
+        "Thank you for your reply. How is your day going?",
+        "Do you have WhatsApp? It is easier to talk there."]
+I_COMMENT = ["Beautiful picture! You look amazing 😍", "So lovely, have a nice day 🌹",
+             "Wonderful post, thank you for sharing.", "You have a beautiful smile 😊", "Nice to meet you, friend."]
 I_ZH_POST = ["来自{c}的问候～今天结束了晨跑，生活需要和特别的人分享🌹", "在{c}的第三年，工作之余最喜欢安静地喝杯咖啡😊",
              "今天{c}阳光很好，想认识一些真诚的朋友💕", "{c}的海边很美，每一天都是新的开始✨"]
 I_ZH_CITY = ["加州", "伦敦", "悉尼", "多伦多", "纽约", "西雅图"]
@@ -194,8 +196,8 @@ BIO_HE = ["coffee & cats", "just vibing", "expat in Shanghai", "foodie", "learni
           "teacher | traveller", "here for the food pics", "photos sometimes"]
 BIO_F = ["生活博主｜记录美好日常", "热爱生活的小姐姐", "日常分享｜穿搭｜美食", "慢生活记录者"]
 BIO_AD = ["副业导师｜带你轻松开启第二收入", "课程咨询请私信📩", "品牌合作｜好物推荐官", "一对一指导｜名额有限"]
-BIO_I = ["Engineer | Traveller | Looking for true friends 🌹", "Living in California ☀️ Love life and nature",
-         "Doctor working abroad, kind and honest 😊", "Businessman, love cooking and hiking"]
+BIO_I = ["Engineer | Traveller | Looking for true friends 🌹",
+         "Living in California ☀️ Love life and nature", "Doctor working abroad, kind and honest 😊", "Businessman, love cooking and hiking"]
 BIO_S = ["热爱生活的普通人", "记录日常小美好", "慢慢变好", "一个爱分享的人", "生活博主｜日常记录"]
 
 
