@@ -20,7 +20,7 @@ DAYS ?= 14
 SEED ?= 7
 END_DATE ?= 2026-11-15
 
-.PHONY: help setup demo simulate run test ui lock clean
+.PHONY: help setup demo simulate run test ui bench lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -28,6 +28,7 @@ help:
 	@echo "make test      the whole test suite"
 	@echo "make ui        Dagster UI and MLflow UI on 127.0.0.1"
 	@echo "make simulate  only write the simulated deliveries"
+	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
 
 setup: $(STAMP)
 
@@ -50,6 +51,10 @@ demo: simulate run
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Not a test: minutes, and ~8 GB of memory for 1M accounts. Writes under /tmp, then deletes.
+bench: $(STAMP)
+	$(PY) benchmarks/simulate.py --days $(DAYS)
 
 ui: $(STAMP)
 	$(PY) -m orchestration prepare

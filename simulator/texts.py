@@ -8,6 +8,15 @@ Python code runs per event.  Styles:
 * ``assisted``  polished, long, structured posts (headers, numbered lists, hashtags)
 * ``naive``     a small shared template pool with slot fills: near-copies across accounts
 * ``stealth``   paraphrases of one shared script: same pieces, shuffled order
+* ``farm_life`` an account farm cultivating followers: tidy lifestyle posts, every one
+                built on the same frame (topic, detail, upbeat close, hashtags)
+* ``farm_ad``   the same farm (or a bought account) once it sells: ads and paid courses
+* ``impostor``  a scripted persona abroad: friendly, complete sentences, the same lines
+                across the operator's accounts
+* ``human_en`` / ``impostor_en``  the English register of people and of impostors
+
+Machine text differs from people's as it does in life: more uniform in length and form,
+fully punctuated, without typos or slang slips; there is no marker word that gives it away.
 """
 from __future__ import annotations
 
@@ -31,7 +40,7 @@ H_SUBJ = ["去吃了那家火锅", "做了个蛋糕", "去公园溜达", "买的
           "跑了五公里", "看了场电影", "学做红烧肉", "换了个发型", "去爬山", "逛了宜家", "喝到一杯好喝的奶茶",
           "被老板骂了", "考试终于考完", "拆快递", "收拾房间", "约了闺蜜", "去看海", "追完这部剧",
           "吃了螺蛳粉", "去了趟超市", "练了一小时琴", "带娃去游乐场", "给狗狗洗澡", "挤地铁",
-          "拍了日落", "去了家咖啡店", "煮了个面", "做了手帐", "种的花开了", "去了漫展", "第一次滑雪",
+          "拍了日落", "去了家咖啡店", "做了个蛋高", "去公圆溜达", "吃了个火guo", "终于考玩试", "煮了个面", "做了手帐", "种的花开了", "去了漫展", "第一次滑雪",
           "搬家累死", "学了新的菜", "去了博物馆", "钓鱼空军", "给自己放假", "去了夜市", "换了新手机"]
 H_FEEL = ["，真的绝了", "，yyds", "，绝绝子", "，笑死我了", "，破防了", "，太香了", "，累成狗",
           "，开心", "，一般般吧", "，踩雷了", "，栓Q", "，不愧是我", "，有点小贵", "，下次还来",
@@ -43,11 +52,11 @@ H_COMMENT = ["哈哈哈哈", "笑死", "好看", "太好看了", "求链接", "�
              "好想吃", "这个颜色绝了", "我也是", "真的假的", "学到了", "蹲一个后续", "已收藏",
              "好可爱", "哇", "顶", "看饿了", "这也太绝了吧", "爱了爱了", "同城吗", "多少钱呀",
              "我也想去", "还有吗", "宝子好会拍", "码住", "绝了", "太真实了", "哈哈哈我也", "救命好像我",
-             "这个好用吗", "第一", "路过", "好喜欢这个风格", "再来点", "好治愈", "冲冲冲", "懂了"]
+             "这个好用吗", "第一", "好看看看", "我的天呐呐", "在哪里买得", "xswl", "awsl", "nsdd", "路过", "好喜欢这个风格", "再来点", "好治愈", "冲冲冲", "懂了"]
 H_DM = ["在吗", "好的好的", "哈哈是的", "明天见～", "收到", "嗯嗯", "ok", "好滴", "你到了没", "等我一下",
         "晚上一起吃饭不", "链接发我下", "我看看", "哈哈哈哈哈", "没问题", "谢谢呀", "改天约", "刚看到",
         "在忙，晚点回你", "好呀", "几点", "行", "辛苦啦", "你也是", "不是吧", "我还在路上", "哪家店",
-        "发我看看", "好嘞", "晚安"]
+        "发我看看", "好嘞", "晚安", "再吗", "好得", "等下再说把", "hhh行"]
 H_GROUP = ["有人在吗", "今晚谁组队", "哈哈哈哈哈哈", "收到", "+1", "我也要", "明天几点集合", "群主好",
            "大家晚上好", "有人去吗", "刚到家", "谁有链接", "报名", "在的", "我来晚了", "早", "这个可以",
            "冲", "哈哈哈这也行", "笑不活了", "谁点外卖", "我请客", "下周见", "红包呢", "拼单吗"]
@@ -117,11 +126,78 @@ S_COMMENTS_B = ["，收藏了", "，学习了", "，谢谢分享", "，支持一
 S_DMS = ["谢谢你的消息呀，", "收到啦，", "你好呀，", "感谢留言，", "哈喽，"]
 S_DMS_B = ["有空我们细聊", "我看了下确实不错", "主页有更多分享哦", "后面我整理好发你", "有问题随时问我"]
 
+# English, as people write it: lower case, abbreviations, slips
+HE_OPEN = ["today", "finally", "lol", "ok so", "just", "omg", "weekend vibes:", "ngl", "",
+           "", "Sunday", "after work", "first time", "back home and"]
+HE_SUBJ = [" tried the new hotpot place", " made a cake", " went hiking", " got my package",
+           " watched a movie", " cooked dinner for frens", " went to the beach", " hit the gym",
+           " bought too many snacks", " took the cat to the vet", " got lost in the metro",
+           " finally finished the show", " had the best milk tea", " went to a tiny cafe",
+           " cleaned my room", " visited the museum", " studied all day", " ate way too much"]
+HE_FEEL = ["", " so good", " 10/10", " never again lol", " kinda pricey", " definately going back",
+           " im dead", " cant wait to go again", " worth it", " meh", " love it", " tired af",
+           " its so cute", " idk"]
+HE_TAIL = ["", "", "", "", " any recs?", " anyone else?", " haha", " !!", " ..", " :)"]
+HE_COMMENT = ["lol", "so cute!!", "where is this?", "omg", "need this", "wow", "haha same",
+              "looks yummy", "love this", "is it expensive?", "take me with u", "nice pic",
+              "wait what", "same lol", "goals", "ahh i miss this place"]
+HE_DM = ["ok", "see u tmr", "haha yes", "omw", "thx!", "sure", "wanna grab food later?",
+         "send me the link", "lol ok", "np", "sry just saw this", "where r u"]
+HE_GROUP = ["anyone free tonight?", "+1", "lol", "im in", "who's ordering food", "morning all",
+            "running late sry", "link pls", "same", "see u guys"]
+
+# an account farm cultivating followers: every post on the same frame
+F_TOPIC = ["今日份早餐打卡：", "周末的小确幸：", "分享一下今天的穿搭：", "记录一次城市散步：", "今天的晚餐：",
+           "最近在读的一本书：", "家里新添的绿植：", "今日份咖啡：", "傍晚的江边：", "午后的甜品时光："]
+F_DETAIL = ["燕麦牛奶配蓝莓，简单又营养。", "阳光正好，微风不燥。", "简约风格，舒适又百搭。",
+            "走了一万步，风景很美。", "清淡的家常菜，吃得很满足。", "文字温柔，值得慢慢品味。",
+            "绿意盎然，心情也跟着变好。", "香气浓郁，口感顺滑。", "晚霞很美，适合放空。",
+            "甜而不腻，治愈一整天。"]
+F_CLOSE = ["愿大家都有美好的一天！", "生活需要一点仪式感。", "珍惜每一个平凡的日子。", "慢下来，感受生活。",
+           "今天也要元气满满哦！"]
+F_TAGS = [" #生活记录 #日常分享", " #好好生活 #治愈系", " #生活美学 #记录生活", " #日常 #美好生活"]
+F_EMO = ["☀️", "🌿", "✨", "🌸", "☕"]
+# the same farm, or a bought account, once it sells
+F_OFFER = ["【限时】", "📢 ", "🎁 ", "🔥 ", "💰 "]
+F_PRODUCT = ["零基础副业训练营", "21天自律打卡课", "小红书运营实战课", "理财入门课", "AI绘画变现课",
+             "英语口语陪练营", "私域引流教程", "抗衰精华套装", "轻断食代餐", "爆款文案模板合集"]
+F_CLAIM = ["已帮助超过一万名学员，", "名额有限，报满即止，", "三天就能看到效果，", "跟着做就能上手，",
+           "今天报名立减一百元，"]
+F_CTA = ["私信“课程”获取详细介绍。", "点击主页链接即可报名。", "评论区留言“想要”，我发你资料。",
+         "关注后私信领取试听名额。"]
+# impostors: a friendly persona abroad, the same script across the operator's accounts
+I_HELLO = ["Good morning from ", "Hello from ", "Greetings from ", "Sunny day in "]
+I_CITY = ["California", "London", "Sydney", "Toronto", "New York", "Seattle", "Melbourne", "Texas"]
+I_DID = ["! Just finished my morning run. ", "! Enjoying a quiet coffee before work. ",
+         "! Spent the afternoon at the beach. ", "! Cooked a healthy breakfast today. "]
+I_MOTTO = ["Life is beautiful when you share it with someone special.",
+           "Stay positive and keep smiling.", "Looking for genuine friends to talk with.", "Every day is a new opportunity."]
+I_EMO = [" 😊", " 💕", " 🌹", " ✨"]
+I_DM = ["Hi dear, nice to meet you. May I know your name? 😊",
+        "Hello, I saw your profile and it is lovely. Where are you from?",
+        "I am an engineer working abroad. I would like to know you better.",
+        "My uncle taught me a simple way to invest. I can show you if you are interested.",
+        "Thank you for your reply. How is your day going?",
+        "Do you have WhatsApp? It is easier to talk there."]
+I_COMMENT = ["Beautiful picture! You look amazing 😍", "So lovely, have a nice day 🌹",
+             "Wonderful post, thank you for sharing.", "You have a beautiful smile 😊", "Nice to meet you, friend."]
+I_ZH_POST = ["来自{c}的问候～今天结束了晨跑，生活需要和特别的人分享🌹", "在{c}的第三年，工作之余最喜欢安静地喝杯咖啡😊",
+             "今天{c}阳光很好，想认识一些真诚的朋友💕", "{c}的海边很美，每一天都是新的开始✨"]
+I_ZH_CITY = ["加州", "伦敦", "悉尼", "多伦多", "纽约", "西雅图"]
+I_ZH_DM = ["你好呀，很高兴认识你，可以交个朋友吗😊", "我在国外做工程师，平时工作比较忙，想找个人聊聊天",
+           "我叔叔教我一个稳定的理财方法，有兴趣我可以教你", "谢谢你的回复，今天过得怎么样？"]
+
 BIO_H = ["爱吃爱玩", "一只普通打工人", "记录生活", "摄影爱好者", "猫奴", "咖啡续命", "95后", "在读研究生",
          "宝妈一枚", "健身ing", "吃货", "旅行中", "佛系更新", "不定期更新", "社恐", "热爱生活", "追星女孩",
          "程序员", "设计狗", "学生党"]
 BIO_N = ["专注好物分享｜合作请私信📩", "优质好物推荐官｜每日更新", "副业导师｜带你月入过万", "品牌合作请私信｜诚信经营",
          "美妆护肤达人｜好物种草"]
+BIO_HE = ["coffee & cats", "just vibing", "expat in Shanghai", "foodie", "learning chinese slowly",
+          "teacher | traveller", "here for the food pics", "photos sometimes"]
+BIO_F = ["生活博主｜记录美好日常", "热爱生活的小姐姐", "日常分享｜穿搭｜美食", "慢生活记录者"]
+BIO_AD = ["副业导师｜带你轻松开启第二收入", "课程咨询请私信📩", "品牌合作｜好物推荐官", "一对一指导｜名额有限"]
+BIO_I = ["Engineer | Traveller | Looking for true friends 🌹",
+         "Living in California ☀️ Love life and nature", "Doctor working abroad, kind and honest 😊", "Businessman, love cooking and hiking"]
 BIO_S = ["热爱生活的普通人", "记录日常小美好", "慢慢变好", "一个爱分享的人", "生活博主｜日常记录"]
 
 
@@ -210,7 +286,51 @@ def make_text(rng: np.random.Generator, kind: str, style: str, n: int) -> pa.Arr
         if kind == "dm":
             return _join([_pick(rng, S_DMS, n), _pick(rng, S_DMS_B, n)])
         return _join([_pick(rng, S_HOOK, n), _pick(rng, S_EMO, n)])
+    if style == "human_en":
+        if kind == "post":
+            return _join([_pick(rng, HE_OPEN, n), _pick(rng, HE_SUBJ, n), _pick(rng, HE_FEEL, n),
+                          _pick(rng, HE_TAIL, n), _pick(rng, EMOJI, n)])
+        base = {"comment": HE_COMMENT, "dm": HE_DM, "group_message": HE_GROUP}[kind]
+        return _join([_pick(rng, base, n), _pick(rng, EMOJI, n)])
+    if style == "farm_life":
+        if kind == "post":
+            return _from_pool(rng, _cached("farm_life", _farm_life_pool), n)
+        return make_text(rng, kind, "stealth", n)
+    if style == "farm_ad":
+        if kind == "post":
+            return _from_pool(rng, _cached("farm_ad", _farm_ad_pool), n)
+        return make_text(rng, kind, "naive", n)
+    if style == "impostor":
+        if kind == "post":
+            return _from_pool(rng, _cached("impostor_zh", _impostor_zh_pool), n)
+        base = {"comment": ["好美的照片，祝你开心🌹", "很高兴认识你，朋友😊", "谢谢分享，很喜欢✨"],
+                "dm": I_ZH_DM, "group_message": I_ZH_DM}[kind]
+        return _pick(rng, base, n)
+    if style == "impostor_en":
+        if kind == "post":
+            return _from_pool(rng, _cached("impostor_en", _impostor_en_pool), n)
+        base = {"comment": I_COMMENT, "dm": I_DM, "group_message": I_DM}[kind]
+        return _pick(rng, base, n)
     raise ValueError(f"unknown style {style!r}")
+
+
+def _farm_life_pool() -> pa.Array:
+    return _pool(e + t + d + c + x for t, d, c, x, e in
+                 itertools.product(F_TOPIC, F_DETAIL, F_CLOSE, F_TAGS, F_EMO))
+
+
+def _farm_ad_pool() -> pa.Array:
+    return _pool(o + p + "｜" + c + a for o, p, c, a in
+                 itertools.product(F_OFFER, F_PRODUCT, F_CLAIM, F_CTA))
+
+
+def _impostor_en_pool() -> pa.Array:
+    return _pool(h + c + d + m + e for h, c, d, m, e in
+                 itertools.product(I_HELLO, I_CITY, I_DID, I_MOTTO, I_EMO))
+
+
+def _impostor_zh_pool() -> pa.Array:
+    return _pool(t.format(c=c) for t, c in itertools.product(I_ZH_POST, I_ZH_CITY))
 
 
 def make_bio(rng: np.random.Generator, style: str, n: int) -> pa.Array:
@@ -220,6 +340,14 @@ def make_bio(rng: np.random.Generator, style: str, n: int) -> pa.Array:
         return _pick(rng, BIO_N, n)
     if style == "stealth":
         return _join([_pick(rng, BIO_S, n), _pick(rng, S_EMO, n)])
+    if style == "human_en":
+        return _pick(rng, BIO_HE, n)
+    if style == "farm_life":
+        return _pick(rng, BIO_F, n)
+    if style == "farm_ad":
+        return _pick(rng, BIO_AD, n)
+    if style == "impostor":
+        return _pick(rng, BIO_I, n)
     if style == "assisted":
         return _join([_pick(rng, BIO_H, n), _const("｜", n), _pick(rng, A_TITLE, n),
                       _const("｜合作请私信", n)])

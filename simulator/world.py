@@ -1,11 +1,12 @@
-"""The simulated world: accounts of eight archetypes and everything they do,
+"""The simulated world: accounts of twelve archetypes and everything they do,
 delivered day by day to a landing zone that follows the activity-data contract.
 
 Everything is vectorised with numpy per archetype and per day; no Python code
 runs per event.  All randomness comes from ``numpy.random.Generator(PCG64)``
 streams spawned from the seed, and nothing reads the wall clock (except the
 ``seconds`` figure in the returned summary), so the same seed gives
-byte-identical files.
+byte-identical files.  Memory is bounded by one day of events plus per-account
+state (a few hundred bytes per account).
 """
 from __future__ import annotations
 
@@ -24,33 +25,47 @@ from .schema import GROUND_TRUTH_SCHEMA, SCHEMAS, write_csv, write_parquet
 ARCHETYPES = [
     "human_regular", "human_night_shift", "human_power_user", "human_scheduler",
     "human_traveller", "ai_assisted", "ai_managed_naive", "ai_managed_stealth",
+    "human_expat", "ai_managed_farm", "ai_managed_sold", "ai_managed_impostor",
 ]
 A = {name: i for i, name in enumerate(ARCHETYPES)}
-HREG, HNIGHT, HPOWER, HSCHED, HTRAV, ASSIST, NAIVE, STEALTH = range(8)
-TRUE_CLASS = ["human"] * 5 + ["ai_assisted", "ai_managed", "ai_managed"]
+(HREG, HNIGHT, HPOWER, HSCHED, HTRAV, ASSIST, NAIVE, STEALTH,
+ HEXPAT, FARM, SOLD, IMPOST) = range(12)
+N_ARCH = len(ARCHETYPES)
 CLASSES = ["human", "ai_assisted", "ai_managed"]
-CLASS_OF = np.array([0, 0, 0, 0, 0, 1, 2, 2])
+CLASS_OF = np.array([0, 0, 0, 0, 0, 1, 2, 2, 0, 2, 2, 2])
+TRUE_CLASS = [CLASSES[c] for c in CLASS_OF]
+IS_BOT = CLASS_OF == 2
+# archetypes whose automation runs in fixed daily slots copied from human hours
+SCRIPTED = (STEALTH, FARM, SOLD, IMPOST)
 
 DEFAULT_MIX = {
-    "human_regular": 0.66,
+    "human_regular": 0.625,
     "human_night_shift": 0.03,
     "human_power_user": 0.03,
     "human_scheduler": 0.03,
     "human_traveller": 0.03,
+    "human_expat": 0.02,
     "ai_assisted": 0.11,
-    "ai_managed_naive": 0.0733,
-    "ai_managed_stealth": 0.0367,
+    "ai_managed_naive": 0.05,
+    "ai_managed_stealth": 0.03,
+    "ai_managed_farm": 0.025,
+    "ai_managed_sold": 0.01,
+    "ai_managed_impostor": 0.01,
 }
 
 TYPES = ["post", "comment", "like", "follow", "dm", "group_message", "login"]
 POST, COMMENT, LIKE, FOLLOW, DM, GROUP, LOGIN = range(7)
 CLIENTS = ["app_ios", "app_android", "web", "api"]
 IOS, ANDROID, WEB, API = range(4)
-COUNTRIES = ["CN", "HK", "TW", "JP", "KR", "SG", "MY", "US", "CA", "AU", "GB", "TH", "FR", "DE"]
-CN = 0
-ABROAD = np.arange(1, len(COUNTRIES))
+COUNTRIES = ["CN", "HK", "TW", "JP", "KR", "SG", "MY", "US", "CA", "AU", "GB", "TH", "FR", "DE",
+             "KH", "PH"]
+CN, MY, US, KH, PH = 0, 6, 7, 14, 15
+ABROAD = np.arange(1, 14)
 TRIP = np.array([3, 4, 5, 11, 12, 13, 7, 1])          # JP KR SG TH FR DE US HK
 DATACENTER = np.array([0, 0, 0, 0, 0, 7, 5, 1])       # mostly CN clouds, some US SG HK
+EXPAT_FROM = np.array([7, 10, 8, 9, 12, 13, 3, 4])    # US GB CA AU FR DE JP KR
+IMPOSTOR_CLAIM = np.array([7, 7, 10, 9, 8, 7])        # US GB AU CA: where the persona "lives"
+IMPOSTOR_OPS = np.array([0, 0, 0, 6, 14, 15])         # where the operators really are
 
 DAY_US = 86_400_000_000
 SEC = 1_000_000
@@ -62,6 +77,7 @@ NIGHT_HOURS = np.array([5.0, 5.0, 4.5, 4.5, 4.0, 3.5, 2.0, 0.6, 0.25, 0.12, 0.1,
                         0.2, 0.2, 0.15, 0.15, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0, 4.5, 5.0])
 
 # Event-type mix of the non-login, non-reply activity: post comment like follow dm group.
+# SOLD is the mix after the sale; before it the account is a person's (HREG's mix).
 TYPE_MIX = {
     HREG: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
     HNIGHT: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
@@ -71,22 +87,42 @@ TYPE_MIX = {
     ASSIST: [0.12, 0.16, 0.46, 0.05, 0.07, 0.14],
     NAIVE: [0.22, 0.30, 0.22, 0.20, 0.06, 0.0],
     STEALTH: [0.14, 0.24, 0.38, 0.10, 0.06, 0.08],
+    HEXPAT: [0.05, 0.16, 0.52, 0.06, 0.08, 0.13],
+    FARM: [0.16, 0.22, 0.36, 0.16, 0.04, 0.06],
+    SOLD: [0.24, 0.24, 0.22, 0.20, 0.10, 0.0],
+    IMPOST: [0.08, 0.14, 0.26, 0.14, 0.30, 0.08],
 }
-# (median events/day, lognormal sigma, probability of a day off)
+# People (and the people's accounts before a sale): (median events/day, lognormal sigma,
+# probability of a day off; human_regular draws its own per account, see _build_accounts)
 HUMAN_RATE = {HREG: (3.5, 0.8, 0.12), HNIGHT: (3.5, 0.8, 0.12), HPOWER: (30.0, 0.4, 0.04),
-              HSCHED: (3.5, 0.7, 0.12), HTRAV: (3.5, 0.8, 0.12), ASSIST: (4.5, 0.7, 0.10)}
-# Share of posts with: image, location tag, commercial
+              HSCHED: (3.5, 0.7, 0.12), HTRAV: (3.5, 0.8, 0.12), ASSIST: (4.5, 0.7, 0.10),
+              HEXPAT: (3.5, 0.8, 0.12), SOLD: (3.5, 0.8, 0.15)}
+# Share of posts with: image, location tag, commercial (farm and sold: before turning;
+# after it see COMMERCIAL_PHASE)
 POST_ATTR = {HREG: (0.7, 0.3, 0.02), HNIGHT: (0.7, 0.3, 0.02), HPOWER: (0.75, 0.35, 0.05),
              HSCHED: (0.8, 0.2, 0.08), HTRAV: (0.8, 0.5, 0.02), ASSIST: (0.8, 0.3, 0.12),
-             NAIVE: (0.6, 0.1, 0.55), STEALTH: (0.7, 0.3, 0.15)}
-REPLY_P = np.array([0.65, 0.6, 0.75, 0.65, 0.6, 0.7, 0.97, 0.93])
+             NAIVE: (0.6, 0.1, 0.55), STEALTH: (0.7, 0.3, 0.15), HEXPAT: (0.75, 0.35, 0.02),
+             FARM: (0.85, 0.3, 0.03), SOLD: (0.7, 0.3, 0.02), IMPOST: (0.9, 0.5, 0.05)}
+COMMERCIAL_PHASE = {FARM: 0.75, SOLD: 0.6}
+# probability of a post carrying ai_metadata / ai_label, by archetype (ASSIST: per account)
+P_META = np.array([0.005] * 5 + [0, 0.6, 0.1, 0.005, 0.08, 0.15, 0.05])
+P_LABEL = np.array([0.002] * 5 + [0, 0.1, 0.002, 0.002, 0.002, 0.002, 0.002])
+# share of a bot's image posts that reuse a picture from a shared pool
+IMG_REUSE = np.array([0.0] * 6 + [0.5, 0.3, 0.0, 0.35, 0.3, 0.7])
+REPLY_P = np.array([0.65, 0.6, 0.75, 0.65, 0.6, 0.7, 0.97, 0.93, 0.6, 0.9, 0.9, 0.97])
 
 TEXT_KINDS = {POST: "post", COMMENT: "comment", DM: "dm", GROUP: "group_message"}
-STYLES = ["human", "assisted", "naive", "stealth"]
-POST_STYLE = np.array([0, 0, 0, 0, 0, 1, 2, 3])
-OTHER_STYLE = np.array([0, 0, 0, 0, 0, 0, 2, 3])
+STYLES = ["human", "assisted", "naive", "stealth", "farm_life", "farm_ad", "impostor",
+          "human_en", "impostor_en"]
+S_HUMAN, S_ASSIST, S_NAIVE, S_STEALTH, S_FLIFE, S_FAD, S_IMP, S_HEN, S_IEN = range(9)
+POST_STYLE = np.array([0, 0, 0, 0, 0, 1, 2, 3, 0, 4, 0, 6])
+OTHER_STYLE = np.array([0, 0, 0, 0, 0, 0, 2, 3, 0, 3, 0, 6])
 
-
+# Moderation.  Label noise by true archetype: how often a verdict is wrong.  Hard cases
+# are misjudged more often: unlabelled AI help looks human, a bought account has a long
+# human history, a scheduler's regular api posts look automated.
+REVIEW_NOISE = np.array([0.015, 0.02, 0.03, 0.04, 0.02, 0.07, 0.005, 0.02, 0.025, 0.02,
+                         0.04, 0.015])
 # ------------------------------------------------------------------- helpers
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -142,9 +178,7 @@ def _resolve_mix(mix: dict | None) -> np.ndarray:
         shares = dict(DEFAULT_MIX)
     else:
         shares = {}
-        coarse = {"human": [a for a in ARCHETYPES if a.startswith("human")],
-                  "ai_assisted": ["ai_assisted"],
-                  "ai_managed": ["ai_managed_naive", "ai_managed_stealth"]}
+        coarse = {c: [a for a in ARCHETYPES if TRUE_CLASS[A[a]] == c] for c in CLASSES}
         for key, value in mix.items():
             if key in A:
                 shares[key] = shares.get(key, 0.0) + float(value)
@@ -191,56 +225,99 @@ class World:
         self.rng_deliv = np.random.Generator(np.random.PCG64(kids[2]))
         self.rng_snap = np.random.Generator(np.random.PCG64(kids[3]))
         self.rng_day = [np.random.Generator(np.random.PCG64(k)) for k in kids[4:]]
+        self.queued_appeals: dict[int, list] = {}   # delivery day -> appeal rows
+        self.queued_reviews: dict[int, list] = {}   # day -> reviews that decided an appeal
         self._build_accounts(_resolve_mix(mix))
 
     # ------------------------------------------------------------ accounts
     def _build_accounts(self, p):
         rng, n = self.rng_acc, self.n
         counts = _exact_counts(p, n)
-        arch = np.repeat(np.arange(8), counts)
+        arch = np.repeat(np.arange(N_ARCH), counts)
         rng.shuffle(arch)
         self.arch = arch
-        cls = CLASS_OF[arch]
         ids = _new_ids(rng, n)
         while len(np.unique(ids)) < n:  # practically never
             ids = _new_ids(rng, n)
         self.ids = ids
         self.id_str = hex_ids(ids)
-        ai = arch >= NAIVE
+        bot = IS_BOT[arch]
+        is_ = {a: arch == a for a in range(N_ARCH)}
 
-        # farms: AI-managed accounts come in batches (creation time, devices, avatars)
+        # Operators: automation comes in groups that share creation time, devices, pictures.
+        # naive farms ~25 accounts, stealth rings ~6, account farms 15-40 registered in one
+        # sitting, buyers of sold accounts ~8, impostor operators ~6.
         farm = np.full(n, -1, dtype=np.int64)
         nf = 0
-        for a, size in ((NAIVE, 25), (STEALTH, 6)):
-            idx = np.flatnonzero(arch == a)
+        first_group = {}
+        for a, size in ((NAIVE, 25), (STEALTH, 6), (FARM, 28), (SOLD, 8), (IMPOST, 6)):
+            idx = np.flatnonzero(is_[a])
             k = max(1, int(np.ceil(len(idx) / size)))
             farm[idx] = nf + rng.integers(0, k, len(idx))
+            first_group[a] = (nf, k)
             nf += k
-        self.farm = farm
+        self.farm, self.n_groups = farm, nf
+        # members of each group, for follows inside an account farm
+        order = np.argsort(farm, kind="stable")
+        self.g_members = order
+        self.g_start = np.searchsorted(farm[order], np.arange(nf + 1))
 
-        # creation time: humans over the prior two years; farms in recent batches;
-        # a small share of accounts is created inside the window
+        # creation time: people over the prior two years, ~1.5 % inside the window; bot
+        # groups in recent batches, minutes apart within a batch; bought accounts were
+        # a person's, so they are as old as people's.
         created = self.start_us - (rng.random(n) ** 0.8 * 730 * DAY_US).astype(np.int64)
         fresh = rng.random(n) < 0.015
         farm_t = self.start_us - (rng.random(nf) * 180 * DAY_US).astype(np.int64)
         farm_fresh = rng.random(nf) < 0.12
         farm_t[farm_fresh] = self.start_us + (rng.random(farm_fresh.sum()) * self.days * DAY_US
                                               ).astype(np.int64)
-        fi = farm[ai]
-        created[ai] = farm_t[fi] + (rng.exponential(1800, ai.sum()) * SEC).astype(np.int64)
-        fresh &= ~ai
+        # account farms cultivate for weeks before they sell: batches 1-5 months old
+        g0, k = first_group[FARM]
+        farm_t[g0:g0 + k] = self.start_us - (rng.uniform(3, 150, k) * DAY_US).astype(np.int64)
+        batch = bot & ~is_[SOLD]
+        fi = farm[batch]
+        created[batch] = farm_t[fi] + (rng.exponential(1800, batch.sum()) * SEC).astype(np.int64)
+        fresh &= ~bot
         created[fresh] = self.start_us + (rng.random(fresh.sum()) * self.days * DAY_US
                                           ).astype(np.int64)
         created = np.minimum(created, self.end_us - 3600 * SEC)
         self.created = created
+        # an account farm turns commercial 3-12 weeks after registration
+        self.turn_us = np.full(n, np.iinfo(np.int64).max, np.int64)
+        turn_g = farm_t + (rng.uniform(21, 84, nf) * DAY_US).astype(np.int64)
+        self.turn_us[is_[FARM]] = turn_g[farm[is_[FARM]]] + (
+            rng.uniform(0, 2, is_[FARM].sum()) * DAY_US).astype(np.int64)
+        # a bought account changes hands on one day: a third before the window
+        self.sale_day = np.full(n, 10**6, np.int64)
+        self.sale_day[is_[SOLD]] = rng.integers(-(self.days // 2), max(1, self.days - 1),
+                                                is_[SOLD].sum())
 
-        # country
+        # country: where requests come from (home) and what the profile claims (declared)
         home = np.where(rng.random(n) < 0.95, CN, rng.choice(ABROAD, n))
-        home[arch == NAIVE] = DATACENTER[rng.integers(0, len(DATACENTER), (arch == NAIVE).sum())]
-        home[arch == STEALTH] = CN
+        home[is_[NAIVE]] = DATACENTER[rng.integers(0, len(DATACENTER), is_[NAIVE].sum())]
+        home[is_[STEALTH] | is_[FARM] | is_[HEXPAT]] = CN
+        op_home = IMPOSTOR_OPS[rng.integers(0, len(IMPOSTOR_OPS), nf)]
+        home[is_[IMPOST]] = op_home[farm[is_[IMPOST]]]
         self.home = home
+        # after a sale requests come from the buyer's network
+        buyer_home = np.where(rng.random(nf) < 0.8, CN, DATACENTER[rng.integers(0, 8, nf)])
+        self.bot_home = home.copy()
+        self.bot_home[is_[SOLD]] = buyer_home[farm[is_[SOLD]]]
+        declared = np.where(rng.random(n) < 0.05, -1, home)
+        declared[bot] = CN
+        declared[is_[SOLD]] = home[is_[SOLD]]
+        declared[is_[HEXPAT]] = EXPAT_FROM[rng.integers(0, len(EXPAT_FROM), is_[HEXPAT].sum())]
+        declared[is_[IMPOST]] = IMPOSTOR_CLAIM[rng.integers(0, len(IMPOSTOR_CLAIM),
+                                                            is_[IMPOST].sum())]
+        self.declared = declared
+        signup_ip = np.where(rng.random(n) < 0.03, -1, home)
+        # expats often registered before they moved
+        back_home = is_[HEXPAT] & (rng.random(n) < 0.3)
+        signup_ip[back_home] = declared[back_home]
+        self.signup_ip = signup_ip
 
-        # devices: two slots per account, each a (device index, client); -1 device = none
+        # devices: two slots per account, each a (device index, client); -1 device = none.
+        # dev/cl are a person's own phones; bdev/bcl what automation runs on.
         n_dev = np.where(rng.random(n) < 0.35, 2, 1)
         dev = np.stack([np.arange(n), n + np.arange(n)], axis=1).astype(np.int64)
         n_dev_ids = 2 * n
@@ -251,7 +328,7 @@ class World:
         web_only = rng.random(n) < 0.08
         cl[web_only, 0] = WEB
         # naive farms: api (no device) or a farm-shared web browser
-        nv = np.flatnonzero(arch == NAIVE)
+        nv = np.flatnonzero(is_[NAIVE])
         use_api = rng.random(len(nv)) < 0.7
         cl[nv, 0] = np.where(use_api, API, WEB)
         cl[nv, 1] = cl[nv, 0]
@@ -259,42 +336,67 @@ class World:
         dev[nv, 1] = dev[nv, 0]
         n_dev[nv] = 1
         n_dev_ids += nf
-        # stealth farms: emulated phones, a pool of 3 devices shared by the farm
-        st = np.flatnonzero(arch == STEALTH)
-        pool = n_dev_ids + farm[st] * 3
-        dev[st, 0] = pool + rng.integers(0, 3, len(st))
-        dev[st, 1] = pool + rng.integers(0, 3, len(st))
-        n_dev[st] = 2
+        bdev, bcl = dev.copy(), cl.copy()
+        # stealth rings, account farms, impostors and buyers: emulated phones from a pool
+        # shared by the group (3 devices per ring, 4 per farm batch, 2 per impostor operator)
         farm_os = np.where(rng.random(nf) < 0.8, ANDROID, IOS)
-        cl[st, 0] = farm_os[farm[st]]
-        cl[st, 1] = cl[st, 0]
-        n_dev_ids += 3 * nf
+        for a, pool_size in ((STEALTH, 3), (FARM, 4), (IMPOST, 2), (SOLD, 3)):
+            st = np.flatnonzero(is_[a])
+            pool = n_dev_ids + farm[st] * pool_size
+            bdev[st, 0] = pool + rng.integers(0, pool_size, len(st))
+            bdev[st, 1] = pool + rng.integers(0, pool_size, len(st))
+            bcl[st, 0] = farm_os[farm[st]]
+            if a == IMPOST:  # impostors also work from a browser
+                bcl[st, 0] = np.where(rng.random(len(st)) < 0.5, WEB, IOS)
+            bcl[st, 1] = bcl[st, 0]
+            n_dev_ids += pool_size * nf
+            if a != SOLD:  # a bought account keeps its old phones until the sale
+                dev[st], cl[st] = bdev[st], bcl[st]
+                n_dev[st] = 2
         self.dev, self.cl, self.n_dev = dev, cl, n_dev
+        self.bdev, self.bcl = bdev, bcl
         self.dev_ids = _new_ids(rng, n_dev_ids)
 
         # activity parameters
         rate = np.zeros(n)
         for a, (med, sig, _) in HUMAN_RATE.items():
-            m = arch == a
+            m = is_[a]
             rate[m] = med * rng.lognormal(0, sig, m.sum())
         self.rate = rate
+        # people differ in how many days they show up: ordinary users skip ~1 day in 3
+        self.p_off = np.full(n, 0.12)
+        for a, (_, _, p_off) in HUMAN_RATE.items():
+            self.p_off[is_[a]] = p_off
+        self.p_off[is_[HREG]] = rng.beta(1.2, 2.4, is_[HREG].sum())
         # scheduler: fixed posting times (local hour, minute)
         self.sched_h = rng.choice(np.array([7, 8, 9, 12, 18, 19, 20, 21]), (n, 2))
         self.sched_m = rng.choice(np.array([0, 0, 0, 30, 15, 45]), (n, 2))
-        # traveller: one trip inside the window
+        # traveller: one trip inside the window; expats fly home now and then
         self.trip_start = rng.integers(-2, self.days, n)
         self.trip_len = rng.integers(2, 6, n)
         self.trip_cc = TRIP[rng.integers(0, len(TRIP), n)]
+        self.trip_cc[is_[HEXPAT]] = declared[is_[HEXPAT]]
+        self.trip_start[is_[HEXPAT]] = np.where(rng.random(is_[HEXPAT].sum()) < 0.25,
+                                                self.trip_start[is_[HEXPAT]], 10**6)
+        self.travels = is_[HTRAV] | is_[HEXPAT]
+        # English: people now and then, expats often, impostors mostly
+        self.p_en = np.where(rng.random(n) < 0.1, rng.uniform(0.05, 0.4, n), 0.0)
+        self.p_en[is_[HEXPAT]] = rng.uniform(0.3, 0.9, is_[HEXPAT].sum())
+        self.p_en[is_[IMPOST]] = rng.uniform(0.5, 0.9, is_[IMPOST].sum())
+        self.p_en[bot & ~is_[IMPOST] | is_[ASSIST]] = 0.0
         # naive: events per day around the clock, fixed period and phase
         self.k_naive = rng.integers(16, 41, n)
         self.phase = rng.random(n) * 86400.0
-        # stealth: fixed daily slots copied from human hours, steady bursts
+        # scripted automation: fixed daily slots copied from human hours, steady bursts
         self.n_slots = rng.integers(4, 8, n)
+        self.n_slots[is_[FARM]] = rng.integers(3, 6, is_[FARM].sum())
         hrs = rng.choice(24, (n, 8), p=HUMAN_HOURS / HUMAN_HOURS.sum())
         self.slots = np.sort(((hrs - 8) % 24) * 3600.0 + rng.random((n, 8)) * 3600.0, axis=1)
         self.slot_events = rng.integers(2, 5, n)
         self.slot_gap = rng.uniform(40, 90, n)
+        self.slot_gap[is_[IMPOST]] = rng.uniform(60, 240, is_[IMPOST].sum())
         self.reply_base = rng.uniform(25, 80, n)
+        self.reply_base[is_[IMPOST]] = rng.uniform(40, 240, is_[IMPOST].sum())
         # ai_assisted creators: how often they label, how often metadata survives
         self.p_label = np.where(rng.random(n) < 0.3, rng.uniform(0.5, 1.0, n), 0.0)
         self.p_meta = np.where(rng.random(n) < 0.4, rng.uniform(0.4, 1.0, n), 0.0)
@@ -302,45 +404,79 @@ class World:
         # follower counts
         fol = rng.lognormal(np.log(80), 1.5, n)
         fing = rng.lognormal(np.log(120), 1.0, n)
-        fol[arch == ASSIST] = rng.lognormal(np.log(1500), 1.2, (arch == ASSIST).sum())
-        fol[arch == HPOWER] = rng.lognormal(np.log(600), 1.2, (arch == HPOWER).sum())
-        fol[arch == NAIVE] = rng.lognormal(np.log(300), 0.6, (arch == NAIVE).sum())
-        fing[arch == NAIVE] = rng.lognormal(np.log(1500), 0.5, (arch == NAIVE).sum())
-        fol[arch == STEALTH] = rng.lognormal(np.log(200), 0.8, (arch == STEALTH).sum())
-        fing[arch == STEALTH] = rng.lognormal(np.log(400), 0.6, (arch == STEALTH).sum())
+        for a, f_med, f_sig, g_med, g_sig in (
+                (ASSIST, 1500, 1.2, None, None), (HPOWER, 600, 1.2, None, None),
+                (NAIVE, 300, 0.6, 1500, 0.5), (STEALTH, 200, 0.8, 400, 0.6),
+                (FARM, 900, 0.7, 600, 0.5), (IMPOST, 400, 0.8, 1200, 0.6)):
+            m = is_[a]
+            fol[m] = rng.lognormal(np.log(f_med), f_sig, m.sum())
+            if g_med:
+                fing[m] = rng.lognormal(np.log(g_med), g_sig, m.sum())
         self.followers = fol.astype(np.int64)
         self.following = fing.astype(np.int64)
 
-        # profile
-        parts, order = [], []
-        for style_arch, style in (((HREG, HNIGHT, HPOWER, HSCHED, HTRAV), "human"),
-                                  ((ASSIST,), "assisted"), ((NAIVE,), "naive"),
-                                  ((STEALTH,), "stealth")):
-            idx = np.flatnonzero(np.isin(arch, style_arch))
-            parts.append(texts.make_bio(rng, style, len(idx)))
-            order.append(idx)
-        order = np.concatenate(order)
-        inv = np.empty(n, dtype=np.int64)
-        inv[order] = np.arange(n)
-        bio = pa.concat_arrays(parts).take(pa.array(inv))
-        no_bio = rng.random(n) < np.where(ai, 0.02, 0.15)
+        # profile: bio and avatar, and what they become when a farm sells or an account
+        # is bought (the accounts table delivers the changed snapshot that day)
+        en_bio = is_[HEXPAT] & (rng.random(n) < 0.6)
+        bio_style = np.select(
+            [en_bio, is_[ASSIST], is_[NAIVE], is_[STEALTH], is_[FARM], is_[IMPOST]],
+            [S_HEN, S_ASSIST, S_NAIVE, S_STEALTH, S_FLIFE, S_IMP], S_HUMAN)
+        bio = self._styled(rng, texts.make_bio, None, bio_style)
+        no_bio = rng.random(n) < np.where(bot, 0.02, 0.15)
+        no_bio[is_[SOLD]] = rng.random(is_[SOLD].sum()) < 0.15
         self.bio = pc.if_else(pa.array(no_bio), pa.scalar(None, pa.string()), bio)
+        self.bio_after = texts.make_bio(rng, "farm_ad", n)
+        self.change_day = np.full(n, 10**6, np.int64)
+        fm = is_[FARM]
+        self.change_day[fm] = (self.turn_us[fm] - self.start_us) // DAY_US
+        self.change_day[is_[SOLD]] = self.sale_day[is_[SOLD]]
+
         avatar = _new_ids(rng, n)
-        shared = _new_ids(rng, max(5, int(ai.sum()) // 20))
-        reuse = ai & (rng.random(n) < 0.4)
+        shared = _new_ids(rng, max(5, int(bot.sum()) // 20))
+        reuse = bot & (rng.random(n) < 0.4)
         avatar[reuse] = shared[rng.integers(0, len(shared), reuse.sum())]
-        self.avatar = hex_ids(avatar, valid=~((rng.random(n) < 0.08) & ~ai))
+        # impostors: AI-made or stolen portraits, reused across accounts, also posted
+        self.persona_imgs = _new_ids(rng, max(3, int(is_[IMPOST].sum()) // 3))
+        im = np.flatnonzero(is_[IMPOST])
+        pick = rng.random(len(im)) < 0.85
+        avatar[im[pick]] = self.persona_imgs[rng.integers(0, len(self.persona_imgs), pick.sum())]
+        avatar[is_[SOLD]] = _new_ids(rng, is_[SOLD].sum())
+        has_avatar = ~((rng.random(n) < 0.08) & ~bot)
+        self.avatar = hex_ids(avatar, valid=has_avatar)
+        avatar2 = shared[rng.integers(0, len(shared), n)]
+        self.avatar_after = hex_ids(avatar2)
+        # stock pictures that automation posts again and again
+        self.stock_imgs = _new_ids(rng, max(20, int(bot.sum()) // 5))
+
         signup = cl[:, 0].copy()
         signup[nv] = np.where(rng.random(len(nv)) < 0.5, API, WEB)
         self.signup_client = signup
-        self.declared = np.where(rng.random(n) < 0.05, -1, home)
-        self.declared[ai] = CN
-        self.signup_ip = np.where(rng.random(n) < 0.03, -1, home)
+
+        # what users have noticed lately (spam, ads, canned instant replies): user reports
+        # follow it.  Decays by half every ~1.4 days.
+        self.notice = np.zeros(n)
 
         # post pool for comments/likes: (ts, id, author)
         self.pool_ts = np.zeros(0, np.int64)
         self.pool_id = np.zeros(0, np.uint64)
         self.pool_acc = np.zeros(0, np.int64)
+
+    @staticmethod
+    def _styled(rng, make, kind, style_codes) -> pa.Array:
+        """One string per row of ``style_codes`` (indices into STYLES), made in one call per
+        style: ``make(rng, style, k)`` or ``make(rng, kind, style, k)``."""
+        n = len(style_codes)
+        parts, where = [], []
+        for s in np.unique(style_codes):
+            r = np.flatnonzero(style_codes == s)
+            args = (STYLES[s], len(r)) if kind is None else (kind, STYLES[s], len(r))
+            parts.append(make(rng, *args))
+            where.append(r)
+        if not parts:
+            return pa.array([], pa.string())
+        pos = np.empty(n, np.int64)
+        pos[np.concatenate(where)] = np.arange(n)
+        return pa.concat_arrays(parts).take(pa.array(pos))
 
     # ------------------------------------------------------------ events
     def day_events(self, d: int) -> pa.Table:
@@ -353,6 +489,7 @@ class World:
         existing = np.flatnonzero(self.created < day0)
         if len(existing) == 0:
             existing = np.flatnonzero(exists)
+        sold_now = (arch == SOLD) & (self.sale_day <= d)   # run by the buyer's automation
         cols = {k: [] for k in ("acc", "ts", "typ", "cl", "dev", "ipc")}
 
         def add(acc, ts, typ, cl, dev, ipc):
@@ -363,21 +500,22 @@ class World:
             cols["dev"].append(np.asarray(dev, np.int64))
             cols["ipc"].append(np.asarray(ipc, np.int64))
 
-        def ip_for(acc, abroad_p=0.02):
-            ipc = self.home[acc].copy()
+        def ip_for(acc, abroad_p=0.02, home=None):
+            ipc = (self.home if home is None else home)[acc].copy()
             roam = rng.random(len(acc)) < abroad_p
             ipc[roam] = rng.choice(ABROAD, roam.sum())
-            trav = (arch[acc] == HTRAV) & (d >= self.trip_start[acc]) & (
+            trav = self.travels[acc] & (d >= self.trip_start[acc]) & (
                 d < self.trip_start[acc] + self.trip_len[acc])
             ipc[trav] = self.trip_cc[acc[trav]]
             return ipc
 
-        # --- people and AI-assisted creators: sessions at human hours
-        for a, (med, sig, p_off) in HUMAN_RATE.items():
-            acc = np.flatnonzero((arch == a) & exists)
+        # --- people and AI-assisted creators (and bought accounts before the sale):
+        # sessions at human hours
+        for a, (med, sig, _) in HUMAN_RATE.items():
+            acc = np.flatnonzero((arch == a) & exists & ~sold_now)
             if len(acc) == 0:
                 continue
-            factor = rng.gamma(2.5, 1 / 2.5, len(acc)) * (rng.random(len(acc)) >= p_off)
+            factor = rng.gamma(2.5, 1 / 2.5, len(acc)) * (rng.random(len(acc)) >= self.p_off[acc])
             n_ev = rng.poisson(self.rate[acc] * factor)
             n_s = np.where(n_ev > 0, np.minimum(1 + rng.poisson(n_ev / 6.0), n_ev), 0)
             s_acc = np.repeat(acc, n_s)
@@ -393,7 +531,8 @@ class World:
             e_s = np.repeat(first, n_ev) + (rng.random(n_ev.sum()) * np.repeat(n_s, n_ev)
                                             ).astype(np.int64)
             e_ts = day0 + ((s_start[e_s] + rng.random(len(e_s)) * s_dur[e_s]) * SEC)
-            e_typ = rng.choice(6, len(e_s), p=np.array(TYPE_MIX[a]) / sum(TYPE_MIX[a]))
+            mix = TYPE_MIX[HREG if a == SOLD else a]
+            e_typ = rng.choice(6, len(e_s), p=np.array(mix) / sum(mix))
             add(s_acc[e_s], e_ts, e_typ, s_cl[e_s], s_dev[e_s], s_ip[e_s])
             add(s_acc, day0 + s_start * SEC - 2 * SEC, np.full(len(s_acc), LOGIN), s_cl, s_dev,
                 s_ip)
@@ -424,8 +563,9 @@ class World:
             add(acc, day0 + lsec * SEC, np.full(len(acc), LOGIN), self.cl[acc, 0],
                 self.dev[acc, 0], self.home[acc])
 
-        # --- stealth automation: human hours, but the same slots and bursts every day
-        acc = np.flatnonzero((arch == STEALTH) & exists)
+        # --- scripted automation (stealth rings, account farms, impostors, bought
+        # accounts after the sale): human hours, but the same slots and bursts every day
+        acc = np.flatnonzero(np.isin(arch, (STEALTH, FARM, IMPOST)) & exists | sold_now)
         if len(acc):
             ns = self.n_slots[acc]
             s_acc = np.repeat(acc, ns)
@@ -434,14 +574,19 @@ class World:
             s_acc, s_j = s_acc[keep], s_j[keep]
             s_start = self.slots[s_acc, s_j] + rng.normal(0, 180, len(s_acc))
             slot = rng.integers(0, 2, len(s_acc))
-            s_cl, s_dev = self.cl[s_acc, slot], self.dev[s_acc, slot]
-            s_ip = ip_for(s_acc, abroad_p=0.0)
+            s_cl, s_dev = self.bcl[s_acc, slot], self.bdev[s_acc, slot]
+            s_ip = ip_for(s_acc, abroad_p=0.0, home=self.bot_home)
             ne = self.slot_events[s_acc] + (rng.random(len(s_acc)) < 0.2)
             e_s = np.repeat(np.arange(len(s_acc)), ne)
             j = np.arange(ne.sum()) - np.repeat(np.concatenate([[0], np.cumsum(ne)[:-1]]), ne)
             e_acc = s_acc[e_s]
             sec = s_start[e_s] + (j + 1) * self.slot_gap[e_acc] + rng.normal(0, 4, len(e_s))
-            typ = rng.choice(6, len(e_s), p=np.array(TYPE_MIX[STEALTH]))
+            typ = np.zeros(len(e_s), np.int64)
+            u = rng.random(len(e_s))
+            for a in SCRIPTED:
+                m = arch[e_acc] == a
+                cdf = np.cumsum(TYPE_MIX[a]) / sum(TYPE_MIX[a])
+                typ[m] = np.minimum(np.searchsorted(cdf, u[m], "right"), 5)
             add(e_acc, day0 + sec * SEC, typ, s_cl[e_s], s_dev[e_s], s_ip[e_s])
             add(s_acc, day0 + s_start * SEC, np.full(len(s_acc), LOGIN), s_cl, s_dev, s_ip)
 
@@ -476,9 +621,10 @@ class World:
         # comments: latency from the post to the comment depends on who comments
         rows = np.flatnonzero(typ == COMMENT)
         ar = a_ev[rows]
+        scripted = np.isin(ar, (STEALTH, FARM, IMPOST)) | sold_now[acc[rows]]
         lat = rng.lognormal(np.log(5400), 1.2, len(rows))
         lat = np.where(ar == NAIVE, rng.uniform(5, 60, len(rows)), lat)
-        lat = np.where(ar == STEALTH, rng.uniform(90, 200, len(rows)), lat)
+        lat = np.where(scripted, rng.uniform(90, 200, len(rows)), lat)
         j = pick_posts(rows, lat)
         good = j >= 0
         tacc[rows[good]] = p_acc[j[good]]
@@ -492,10 +638,17 @@ class World:
         tacc[rows[good]] = p_acc[j[good]]
         rows = rows[~good]
         tacc[rows] = existing[rng.integers(0, len(existing), len(rows))]
-        # follows and first DMs: any existing account but oneself
+        # follows and first DMs: any existing account but oneself; an account farm
+        # follows its own batch half of the time, to look popular
         rows = np.flatnonzero((typ == FOLLOW) | (typ == DM))
         pos = rng.integers(0, len(existing), len(rows))
         t = existing[pos]
+        mates = (a_ev[rows] == FARM) & (typ[rows] == FOLLOW) & (rng.random(len(rows)) < 0.5)
+        g = self.farm[acc[rows[mates]]]
+        lo, hi = self.g_start[g], self.g_start[g + 1]
+        t[mates] = self.g_members[lo + (rng.random(mates.sum()) * (hi - lo)).astype(np.int64)]
+        t[mates] = np.where(self.created[t[mates]] < ts[rows[mates]], t[mates],
+                            existing[pos[mates]])
         same = t == acc[rows]
         t[same] = existing[(pos[same] + 1) % len(existing)]
         tacc[rows] = t
@@ -507,21 +660,23 @@ class World:
         rep = rng.random(len(dm_rows)) < REPLY_P[ra]
         dm_rows, recv, ra = dm_rows[rep], recv[rep], ra[rep]
         m = len(dm_rows)
+        r_bot = IS_BOT[ra] & ((ra != SOLD) | sold_now[recv])
+        r_scripted = r_bot & (ra != NAIVE)
         lat = np.maximum(20.0, rng.lognormal(np.log(1200), 1.3, m))
         lat = np.where(ra == NAIVE, rng.uniform(1, 5, m), lat)
-        lat = np.where(ra == STEALTH,
-                       np.clip(self.reply_base[recv] + rng.normal(0, 2.5, m), 20, 90), lat)
+        lat = np.where(r_scripted,
+                       np.clip(self.reply_base[recv] + rng.normal(0, 2.5, m), 20, 250), lat)
         r_ts = ts[dm_rows] + (lat * SEC).astype(np.int64)
         # people do not answer in their sleep: push to the morning (07-09h UTC+8)
-        human = ra <= ASSIST
         lh = ((r_ts // (3600 * SEC)) + 8) % 24
-        asleep = human & (ra != HNIGHT) & (lh >= 1) & (lh < 7)
+        asleep = ~r_bot & (ra != HNIGHT) & (lh >= 1) & (lh < 7)
         r_ts[asleep] += ((7 - lh[asleep]) * 3600 + rng.uniform(0, 7200, asleep.sum())).astype(
             np.int64) * SEC
-        r_cl = self.cl[recv, 0]
-        r_dev = self.dev[recv, 0]
-        r_ip = self.home[recv]
+        r_cl = np.where(r_bot, self.bcl[recv, 0], self.cl[recv, 0])
+        r_dev = np.where(r_bot, self.bdev[recv, 0], self.dev[recv, 0])
+        r_ip = np.where(r_bot, self.bot_home[recv], self.home[recv])
         r_id = _new_ids(rng, m)
+        n_first = ne
 
         acc = np.concatenate([acc, recv])
         ts = np.concatenate([ts, r_ts])
@@ -534,45 +689,60 @@ class World:
         eid = np.concatenate([eid, r_id])
         ne = len(acc)
         a_ev = arch[acc]
+        # commercial phase: an account farm after it turned, a bought account after the sale
+        selling = ((a_ev == FARM) & (ts >= self.turn_us[acc])) | sold_now[acc]
 
         # --- post attributes
         img = np.full(ne, -1, np.int64)
         img_val = _new_ids(rng, ne)
-        shared_imgs = _new_ids(rng, max(20, int((arch >= NAIVE).sum()) // 5))
         loc = np.full(ne, -1, np.int64)
         ai_label = np.full(ne, -1, np.int8)
         ai_meta = np.full(ne, -1, np.int8)
         comm = np.full(ne, -1, np.int8)
         posts = np.flatnonzero(typ == POST)
         pa_ = a_ev[posts]
-        attrs = np.array([POST_ATTR[a] for a in range(8)])
+        attrs = np.array([POST_ATTR[a] for a in range(N_ARCH)])
         u = rng.random((len(posts), 6))
         has_img = u[:, 0] < attrs[pa_, 0]
         img[posts[has_img]] = 1
-        reuse = has_img & (pa_ >= NAIVE) & (u[:, 5] < np.where(pa_ == NAIVE, 0.5, 0.3))
-        img_val[posts[reuse]] = shared_imgs[rng.integers(0, len(shared_imgs), reuse.sum())]
+        p_reuse = IMG_REUSE[pa_] * (pa_ != SOLD) + 0.3 * selling[posts] * (pa_ == SOLD)
+        reuse = has_img & (u[:, 5] < p_reuse)
+        stock = reuse & (pa_ != IMPOST)
+        img_val[posts[stock]] = self.stock_imgs[rng.integers(0, len(self.stock_imgs), stock.sum())]
+        persona = reuse & (pa_ == IMPOST)
+        img_val[posts[persona]] = self.persona_imgs[
+            rng.integers(0, len(self.persona_imgs), persona.sum())]
         has_loc = u[:, 1] < attrs[pa_, 1]
         lc = np.where(rng.random(len(posts)) < 0.9, CN, rng.choice(ABROAD, len(posts)))
         lc = np.where(ipc[posts] != CN, np.where(rng.random(len(posts)) < 0.7, ipc[posts], lc), lc)
+        lc = np.where(pa_ == IMPOST, self.declared[acc[posts]], lc)  # the persona's "home"
         loc[posts[has_loc]] = lc[has_loc]
-        comm[posts] = u[:, 2] < attrs[pa_, 2]
-        p_lab = np.select([pa_ == ASSIST, pa_ == NAIVE], [self.p_label[acc[posts]], 0.1], 0.002)
-        p_met = np.select([pa_ == ASSIST, pa_ == NAIVE, pa_ == STEALTH],
-                          [self.p_meta[acc[posts]], 0.6, 0.1], 0.005)
+        p_comm = attrs[pa_, 2]
+        for a, p in COMMERCIAL_PHASE.items():
+            p_comm = np.where((pa_ == a) & selling[posts], p, p_comm)
+        comm[posts] = u[:, 2] < p_comm
+        p_lab = np.where(pa_ == ASSIST, self.p_label[acc[posts]], P_LABEL[pa_])
+        p_met = np.where(pa_ == ASSIST, self.p_meta[acc[posts]], P_META[pa_])
+        p_met = np.where((pa_ == SOLD) & ~selling[posts], 0.005, p_met)
         ai_label[posts] = u[:, 3] < p_lab
         ai_meta[posts] = u[:, 4] < p_met
 
-        # --- texts
+        # --- texts: a style per event, then one generator call per (kind, style)
+        style = np.where(typ == POST, POST_STYLE[a_ev], OTHER_STYLE[a_ev])
+        style = np.where((a_ev == FARM) & selling & (typ == POST), S_FAD, style)
+        style = np.where((a_ev == SOLD) & selling,
+                         np.where(typ == POST, S_FAD, S_NAIVE), style)
+        english = rng.random(ne) < self.p_en[acc]
+        style = np.where(english & (style == S_HUMAN), S_HEN, style)
+        style = np.where(english & (style == S_IMP), S_IEN, style)
         parts, where = [], []
         for t_code, kind in TEXT_KINDS.items():
-            style_of = POST_STYLE if t_code == POST else OTHER_STYLE
             rows_t = np.flatnonzero(typ == t_code)
-            st = style_of[a_ev[rows_t]]
-            for s, style in enumerate(STYLES):
+            st = style[rows_t]
+            for s in np.unique(st):
                 r = rows_t[st == s]
-                if len(r):
-                    parts.append(texts.make_text(rng, kind, style, len(r)))
-                    where.append(r)
+                parts.append(texts.make_text(rng, kind, STYLES[s], len(r)))
+                where.append(r)
         tpos = np.full(ne, -1, np.int64)
         if parts:
             allr = np.concatenate(where)
@@ -590,6 +760,16 @@ class World:
         f = typ == FOLLOW
         self.following += np.bincount(acc[f], minlength=n)
         self.followers += np.bincount(tacc[f], minlength=n)
+
+        # what other users notice and report: ads, unsolicited DMs, instant canned
+        # replies, follow sprees.  Not the archetype: moderators only see what users flag.
+        first_dm = np.zeros(ne, bool)
+        first_dm[:n_first] = typ[:n_first] == DM
+        fast_reply = np.zeros(ne, bool)
+        fast_reply[n_first:] = lat < 10
+        seen = (1.0 * (comm == 1) + 0.25 * first_dm + 0.5 * fast_reply + 0.04 * f
+                + 0.3 * ((typ == COMMENT) & (style >= S_NAIVE) & (style != S_HEN)))
+        self.notice = 0.6 * self.notice + np.bincount(acc, weights=seen, minlength=n)
 
         return pa.table({
             "event_id": hex_ids(eid),
@@ -610,14 +790,17 @@ class World:
         }, schema=SCHEMAS["events"])
 
     # ------------------------------------------------------------ accounts table
-    def accounts_table(self, rows: np.ndarray) -> pa.Table:
+    def accounts_table(self, rows: np.ndarray, d: int) -> pa.Table:
         rows = np.sort(rows)
+        changed = pa.array(self.change_day[rows] <= d)
         t = pa.table({
             "account_id": self.id_str.take(pa.array(rows)),
             "created_at": _ts(self.created[rows]),
             "declared_country": _codes(COUNTRIES, self.declared[rows]),
-            "bio": self.bio.take(pa.array(rows)),
-            "avatar_hash": self.avatar.take(pa.array(rows)),
+            "bio": pc.if_else(changed, self.bio_after.take(pa.array(rows)),
+                              self.bio.take(pa.array(rows))),
+            "avatar_hash": pc.if_else(changed, self.avatar_after.take(pa.array(rows)),
+                                      self.avatar.take(pa.array(rows))),
             "signup_client": _codes(CLIENTS, self.signup_client[rows]),
             "signup_ip_country": _codes(COUNTRIES, self.signup_ip[rows]),
             "follower_count": pa.array(self.followers[rows], pa.int64()),
@@ -626,119 +809,121 @@ class World:
         return t.take(pc.sort_indices(t, [("account_id", "ascending")]))
 
     def account_rows_for_day(self, d: int) -> np.ndarray:
+        """The first delivery is a snapshot of every account; later ones hold the accounts
+        created that day, the profiles changed that day (a farm that sells, an account that
+        is bought) and a random 3 % of older accounts with fresh counts."""
         day0 = self.start_us + d * DAY_US
         if d == 0:
             return np.flatnonzero(self.created < day0 + DAY_US)
         new = np.flatnonzero((self.created >= day0) & (self.created < day0 + DAY_US))
         old = np.flatnonzero(self.created < day0)
         changed = old[self.rng_snap.random(len(old)) < 0.03]
-        return np.union1d(new, changed)
+        profile = np.flatnonzero((self.change_day == d) & (self.created < day0))
+        return np.union1d(np.union1d(new, changed), profile)
 
     # ------------------------------------------------------------ reviews, appeals
-    def reviews_and_appeals(self):
-        """Per delivery day: review rows and appeal rows (numpy dicts)."""
+    def reviews_for_day(self, d: int):
+        """Moderator reviews made on day ``d`` (after that day's activity), and the appeals
+        they lead to.  Review rows are returned; appeal rows and the reviews that decided
+        appeals are queued in ``self.queued_*`` by the day they are delivered."""
         rng, n, arch = self.rng_rev, self.n, self.arch
         cls = CLASS_OF[arch]
-        rev = {k: [] for k in ("acc", "ts", "verdict", "source")}
-        for d in range(self.days):
-            day0 = self.start_us + d * DAY_US
-            existing = np.flatnonzero(self.created < day0)
-            if len(existing) == 0:
-                continue
-            k_rand = rng.binomial(len(existing), 0.011)
-            r1 = rng.choice(existing, k_rand, replace=False)
-            w = np.array([0.35, 0.35, 0.6, 0.5, 0.35, 1.0, 6.0, 3.0])[arch[existing]]
-            k_rep = min(rng.binomial(n, 0.005), len(existing))
+        day0 = self.start_us + d * DAY_US
+        existing = np.flatnonzero(self.created < day0)
+        out = {k: [] for k in ("acc", "ts", "verdict", "source")}
+        if len(existing):
+            # a random audit of ~1.1 % of accounts a day
+            r1 = rng.choice(existing, rng.binomial(len(existing), 0.011), replace=False)
+            # user reports, ~0.5 % of accounts a day, in proportion to what users noticed
+            w = 0.4 + self.notice[existing]
+            k_rep = min(rng.binomial(len(existing), 0.005), len(existing))
             r2 = rng.choice(existing, k_rep, replace=False, p=w / w.sum())
             for rows, src in ((r1, 1), (r2, 2)):
-                rev["acc"].append(rows)
-                rev["ts"].append(day0 + (rng.random(len(rows)) * DAY_US).astype(np.int64))
-                rev["source"].append(np.full(len(rows), src))
-                v = cls[rows].copy()
-                flip = rng.random(len(rows)) < 0.02
-                far = rng.random(len(rows)) < 0.1
-                up = rng.random(len(rows)) < 0.5
-                nv = np.where(v == 0, 1, np.where(v == 2, 1, np.where(up, 2, 0)))
-                nv = np.where(far & (v != 1), 2 - v, nv)
-                v[flip] = nv[flip]
-                rev["verdict"].append(v)
-        r_acc = np.concatenate(rev["acc"]).astype(np.int64)
-        r_ts = np.concatenate(rev["ts"])
-        r_v = np.concatenate(rev["verdict"])
-        r_src = np.concatenate(rev["source"])
+                out["acc"].append(rows)
+                out["ts"].append(day0 + (rng.random(len(rows)) * DAY_US).astype(np.int64))
+                out["source"].append(np.full(len(rows), src))
+                out["verdict"].append(self._verdicts(rng, rows))
+        r_acc = np.concatenate(out["acc"] or [np.zeros(0, np.int64)]).astype(np.int64)
+        r_ts = np.concatenate(out["ts"] or [np.zeros(0, np.int64)])
+        r_v = np.concatenate(out["verdict"] or [np.zeros(0, np.int64)])
+        r_src = np.concatenate(out["source"] or [np.zeros(0, np.int64)])
 
-        # appeals against ai verdicts
+        # appeals against AI verdicts: people appeal most, automation rarely
         flagged = np.flatnonzero(r_v >= 1)
         tc = cls[r_acc[flagged]]
-        p_app = np.array([0.7, 0.35, 0.2])[tc]
-        app = flagged[rng.random(len(flagged)) < p_app]
+        app = flagged[rng.random(len(flagged)) < np.array([0.7, 0.35, 0.2])[tc]]
         m = len(app)
-        a_acc = r_acc[app]
-        tc = cls[a_acc]
-        verdict = r_v[app]
+        a_acc, verdict, tc = r_acc[app], r_v[app], cls[r_acc[app]]
         action = np.where(verdict == 2, 0, 1)  # terminate / warn_and_limit
         filed = r_ts[app] + (rng.uniform(18, 54, m) * 3600 * SEC).astype(np.int64)
         decided = filed + (rng.uniform(4, 72, m) * 3600 * SEC).astype(np.int64)
         never = rng.random(m) < 0.1
-        p_over = np.where(tc == 0, 0.85, np.where(tc != verdict, 0.5, 0.05))
-        over = rng.random(m) < p_over
+        # a wrongly accused person usually wins; so does half of any other wrong verdict
+        over = rng.random(m) < np.where(tc == 0, 0.85, np.where(tc != verdict, 0.5, 0.05))
         outcome = np.where(over, 2, 1)  # 1 upheld, 2 overturned
         appeal_ids = _new_ids(rng, m)
-        # an overturned or upheld appeal is a fresh review of the account
-        done = ~never & (decided < self.end_us)
-        ar_acc = a_acc[done]
-        ar_ts = decided[done]
-        ar_v = np.where(over[done], tc[done], verdict[done])
-        r_acc = np.concatenate([r_acc, ar_acc])
-        r_ts = np.concatenate([r_ts, ar_ts])
-        r_v = np.concatenate([r_v, ar_v])
-        r_src = np.concatenate([r_src, np.full(len(ar_acc), 3)])
-        r_id = _new_ids(rng, len(r_acc))
-
-        reviews = {"acc": r_acc, "ts": r_ts, "verdict": r_v, "source": r_src, "id": r_id}
-        # appeal rows: a pending row on the filing day (unless decided that day),
-        # then the decided row on the decision day
         f_day = (filed - self.start_us) // DAY_US
         d_day = np.where(never, 10**9, (decided - self.start_us) // DAY_US)
-        pend = f_day < d_day
-        rows_pending = np.flatnonzero(pend)
-        rows_done = np.flatnonzero(~never)
-        appeals = {
-            "day": np.concatenate([f_day[rows_pending], d_day[rows_done]]),
-            "acc": np.concatenate([a_acc[rows_pending], a_acc[rows_done]]),
-            "id": np.concatenate([appeal_ids[rows_pending], appeal_ids[rows_done]]),
-            "action": np.concatenate([action[rows_pending], action[rows_done]]),
-            "filed": np.concatenate([filed[rows_pending], filed[rows_done]]),
-            "outcome": np.concatenate([np.zeros(len(rows_pending), np.int64),
-                                       outcome[rows_done]]),
-            "decided": np.concatenate([np.zeros(len(rows_pending), np.int64),
-                                       decided[rows_done]]),
-        }
-        return reviews, appeals
+        q = self.queued_appeals
+        for i in np.flatnonzero((f_day < d_day) & (f_day < self.days)):   # pending row
+            q.setdefault(int(f_day[i]), []).append(
+                (appeal_ids[i], a_acc[i], action[i], filed[i], 0, 0))
+        for i in np.flatnonzero(d_day < self.days):                        # decided row
+            q.setdefault(int(d_day[i]), []).append(
+                (appeal_ids[i], a_acc[i], action[i], filed[i], outcome[i], decided[i]))
+            # a decided appeal is a fresh review: the truth if overturned, else the verdict
+            self.queued_reviews.setdefault(int(d_day[i]), []).append(
+                (a_acc[i], decided[i], tc[i] if over[i] else verdict[i], 3))
+        late = self.queued_reviews.pop(d, [])
+        if late:
+            la = np.array(late, dtype=np.int64)
+            r_acc = np.concatenate([r_acc, la[:, 0]])
+            r_ts = np.concatenate([r_ts, la[:, 1]])
+            r_v = np.concatenate([r_v, la[:, 2]])
+            r_src = np.concatenate([r_src, la[:, 3]])
+        return {"acc": r_acc, "ts": r_ts, "verdict": r_v, "source": r_src,
+                "id": _new_ids(rng, len(r_acc))}
 
-    def reviews_table(self, r, d) -> pa.Table:
-        day0 = self.start_us + d * DAY_US
-        sel = np.flatnonzero((r["ts"] >= day0) & (r["ts"] < day0 + DAY_US))
-        sel = sel[np.lexsort((r["id"][sel], r["ts"][sel]))]
+    def _verdicts(self, rng, rows):
+        """The true class, wrong with the archetype's REVIEW_NOISE: a person mistaken
+        mostly for AI help (schedulers and power users for automation), AI help mostly
+        for a person, automation mostly for a person."""
+        a = self.arch[rows]
+        v = CLASS_OF[a].copy()
+        wrong = rng.random(len(rows)) < REVIEW_NOISE[a]
+        u = rng.random(len(rows))
+        to_managed = np.where(np.isin(a, (HSCHED, HPOWER)), 0.5, 0.25)
+        alt = np.select([v == 0, v == 1], [np.where(u < to_managed, 2, 1),
+                                           np.where(u < 0.85, 0, 2)],
+                        np.where(u < 0.7, 0, 1))
+        v[wrong] = alt[wrong]
+        return v
+
+    def reviews_table(self, r) -> pa.Table:
+        o = np.lexsort((r["id"], r["ts"]))
         return pa.table({
-            "review_id": hex_ids(r["id"][sel]),
-            "account_id": self.id_str.take(pa.array(r["acc"][sel])),
-            "reviewed_at": _ts(r["ts"][sel]),
-            "verdict": _codes(CLASSES, r["verdict"][sel]),
-            "source": _codes(["", "random_sample", "user_report", "appeal"], r["source"][sel]),
+            "review_id": hex_ids(r["id"][o]),
+            "account_id": self.id_str.take(pa.array(r["acc"][o])),
+            "reviewed_at": _ts(r["ts"][o]),
+            "verdict": _codes(CLASSES, r["verdict"][o]),
+            "source": _codes(["", "random_sample", "user_report", "appeal"], r["source"][o]),
         }, schema=SCHEMAS["reviews"])
 
-    def appeals_table(self, ap, d) -> pa.Table:
-        sel = np.flatnonzero(ap["day"] == d)
-        sel = sel[np.lexsort((ap["id"][sel], ap["filed"][sel]))]
-        out = ap["outcome"][sel]
+    def appeals_table(self, d) -> pa.Table:
+        rows = self.queued_appeals.pop(d, [])
+        ap = (np.array(rows, dtype=np.uint64).reshape(-1, 6) if rows
+              else np.zeros((0, 6), np.uint64))
+        ids = ap[:, 0]
+        acc, action, filed, out, decided = (ap[:, k].astype(np.int64) for k in range(1, 6))
+        o = np.lexsort((ids, filed))
+        out = out[o]
         return pa.table({
-            "appeal_id": hex_ids(ap["id"][sel]),
-            "account_id": self.id_str.take(pa.array(ap["acc"][sel])),
-            "action": _codes(["terminate", "warn_and_limit"], ap["action"][sel]),
-            "filed_at": _ts(ap["filed"][sel]),
+            "appeal_id": hex_ids(ids[o]),
+            "account_id": self.id_str.take(pa.array(acc[o])),
+            "action": _codes(["terminate", "warn_and_limit"], action[o]),
+            "filed_at": _ts(filed[o]),
             "outcome": _codes(["pending", "upheld", "overturned"], out),
-            "decided_at": _ts(ap["decided"][sel], valid=out > 0),
+            "decided_at": _ts(decided[o], valid=out > 0),
         }, schema=SCHEMAS["appeals"])
 
     def ground_truth(self) -> pa.Table:
@@ -779,7 +964,6 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
         raise ValueError("truth_path must be outside the landing zone")
     w = World(accounts, days, seed, end_date, mix)
     csv_idx = _csv_day_indices(w.days, csv_days)
-    reviews, appeals = w.reviews_and_appeals()
     counts = {"accounts": 0, "events": 0, "reviews": 0, "appeals": 0}
     extra = {"late_events": 0, "resent_events": 0}
     carry: dict[int, list[pa.Table]] = {}      # by event day
@@ -796,6 +980,7 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
             if k < w.days:
                 carry.setdefault(int(k), []).append(gen.filter(pa.array(eday == k)))
         today = [gen.filter(pa.array(eday == d))] + carry.pop(d, [])
+        del gen  # memory: at most about two copies of one day's events are alive at once
         today = pa.concat_tables(today)
         m = today.num_rows
         # delivery problems: ~1% late (1-3 days), ~0.5% re-sent in a later delivery
@@ -815,13 +1000,14 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
                     pending.setdefault(d + L, []).append(today.filter(pa.array(sel)))
                     extra["resent_events"] += int(sel.sum())
         ev = pa.concat_tables([today.filter(pa.array(~late))] + pending.pop(d, []))
+        del today
         ev = ev.take(pc.sort_indices(ev, [("event_ts", "ascending"), ("event_id", "ascending")]))
 
         tables = {
-            "accounts": w.accounts_table(w.account_rows_for_day(d)),
+            "accounts": w.accounts_table(w.account_rows_for_day(d), d),
             "events": ev,
-            "reviews": w.reviews_table(reviews, d),
-            "appeals": w.appeals_table(appeals, d),
+            "reviews": w.reviews_table(w.reviews_for_day(d)),
+            "appeals": w.appeals_table(d),
         }
         for name, t in tables.items():
             folder = landing / name / f"dt={dt.isoformat()}"
@@ -830,6 +1016,7 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
             else:
                 write_parquet(t, folder / "part-0.parquet")
             counts[name] += t.num_rows
+        del tables, ev, t  # free this day before the next one is generated
 
     write_parquet(w.ground_truth(), truth_path)
     summary = dict(counts)
