@@ -3,11 +3,11 @@
 -- text / near-copy / image from another account") is decided per hash with
 -- min(account_id) <> max(account_id): one hash aggregation each, no self-join and no
 -- count(distinct).
--- Commercial change: the account's commercial share in the second half of the window
--- minus the first half. Farms cultivate an audience with harmless posts, then sell.
-{%- set w = feature_window() %}
-{%- set window_days = var('feature_window_days') | int %}
-{%- set midpoint = dbt.dateadd('hour', window_days * 12, w.window_start) %}
+-- Commercial change: the account's commercial share over the later half of its own
+-- posting span in the window (first to last post) minus the earlier half. Farms
+-- cultivate an audience with harmless posts, then sell.
+
+{%- set later_half = '(' ~ seconds_between('ps.first_post_ts', 'p.event_ts') ~ ' * 2 >= ps.span_seconds)' %}
 
 with texts as (
 
@@ -72,6 +72,17 @@ posts as (
 
 ),
 
+post_spans as (
+
+    select
+        account_id,
+        min(event_ts) as first_post_ts,
+        {{ seconds_between('min(event_ts)', 'max(event_ts)') }} as span_seconds
+    from posts
+    group by account_id
+
+),
+
 shared_images as (
 
     select image_hash
@@ -91,11 +102,13 @@ post_stats as (
         avg({{ flag('p.ai_label') }}) as ai_label_share,
         avg({{ flag('p.ai_metadata') }}) as ai_metadata_share,
         avg({{ flag('p.commercial') }}) as commercial_share,
-        avg(case when p.event_ts >= {{ midpoint }} then {{ flag('p.commercial') }} end)
-            - avg(case when p.event_ts < {{ midpoint }} then {{ flag('p.commercial') }} end)
+        avg(case when {{ later_half }} then {{ flag('p.commercial') }} end)
+            - avg(case when not {{ later_half }} then {{ flag('p.commercial') }} end)
             as commercial_share_change,
         sum(case when si.image_hash is not null then 1 else 0 end) as reused_image_posts
     from posts as p
+    inner join post_spans as ps
+        on p.account_id = ps.account_id
     left join shared_images as si
         on p.image_hash = si.image_hash
     group by p.account_id
