@@ -90,11 +90,39 @@ PHRASES: dict[str, tuple[str, callable]] = {
     "commercial_share": ("{} of posts are commercial", _pct),
     "account_age_days": ("account {} days old", _n0),
     "log_follower_following_ratio": ("follower/following ratio {}", _ratio),
+    # added with issue 4
+    "gap_mean_seconds": ("average pause between actions {}", _secs),
+    "gap_entropy": ("pauses between actions as varied as {} of the possible range (clockwork: near 0%)", _pct),
+    "weekday_entropy": ("activity spread over the week at {} of perfectly even", _pct),
+    "sessions_per_active_day": ("{} separate sessions per active day", _n1),
+    "events_per_session": ("{} actions per session", _n1),
+    "intra_session_gap_cv": ("pauses within a session vary by {} their mean (timed scripts: near 0)", _x),
+    "session_burstiness": ("session timing burstiness {} (-1 = strictly periodic)", lambda v: f"{v:+.2f}"),
+    "session_slot_repeat_share": ("{} of sessions start at the same time of day as on other days", _pct),
+    "location_declared_mismatch_share": ("{} of post locations differ from the declared country", _pct),
+    "location_ip_mismatch_share": ("{} of post locations differ from where the connection comes from", _pct),
+    "ip_signup_country_mismatch_share": ("{} of requests from another country than the registration", _pct),
+    "dm_reply_latency_cv": ("direct-message reply time varies by {} its mean", _x),
+    "comment_under_60s_share": ("{} of comments written within a minute of the post", _pct),
+    "punctuation_share": ("punctuation makes up {} of its text", _pct),
+    "type_token_ratio_mean": ("vocabulary variety {} per text", lambda v: f"{v:.2f}"),
+    "text_near_copy_share": ("{} of texts are near-copies of other accounts' texts", _pct),
+    "text_distinct_share": ("{} of its texts are distinct from each other", _pct),
+    "commercial_share_change": ("commercial share of posts changed by {} over its activity",
+                                lambda v: f"{v * 100:+.0f} points"),
+    "follower_growth_per_day": ("gains {} followers a day", _n1),
+    "following_growth_per_day": ("follows {} more accounts a day", _n1),
+    "device_cluster_accounts": ("shares devices with {} other accounts", _n0),
+    "device_lockstep_share": ("{} of its active minutes coincide with accounts sharing its devices", _pct),
+    "text_lockstep_share": ("{} of texts posted by other accounts within the same 10 minutes", _pct),
 }
 # Yes/no features: a sentence each way, no "typical person" figure.
 FLAGS: dict[str, tuple[str, str]] = {
     "signup_via_api": ("registered through the API", "registered from an app"),
     "avatar_shared": ("profile picture used by other accounts", "own profile picture"),
+    "signup_declared_country_mismatch": ("registered from another country than the one declared",
+                                         "registered in the declared country"),
+    "bio_shared": ("profile text used by other accounts", "own profile text"),
 }
 
 

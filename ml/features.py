@@ -12,7 +12,7 @@ import pandas as pd
 KEY_COLUMNS = ("run_date", "account_id")
 
 FEATURES: tuple[str, ...] = (
-    # volume and rhythm
+    # rhythm and volume
     "active_days",
     "events_per_active_day",
     "posts_per_active_day",
@@ -23,23 +23,37 @@ FEATURES: tuple[str, ...] = (
     "group_messages_per_active_day",
     "logins_per_active_day",
     "gap_median_seconds",
+    "gap_mean_seconds",
     "gap_cv",
+    "gap_entropy",
     "hour_entropy",
+    "weekday_entropy",
     "night_share",
     "daily_volume_cv",
     "longest_daily_gap_hours",
-    # clients and devices
+    "sessions_per_active_day",
+    "events_per_session",
+    "intra_session_gap_cv",
+    "session_burstiness",
+    "session_slot_repeat_share",
+    # clients, devices and countries
     "api_client_share",
     "web_client_share",
     "distinct_devices",
     "max_accounts_per_device",
     "ip_country_count",
     "ip_declared_country_mismatch_share",
+    "location_declared_mismatch_share",
+    "location_ip_mismatch_share",
+    "ip_signup_country_mismatch_share",
+    "signup_declared_country_mismatch",
     # responsiveness
     "dm_reply_latency_median_seconds",
     "dm_reply_under_10s_share",
+    "dm_reply_latency_cv",
     "dm_inbound_answered_share",
     "comment_latency_median_seconds",
+    "comment_under_60s_share",
     # content
     "text_length_mean",
     "text_length_cv",
@@ -47,16 +61,28 @@ FEATURES: tuple[str, ...] = (
     "line_break_share",
     "list_marker_share",
     "emoji_share",
+    "punctuation_share",
+    "type_token_ratio_mean",
     "text_shared_share",
+    "text_near_copy_share",
+    "text_distinct_share",
     "image_reused_share",
     "ai_label_share",
     "ai_metadata_share",
     "commercial_share",
-    # profile
+    "commercial_share_change",
+    # profile and growth
     "account_age_days",
     "log_follower_following_ratio",
     "signup_via_api",
     "avatar_shared",
+    "bio_shared",
+    "follower_growth_per_day",
+    "following_growth_per_day",
+    # coordination
+    "device_cluster_accounts",
+    "device_lockstep_share",
+    "text_lockstep_share",
 )
 
 # Class order is the model's output order; every probability column follows it.

@@ -29,3 +29,32 @@
   case when count({{ expr }}) >= 2 and avg({{ expr }}) > 0
        then stddev_pop({{ expr }}) / avg({{ expr }}) end
 {%- endmacro %}
+
+{# Shannon entropy of a distribution held in count columns `<prefix>0 .. <prefix>(n-1)`
+   with `total` their sum, divided by ln(n): 1 = spread evenly, 0 = all in one bin.
+   Filtered counts + this beat histogram() on DuckDB (lessons) and are portable. #}
+{% macro normalised_entropy(prefix, n, total) -%}
+  least(1.0, greatest(0.0, -(
+    {%- for k in range(n) %}
+    case when {{ prefix }}{{ k }} > 0
+        then ({{ prefix }}{{ k }} * 1.0 / {{ total }}) * ln({{ prefix }}{{ k }} * 1.0 / {{ total }})
+        else 0.0 end{{ ' +' if not loop.last }}
+    {%- endfor %}
+  ) / ln({{ n }}.0)))
+{%- endmacro %}
+
+{# Tokens for type-token ratio: each CJK character is a token (those scripts have no
+   spaces), any other run of letters/digits is a word. #}
+{% macro text_tokens(expr) -%}
+  {{ regex_extract_all('lower(' ~ expr ~ ')', '[\\p{Han}\\p{Hiragana}\\p{Katakana}]|[^\\s\\p{P}\\p{S}\\p{Han}\\p{Hiragana}\\p{Katakana}]+') }}
+{%- endmacro %}
+
+{# 1.0 when two country codes differ, 0.0 when equal, NULL when either is unknown
+   (averaged, NULLs do not take part). #}
+{% macro country_mismatch(a, b) -%}
+  case
+      when {{ a }} is null or {{ b }} is null then null
+      when upper({{ a }}) <> upper({{ b }}) then 1.0
+      else 0.0
+  end
+{%- endmacro %}

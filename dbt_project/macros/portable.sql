@@ -70,3 +70,82 @@
       length(list_distinct(...)); this is the costliest text feature. -#}
   list_unique(string_split({{ expr }}, ''))
 {%- endmacro %}
+
+
+{# Day of the week of a date, 0 = Sunday .. 6 = Saturday, on every engine. #}
+{% macro day_of_week(expr) -%}
+  {{ return(adapter.dispatch('day_of_week', 'realpeople')(expr)) }}
+{%- endmacro %}
+{% macro default__day_of_week(expr) -%}
+  cast(extract(dow from {{ expr }}) as integer)
+{%- endmacro %}
+{% macro spark__day_of_week(expr) -%}
+  (dayofweek({{ expr }}) - 1)
+{%- endmacro %}
+
+
+{# Base-2 logarithm (DuckDB's log2; Spark's log(2, x)). #}
+{% macro log2(expr) -%}
+  {{ return(adapter.dispatch('log2', 'realpeople')(expr)) }}
+{%- endmacro %}
+{% macro default__log2(expr) -%}
+  log2({{ expr }})
+{%- endmacro %}
+{% macro spark__log2(expr) -%}
+  log(2, {{ expr }})
+{%- endmacro %}
+
+
+{# Every match of `pattern` in `expr`, as an array of strings. #}
+{% macro regex_extract_all(expr, pattern) -%}
+  {{ return(adapter.dispatch('regex_extract_all', 'realpeople')(expr, pattern)) }}
+{%- endmacro %}
+{% macro default__regex_extract_all(expr, pattern) -%}
+  regexp_extract_all({{ expr }}, '{{ pattern | replace("'", "''") }}')
+{%- endmacro %}
+{% macro spark__regex_extract_all(expr, pattern) -%}
+  regexp_extract_all({{ expr }}, '{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }}', 0)
+{%- endmacro %}
+
+
+{# Number of elements, and of distinct elements, of an array. #}
+{% macro array_size(expr) -%}
+  {{ return(adapter.dispatch('array_size', 'realpeople')(expr)) }}
+{%- endmacro %}
+{% macro default__array_size(expr) -%}
+  len({{ expr }})
+{%- endmacro %}
+{% macro spark__array_size(expr) -%}
+  size({{ expr }})
+{%- endmacro %}
+
+{% macro array_distinct_size(expr) -%}
+  {{ return(adapter.dispatch('array_distinct_size', 'realpeople')(expr)) }}
+{%- endmacro %}
+{% macro default__array_distinct_size(expr) -%}
+  list_unique({{ expr }})
+{%- endmacro %}
+{% macro spark__array_distinct_size(expr) -%}
+  size(array_distinct({{ expr }}))
+{%- endmacro %}
+
+
+{#- Order-free fingerprint of a text: split into phrases at whitespace, punctuation and
+    symbols (emoji included), lowercase, drop digits, drop empty pieces, de-duplicate,
+    sort and join. Two texts made of the same phrases in any order (a shuffled
+    paraphrase, a renumbered template) get the same fingerprint. -#}
+{% macro phrase_set_fingerprint(expr) -%}
+  {{ return(adapter.dispatch('phrase_set_fingerprint', 'realpeople')(expr)) }}
+{%- endmacro %}
+{% macro default__phrase_set_fingerprint(expr) -%}
+  array_to_string(list_sort(list_distinct(list_filter(
+      list_transform(string_split_regex(lower({{ expr }}), '[\s\p{P}\p{S}]+'),
+                     x -> regexp_replace(x, '\d+', '', 'g')),
+      x -> length(x) > 0))), ' ')
+{%- endmacro %}
+{% macro spark__phrase_set_fingerprint(expr) -%}
+  array_join(array_sort(array_distinct(filter(
+      transform(split(lower({{ expr }}), '[\\s\\p{P}\\p{S}]+'),
+                x -> regexp_replace(x, '\\d+', '')),
+      x -> length(x) > 0))), ' ')
+{%- endmacro %}

@@ -360,3 +360,31 @@ def test_rerun_is_idempotent_and_history_is_kept(warehouse, first_build):
     assert later["late_1"]["active_days"] == 0
     assert later["late_1"]["events_per_active_day"] == 0.0
     assert later["late_1"]["gap_cv"] is None
+
+
+def test_mart_columns_are_the_feature_contract(warehouse, first_build):
+    """account_features has exactly KEY_COLUMNS + FEATURES, in that order: the one
+    contract between dbt and ml/ cannot drift."""
+    from ml.features import FEATURES, KEY_COLUMNS
+
+    _, path = warehouse
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = [r[0] for r in con.execute("describe main.account_features").fetchall()]
+    assert columns == [*KEY_COLUMNS, *FEATURES]
+
+
+def test_farm_coordination_and_near_copies(first_build):
+    bot_1, bot_2 = first_build[(RUN_DATE, "bot_1")], first_build[(RUN_DATE, "bot_2")]
+    person = first_build[(RUN_DATE, "person_1")]
+    # Two accounts on one device: each has one device partner; the person has none.
+    assert bot_1["device_cluster_accounts"] == bot_2["device_cluster_accounts"] == 1
+    assert person["device_cluster_accounts"] == 0 and person["device_lockstep_share"] == 0.0
+    # The renumbered template is a near-copy (digits dropped) for both bots.
+    assert bot_2["text_near_copy_share"] == 1.0
+    assert person["text_near_copy_share"] == 0.0
+    # A bot every 600 s: all gaps in one bin, perfectly periodic sessions.
+    assert bot_1["gap_entropy"] < 0.1 < person["gap_entropy"]
+    assert bot_1["dm_reply_latency_cv"] == pytest.approx(0.0, abs=1e-9)
+    assert bot_1["commercial_share"] == 1.0 and bot_1["commercial_share_change"] == pytest.approx(0.0)
+    assert person["commercial_share_change"] == pytest.approx(0.0)
+    assert 0 < person["punctuation_share"] < 0.5 and 0 < person["type_token_ratio_mean"] <= 1

@@ -192,3 +192,66 @@ def _require_published(result):
     from orchestration.cli import require_published
 
     require_published(result, RUN_DATE)
+
+
+# --- Each feature family separates the simulated kinds (ground truth: tests only) ---
+
+@pytest.fixture(scope="module")
+def by_archetype(world):
+    with duckdb.connect(world["settings"].warehouse_path, read_only=True) as con:
+        feats = con.execute("select * from account_features where run_date = ?", [END]).df()
+    merged = feats.merge(world["truth"][["account_id", "archetype", "true_class"]], on="account_id")
+    assert len(merged) > 0.9 * len(world["truth"])
+    return merged
+
+
+def _median(frame, archetype, column):
+    return frame.loc[frame["archetype"] == archetype, column].median()
+
+
+def test_rhythm_separates_schedulers_from_people(by_archetype):
+    f = by_archetype
+    # Fixed-period automation: gaps barely vary and fill few size bins.
+    assert _median(f, "ai_managed_naive", "gap_cv") < 0.5 * _median(f, "human_regular", "gap_cv")
+    assert _median(f, "ai_managed_naive", "gap_entropy") < _median(f, "human_regular", "gap_entropy") - 0.1
+    # Stealth farms keep fixed daily slots; people's session starts drift.
+    assert (_median(f, "ai_managed_stealth", "session_slot_repeat_share")
+            > _median(f, "human_regular", "session_slot_repeat_share") + 0.2)
+    # Night-shift people have a human rhythm, only shifted: their gap variation and
+    # session burstiness sit with people, far from the naive schedulers'.
+    for column in ("gap_cv", "gap_entropy", "session_burstiness"):
+        night = _median(f, "human_night_shift", column)
+        human = _median(f, "human_regular", column)
+        naive = _median(f, "ai_managed_naive", column)
+        assert abs(night - human) < abs(night - naive), column
+
+
+def test_responsiveness_separates_bots(by_archetype):
+    f = by_archetype
+    assert _median(f, "ai_managed_naive", "dm_reply_under_10s_share") > 0.8
+    assert _median(f, "human_regular", "dm_reply_under_10s_share") < 0.05
+    # Stealth bots wait a human-looking time, but the same time every time.
+    assert (_median(f, "ai_managed_stealth", "dm_reply_latency_cv")
+            < 0.5 * _median(f, "human_regular", "dm_reply_latency_cv"))
+
+
+def test_shared_device_clusters_find_farm_members(by_archetype):
+    f = by_archetype
+    stealth = f[f["archetype"] == "ai_managed_stealth"]
+    people = f[f["true_class"] == "human"]
+    assert (stealth["device_cluster_accounts"] >= 2).mean() > 0.8
+    assert (people["device_cluster_accounts"] >= 2).mean() < 0.02
+    assert stealth["device_lockstep_share"].mean() > 5 * max(people["device_lockstep_share"].mean(), 1e-3)
+
+
+def test_content_near_copies_and_countries(by_archetype):
+    f = by_archetype
+    people = f[f["true_class"] == "human"]
+    for archetype in ("ai_managed_naive", "ai_managed_stealth"):
+        assert _median(f, archetype, "text_near_copy_share") > people["text_near_copy_share"].median() + 0.2
+    # Shuffled paraphrases: the phrase-set fingerprint finds what exact comparison misses.
+    assert (_median(f, "ai_managed_stealth", "text_near_copy_share")
+            >= _median(f, "ai_managed_stealth", "text_shared_share"))
+    # Travellers post from abroad where they are: location and IP agree.
+    assert (_median(f, "human_traveller", "location_ip_mismatch_share")
+            <= _median(f, "ai_managed_naive", "location_ip_mismatch_share"))

@@ -1,33 +1,36 @@
 -- One row per account with at least one text or post in the window: what it writes and
--- posts. Sharing ("the same text / image from another account") is decided per
--- normalised text and per image hash with min(account_id) <> max(account_id): one hash
--- aggregation each, no self-join and no count(distinct).
-with events as (
+-- posts. Per-text measurements come from int_texts_fingerprinted. Sharing ("the same
+-- text / near-copy / image from another account") is decided per hash with
+-- min(account_id) <> max(account_id): one hash aggregation each, no self-join and no
+-- count(distinct).
+-- Commercial change: the account's commercial share over the later half of its own
+-- posting span in the window (first to last post) minus the earlier half. Farms
+-- cultivate an audience with harmless posts, then sell.
 
-    select account_id, event_type, text, image_hash, ai_label, ai_metadata, commercial
-    from {{ ref('int_events_windowed') }}
+{%- set later_half = '(' ~ seconds_between('ps.first_post_ts', 'p.event_ts') ~ ' * 2 >= ps.span_seconds)' %}
 
-),
+with texts as (
 
-texts as (
-
-    select
-        account_id,
-        text,
-        length(text) as text_length,
-        {{ normalise_text('text') }} as normalised_text
-    from events
-    where text is not null
-      and length(trim(text)) > 0
+    select * from {{ ref('int_texts_fingerprinted') }}
 
 ),
 
 shared_texts as (
 
-    select normalised_text
+    select normalised_hash
     from texts
-    where length(normalised_text) >= {{ var('min_shared_text_chars') }}
-    group by normalised_text
+    where normalised_hash is not null
+    group by normalised_hash
+    having min(account_id) <> max(account_id)
+
+),
+
+near_copies as (
+
+    select phrase_set_hash
+    from texts
+    where phrase_set_hash is not null
+    group by phrase_set_hash
     having min(account_id) <> max(account_id)
 
 ),
@@ -39,22 +42,51 @@ text_stats as (
         count(*) as texts,
         avg(t.text_length) as text_length_mean,
         {{ coefficient_of_variation('t.text_length') }} as text_length_cv,
-        avg({{ distinct_char_count('t.text') }} * 1.0 / t.text_length) as char_variety_mean,
-        avg({{ flag(dbt.position('chr(10)', 't.text') ~ ' > 0') }}) as line_break_share,
-        avg({{ flag(has_list_marker('t.text')) }}) as list_marker_share,
-        avg({{ flag(has_emoji('t.text')) }}) as emoji_share,
-        avg({{ flag('s.normalised_text is not null') }}) as text_shared_share
+        avg(t.char_variety) as char_variety_mean,
+        avg(t.has_line_break) as line_break_share,
+        avg(t.has_list_marker) as list_marker_share,
+        avg(t.has_emoji) as emoji_share,
+        avg(t.punctuation_share) as punctuation_share,
+        -- texts of at least 5 tokens: shorter ones are all-distinct by construction
+        avg(case when t.token_count >= 5 then t.type_token_ratio end) as type_token_ratio_mean,
+        avg({{ flag('s.normalised_hash is not null') }}) as text_shared_share,
+        avg({{ flag('n.phrase_set_hash is not null') }}) as text_near_copy_share,
+        -- How often it repeats itself: distinct phrase sets over texts that have one.
+        case when count(t.phrase_set_hash) >= 2
+             then count(distinct t.phrase_set_hash) * 1.0 / count(t.phrase_set_hash) end
+            as text_distinct_share
     from texts as t
     left join shared_texts as s
-        on t.normalised_text = s.normalised_text
+        on t.normalised_hash = s.normalised_hash
+    left join near_copies as n
+        on t.phrase_set_hash = n.phrase_set_hash
     group by t.account_id
+
+),
+
+posts as (
+
+    select account_id, event_ts, image_hash, ai_label, ai_metadata, commercial
+    from {{ ref('int_events_windowed') }}
+    where event_type = 'post'
+
+),
+
+post_spans as (
+
+    select
+        account_id,
+        min(event_ts) as first_post_ts,
+        {{ seconds_between('min(event_ts)', 'max(event_ts)') }} as span_seconds
+    from posts
+    group by account_id
 
 ),
 
 shared_images as (
 
     select image_hash
-    from events
+    from posts
     where image_hash is not null
     group by image_hash
     having min(account_id) <> max(account_id)
@@ -70,11 +102,15 @@ post_stats as (
         avg({{ flag('p.ai_label') }}) as ai_label_share,
         avg({{ flag('p.ai_metadata') }}) as ai_metadata_share,
         avg({{ flag('p.commercial') }}) as commercial_share,
+        avg(case when {{ later_half }} then {{ flag('p.commercial') }} end)
+            - avg(case when not {{ later_half }} then {{ flag('p.commercial') }} end)
+            as commercial_share_change,
         sum(case when si.image_hash is not null then 1 else 0 end) as reused_image_posts
-    from events as p
+    from posts as p
+    inner join post_spans as ps
+        on p.account_id = ps.account_id
     left join shared_images as si
         on p.image_hash = si.image_hash
-    where p.event_type = 'post'
     group by p.account_id
 
 ),
@@ -98,12 +134,17 @@ select
     t.line_break_share,
     t.list_marker_share,
     t.emoji_share,
+    t.punctuation_share,
+    t.type_token_ratio_mean,
     t.text_shared_share,
+    t.text_near_copy_share,
+    t.text_distinct_share,
     case when p.image_posts > 0 then p.reused_image_posts * 1.0 / p.image_posts end
         as image_reused_share,
     p.ai_label_share,
     p.ai_metadata_share,
-    p.commercial_share
+    p.commercial_share,
+    p.commercial_share_change
 from content_accounts as a
 left join text_stats as t on a.account_id = t.account_id
 left join post_stats as p on a.account_id = p.account_id

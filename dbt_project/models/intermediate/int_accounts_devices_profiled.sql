@@ -1,9 +1,12 @@
 -- One row per account with at least one event in the window: how it connects. Clients,
 -- devices, device sharing with other accounts, and request countries against the
--- country the profile declares (as of the run date).
+-- country the profile declares (as of the run date). Every country mismatch is a share
+-- over the events where both countries are known, so a missing value never counts as a
+-- mismatch, and a trip abroad (IP and post location agree, away from home) stays small
+-- next to a cloud IP that never matches anything.
 with events as (
 
-    select account_id, client, device_id, ip_country
+    select account_id, client, device_id, ip_country, location_tag
     from {{ ref('int_events_windowed') }}
 
 ),
@@ -52,7 +55,10 @@ connection_stats as (
                 when upper(e.ip_country) <> upper(a.declared_country) then 1.0
                 else 0.0
             end
-        ) as ip_declared_country_mismatch_share
+        ) as ip_declared_country_mismatch_share,
+        avg({{ country_mismatch('e.location_tag', 'a.declared_country') }}) as location_declared_mismatch_share,
+        avg({{ country_mismatch('e.location_tag', 'e.ip_country') }}) as location_ip_mismatch_share,
+        avg({{ country_mismatch('e.ip_country', 'a.signup_ip_country') }}) as ip_signup_country_mismatch_share
     from events as e
     left join {{ ref('int_accounts_snapshotted') }} as a
         on e.account_id = a.account_id
@@ -67,7 +73,10 @@ select
     coalesce(d.distinct_devices, 0) as distinct_devices,
     coalesce(d.max_accounts_per_device, 0) as max_accounts_per_device,
     c.ip_country_count,
-    c.ip_declared_country_mismatch_share
+    c.ip_declared_country_mismatch_share,
+    c.location_declared_mismatch_share,
+    c.location_ip_mismatch_share,
+    c.ip_signup_country_mismatch_share
 from connection_stats as c
 left join device_stats as d
     on c.account_id = d.account_id

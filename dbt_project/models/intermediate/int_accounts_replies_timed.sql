@@ -48,7 +48,9 @@ reply_stats as (
         account_id,
         count(*) as dm_replies,
         {{ median('reply_latency_seconds') }} as dm_reply_latency_median_seconds,
-        avg({{ flag('reply_latency_seconds < 10') }}) as dm_reply_under_10s_share
+        avg({{ flag('reply_latency_seconds < 10') }}) as dm_reply_under_10s_share,
+        -- A person's reply time depends on what they are doing; a program's barely moves.
+        {{ coefficient_of_variation('reply_latency_seconds') }} as dm_reply_latency_cv
     from dm_replies
     group by account_id
 
@@ -76,7 +78,8 @@ comment_stats as (
     select
         c.account_id,
         count(*) as timed_comments,
-        {{ median(seconds_between('p.event_ts', 'c.event_ts')) }} as comment_latency_median_seconds
+        {{ median(seconds_between('p.event_ts', 'c.event_ts')) }} as comment_latency_median_seconds,
+        avg({{ flag(seconds_between('p.event_ts', 'c.event_ts') ~ ' < 60') }}) as comment_under_60s_share
     from events as c
     inner join events as p
         on c.target_event_id = p.event_id
@@ -104,8 +107,10 @@ select
     coalesce(c.timed_comments, 0) as timed_comments,
     r.dm_reply_latency_median_seconds,
     r.dm_reply_under_10s_share,
+    r.dm_reply_latency_cv,
     i.dm_inbound_answered_share,
-    c.comment_latency_median_seconds
+    c.comment_latency_median_seconds,
+    c.comment_under_60s_share
 from responsive_accounts as a
 left join reply_stats as r on a.account_id = r.account_id
 left join inbound_stats as i on a.account_id = i.account_id

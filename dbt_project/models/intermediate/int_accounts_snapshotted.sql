@@ -22,6 +22,42 @@ shared_avatars as (
     group by avatar_hash
     having min(account_id) <> max(account_id)
 
+),
+
+-- The same bio on several accounts (long enough to mean something) is a farm template.
+shared_bios as (
+
+    select {{ normalise_text('bio') }} as normalised_bio
+    from snapshots
+    where bio is not null
+      and length({{ normalise_text('bio') }}) >= {{ var('min_shared_text_chars') }}
+    group by {{ normalise_text('bio') }}
+    having min(account_id) <> max(account_id)
+
+),
+
+-- Growth: the earliest snapshot delivered inside the window against the current one.
+-- Only accounts re-delivered in the window (a change) have two; the rest stay NULL.
+window_snapshots as (
+
+    select
+        account_id,
+        delivered_on,
+        follower_count,
+        following_count,
+        row_number() over (partition by account_id order by delivered_on) as snapshot_rank
+    from {{ ref('stg_activity__accounts') }}
+    where delivered_on <= {{ w.run_date }}
+      and delivered_on >= cast({{ w.window_start }} as date)
+
+),
+
+earliest_in_window as (
+
+    select account_id, delivered_on, follower_count, following_count
+    from window_snapshots
+    where snapshot_rank = 1
+
 )
 
 select
@@ -39,7 +75,21 @@ select
     ln((cast(s.follower_count as double) + 1.0) / (cast(s.following_count as double) + 1.0))
         as log_follower_following_ratio,
     case when s.signup_client = 'api' then 1 else 0 end as signup_via_api,
-    case when sa.avatar_hash is not null then 1 else 0 end as avatar_shared
+    case when sa.avatar_hash is not null then 1 else 0 end as avatar_shared,
+    case when sb.normalised_bio is not null then 1 else 0 end as bio_shared,
+    {{ country_mismatch('s.signup_ip_country', 's.declared_country') }} as signup_declared_country_mismatch,
+    case when e.delivered_on < s.delivered_on
+         then (s.follower_count - e.follower_count) * 1.0
+              / {{ dbt.datediff('e.delivered_on', 's.delivered_on', 'day') }} end
+        as follower_growth_per_day,
+    case when e.delivered_on < s.delivered_on
+         then (s.following_count - e.following_count) * 1.0
+              / {{ dbt.datediff('e.delivered_on', 's.delivered_on', 'day') }} end
+        as following_growth_per_day
 from snapshots as s
 left join shared_avatars as sa
     on s.avatar_hash = sa.avatar_hash
+left join shared_bios as sb
+    on {{ normalise_text('s.bio') }} = sb.normalised_bio
+left join earliest_in_window as e
+    on s.account_id = e.account_id

@@ -24,6 +24,7 @@ with events as (
         target_event_id,
         text,
         image_hash,
+        location_tag,
         ai_label,
         ai_metadata,
         commercial,
