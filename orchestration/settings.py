@@ -20,6 +20,7 @@ dbt resource exports before it starts dbt.
 | REALPEOPLE_TERMINATE_PRECISION | 0.99 (held-out precision the terminate tier must keep) |
 | REALPEOPLE_LABEL_NOISE | 0.02 (share of review verdicts assumed wrong; see ml/policy.py) |
 | REALPEOPLE_REVIEW_OVERRIDE_DAYS | 28 (a moderator verdict this recent overrides the model) |
+| REALPEOPLE_SECOND_REVIEW_BELOW | 0.2 (a terminate verdict the model scores below this gets a second review) |
 | REALPEOPLE_BRAKE_FACTOR | 3 (brake when terminations exceed this x the trailing median) |
 | REALPEOPLE_BRAKE_HISTORY_RUNS | 7 (published runs in the trailing median) |
 | REALPEOPLE_BRAKE_MIN_HISTORY | 3 (published runs needed before the surge rule applies) |
@@ -58,6 +59,7 @@ class Settings(ConfigurableResource):
     terminate_precision: float
     label_noise: float
     review_override_days: int
+    second_review_below: float
     brake_factor: float
     brake_history_runs: int
     brake_min_history: int
@@ -135,6 +137,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         terminate_precision=float(env.get("REALPEOPLE_TERMINATE_PRECISION", "0.99")),
         label_noise=float(env.get("REALPEOPLE_LABEL_NOISE", "0.02")),
         review_override_days=int(env.get("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28")),
+        second_review_below=float(env.get("REALPEOPLE_SECOND_REVIEW_BELOW", "0.2")),
         brake_factor=float(env.get("REALPEOPLE_BRAKE_FACTOR", "3")),
         brake_history_runs=int(env.get("REALPEOPLE_BRAKE_HISTORY_RUNS", "7")),
         brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),

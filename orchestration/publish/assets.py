@@ -68,7 +68,8 @@ def enforcement_list(context: AssetExecutionContext, settings: Settings,
                      warehouse: DuckDBResource) -> MaterializeResult:
     run_date = context.partition_key
     with warehouse.get_connection() as con:
-        counts = rules.decide(con, run_date, settings.review_override_days)
+        counts = rules.decide(con, run_date, settings.review_override_days,
+                              settings.second_review_below)
         by_whom = dict(con.execute("select decided_by, count(*) from enforcement_list "
                                    "where run_date = ? group by 1", [run_date]).fetchall())
     frame = enforcement_list_frame(warehouse, run_date)

@@ -27,10 +27,12 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql("create_compliance_metrics.sql"))
 
 
-def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int) -> dict[str, int]:
+def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
+           second_review_below: float = 0.2) -> dict[str, int]:
     """Replace the run date's enforcement list and review queue; return counts."""
     ensure_tables(con)
-    con.execute(sql("decide_enforcement.sql"), {"run_date": run_date, "override_days": override_days})
+    con.execute(sql("decide_enforcement.sql"), {"run_date": run_date, "override_days": override_days,
+                                                "second_review_below": second_review_below})
     con.execute("begin transaction")
     try:
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})

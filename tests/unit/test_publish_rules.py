@@ -84,9 +84,14 @@ def test_a_recent_moderator_verdict_overrides_the_model(con):
     review(con, "old_verdict", "human", 1)  # older than... still within 28 days
     con.execute("update stg_activity__reviews set reviewed_at = timestamp '2026-09-01 00:00' "
                 "where account_id = 'old_verdict'")
+    # Verdicts are noisy: a terminate verdict the model flatly contradicts is re-reviewed.
+    score(con, "contested", 0.01, 0.02, None)
+    review(con, "contested", "ai_managed", 12, source="user_report")
     listed, queued = decisions(con)
     assert "cleared_person" not in listed and "cleared_person" not in queued
     assert listed["caught_bot"] == "terminate"
+    assert "contested" not in listed
+    assert queued["contested"] == "moderator found automation, the model disagrees: second review"
     assert listed["old_verdict"] == "terminate"  # a stale verdict no longer overrides
     reasons = con.execute("select reasons, decided_by from enforcement_list where account_id = 'caught_bot'").fetchone()
     assert reasons[0].startswith("moderator review on 2026-11-12 found: account run by automation")

@@ -2,7 +2,10 @@
 --
 -- Order of authority:
 -- 1. A moderator's verdict from a recent review ($override_days) overrides the model:
---    ai_managed -> terminate, ai_assisted -> warn_and_limit, human -> nothing.
+--    ai_managed -> terminate, ai_assisted -> warn_and_limit, human -> nothing. Verdicts are
+--    wrong a few percent of the time, so a terminate verdict the model flatly contradicts
+--    (score_ai_managed below $second_review_below) goes to a second review instead: on the
+--    demo world every person terminated came from such a verdict.
 -- 2. An account cleared on appeal (outcome `overturned`) is not actioned again for the
 --    same behaviour unless new evidence arrives: a later moderator verdict finding AI use.
 --    If the model flags it again, a moderator looks (review queue) instead.
@@ -63,6 +66,8 @@ decided as (
     select
         *,
         case
+            when review_verdict = 'ai_managed'
+                 and score_ai_managed < cast($second_review_below as double) then null
             when review_verdict = 'ai_managed' then 'terminate'
             when review_verdict = 'ai_assisted' then 'warn_and_limit'
             when review_verdict = 'human' then null
@@ -70,6 +75,9 @@ decided as (
             when proposed_action in ('terminate', 'warn_and_limit') then proposed_action
         end as action,
         case
+            when review_verdict = 'ai_managed'
+                 and score_ai_managed < cast($second_review_below as double)
+                then 'moderator found automation, the model disagrees: second review'
             when review_verdict is not null then null
             when cleared_at is not null and not has_new_evidence
                  and proposed_action in ('terminate', 'warn_and_limit', 'review')
