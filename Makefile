@@ -20,13 +20,14 @@ DAYS ?= 14
 SEED ?= 7
 END_DATE ?= 2026-11-15
 
-.PHONY: help setup demo simulate run test ui bench lock clean
+.PHONY: help setup demo simulate run test ui ui-check bench lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
 	@echo "make run       the pipeline on REALPEOPLE_LANDING_DIR, writing under REALPEOPLE_DATA_DIR"
 	@echo "make test      the whole test suite"
 	@echo "make ui        Dagster UI and MLflow UI on 127.0.0.1"
+	@echo "make ui-check  drive both UIs in headless Chromium, save docs/ui-*.png (~10 min)"
 	@echo "make simulate  only write the simulated deliveries"
 	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
 
@@ -60,9 +61,16 @@ ui: $(STAMP)
 	$(PY) -m orchestration prepare
 	$(PY) scripts/ui.py
 
+# Both UIs in Debian's Chromium (apt-get install chromium), driven by Playwright: the
+# ui-check extra, installed with uv (never `playwright install`: no browser download).
+# Not part of `make test`: CI machines have no Chromium.
+ui-check: $(STAMP)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r pyproject.toml --extra ui-check -c requirements.lock
+	$(PY) scripts/ui_check.py
+
 # Re-resolve the lock from pyproject.toml within the known-good set.
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ui-check --python-version 3.11 \
 	  -c constraints/known-good-py311.txt -o requirements.lock
 
 clean:
