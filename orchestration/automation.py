@@ -6,6 +6,7 @@ Both are on by default (``make ui`` starts the daemon); switch either off in the
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 from dagster import (
@@ -24,6 +25,8 @@ from orchestration.ingest.contract import TABLES
 from orchestration.ingest.loader import DeliveryError, discover_delivery_dates, list_delivery_files
 from orchestration.jobs import daily_job, ingest_job
 from orchestration.settings import Settings
+
+LEDGER_FILES_SQL = Path(__file__).parent / "ingest" / "sql" / "ledger_files.sql"
 
 
 def delivery_fingerprints(landing_dir: Path) -> dict[str, dict[str, str]]:
@@ -46,6 +49,33 @@ def delivery_fingerprints(landing_dir: Path) -> dict[str, dict[str, str]]:
     return prints
 
 
+def already_loaded(settings: Settings, current: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The part of ``current`` whose files the warehouse ledger (raw.deliveries) holds
+    with the same paths and sizes."""
+    import duckdb
+
+    warehouse = Path(settings.warehouse_path)
+    if not warehouse.exists():
+        return {}
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(LEDGER_FILES_SQL.read_text()).fetchall()
+    except duckdb.Error:
+        return {}  # no ledger yet, or a writer holds the file: request everything
+    ledger: dict[tuple[str, str], set[tuple[str, int]]] = {}
+    for table, day, path, size in rows:
+        ledger.setdefault((table, day.isoformat()), set()).add((path, size))
+    landing = Path(settings.landing_dir)
+    seen: dict[str, dict[str, str]] = {}
+    for day, tables in current.items():
+        for table, fingerprint in tables.items():
+            files = {(str(p), p.stat().st_size)
+                     for p in list_delivery_files(landing, table, date.fromisoformat(day))}
+            if files and files == ledger.get((table, day)):
+                seen.setdefault(day, {})[table] = fingerprint
+    return seen
+
+
 @sensor(
     job=ingest_job,
     minimum_interval_seconds=60,
@@ -60,7 +90,12 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
     except DeliveryError as exc:
         # A mistyped folder must be fixed, not skipped silently; the tick says what.
         return SkipReason(f"landing zone has an invalid delivery folder: {exc}")
-    seen: dict[str, dict[str, str]] = json.loads(context.cursor) if context.cursor else {}
+    if context.cursor:
+        seen: dict[str, dict[str, str]] = json.loads(context.cursor)
+    else:
+        # First tick (e.g. the first `make ui` after `make run`): deliveries the ledger
+        # already holds unchanged are not requested again.
+        seen = already_loaded(settings, current)
     requests = []
     for day, tables in sorted(current.items()):
         changed = sorted(t for t, h in tables.items() if seen.get(day, {}).get(t) != h)

@@ -2,6 +2,7 @@
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -98,3 +99,18 @@ def test_a_date_range_backfill_of_the_features_runs_in_one_process(world):
             "select cast(run_date as varchar), count(*) from account_features group by 1").fetchall())
     assert set(per_date) == {"2026-11-13", "2026-11-14"}
     assert all(n > 0 for n in per_date.values())
+
+
+def test_the_first_tick_skips_deliveries_the_warehouse_already_holds(world, tmp_path):
+    """After `make run`, the first `make ui` must not re-request every loaded delivery."""
+    from orchestration.ingest.loader import load_delivery
+
+    landing = tmp_path / "landing"
+    shutil.copytree(world["root"] / "all" / "events" / "dt=2026-11-13", landing / "events" / "dt=2026-11-13")
+    shutil.copytree(world["root"] / "all" / "events" / "dt=2026-11-14", landing / "events" / "dt=2026-11-14")
+    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path / "d")})
+    Path(settings.warehouse_path).parent.mkdir(parents=True)
+    with duckdb.connect(settings.warehouse_path) as con:
+        load_delivery(con, landing, "events", date(2026, 11, 13))
+    result = evaluate(settings, None)
+    assert [r.partition_key for r in result.run_requests] == ["2026-11-14"]
