@@ -13,7 +13,8 @@ def small_world(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("reliability_world")
     landing = root / "landing"
-    simulator.simulate(landing, root / "truth.parquet", accounts=600, days=4, seed=13, end_date=END,
+    # Big enough that every table has rows (appeals need reviews a day or two earlier).
+    simulator.simulate(landing, root / "truth.parquet", accounts=1000, days=5, seed=13, end_date=END,
                        csv_days=1)
     days = sorted(date.fromisoformat(p.name[3:]) for p in (landing / "events").iterdir())
     return {"landing": landing, "days": days}

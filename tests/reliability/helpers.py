@@ -97,7 +97,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, table: str, day: date = DAY) -> di
 def table_checksums(database: str | Path, tables: list[str], drop: tuple[str, ...] = ()) -> dict:
     """One order-independent checksum per table, without volatile columns (load times),
     with file paths reduced to their names (so two landing zones compare equal) and
-    doubles compared to 12 significant digits."""
+    doubles compared to 9 decimals."""
     out = {}
     with duckdb.connect(str(database), read_only=True) as con:
         for name in tables:
@@ -110,9 +110,12 @@ def table_checksums(database: str | Path, tables: list[str], drop: tuple[str, ..
                             else f'"{c}"')
             rows = con.execute(f"select {', '.join(kept)} from {name}").fetchall()
             digest = hashlib.sha256()
-            # Doubles to 12 significant digits: DuckDB's parallel aggregation may differ in
-            # the last bit between two runs over the same rows (seen on text_length_cv).
-            for line in sorted(repr(tuple(f"{v:.12g}" if isinstance(v, float) else v for v in r))
+            # Doubles to 9 decimals and 10 significant digits: DuckDB's parallel aggregation
+            # may differ in the last bits between two runs over the same rows (seen on
+            # text_length_cv), and a difference of near-equal sums can come out as +-1e-17
+            # instead of 0. (+ 0.0 turns -0.0 into 0.0.)
+            for line in sorted(repr(tuple(f"{round(v, 9) + 0.0:.10g}" if isinstance(v, float) else v
+                                          for v in r))
                                for r in rows):
                 digest.update(line.encode())
             out[name] = (len(rows), digest.hexdigest())
