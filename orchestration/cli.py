@@ -211,10 +211,12 @@ def summarise(settings: Settings, run_date: str) -> str:
         f"  enforcement list     {folder / 'enforcement_list.parquet'} (and .csv)",
         f"  compliance metrics   {folder / 'compliance_metrics.parquet'} (and .csv)",
         f"  report               {folder / 'report.html'}",
+        f"  review queue         {folder / 'review_queue.parquet'} (and .csv)",
         "",
         f"Accounts actioned: terminate {int(counts.get('terminate', 0)):,}, "
         f"warn_and_limit {int(counts.get('warn_and_limit', 0)):,} "
-        f"(of {int(metrics.get('accounts_scored', 0)):,} scored)",
+        f"(of {int(metrics.get('accounts_scored', 0)):,} scored); "
+        f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators",
     ]
     if model is not None:
         import mlflow
@@ -234,20 +236,11 @@ def summarise(settings: Settings, run_date: str) -> str:
             f"(population-weighted); people wrongly terminated per 10,000: "
             f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)",
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
-            f"  review queue (uncertain band) for {run_date}: {review_count(settings, run_date):,} accounts",
         ]
         latest = challenger_summary(settings.model_name)
         if latest:
             lines.append(latest)
     return "\n".join(lines)
-
-
-def review_count(settings: Settings, run_date: str) -> int:
-    import duckdb
-
-    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-        return con.execute("select count(*) from account_scores where run_date = ? and proposed_action = 'review'",
-                           [run_date]).fetchone()[0]
 
 
 def challenger_summary(model_name: str) -> str | None:
