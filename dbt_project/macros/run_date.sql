@@ -55,3 +55,11 @@
       'window_start': "cast('" ~ start.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp)",
   }) }}
 {% endmacro %}
+
+{#- Validity of a versioned entity's snapshots (accounts, appeals): each version holds from
+    its delivery until the next delivery of the same key supersedes it. As of run date D the
+    current version is delivered_on <= D and (superseded_on is null or superseded_on > D). -#}
+{% macro version_validity(key) -%}
+    lead(delivered_on) over (partition by {{ key }} order by delivered_on) as superseded_on,
+    lead(delivered_on) over (partition by {{ key }} order by delivered_on) is null as is_latest
+{%- endmacro %}

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import sql_reader
 from orchestration.ingest.contract import ACCEPTED_SOURCE_TYPES, FILE_SUFFIXES, TABLES
 
-SQL_DIR = Path(__file__).parent / "sql"
 # Nothing on the platform can predate it; earlier timestamps are corrupt values.
 PLATFORM_EPOCH = "2013-01-01"
 
@@ -124,8 +124,7 @@ class DeliveryReport:
         return out
 
 
-def sql(name: str) -> str:
-    return (SQL_DIR / name).read_text()
+sql = sql_reader(__file__)
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:

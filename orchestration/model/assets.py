@@ -26,14 +26,13 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from orchestration.settings import Settings
+from orchestration.warehouse import sql_reader, transaction
 
-SQL_DIR = Path(__file__).parent / "sql"
 ACCOUNT_FEATURES = AssetKey("account_features")
 REVIEWS = AssetKey("stg_activity__reviews")
 
 
-def sql(name: str) -> str:
-    return (SQL_DIR / name).read_text()
+sql = sql_reader(__file__)
 
 
 def _configure_mlflow(settings: Settings) -> str:
@@ -175,12 +174,11 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
     scores["model_version"] = model.version
     with warehouse.get_connection() as con:
         con.execute(sql("create_account_scores.sql"))
-        con.execute("begin transaction")
-        con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
         con.register("scored", scores)
-        con.execute(sql("replace_account_scores.sql"))
+        with transaction(con):
+            con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
+            con.execute(sql("replace_account_scores.sql"))
         con.unregister("scored")
-        con.execute("commit")
     proposed = scores["proposed_action"].value_counts().to_dict()
     return MaterializeResult(metadata={
         "run_date": run_date,

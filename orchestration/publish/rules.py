@@ -10,15 +10,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
-SQL_DIR = Path(__file__).parent / "sql"
+from orchestration.warehouse import sql_reader, transaction
 
-
-def sql(name: str) -> str:
-    return (SQL_DIR / name).read_text()
+sql = sql_reader(__file__)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -33,16 +30,11 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
     ensure_tables(con)
     con.execute(sql("decide_enforcement.sql"), {"run_date": run_date, "override_days": override_days,
                                                 "second_review_below": second_review_below})
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
         con.execute(sql("insert_enforcement_list.sql"))
         con.execute(sql("insert_review_queue.sql"))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     counts = dict(con.execute(
         "select coalesce(action, 'review_queue'), count(*) from decisions group by 1").fetchall())
     con.execute("drop table decisions")
@@ -116,13 +108,12 @@ def release_brake(con: duckdb.DuckDBPyConnection, run_date: str, released_by: st
 def record_publication(con: duckdb.DuckDBPyConnection, run_date: str, counts: dict[str, int],
                        model_version: str | None) -> None:
     ensure_tables(con)
-    con.execute("begin transaction")
-    con.execute(sql("delete_publication.sql"), {"run_date": run_date})
-    con.execute(sql("record_publication.sql"), {
-        "run_date": run_date, "terminate": counts.get("terminate", 0),
-        "warn_and_limit": counts.get("warn_and_limit", 0),
-        "review_queue": counts.get("review_queue", 0), "model_version": model_version})
-    con.execute("commit")
+    with transaction(con):
+        con.execute(sql("delete_publication.sql"), {"run_date": run_date})
+        con.execute(sql("record_publication.sql"), {
+            "run_date": run_date, "terminate": counts.get("terminate", 0),
+            "warn_and_limit": counts.get("warn_and_limit", 0),
+            "review_queue": counts.get("review_queue", 0), "model_version": model_version})
 
 
 def compute_compliance_metrics(con: duckdb.DuckDBPyConnection, run_date: str, *, window_days: int,
@@ -136,11 +127,6 @@ def compute_compliance_metrics(con: duckdb.DuckDBPyConnection, run_date: str, *,
         "terminate_heldout_recall": getattr(policy, "terminate_heldout_recall", None),
         "warn_threshold": getattr(policy, "warn_threshold", None),
     }
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(sql("delete_compliance_metrics.sql"), {"run_date": run_date})
         con.execute(sql("compliance_metrics.sql"), params)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise

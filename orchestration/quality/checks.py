@@ -12,7 +12,6 @@ Every GX result names the failing expectations with sample values, and writes an
 report under ``<data>/reports/gx/<suite>/``.
 """
 
-from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -26,14 +25,13 @@ from dagster_duckdb import DuckDBResource
 from orchestration.ingest.checks import summary_metadata
 from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from orchestration.settings import Settings
+from orchestration.warehouse import sql_reader
 
-SQL_DIR = Path(__file__).parent / "sql"
 ACCOUNT_FEATURES = AssetKey("account_features")
 ACCOUNT_SCORES = AssetKey("account_scores")
 
 
-def sql(name: str) -> str:
-    return (SQL_DIR / name).read_text()
+sql = sql_reader(__file__)
 
 
 def _validate(context, settings: Settings, warehouse: DuckDBResource, query: str, suite: str,

@@ -44,10 +44,5 @@ versions as (
 
 select
     *,
-    lead(delivered_on) over (partition by account_id order by delivered_on) as superseded_on,
-    case
-        when lead(delivered_on) over (partition by account_id order by delivered_on) is null
-            then true
-        else false
-    end as is_latest
+    {{ version_validity('account_id') }}
 from versions
