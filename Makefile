@@ -70,7 +70,7 @@ ui-check: $(STAMP)
 
 # Re-resolve the lock from pyproject.toml within the known-good set.
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ui-check --python-version 3.11 \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ui-check --extra spark --python-version 3.11 \
 	  -c constraints/known-good-py311.txt -o requirements.lock
 
 clean:
