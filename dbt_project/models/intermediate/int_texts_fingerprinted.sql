@@ -2,6 +2,10 @@
 -- per-text measurements the content and coordination families share. A table, because
 -- both read it and the fingerprints (regular expressions over every text) are the
 -- costliest part of the features; computing them once is cheaper than twice.
+-- Every measurement is a function of the text alone, so it is computed once per distinct
+-- text and joined back: templates, canned replies and short comments ("好看", "nice")
+-- repeat across events (11.4M-event world: 4.56M texts, 0.41M distinct; the regular
+-- expressions went from ~100 s to ~10 s).
 -- Fingerprints are md5 hashes (32 hex characters on every engine) of
 --   normalised_hash   the text without case, whitespace, punctuation, symbols, digits
 --   phrase_set_hash   the set of its phrases in any order (see phrase_set_fingerprint)
@@ -16,39 +20,63 @@ with texts as (
 
 ),
 
+distinct_texts as (
+
+    select text
+    from texts
+    group by text
+
+),
+
 measured as (
 
     select
-        event_id,
-        account_id,
-        event_ts,
-        event_type,
         text,
         length(text) as text_length,
         {{ normalise_text('text') }} as normalised_text,
         {{ text_tokens('text') }} as tokens
-    from texts
+    from distinct_texts
+
+),
+
+per_text as (
+
+    select
+        text,
+        text_length,
+        {{ distinct_char_count('text') }} * 1.0 / text_length as char_variety,
+        {{ flag(dbt.position('chr(10)', 'text') ~ ' > 0') }} as has_line_break,
+        {{ flag(has_list_marker('text')) }} as has_list_marker,
+        {{ flag(has_emoji('text')) }} as has_emoji,
+        (text_length - length({{ regex_replace_all('text', '\\p{P}+') }})) * 1.0 / text_length
+            as punctuation_share,
+        {{ array_size('tokens') }} as token_count,
+        case when {{ array_size('tokens') }} > 0
+             then {{ array_distinct_size('tokens') }} * 1.0 / {{ array_size('tokens') }} end
+            as type_token_ratio,
+        case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
+             then md5(normalised_text) end as normalised_hash,
+        case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
+             then md5({{ phrase_set_fingerprint('text') }}) end as phrase_set_hash
+    from measured
 
 )
 
 select
-    event_id,
-    account_id,
-    event_ts,
-    event_type,
-    text_length,
-    {{ distinct_char_count('text') }} * 1.0 / text_length as char_variety,
-    {{ flag(dbt.position('chr(10)', 'text') ~ ' > 0') }} as has_line_break,
-    {{ flag(has_list_marker('text')) }} as has_list_marker,
-    {{ flag(has_emoji('text')) }} as has_emoji,
-    (text_length - length({{ regex_replace_all('text', '\\p{P}+') }})) * 1.0 / text_length
-        as punctuation_share,
-    {{ array_size('tokens') }} as token_count,
-    case when {{ array_size('tokens') }} > 0
-         then {{ array_distinct_size('tokens') }} * 1.0 / {{ array_size('tokens') }} end
-        as type_token_ratio,
-    case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
-         then md5(normalised_text) end as normalised_hash,
-    case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
-         then md5({{ phrase_set_fingerprint('text') }}) end as phrase_set_hash
-from measured
+    t.event_id,
+    t.account_id,
+    t.event_ts,
+    t.event_type,
+    m.text_length,
+    m.char_variety,
+    m.has_line_break,
+    m.has_list_marker,
+    m.has_emoji,
+    m.punctuation_share,
+    m.token_count,
+    m.type_token_ratio,
+    m.normalised_hash,
+    m.phrase_set_hash
+from texts as t
+inner join per_text as m
+    on t.text = m.text
