@@ -1,8 +1,10 @@
 -- One row per account with at least one event in the window: volume and rhythm.
 -- One window pass (lag over the account's events in time order) feeds two aggregations:
 -- per local day (volume, longest quiet stretch) and per account (gaps, hours, mix).
--- Entropies (hour of day, weekday, gap size) use filtered counts instead of histogram():
--- 1.45x faster on DuckDB and portable.
+-- Entropies (hour of day, weekday, gap size) come from one small count table each,
+-- grouped by (account, bin), and the identity H = ln N - sum(c ln c) / N: three narrow
+-- hash aggregations instead of 63 filtered counts per event (those were ~60% of this
+-- model's time at 11M events) or histogram(); portable to every engine.
 -- Sessions: a gap of more than session_break_minutes starts a new session. Session
 -- statistics are taken without numbering sessions (no second window over all events):
 -- session starts are the events after a long gap, and only those few rows are sorted again.
@@ -108,25 +110,66 @@ per_account as (
         count(*) filter (where event_type = 'group_message') as group_messages,
         count(*) filter (where event_type = 'login') as logins,
         count(*) filter (where local_hour < 6) as night_events,
-        {%- for d in range(7) %}
-        count(*) filter (where {{ day_of_week('local_day') }} = {{ d }}) as events_dow{{ d }},
-        {%- endfor %}
-        -- Gap sizes in half-octave bins (x1.41 each): 0 .. 31, the last holding >= ~18 h.
-        {%- for b in range(32) %}
-        count(*) filter (where gap_bin = {{ b }}) as gaps_b{{ b }},
-        {%- endfor %}
         count(gap_seconds) as gaps,
         avg(gap_seconds) as gap_mean_seconds,
         count(*) filter (where starts_session) as sessions,
         {{ coefficient_of_variation('case when not starts_session then gap_seconds end') }}
             as intra_session_gap_cv,
-        {%- for h in range(24) %}
-        count(*) filter (where local_hour = {{ h }}) as events_h{{ h }},
-        {%- endfor %}
         {{ median('gap_seconds') }} as gap_median_seconds,
         {{ coefficient_of_variation('gap_seconds') }} as gap_cv
-    from binned
+    from gaps
     group by account_id
+
+),
+
+-- Distributions over hour of day, weekday and gap size (half-octave bins, x1.41 each,
+-- 0 .. 31, the last holding >= ~18 h): one row per account and occupied bin.
+hour_counts as (
+
+    select account_id, local_hour as bin, count(*) as occurrences
+    from gaps
+    group by account_id, local_hour
+
+),
+
+weekday_counts as (
+
+    select account_id, {{ day_of_week('local_day') }} as bin, count(*) as occurrences
+    from gaps
+    group by account_id, {{ day_of_week('local_day') }}
+
+),
+
+gap_bin_counts as (
+
+    select account_id, gap_bin as bin, count(*) as occurrences
+    from binned
+    where gap_bin is not null
+    group by account_id, gap_bin
+
+),
+
+entropies as (
+
+    select
+        h.account_id,
+        h.hour_entropy,
+        w.weekday_entropy,
+        g.gap_entropy
+    from (
+        select account_id, {{ normalised_entropy('occurrences', 24) }} as hour_entropy
+        from hour_counts group by account_id
+    ) as h
+    left join (
+        select account_id, {{ normalised_entropy('occurrences', 7) }} as weekday_entropy
+        from weekday_counts group by account_id
+    ) as w
+        on h.account_id = w.account_id
+    left join (
+        select account_id, {{ normalised_entropy('occurrences', 32) }} as gap_entropy
+        from gap_bin_counts group by account_id
+    ) as g
+        on h.account_id = g.account_id
 
 ),
 
@@ -203,7 +246,7 @@ select
     a.gap_median_seconds,
     a.gap_mean_seconds,
     a.gap_cv,
-    case when a.gaps >= 2 then {{ normalised_entropy('a.gaps_b', 32, 'a.gaps') }} end as gap_entropy,
+    case when a.gaps >= 2 then en.gap_entropy end as gap_entropy,
     a.sessions * 1.0 / d.active_days as sessions_per_active_day,
     a.events * 1.0 / a.sessions as events_per_session,
     a.intra_session_gap_cv,
@@ -214,15 +257,17 @@ select
         as session_slot_repeat_share,
     -- Shannon entropy of the hour-of-day distribution, divided by ln(24): 1 = spread
     -- evenly over the clock, 0 = one hour only.
-    {{ normalised_entropy('a.events_h', 24, 'a.events') }} as hour_entropy,
+    en.hour_entropy,
     -- The same over weekdays: people keep weekends and busy days; schedulers do not.
-    {{ normalised_entropy('a.events_dow', 7, 'a.events') }} as weekday_entropy,
+    en.weekday_entropy,
     a.night_events * 1.0 / a.events as night_share,
     d.daily_volume_cv,
     d.longest_daily_gap_hours
 from per_account as a
 inner join daily as d
     on a.account_id = d.account_id
+inner join entropies as en
+    on a.account_id = en.account_id
 left join session_stats as ss
     on a.account_id = ss.account_id
 left join slot_stats as st
