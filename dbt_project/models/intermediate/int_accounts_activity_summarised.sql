@@ -11,26 +11,28 @@
 -- Local days at the window's edges are partial (the window is cut in UTC); their quiet
 -- stretches are measured only inside the window so a bot does not get a false 8 h gap.
 {%- set w = feature_window() %}
-{%- set day_start = 'greatest(cast(local_day as timestamp), ' ~ w.local_window_start ~ ')' %}
+{%- set day_start = 'greatest(cast(cast(local_ts as date) as timestamp), ' ~ w.local_window_start ~ ')' %}
 {%- set session_break = var('session_break_minutes') | int * 60 %}
 {%- set day_end = 'least(' ~ dbt.dateadd('day', 1, 'cast(local_day as timestamp)') ~ ', ' ~ w.local_window_end ~ ')' %}
 
 with events as (
 
-    select account_id, event_id, event_ts, event_type, local_ts, local_day, local_hour
+    select account_id, event_type, local_ts
     from {{ ref('int_events_windowed') }}
 
 ),
 
+-- The one sort of all events (by account and time): as few columns as possible ride
+-- along (day and hour are derived after it), and no tie-breaker on event_id: events at
+-- the same instant give the same previous timestamp in any order, so nothing below
+-- depends on how ties are ordered (halves the sort at 11M events).
 sequenced as (
 
     select
         account_id,
         event_type,
         local_ts,
-        local_day,
-        local_hour,
-        lag(local_ts) over (partition by account_id order by event_ts, event_id) as previous_local_ts
+        lag(local_ts) over (partition by account_id order by local_ts) as previous_local_ts
     from events
 
 ),
@@ -41,8 +43,8 @@ gaps as (
         account_id,
         event_type,
         local_ts,
-        local_day,
-        local_hour,
+        cast(local_ts as date) as local_day,
+        cast(extract(hour from local_ts) as integer) as local_hour,
         {{ seconds_between('previous_local_ts', 'local_ts') }} as gap_seconds,
         previous_local_ts is null
             or {{ seconds_between('previous_local_ts', 'local_ts') }} > {{ session_break }}
@@ -50,7 +52,7 @@ gaps as (
         -- Quiet time before this event within its local day: since the previous event if
         -- that was the same day, else since local midnight (or the window start).
         case
-            when previous_local_ts is not null and cast(previous_local_ts as date) = local_day
+            when previous_local_ts is not null and cast(previous_local_ts as date) = cast(local_ts as date)
                 then {{ seconds_between('previous_local_ts', 'local_ts') }}
             else {{ seconds_between(day_start, 'local_ts') }}
         end as quiet_before_seconds
