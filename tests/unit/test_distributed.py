@@ -21,12 +21,10 @@ from ml.score import score_accounts
 from ml.train import train_model
 from tests.unit.test_model import synthetic_training
 
-pytestmark = pytest.mark.slow
-
 SEED = 3
 # Hard cases (a tenth behave like another class) so the metrics are not all 1.0 and a
 # worse model would show.
-WORLD = dict(n=2000, seed=SEED, overlap=0.1)
+WORLD = dict(n=1500, seed=SEED, overlap=0.1)
 PR_AUC_TOLERANCE = 0.03
 
 
@@ -77,6 +75,7 @@ def _chance(result, cls: str) -> float:
     return float(held.loc[held["label"] == cls, "weight"].sum() / held["weight"].sum())
 
 
+@pytest.mark.slow
 @needs_lightgbm_network
 def test_dask_training_matches_single_machine(local, on_dask):
     # The same split, rows and tree count: only where the trees were grown differs.
@@ -105,6 +104,7 @@ def test_dask_training_matches_single_machine(local, on_dask):
     assert (scores_local["score_ai_managed"] - scores_dask["score_ai_managed"]).abs().mean() < 0.03
 
 
+@pytest.mark.slow
 @needs_lightgbm_network
 def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
         on_dask, world, client, tmp_path_factory):
@@ -127,6 +127,7 @@ def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
     pd.testing.assert_frame_equal(scored.reset_index(drop=True), expected, rtol=0, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_partitioned_scoring_equals_whole_frame_scoring(local, client):
     import dask.dataframe as dd
 
@@ -145,6 +146,7 @@ def test_partitioned_scoring_equals_whole_frame_scoring(local, client):
     assert scored["account_id"].is_unique and len(scored) == len(features)
 
 
+@pytest.mark.slow
 def test_partitioned_scoring_from_parquet_with_an_empty_partition(local, client, tmp_path):
     from ml.distributed import read_parquet, score_partitioned
 
@@ -159,3 +161,21 @@ def test_partitioned_scoring_from_parquet_with_an_empty_partition(local, client,
     expected = score_accounts(features[features["run_date"] == "2026-11-15"].reset_index(drop=True),
                               local.model)
     pd.testing.assert_frame_equal(scored, expected, rtol=0, atol=1e-9)
+
+
+def test_backend_settings_are_checked_and_named():
+    from ml.distributed import fit_backend
+    from ml.train import fit_local
+    from orchestration.settings import load_settings
+
+    assert load_settings({}).training_backend == "local"
+    assert load_settings({}).dask_scheduler == ""
+    settings = load_settings({"REALPEOPLE_TRAINING_BACKEND": "dask",
+                              "REALPEOPLE_DASK_SCHEDULER": "tcp://10.0.0.5:8786"})
+    assert (settings.training_backend, settings.dask_scheduler) == ("dask", "tcp://10.0.0.5:8786")
+    with pytest.raises(ValueError, match="REALPEOPLE_TRAINING_BACKEND='spark'"):
+        load_settings({"REALPEOPLE_TRAINING_BACKEND": "spark"})
+    with fit_backend("local") as fit:
+        assert fit is fit_local
+    with pytest.raises(ValueError, match="unknown training backend"), fit_backend("gpu"):
+        pass
