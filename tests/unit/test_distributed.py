@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ml.evaluate import class_metrics
 from ml.features import CLASSES
 from ml.score import score_accounts
 from ml.train import train_model
@@ -69,12 +70,6 @@ def on_dask(world, client, tmp_path_factory):
     return train_distributed(read_parquet(path), client, seed=SEED, search=False)
 
 
-def _chance(result, cls: str) -> float:
-    """PR-AUC of a random scorer: the class's (population-weighted) share of the test set."""
-    held = result.heldout
-    return float(held.loc[held["label"] == cls, "weight"].sum() / held["weight"].sum())
-
-
 @pytest.mark.slow
 @needs_lightgbm_network
 def test_dask_training_matches_single_machine(local, on_dask):
@@ -90,14 +85,23 @@ def test_dask_training_matches_single_machine(local, on_dask):
     for param in ("[feature_fraction: 0.9]", "[bagging_fraction: 0.9]", "[lambda_l2: 1]",
                   "[min_data_in_leaf: 20]", "[num_machines: 2]"):
         assert param in dumped
+    # The train_model test split (the newest quarter: ~375 reviews, a few dozen automated)
+    # moves a rare class's PR-AUC by a few hundredths from tree noise alone...
     for cls in CLASSES:
-        pr_local, pr_dask = local.metrics[f"pr_auc_{cls}"], on_dask.metrics[f"pr_auc_{cls}"]
-        assert abs(pr_dask - pr_local) <= PR_AUC_TOLERANCE, cls
-        # Far above chance, so agreement is not two useless models agreeing.
-        chance = _chance(local, cls)
-        assert pr_dask - chance >= 0.4 * (1 - chance), (cls, pr_dask, chance)
+        assert abs(on_dask.metrics[f"pr_auc_{cls}"] - local.metrics[f"pr_auc_{cls}"]) <= 0.06, cls
+    # ...so the tight comparison is on a large held-out sample neither model saw (unweighted).
+    fresh = synthetic_training(n=6000, seed=SEED + 100, overlap=WORLD["overlap"])
+    m_local = class_metrics(fresh["label"], local.model.predict(fresh))
+    m_dask = class_metrics(fresh["label"], on_dask.model.predict(fresh))
+    for cls in CLASSES:
+        pr_local, pr_dask = m_local[f"pr_auc_{cls}"], m_dask[f"pr_auc_{cls}"]
+        assert abs(pr_dask - pr_local) <= PR_AUC_TOLERANCE, (cls, pr_local, pr_dask)
+        # Far above chance (a random scorer's PR-AUC is the class's share), so agreement is
+        # not two useless models agreeing.
+        chance = float((fresh["label"] == cls).mean())
+        assert pr_dask - chance >= 0.5 * (1 - chance), (cls, pr_dask, chance)
         for metric in ("precision", "recall"):
-            assert abs(on_dask.metrics[f"{metric}_{cls}"] - local.metrics[f"{metric}_{cls}"]) <= 0.05
+            assert abs(m_dask[f"{metric}_{cls}"] - m_local[f"{metric}_{cls}"]) <= 0.03, (cls, metric)
     # The distributed booster scores the same accounts nearly as the local one does.
     scores_local = score_accounts(local.test, local.model)
     scores_dask = score_accounts(local.test, on_dask.model)
