@@ -135,7 +135,9 @@ def log_training_run(
         mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if v == v})
         mlflow.set_tags({"dataset_fingerprint": result.dataset_fingerprint,
                          "dataset_size": str(result.n_train + result.n_test),
-                         "policy.target_met": str(result.policy.target_met)})
+                         "policy.target_met": str(result.policy.target_met),
+                         # Where the final fit ran (local or dask): same model either way.
+                         "fit_backend": str(result.extra.get("fit_backend", "local"))})
         _log_dataset(result, training_as_of)
         _log_trials(result)
         with tempfile.TemporaryDirectory() as tmp:

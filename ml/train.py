@@ -26,6 +26,7 @@ Steps, all on plain frames:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import lightgbm as lgb
@@ -102,6 +103,19 @@ class TrainResult:
         return self.model.booster
 
 
+# The final fit (step 5) as a swappable step: (params, features, encoded labels, rounds,
+# sample weights or None) -> booster. Everything around it (split, search, calibration,
+# policy, test) stays the same whichever backend fits, so a model fitted elsewhere (e.g.
+# on a Dask cluster, :mod:`ml.distributed`) is calibrated, judged and registered alike.
+FitBackend = Callable[[dict, pd.DataFrame, np.ndarray, int, "np.ndarray | None"], lgb.Booster]
+
+
+def fit_local(params: dict, x: pd.DataFrame, y: np.ndarray, num_boost_round: int,
+              sample_weight: np.ndarray | None = None) -> lgb.Booster:
+    """The final fit in this process (the default backend)."""
+    return lgb.train(params, lgb.Dataset(x, label=y, weight=sample_weight), num_boost_round=num_boost_round)
+
+
 def _encode(labels: pd.Series) -> np.ndarray:
     return labels.map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
 
@@ -130,11 +144,13 @@ def train_model(
     training: pd.DataFrame, *, seed: int = 0, test_size: float = 0.25,
     params: dict | None = None, terminate_precision: float = 0.99, label_noise: float = 0.02,
     search: bool = True, search_seconds: float = 30.0, calibration: str = "platt",
+    fit: FitBackend = fit_local,
 ) -> TrainResult:
     """Train on ``training`` (features + ``label``, optional ``source``, ``reviewed_at``).
 
     ``params`` override the defaults for every candidate; ``search=False`` tries only
-    the first candidate.
+    the first candidate. ``fit`` does the final fit (step 5); the search's
+    cross-validation always runs here.
     """
     validate(training)
     split = time_split(training, test_size=test_size)
@@ -171,7 +187,8 @@ def train_model(
                            terminate_precision=terminate_precision, label_noise=label_noise,
                            weights=w_train)
 
-    booster = lgb.train(best_params, lgb.Dataset(x, label=y), num_boost_round=best_iteration)
+    # Unweighted on purpose (see ml.dataset): every reviewed account informs the boundary.
+    booster = fit(best_params, x, y, best_iteration, None)
     model = AccountModel(booster=booster, calibrator=calibrator, typical_person=typical_person(train))
 
     # The newest reviews: everything reported about the model is measured here.
@@ -220,5 +237,5 @@ def train_model(
         confusion=confusion(labels_test, proba_test), importance=importance, heldout=heldout,
         test=test, dataset_fingerprint=fingerprint(training), n_train=len(train), n_test=len(test),
         trials=trials, class_weights=class_weights, test_cutoff=str(split.cutoff),
-        extra={"train_frame": train},
+        extra={"train_frame": train, "fit_backend": getattr(fit, "backend_name", "local")},
     )

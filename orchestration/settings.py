@@ -26,6 +26,8 @@ dbt resource exports before it starts dbt.
 | REALPEOPLE_BRAKE_MIN_HISTORY | 3 (published runs needed before the surge rule applies) |
 | REALPEOPLE_BRAKE_MIN_TERMINATE | 20 (never brake below this many terminations) |
 | REALPEOPLE_BRAKE_PSI | 0.25 (brake when the score distribution's PSI exceeds this) |
+| REALPEOPLE_TRAINING_BACKEND | local (`dask`: the model's final fit and the scoring run on a Dask cluster) |
+| REALPEOPLE_DASK_SCHEDULER | empty (with `dask`: an in-process LocalCluster on 127.0.0.1; else e.g. tcp://host:8786) |
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class Settings(ConfigurableResource):
     brake_min_history: int
     brake_min_terminate: int
     brake_psi: float
+    training_backend: str
+    dask_scheduler: str
 
     @property
     def published_dir(self) -> Path:
@@ -116,6 +120,14 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> str:
     return str(Path(value).expanduser().resolve() if value else default.resolve())
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """The variable's value if it is one of ``allowed`` (default: the first); fail early, by name."""
+    value = env.get(name) or allowed[0]
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -143,4 +155,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),
         brake_min_terminate=int(env.get("REALPEOPLE_BRAKE_MIN_TERMINATE", "20")),
         brake_psi=float(env.get("REALPEOPLE_BRAKE_PSI", "0.25")),
+        training_backend=_choice(env, "REALPEOPLE_TRAINING_BACKEND", ("local", "dask")),
+        dask_scheduler=env.get("REALPEOPLE_DASK_SCHEDULER", ""),
     )

@@ -77,6 +77,7 @@ PROMOTION_GATE = "promotion_gate"
 )
 def account_authenticity_model(context: AssetExecutionContext, settings: Settings,
                                warehouse: DuckDBResource):
+    from ml.distributed import fit_backend
     from ml.tracking import log_training_run
     from ml.train import train_model
 
@@ -95,8 +96,9 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
             f"(snapshots: {', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))}). "
             "Point-in-time training needs features of earlier dates: materialize features_job "
             "for a few earlier delivery dates (a backfill), then train again.")
-    result = train_model(training, terminate_precision=settings.terminate_precision,
-                         label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS)
+    with fit_backend(settings.training_backend, settings.dask_scheduler) as fit:
+        result = train_model(training, terminate_precision=settings.terminate_precision,
+                             label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS, fit=fit)
     experiment_id = _configure_mlflow(settings)
     registered = log_training_run(result, model_name=settings.model_name, training_as_of=str(as_of))
     decision = registered.decision
@@ -112,6 +114,7 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
         "n_test": result.n_test,
         "test_cutoff": result.test_cutoff,
         "dataset_fingerprint": result.dataset_fingerprint,
+        "fit_backend": result.extra["fit_backend"],
         "search_trials": len(result.trials),
         "terminate_threshold": result.policy.terminate_threshold,
         "terminate_precision_test": m["terminate_precision"],
@@ -152,7 +155,6 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
                    warehouse: DuckDBResource) -> MaterializeResult:
     from ml.explain import explain_actions
     from ml.policy import decide_actions
-    from ml.score import score_accounts
     from ml.tracking import champion, load_model
 
     run_date = context.partition_key
@@ -166,7 +168,7 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
         features = con.execute(sql("features_for_run_date.sql"), {"run_date": run_date}).df()
     if features.empty:
         raise Failure(f"account_features has no rows for run date {run_date}")
-    scores = score_accounts(features, scorer)
+    scores = _score(features, scorer, settings)
     scores["proposed_action"] = decide_actions(scores, model.policy)
     scores["reasons"] = explain_actions(features, scores, scorer)
     scores.insert(0, "run_date", pd.to_datetime(run_date).date())
@@ -193,6 +195,23 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
             .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
             .to_markdown(index=False)),
     })
+
+
+def _score(features: pd.DataFrame, scorer, settings: Settings) -> pd.DataFrame:
+    """``score_accounts`` here, or partition by partition on the Dask cluster (same rows
+    and columns) when the model stage runs on Dask."""
+    from ml.score import score_accounts
+
+    if settings.training_backend != "dask":
+        return score_accounts(features, scorer)
+    import dask.dataframe as dd
+
+    from ml.distributed import dask_client, n_workers, score_partitioned
+
+    with dask_client(settings.dask_scheduler) as client:
+        # A few partitions per worker, so a slow worker does not hold the whole run.
+        parts = dd.from_pandas(features, npartitions=2 * n_workers(client), sort=False)
+        return score_partitioned(parts, scorer).compute().reset_index(drop=True)
 
 
 # Weekly retraining: new reviews accrue every day; a week gives the newest-reviews test
