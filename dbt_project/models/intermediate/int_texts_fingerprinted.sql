@@ -1,64 +1,13 @@
 -- One row per non-empty text (post, comment, dm, group_message) in the window: the
--- per-text measurements the content and coordination families share. A table, because
--- both read it and the fingerprints (regular expressions over every text) are the
--- costliest part of the features; computing them once is cheaper than twice.
--- Every measurement is a function of the text alone, so it is computed once per distinct
--- text and joined back: templates, canned replies and short comments ("好看", "nice")
--- repeat across events (11.4M-event world: 4.56M texts, 0.41M distinct; the regular
--- expressions went from ~100 s to ~10 s).
--- Fingerprints are md5 hashes (32 hex characters on every engine) of
---   normalised_hash   the text without case, whitespace, punctuation, symbols, digits
---   phrase_set_hash   the set of its phrases in any order (see phrase_set_fingerprint)
--- and are NULL when the normalised text is shorter than min_shared_text_chars: "nice"
--- or "好看" from two accounts is not evidence of anything.
+-- per-text measurements the content and coordination families share, from
+-- int_texts_measured (computed once per distinct text). A table, because both families
+-- read it.
 with texts as (
 
     select event_id, account_id, event_ts, event_type, text
     from {{ ref('int_events_windowed') }}
     where text is not null
       and length(trim(text)) > 0
-
-),
-
-distinct_texts as (
-
-    select text
-    from texts
-    group by text
-
-),
-
-measured as (
-
-    select
-        text,
-        length(text) as text_length,
-        {{ normalise_text('text') }} as normalised_text,
-        {{ text_tokens('text') }} as tokens
-    from distinct_texts
-
-),
-
-per_text as (
-
-    select
-        text,
-        text_length,
-        {{ distinct_char_count('text') }} * 1.0 / text_length as char_variety,
-        {{ flag(dbt.position('chr(10)', 'text') ~ ' > 0') }} as has_line_break,
-        {{ flag(has_list_marker('text')) }} as has_list_marker,
-        {{ flag(has_emoji('text')) }} as has_emoji,
-        (text_length - length({{ regex_replace_all('text', '\\p{P}+') }})) * 1.0 / text_length
-            as punctuation_share,
-        {{ array_size('tokens') }} as token_count,
-        case when {{ array_size('tokens') }} > 0
-             then {{ array_distinct_size('tokens') }} * 1.0 / {{ array_size('tokens') }} end
-            as type_token_ratio,
-        case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
-             then md5(normalised_text) end as normalised_hash,
-        case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
-             then md5({{ phrase_set_fingerprint('text') }}) end as phrase_set_hash
-    from measured
 
 )
 
@@ -78,5 +27,5 @@ select
     m.normalised_hash,
     m.phrase_set_hash
 from texts as t
-inner join per_text as m
+inner join {{ ref('int_texts_measured') }} as m
     on t.text = m.text
