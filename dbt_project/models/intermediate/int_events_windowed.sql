@@ -2,9 +2,11 @@
 -- [D + 1 day - feature_window_days, D + 1 day) and delivered on or before D (an event
 -- that lands late, after D, was not known on D).
 -- A view, not a table: writing the slice (texts included) into the DuckDB file cost far
--- more than letting each family re-read and re-deduplicate only the columns it needs
--- (5M events: 19 s to write vs ~1 s per family read).
--- Platform-local time (fixed offset, var platform_utc_offset_hours) is derived here once:
+-- more than letting each family re-read only the columns it needs (5M events: 19 s to
+-- write vs ~1 s per family read; deduplication is an anti-join against the small
+-- stg_activity__event_repeats).
+-- Platform-local time (fixed offset, var platform_utc_offset_hours) is derived here once,
+-- as a zone-less timestamp (see local_timestamp):
 -- hour-of-day, night share and calendar days are about the platform's home time zone.
 {{ config(materialized='view') }}
 {%- set w = feature_window() %}
@@ -29,7 +31,7 @@ with events as (
         ai_metadata,
         commercial,
         delivered_on,
-        {{ dbt.dateadd('minute', offset_minutes, 'event_ts') }} as local_ts
+        {{ local_timestamp('event_ts', offset_minutes) }} as local_ts
     from {{ ref('stg_activity__events') }}
     where delivered_on <= {{ w.run_date }}
       and event_ts >= {{ w.window_start }}
