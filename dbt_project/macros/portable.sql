@@ -166,3 +166,22 @@
                 x -> regexp_replace(x, '\\d+', '')),
       x -> length(x) > 0))), ' ')
 {%- endmacro %}
+
+
+{#- A 64-bit fingerprint of a string, for grouping equal texts: DuckDB's hash(), Spark's
+    xxhash64(). Only equality matters (the values differ between engines, the groups do
+    not); 8-byte keys make the joins and aggregations over millions of texts much cheaper
+    than 32-character md5 strings. Two distinct texts share a fingerprint with
+    probability ~n^2 / 2^65: about one pair in a billion distinct texts. -#}
+{% macro text_fingerprint(expr) -%}
+  {{ return(adapter.dispatch('text_fingerprint', 'realpeople')(expr)) }}
+{%- endmacro %}
+{% macro default__text_fingerprint(expr) -%}
+  md5({{ expr }})
+{%- endmacro %}
+{% macro duckdb__text_fingerprint(expr) -%}
+  hash({{ expr }})
+{%- endmacro %}
+{% macro spark__text_fingerprint(expr) -%}
+  xxhash64({{ expr }})
+{%- endmacro %}

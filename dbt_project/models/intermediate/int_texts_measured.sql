@@ -4,7 +4,7 @@
 -- 0.41M distinct), so the regular expressions run once per distinct text.
 -- A table of its own, not a CTE: an engine may otherwise defer the expressions past the
 -- join back to events and evaluate them once per event again (DuckDB did).
--- Fingerprints are md5 hashes (32 hex characters on every engine) of
+-- Fingerprints are 64-bit hashes (text_fingerprint) of
 --   normalised_hash   the text without case, whitespace, punctuation, symbols, digits
 --   phrase_set_hash   the set of its phrases in any order (see phrase_set_fingerprint)
 -- and are NULL when the normalised text is shorter than min_shared_text_chars: "nice"
@@ -46,9 +46,9 @@ per_text as (
              then {{ array_distinct_size('tokens') }} * 1.0 / {{ array_size('tokens') }} end
             as type_token_ratio,
         case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
-             then md5(normalised_text) end as normalised_hash,
+             then {{ text_fingerprint('normalised_text') }} end as normalised_hash,
         case when length(normalised_text) >= {{ var('min_shared_text_chars') }}
-             then md5({{ phrase_set_fingerprint('text') }}) end as phrase_set_hash
+             then {{ text_fingerprint(phrase_set_fingerprint('text')) }} end as phrase_set_hash
     from measured
 
 )
