@@ -1,0 +1,6 @@
+-- An empty account_features in DuckDB with the Spark mart's columns, in the mart's order
+-- (Spark keeps its partition column run_date out of the files; it goes first again here).
+create table if not exists main.account_features as
+select cast($run_date as date) as run_date, *
+from read_parquet($files)
+limit 0;
