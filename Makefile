@@ -33,6 +33,7 @@ help:
 	@echo "make ui-check  drive both UIs in headless Chromium, save docs/ui-*.png (~10 min)"
 	@echo "make simulate  only write the simulated deliveries"
 	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
+	@echo "make bench-engines  dbt run on DuckDB and local Spark at ~1M and ~10M events"
 
 setup: $(STAMP)
 
@@ -73,6 +74,12 @@ test-spark: $(STAMP)
 # Not a test: minutes, and ~8 GB of memory for 1M accounts. Writes under /tmp, then deletes.
 bench: $(STAMP)
 	$(PY) benchmarks/simulate.py --days $(DAYS)
+
+# Not a test: dbt run of the features on DuckDB and on local Spark at ~1M and ~10M events
+# (9k and 90k accounts over 14 days); figures for docs/scaling.md. Tens of minutes.
+bench-engines: $(STAMP)
+	$(PY) benchmarks/engines.py --accounts 9000 --days 14 --work-dir /tmp/realpeople-bench-engines
+	$(PY) benchmarks/engines.py --accounts 90000 --days 14 --work-dir /tmp/realpeople-bench-engines
 
 ui: $(STAMP)
 	$(PY) -m orchestration prepare

@@ -2,4 +2,4 @@
 -- (its Parquet files), copied into DuckDB's account_features by column name.
 insert into main.account_features by name
 select cast($run_date as date) as run_date, *
-from read_parquet($files);
+from read_parquet($files, hive_partitioning = false);
