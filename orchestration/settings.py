@@ -155,14 +155,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(_path(env, "REALPEOPLE_DATA_DIR", Path("data")))
     tracking_uri = env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}"
-    engine = env.get("REALPEOPLE_ENGINE", "duckdb").strip().lower()
-    if engine not in ENGINES:
-        raise ValueError(f"REALPEOPLE_ENGINE must be one of {', '.join(ENGINES)}, got {engine!r}")
     return Settings(
         landing_dir=_path(env, "REALPEOPLE_LANDING_DIR", Path("data/landing")),
         data_dir=str(data_dir),
         warehouse_path=_path(env, "REALPEOPLE_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
-        engine=engine,
+        engine=_choice(env, "REALPEOPLE_ENGINE", ENGINES),
         raw_parquet_dir=_path(env, "REALPEOPLE_RAW_PARQUET_DIR", data_dir / "raw_parquet"),
         spark_dir=_path(env, "REALPEOPLE_SPARK_DIR", data_dir / "spark"),
         spark_schema=env.get("REALPEOPLE_SPARK_SCHEMA", "realpeople"),
