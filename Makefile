@@ -22,16 +22,18 @@ END_DATE ?= 2026-11-15
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo simulate run test ui ui-check bench lock clean
+.PHONY: help setup demo simulate run test test-spark ui ui-check bench bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
 	@echo "make run       the pipeline on REALPEOPLE_LANDING_DIR, writing under REALPEOPLE_DATA_DIR"
-	@echo "make test      the whole test suite"
+	@echo "make test      the whole test suite (but the Spark test)"
+	@echo "make test-spark  DuckDB and local Spark build the same features (Java 17; minutes)"
 	@echo "make ui        Dagster UI and MLflow UI on 127.0.0.1"
 	@echo "make ui-check  drive both UIs in headless Chromium, save docs/ui-*.png (~10 min)"
 	@echo "make simulate  only write the simulated deliveries"
 	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
+	@echo "make bench-engines  dbt run on DuckDB and local Spark at ~1M and ~10M events"
 
 setup: $(STAMP)
 
@@ -56,15 +58,28 @@ demo: simulate run
 # nothing a test starts can listen beyond this machine (LightGBM's Dask training binds
 # every interface) and nothing reaches out. Elsewhere they run as they are, and the
 # tests that need the namespace skip, saying why.
+# The Spark test takes minutes on 2 cores (JVM start, per-query overhead): it has its own
+# target, test-spark, so that `make test` stays under 10 minutes.
 test: $(STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  echo "tests in a loopback-only network namespace"; \
-	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest $(PYTEST_ARGS)'; \
-	else $(PY) -m pytest $(PYTEST_ARGS); fi
+	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)'; \
+	else $(PY) -m pytest -m "not spark" $(PYTEST_ARGS); fi
+
+test-spark: $(STAMP)
+	@if unshare -rn true 2>/dev/null; then \
+	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m spark -s tests/integration/test_engines_agree.py'; \
+	else $(PY) -m pytest -m spark -s tests/integration/test_engines_agree.py; fi
 
 # Not a test: minutes, and ~8 GB of memory for 1M accounts. Writes under /tmp, then deletes.
 bench: $(STAMP)
 	$(PY) benchmarks/simulate.py --days $(DAYS)
+
+# Not a test: dbt run of the features on DuckDB and on local Spark at ~1M and ~10M events
+# (9k and 90k accounts over 14 days); figures for docs/scaling.md. Tens of minutes.
+bench-engines: $(STAMP)
+	$(PY) benchmarks/engines.py --accounts 9000 --days 14 --work-dir /tmp/realpeople-bench-engines
+	$(PY) benchmarks/engines.py --accounts 90000 --days 14 --work-dir /tmp/realpeople-bench-engines
 
 ui: $(STAMP)
 	$(PY) -m orchestration prepare

@@ -11,6 +11,10 @@ dbt resource exports before it starts dbt.
 | MLFLOW_TRACKING_URI | sqlite:///<data dir>/mlflow/mlflow.db |
 | DAGSTER_HOME | <data dir>/dagster_home |
 | REALPEOPLE_WAREHOUSE_PATH | <data dir>/warehouse.duckdb |
+| REALPEOPLE_ENGINE | duckdb (or spark: dbt builds the features on Spark, the dbt target of that name) |
+| REALPEOPLE_RAW_PARQUET_DIR | <data dir>/raw_parquet (the raw layer as Parquet, written when the engine is spark) |
+| REALPEOPLE_SPARK_DIR | <data dir>/spark (local Spark's warehouse, metastore and spill) |
+| REALPEOPLE_SPARK_SCHEMA | realpeople (the Spark database dbt builds into) |
 | REALPEOPLE_DUCKDB_MEMORY_LIMIT | 4GB (DuckDB spills to disk past it) |
 | REALPEOPLE_DUCKDB_THREADS | 2 |
 | REALPEOPLE_FIRST_DELIVERY_DATE | 2024-01-01 (first daily partition) |
@@ -40,6 +44,8 @@ from dagster import ConfigurableResource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# Engines dbt can build the features on; each is a target of that name in profiles.yml.
+ENGINES = ("duckdb", "spark")
 
 
 class Settings(ConfigurableResource):
@@ -49,6 +55,10 @@ class Settings(ConfigurableResource):
     landing_dir: str
     data_dir: str
     warehouse_path: str
+    engine: str
+    raw_parquet_dir: str
+    spark_dir: str
+    spark_schema: str
     duckdb_memory_limit: str
     duckdb_threads: int
     mlflow_tracking_uri: str
@@ -85,6 +95,15 @@ class Settings(ConfigurableResource):
         """Validation reports (GX results) and other operator-facing files."""
         return Path(self.data_dir) / "reports"
 
+    @property
+    def dbt_target(self) -> str:
+        """The profiles.yml target dbt builds on: the engine's name."""
+        return self.engine
+
+    def spark_table_dir(self, table: str) -> Path:
+        """Where the local Spark (``method: session``) keeps a managed table's files."""
+        return Path(self.spark_dir) / "warehouse" / f"{self.spark_schema}.db" / table
+
     def duckdb_config(self) -> dict[str, str | int]:
         """Connection settings for every DuckDB connection the pipeline opens."""
         return {
@@ -99,6 +118,9 @@ class Settings(ConfigurableResource):
             "REALPEOPLE_DATA_DIR": self.data_dir,
             "REALPEOPLE_LANDING_DIR": self.landing_dir,
             "REALPEOPLE_WAREHOUSE_PATH": self.warehouse_path,
+            "REALPEOPLE_RAW_PARQUET_DIR": self.raw_parquet_dir,
+            "REALPEOPLE_SPARK_DIR": self.spark_dir,
+            "REALPEOPLE_SPARK_SCHEMA": self.spark_schema,
             "REALPEOPLE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "REALPEOPLE_DUCKDB_THREADS": str(self.duckdb_threads),
             "REALPEOPLE_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
@@ -137,6 +159,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         landing_dir=_path(env, "REALPEOPLE_LANDING_DIR", Path("data/landing")),
         data_dir=str(data_dir),
         warehouse_path=_path(env, "REALPEOPLE_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
+        engine=_choice(env, "REALPEOPLE_ENGINE", ENGINES),
+        raw_parquet_dir=_path(env, "REALPEOPLE_RAW_PARQUET_DIR", data_dir / "raw_parquet"),
+        spark_dir=_path(env, "REALPEOPLE_SPARK_DIR", data_dir / "spark"),
+        spark_schema=env.get("REALPEOPLE_SPARK_SCHEMA", "realpeople"),
         duckdb_memory_limit=env.get("REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(env.get("REALPEOPLE_DUCKDB_THREADS", "2")),
         mlflow_tracking_uri=tracking_uri,

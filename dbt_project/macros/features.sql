@@ -19,9 +19,11 @@
   {{ regex_matches(expr, '[\\x{1F000}-\\x{1FAFF}\\x{2600}-\\x{27BF}\\x{2B00}-\\x{2BFF}\\x{FE0F}\\x{3297}\\x{3299}]') }}
 {%- endmacro %}
 
-{# 1.0 when `condition` holds, else 0.0: averaged, it is a share. #}
+{# 1.0 when `condition` holds, else 0.0: averaged, it is a share. Doubles, not the literals
+   1.0 / 0.0: those are DECIMAL(2,1), and Spark averages decimals into DECIMAL(6,5), which
+   rounds every share to 5 places (DuckDB's avg of a decimal is a double). #}
 {% macro flag(condition) -%}
-  case when {{ condition }} then 1.0 else 0.0 end
+  case when {{ condition }} then cast(1 as double) else cast(0 as double) end
 {%- endmacro %}
 
 {# Coefficient of variation (population), NULL below two observations or at mean 0. #}
@@ -48,11 +50,11 @@
 {%- endmacro %}
 
 {# 1.0 when two country codes differ, 0.0 when equal, NULL when either is unknown
-   (averaged, NULLs do not take part). #}
+   (averaged, NULLs do not take part). Doubles, as in flag(). #}
 {% macro country_mismatch(a, b) -%}
   case
       when {{ a }} is null or {{ b }} is null then null
-      when upper({{ a }}) <> upper({{ b }}) then 1.0
-      else 0.0
+      when upper({{ a }}) <> upper({{ b }}) then cast(1 as double)
+      else cast(0 as double)
   end
 {%- endmacro %}

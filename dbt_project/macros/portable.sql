@@ -12,16 +12,23 @@
 {% macro default__seconds_between(start_ts, end_ts) -%}
   ({{ dbt.datediff(start_ts, end_ts, 'second') }})
 {%- endmacro %}
+{#- Both engines subtract whole microseconds, then divide: exact, so a gap of exactly 10 s
+    is 10.0 on either (epoch() differences of ~1.8e9-second doubles are off by ~1e-7 s,
+    enough to flip a `< 10` or `> 1800`). Integer / integer is a double on both; a
+    1000000.0 divisor would be a DECIMAL on Spark. -#}
 {% macro duckdb__seconds_between(start_ts, end_ts) -%}
-  {#- Integer microseconds, then seconds: exact (epoch() doubles lose ~1e-7 s). -#}
-  ((epoch_us({{ end_ts }}) - epoch_us({{ start_ts }})) / 1000000.0)
+  ((epoch_us({{ end_ts }}) - epoch_us({{ start_ts }})) / 1000000)
+{%- endmacro %}
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+  ((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000)
 {%- endmacro %}
 
 
 {# A UTC instant as a plain (zone-less) timestamp in the platform's home time zone,
    `offset_minutes` east of UTC. Calendar day and hour of a zone-less timestamp are plain
    arithmetic; on a TIMESTAMP WITH TIME ZONE every cast goes through the time-zone
-   library (DuckDB: ~6x slower over 11M events). #}
+   library (DuckDB: ~6x slower over 11M events). Spark: dbt.dateadd, i.e. our
+   spark__dateadd below. #}
 {% macro local_timestamp(ts, offset_minutes) -%}
   {{ return(adapter.dispatch('local_timestamp', 'realpeople')(ts, offset_minutes)) }}
 {%- endmacro %}
@@ -31,8 +38,15 @@
 {% macro duckdb__local_timestamp(ts, offset_minutes) -%}
   make_timestamp(epoch_us({{ ts }}) + {{ offset_minutes | int * 60000000 }})
 {%- endmacro %}
-{% macro spark__seconds_between(start_ts, end_ts) -%}
-  ((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0)
+
+
+{#- Overrides dbt-spark's dateadd (dispatch finds the root project's spark__dateadd
+    first). Its hour/minute/second variant goes through to_unix_timestamp, which drops
+    the microseconds (every local_ts lost its fraction of a second: gaps, sessions and
+    quiet stretches came out different from DuckDB), and it fails on NULL through
+    assert_not_null. Spark 3.3+ has TIMESTAMPADD, exact to the microsecond. -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+  timestampadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }})
 {%- endmacro %}
 
 
@@ -51,8 +65,24 @@
 {%- endmacro %}
 
 
-{#- Regular expressions are written once, in RE2/Java syntax (both engines accept
-    \x{...}, \p{P}, (?m)); only the calling convention and literal escaping differ. -#}
+{#- Regular expressions are written once, in RE2 syntax (DuckDB). Java's regex (Spark)
+    accepts most of it as is (\x{...}, \p{P}, (?m)); spark_regex_literal() translates the
+    rest and escapes the pattern for a Spark SQL string literal (where a backslash is
+    itself an escape):
+    - scripts: RE2's \p{Han} is Java's \p{IsHan};
+    - \p{S}: Java 17 knows Unicode 13, so emoji added since (🫠 U+1FAE0 and the rest of
+      Symbols and Pictographs Extended-A, U+1FA70-1FAFF) are not symbols to it; they
+      are added as a nested class (a union in Java 9+, negation included). -#}
+{% macro spark_regex_literal(pattern) -%}
+  {#- a namespace: a plain `set` inside a Jinja loop does not outlive the iteration -#}
+  {%- set ns = namespace(java=pattern) -%}
+  {%- for script in ['Han', 'Hiragana', 'Katakana', 'Hangul', 'Latin', 'Cyrillic', 'Arabic'] -%}
+    {%- set ns.java = ns.java | replace('\\p{' ~ script ~ '}', '\\p{Is' ~ script ~ '}') -%}
+  {%- endfor -%}
+  {%- set ns.java = ns.java | replace('\\p{S}', '[\\p{S}\\x{1FA70}-\\x{1FAFF}]') -%}
+  '{{ ns.java | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
 {% macro regex_matches(expr, pattern) -%}
   {{ return(adapter.dispatch('regex_matches', 'realpeople')(expr, pattern)) }}
 {%- endmacro %}
@@ -60,7 +90,7 @@
   regexp_matches({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
 {% macro spark__regex_matches(expr, pattern) -%}
-  ({{ expr }} rlike '{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }}')
+  ({{ expr }} rlike {{ spark_regex_literal(pattern) }})
 {%- endmacro %}
 
 {% macro regex_replace_all(expr, pattern, replacement='') -%}
@@ -70,7 +100,7 @@
   regexp_replace({{ expr }}, '{{ pattern | replace("'", "''") }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 {% macro spark__regex_replace_all(expr, pattern, replacement) -%}
-  regexp_replace({{ expr }}, '{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }}', '{{ replacement }}')
+  regexp_replace({{ expr }}, {{ spark_regex_literal(pattern) }}, '{{ replacement }}')
 {%- endmacro %}
 
 
@@ -120,7 +150,7 @@
   regexp_extract_all({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
 {% macro spark__regex_extract_all(expr, pattern) -%}
-  regexp_extract_all({{ expr }}, '{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }}', 0)
+  regexp_extract_all({{ expr }}, {{ spark_regex_literal(pattern) }}, 0)
 {%- endmacro %}
 
 
@@ -162,7 +192,7 @@
 {%- endmacro %}
 {% macro spark__phrase_set_fingerprint(expr) -%}
   array_join(array_sort(array_distinct(filter(
-      transform(split(lower({{ expr }}), '[\\s\\p{P}\\p{S}]+'),
+      transform(split(lower({{ expr }}), {{ spark_regex_literal('[\\s\\p{P}\\p{S}]+') }}),
                 x -> regexp_replace(x, '\\d+', '')),
       x -> length(x) > 0))), ' ')
 {%- endmacro %}
@@ -184,4 +214,62 @@
 {%- endmacro %}
 {% macro spark__text_fingerprint(expr) -%}
   xxhash64({{ expr }})
+{%- endmacro %}
+
+
+{#- ---------------------------------------------------------------------------------
+    Engine set-up and materialisation choices: the rest of what differs between the
+    targets, so models carry no engine names.
+--------------------------------------------------------------------------------- -#}
+
+{#- on-run-start: make source('raw', ...) readable. On DuckDB the ingestion step writes
+    raw.* itself: nothing to do. On Spark each raw table is an external Parquet table over
+    the export the ingestion step writes (<dir>/<table>/_delivery_date=YYYY-MM-DD/), with
+    the column types declared in _sources.yml. It is dropped and re-created on every
+    invocation (metadata only; dropping an external table keeps its files) and its
+    partitions re-listed, so a delivery replaced or added since the last run is seen and
+    one removed is not. -#}
+{% macro register_raw_sources() -%}
+  {{ return(adapter.dispatch('register_raw_sources', 'realpeople')()) }}
+{%- endmacro %}
+{% macro default__register_raw_sources() -%}
+  select 1
+{%- endmacro %}
+{% macro spark__register_raw_sources() -%}
+  {%- if execute -%}
+    {%- set location = env_var('REALPEOPLE_RAW_PARQUET_DIR', '../data/raw_parquet') -%}
+    {%- set raw_sources = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | list -%}
+    {%- do run_query('create schema if not exists ' ~ (raw_sources | first).schema) -%}
+    {%- for src in raw_sources -%}
+      {%- set relation = src.schema ~ '.' ~ src.identifier -%}
+      {%- set columns = [] -%}
+      {%- for column in src.columns.values() -%}
+        {%- do columns.append(column.name ~ ' ' ~ column.data_type) -%}
+      {%- endfor -%}
+      {%- do run_query('drop table if exists ' ~ relation) -%}
+      {%- do run_query('create table ' ~ relation ~ ' (' ~ columns | join(', ') ~ ') using parquet'
+                       ~ ' partitioned by (_delivery_date)'
+                       ~ " location '" ~ location ~ '/' ~ src.identifier ~ "'") -%}
+      {%- do run_query('msck repair table ' ~ relation) -%}
+    {%- endfor -%}
+  {%- endif -%}
+  select 1
+{%- endmacro %}
+
+
+{#- Config of an incremental model that replaces whole run dates (account_features).
+    DuckDB: delete+insert on the unique key. Spark: the table is partitioned by
+    `partition_column` and each run overwrites only the partitions it writes
+    (insert_overwrite, dynamic partition overwrite), the Spark idiom for the same
+    "re-running a date replaces exactly that date" (merge needs Delta/Iceberg, not
+    installed here). Spark puts partition columns last in the table. -#}
+{% macro replace_by_date_config(partition_column) -%}
+  {{ return(adapter.dispatch('replace_by_date_config', 'realpeople')(partition_column)) }}
+{%- endmacro %}
+{% macro default__replace_by_date_config(partition_column) -%}
+  {{ return({'incremental_strategy': 'delete+insert'}) }}
+{%- endmacro %}
+{% macro spark__replace_by_date_config(partition_column) -%}
+  {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column],
+             'file_format': 'parquet'}) }}
 {%- endmacro %}

@@ -23,6 +23,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from orchestration.ingest.contract import TABLES
+from orchestration.ingest.export import export_delivery
 from orchestration.ingest.loader import DeliveryReport, load_delivery, sql
 from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from orchestration.settings import Settings
@@ -75,6 +76,9 @@ def build_raw_asset(table: str):
         day = date.fromisoformat(context.partition_key)
         with warehouse.get_connection() as con:
             report = load_delivery(con, Path(settings.landing_dir), table, day)
+            if settings.engine == "spark":
+                # Spark reads the raw layer as Parquet: replace this delivery's partition.
+                export_delivery(con, Path(settings.raw_parquet_dir), table, day)
         # One line per problem: file, column, row count and an example, as the operator
         # needs to find the rows (they are in raw.quarantine with the row as delivered).
         file_messages = [m for f in report.files for m in f.messages]

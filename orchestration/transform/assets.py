@@ -4,6 +4,11 @@ Grain: a partition is a run date; ``dbt build --vars '{run_date: ...}'`` rebuild
 views and replaces that date's rows of the incremental ``account_features`` mart. dbt
 tests run in the same build and show up as asset checks. A backfill over a range of
 dates runs as one process (single-run backfill policy).
+
+The engine (``REALPEOPLE_ENGINE``) picks the dbt target: ``duckdb`` builds in the DuckDB
+warehouse; ``spark`` builds on Spark from the raw Parquet export, then copies each run
+date's mart partition into DuckDB's ``account_features`` for the Python stages
+(``serve.py``).
 """
 
 
@@ -14,10 +19,12 @@ from typing import Any
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
 
 from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from orchestration.settings import Settings
 from orchestration.transform.project import dbt_project, ensure_manifest
+from orchestration.transform.serve import serve_spark_mart
 
 
 class FeaturesTranslator(DagsterDbtTranslator):
@@ -37,7 +44,8 @@ class FeaturesTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=FeaturesTranslator(),
     pool=DUCKDB_WRITER_POOL,
 )
-def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings):
+def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings,
+                          warehouse: DuckDBResource):
     # profiles.yml reads the warehouse path and DuckDB limits from these variables;
     # dbt runs as a subprocess and inherits them.
     os.environ.update(settings.subprocess_env())
@@ -46,8 +54,15 @@ def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, s
     # dagster-dbt default for daily partitions): build each date in order, in this one
     # process, and report the models once, from the last date's build.
     run_dates = context.partition_keys
+    target = ["--target", settings.dbt_target]
     for run_date in run_dates[:-1]:
-        context.log.info(f"dbt build for run date {run_date}")
-        dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars(run_date))], context=context).wait()
+        context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
+        dbt.cli(["build", *target, "--vars", json.dumps(settings.dbt_vars(run_date))],
+                context=context).wait()
     last = settings.dbt_vars(run_dates[-1])
-    yield from dbt.cli(["build", "--vars", json.dumps(last)], context=context).stream()
+    yield from dbt.cli(["build", *target, "--vars", json.dumps(last)], context=context).stream()
+    if settings.engine == "spark":
+        with warehouse.get_connection() as con:
+            for run_date in run_dates:
+                rows = serve_spark_mart(con, settings.spark_table_dir("account_features"), run_date)
+                context.log.info(f"account_features {run_date}: {rows} rows copied from Spark to DuckDB")

@@ -49,13 +49,7 @@ connection_stats as (
         avg({{ flag("e.client = 'web'") }}) as web_client_share,
         count(distinct e.ip_country) as ip_country_count,
         -- Only events where both countries are known take part.
-        avg(
-            case
-                when e.ip_country is null or a.declared_country is null then null
-                when upper(e.ip_country) <> upper(a.declared_country) then 1.0
-                else 0.0
-            end
-        ) as ip_declared_country_mismatch_share,
+        avg({{ country_mismatch('e.ip_country', 'a.declared_country') }}) as ip_declared_country_mismatch_share,
         avg({{ country_mismatch('e.location_tag', 'a.declared_country') }}) as location_declared_mismatch_share,
         avg({{ country_mismatch('e.location_tag', 'e.ip_country') }}) as location_ip_mismatch_share,
         avg({{ country_mismatch('e.ip_country', 'a.signup_ip_country') }}) as ip_signup_country_mismatch_share

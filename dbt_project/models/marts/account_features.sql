@@ -1,17 +1,18 @@
 -- One row per (run_date, account_id): every account known as of the run date, with its
--- features over the window ending that day. Incremental delete+insert on the key: a
--- re-run of a date replaces exactly that date's rows, earlier dates are kept (training
--- needs features as they were on past dates). full_refresh=false protects that history
+-- features over the window ending that day. Incremental, replacing whole run dates
+-- (delete+insert on the key on DuckDB, insert_overwrite of the run_date partition on
+-- Spark; see replace_by_date_config): a re-run of a date replaces exactly that date's
+-- rows, earlier dates are kept (training needs features as they were on past dates). full_refresh=false protects that history
 -- from a stray --full-refresh; drop the table by hand to rebuild it.
 -- NULL policy: counts and per-day rates of an account without activity are 0; shares,
 -- CVs and latencies stay NULL when there is nothing to measure (LightGBM handles NULL).
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key=['run_date', 'account_id'],
         on_schema_change='fail',
         full_refresh=false,
+        **replace_by_date_config('run_date')
     )
 }}
 {%- set w = feature_window() %}

@@ -1,4 +1,4 @@
-"""A small simulated world shared by the slow reliability tests (written once per session)."""
+"""A small simulated world shared by slow tests (reliability, the engines test), written once per session."""
 
 from datetime import date
 
