@@ -31,8 +31,9 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 DBT_PROJECT_DIR = ROOT / "dbt_project"
-TABLES = ("accounts", "events", "reviews", "appeals")
+from orchestration.ingest.contract import TABLES  # noqa: E402  (the contract's four tables)
 
 SCAN_SQL = """
 select count(*), count(distinct account_id), max(event_ts), count(event_type), count(client),
@@ -69,6 +70,12 @@ def load_raw(landing: Path, warehouse: Path, memory_limit: str, temp_dir: Path) 
     return counts
 
 
+def raw_counts(warehouse: Path) -> dict[str, int]:
+    """Rows per raw table of a loaded warehouse."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in TABLES}
+
+
 def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (GB) of one child process: os.wait4 (not Popen.wait), so
     the rusage is this child's alone, not the maximum over every child so far."""
@@ -95,8 +102,7 @@ def main() -> None:
     work = args.work_dir
     warehouse, temp_dir = work / "warehouse.duckdb", work / "duckdb_tmp"
     if args.reuse and warehouse.exists():
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in TABLES}
+        counts = raw_counts(warehouse)
         print(f"reusing {counts}", flush=True)
     else:
         if work.exists():
@@ -112,8 +118,7 @@ def main() -> None:
         loader.join()
         if loader.exitcode:
             raise SystemExit(f"loading {args.landing_dir} failed")
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in TABLES}
+        counts = raw_counts(warehouse)
         print(f"loaded {counts} in {time.perf_counter() - started:.0f} s", flush=True)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         run_date = str(con.execute("select max(_delivery_date) from raw.events").fetchone()[0])

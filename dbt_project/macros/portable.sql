@@ -191,9 +191,9 @@
       x -> length(x) > 0))), ' ')
 {%- endmacro %}
 {% macro spark__phrase_set_fingerprint(expr) -%}
+  {#- The same steps as the default: digits dropped, then split. -#}
   array_join(array_sort(array_distinct(filter(
-      transform(split(lower({{ expr }}), {{ spark_regex_literal('[\\s\\p{P}\\p{S}]+') }}),
-                x -> regexp_replace(x, '\\d+', '')),
+      split(regexp_replace(lower({{ expr }}), '\\d+', ''), {{ spark_regex_literal('[\\s\\p{P}\\p{S}]+') }}),
       x -> length(x) > 0))), ' ')
 {%- endmacro %}
 

@@ -1,6 +1,6 @@
 -- One row per account with at least one event in the window: volume and rhythm.
 -- One window pass (lag over the account's events in time order) feeds two aggregations:
--- per local day (volume, longest quiet stretch) and per account (gaps, hours, mix).
+-- per local day (volume, longest quiet stretch) and per account (gaps, sessions, mix).
 -- Entropies (hour of day, weekday, gap size) come from one small count table each,
 -- grouped by (account, bin), and the identity H = ln N - sum(c ln c) / N: three narrow
 -- hash aggregations instead of 63 filtered counts per event (those were ~60% of this
@@ -13,6 +13,8 @@
 {%- set w = feature_window() %}
 {%- set day_start = 'greatest(cast(cast(local_ts as date) as timestamp), ' ~ w.local_window_start ~ ')' %}
 {%- set session_break = var('session_break_minutes') | int * 60 %}
+{#- Gap size in half-octave bins (x1.41 each): 0 .. 31, the last holding >= ~18 h. #}
+{%- set gap_bin = 'least(31, cast(floor(2 * ' ~ log2('gap_seconds + 1') ~ ') as integer))' %}
 {%- set day_end = 'least(' ~ dbt.dateadd('day', 1, 'cast(local_day as timestamp)') ~ ', ' ~ w.local_window_end ~ ')' %}
 
 with events as (
@@ -89,16 +91,6 @@ daily as (
 
 ),
 
-binned as (
-
-    select
-        *,
-        case when gap_seconds is not null
-             then least(31, cast(floor(2 * {{ log2('gap_seconds + 1') }}) as integer)) end as gap_bin
-    from gaps
-
-),
-
 per_account as (
 
     select
@@ -144,10 +136,13 @@ weekday_counts as (
 
 gap_bin_counts as (
 
-    select account_id, gap_bin as bin, count(*) as occurrences
-    from binned
-    where gap_bin is not null
-    group by account_id, gap_bin
+    select
+        account_id,
+        {{ gap_bin }} as bin,
+        count(*) as occurrences
+    from gaps
+    where gap_seconds is not null
+    group by account_id, {{ gap_bin }}
 
 ),
 

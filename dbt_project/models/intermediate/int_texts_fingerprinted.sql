@@ -2,12 +2,12 @@
 -- per-text measurements the content and coordination families share, from
 -- int_texts_measured (computed once per distinct text). A table, because both families
 -- read it.
+-- Which texts count (non-empty) is decided once, in int_texts_measured: the inner join
+-- keeps exactly the events whose text it measured.
 with texts as (
 
     select event_id, account_id, event_ts, event_type, text
     from {{ ref('int_events_windowed') }}
-    where text is not null
-      and length(trim(text)) > 0
 
 )
 

@@ -2,8 +2,9 @@
 -- features over the window ending that day. Incremental, replacing whole run dates
 -- (delete+insert on the key on DuckDB, insert_overwrite of the run_date partition on
 -- Spark; see replace_by_date_config): a re-run of a date replaces exactly that date's
--- rows, earlier dates are kept (training needs features as they were on past dates). full_refresh=false protects that history
--- from a stray --full-refresh; drop the table by hand to rebuild it.
+-- rows, earlier dates are kept (training needs features as they were on past dates).
+-- full_refresh=false protects that history from a stray --full-refresh; drop the table
+-- by hand to rebuild it.
 -- NULL policy: counts and per-day rates of an account without activity are 0; shares,
 -- CVs and latencies stay NULL when there is nothing to measure (LightGBM handles NULL).
 {{
