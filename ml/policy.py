@@ -244,6 +244,43 @@ def recall_at_precision(is_positive: np.ndarray, score: np.ndarray, precision_ta
     return precision_recall_at(is_positive, score, threshold, weights)[1]
 
 
+def time_folds(times, n_blocks: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Forward-chaining folds for out-of-fold scores with no future in the past.
+
+    Rows are ordered by ``times`` (review time) and cut into ``n_blocks`` blocks of
+    about equal size; fold ``k`` fits on blocks ``0..k-1`` and scores block ``k``. The
+    oldest block is never scored (nothing older to learn from); every other row is
+    scored by a model that saw only reviews made before it. Returns (fit rows, scored
+    rows) index arrays into ``times``."""
+    times = np.asarray(pd.to_datetime(pd.Series(times)).to_numpy())
+    order = np.argsort(times, kind="stable")
+    n_blocks = int(max(2, min(n_blocks, len(order))))
+    blocks = np.array_split(order, n_blocks)
+    return [(np.sort(np.concatenate(blocks[:k])), np.sort(blocks[k])) for k in range(1, n_blocks)]
+
+
+def flagged_needed(precision: float, target: float, z: float = WILSON_Z,
+                   limit: int = 1_000_000) -> int | None:
+    """How many flagged reviews a measured ``precision`` needs before its one-sided Wilson
+    lower bound reaches ``target``; None if it never does (precision at or below the
+    target, or more than ``limit``). With precision 1.0 this is ``z^2 t / (1 - t)``, rounded up: 89
+    flagged reviews for t = 0.99 x 0.98, 268 for t = 0.99."""
+    if precision <= target:
+        return None
+    lo, hi = 1, 1
+    while wilson_lower(precision, hi, z) < target:
+        hi *= 2
+        if hi > limit:
+            return None
+    while lo < hi:  # the bound grows with n for a fixed precision above the target
+        mid = (lo + hi) // 2
+        if wilson_lower(precision, mid, z) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
     """The proposed action per account: ``terminate``, ``warn_and_limit``, ``review`` or None.
 
