@@ -491,12 +491,12 @@ class World:
         self.reply_base[is_[IMPOST]] = rng.uniform(40, 240, is_[IMPOST].sum())
         # stealth rings: one schedule per ring (what automation cannot cheaply hide: the
         # operator drives its accounts in the same daily slots), each member a minute or
-        # two off it; a person's volume (1-3 actions a slot, at human gaps), replies after
+        # two off it; a person's volume (2-4 slots of 1-3 actions, at human gaps), replies after
         # minutes, not seconds
         g0, k = first_group[STEALTH]
         ring_slots = np.sort(((rng.choice(24, (k, 8), p=HUMAN_HOURS / HUMAN_HOURS.sum()) - 8)
                               % 24) * 3600.0 + rng.random((k, 8)) * 3600.0, axis=1)
-        ring_n = rng.integers(3, 6, k)
+        ring_n = rng.integers(2, 5, k)
         ring = farm[stl] - g0
         self.slots[stl] = ring_slots[ring] + rng.normal(0, 120, (len(stl), 1))
         self.n_slots[stl] = ring_n[ring]
@@ -784,7 +784,7 @@ class World:
         same = t == acc[rows]
         t[same] = existing[(pos[same] + 1) % len(existing)]
         tacc[rows] = t
-        self._ring_targets(rng, day0, acc, ts, typ, tacc, tev, existing)
+        self._ring_targets(rng, day0, acc, ts, typ, tacc, tev, existing, (p_ts, p_id, p_acc))
 
         # --- DM conversations: the messaged account replies (or not)
         dm_rows = np.flatnonzero(typ == DM)
@@ -932,25 +932,33 @@ class World:
             "commercial": _bools(comm),
         }, schema=SCHEMAS["events"])
 
-    def _ring_targets(self, rng, day0, acc, ts, typ, tacc, tev, existing):
-        """Stealth rings engage the same targets in the same order: each day a ring has a
-        list of posts (from earlier days) and of accounts; the k-th comment or like of
-        each member that day goes to the ring's k-th post, the k-th follow to its k-th
-        account.  Writes ``tacc`` and ``tev`` in place."""
+    def _ring_targets(self, rng, day0, acc, ts, typ, tacc, tev, existing, posts):
+        """Stealth rings engage the same targets in the same order.  Each hour of the day a
+        ring has a list of recent posts (made in the 3 hours before that hour, so the
+        delay from post to comment is a person's); the k-th comment or like of each member
+        in that hour goes to the list's k-th post.  Each day the ring also has a list of
+        accounts to follow, in order.  ``posts`` is (ts, id, author) sorted by time.
+        Writes ``tacc`` and ``tev`` in place."""
         ring = self.ring_of[acc]
-        earlier = np.flatnonzero(self.pool_ts < day0)  # a comment follows its post
-        if not (ring >= 0).any() or len(earlier) == 0 or len(existing) == 0:
-            return  # the first day has no earlier posts to point the ring at
+        if not (ring >= 0).any() or len(existing) == 0:
+            return
+        p_ts, p_id, p_acc = posts
         n_t = 20
-        post_k = earlier[rng.integers(0, len(earlier), (self.n_rings, n_t))]
         follow_t = existing[rng.integers(0, len(existing), (self.n_rings, n_t))]
+        hours = 26  # a late slot may spill past midnight
+        pick = rng.random((self.n_rings, hours, n_t))
         for kinds, is_follow in (((COMMENT, LIKE), False), ((FOLLOW,), True)):
             rows = np.flatnonzero((ring >= 0) & np.isin(typ, kinds))
             if len(rows) == 0:
                 continue
-            rows = rows[np.lexsort((ts[rows], acc[rows]))]
+            bucket = np.clip((ts[rows] - day0) // (3600 * SEC), 0, hours - 1)
+            if is_follow:
+                bucket = np.zeros(len(rows), np.int64)
+            rows = rows[np.lexsort((ts[rows], bucket, acc[rows]))]
+            bucket = (np.zeros(len(rows), np.int64) if is_follow else
+                      np.clip((ts[rows] - day0) // (3600 * SEC), 0, hours - 1))
             a = acc[rows]
-            starts = np.r_[True, a[1:] != a[:-1]]
+            starts = np.r_[True, (a[1:] != a[:-1]) | (bucket[1:] != bucket[:-1])]
             group_first = np.maximum.accumulate(np.where(starts, np.arange(len(a)), 0))
             k = (np.arange(len(a)) - group_first) % n_t
             r = ring[rows]
@@ -959,12 +967,17 @@ class World:
                 ok = target != a
                 tacc[rows[ok]] = target[ok]
                 continue
-            post = post_k[r, k]
-            author = self.pool_acc[post]
-            ok = author != a
+            start = day0 + bucket * 3600 * SEC
+            lo = np.searchsorted(p_ts, start - 3 * 3600 * SEC)
+            hi = np.searchsorted(p_ts, start - 300 * SEC)    # a comment follows its post
+            has = hi > lo
+            post = lo + (pick[r, bucket, k] * (hi - lo)).astype(np.int64)
+            post = np.where(has, post, 0)
+            author = p_acc[post] if len(p_acc) else np.full(len(rows), -1)
+            ok = has & (author != a)
             tacc[rows[ok]] = author[ok]
             com = ok & (typ[rows] == COMMENT)
-            tev[rows[com]] = self.pool_id[post[com]]
+            tev[rows[com]] = p_id[post[com]]
 
     # ------------------------------------------------------------ accounts table
     def accounts_table(self, rows: np.ndarray, d: int) -> pa.Table:

@@ -626,6 +626,12 @@ def test_stealth_accounts_look_like_people_one_by_one(frames, unique_events, rin
     per_day = ev[ev.event_type != "login"].groupby(["archetype", "account_id"]).size()
     per_day = per_day.groupby("archetype").median() / DAYS
     assert per_day["ai_managed_stealth"] < per_day["human_power_user"] / 2
+    # comments come a person's delay after the post (minutes to hours, not days)
+    posts = ev[ev.event_type == "post"].set_index("event_id").event_ts
+    com = ev[(ev.event_type == "comment") & ev.target_event_id.isin(posts.index)]
+    delay = (com.event_ts - com.target_event_id.map(posts)).dt.total_seconds()
+    by = delay.groupby(com.archetype).median()
+    assert by["human_regular"] / 4 < by["ai_managed_stealth"] < 4 * by["human_regular"], by.to_dict()
 
 
 def test_stealth_rings_keep_a_shared_schedule(rings):
