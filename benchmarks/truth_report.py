@@ -10,6 +10,11 @@ Grain: one row per archetype (plus an all-accounts row), from one published date
 Prints per archetype the share terminated, warned, queued for review and left alone;
 then terminate precision and recall against the truth, people terminated, and people
 given any action per 10,000 people.
+
+``--warehouse W --threshold old=0.74 --threshold new=0.71`` also compares terminate
+bars on the same scores (``account_scores`` of the run date): what each would have
+terminated, against the truth (e.g. the thresholds of two policies, logged on the
+training run as ``old_policy_terminate_threshold`` / ``deployed_policy_terminate_threshold``).
 """
 
 from __future__ import annotations
@@ -61,6 +66,32 @@ def summarise(frame: pd.DataFrame) -> dict:
     }
 
 
+def compare_thresholds(warehouse: Path, run_date: str, truth: pd.DataFrame,
+                       thresholds: dict[str, float]) -> pd.DataFrame:
+    """One row per named terminate bar: accounts at or above it on ``score_ai_managed``,
+    precision and recall against the truth, people among them, per-archetype recall of
+    the stealth rings."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        scores = con.execute("select account_id, score_ai_managed from account_scores where run_date = ?",
+                             [run_date]).df()
+    frame = scores.merge(truth, on="account_id")
+    managed = frame["true_class"] == "ai_managed"
+    rows = []
+    for name, bar in thresholds.items():
+        hit = frame["score_ai_managed"] >= bar
+        row = {"policy": name, "threshold": bar, "terminated": int(hit.sum()),
+               "precision": float((hit & managed).sum() / max(1, hit.sum())),
+               "recall": float((hit & managed).sum() / max(1, managed.sum())),
+               "people_terminated": int((hit & (frame["true_class"] == "human")).sum())}
+        for arch in sorted(frame.loc[managed, "archetype"].unique()):
+            mine = frame["archetype"] == arch
+            row[f"recall_{arch}"] = float((hit & mine).sum() / max(1, mine.sum()))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def render(summary: dict) -> str:
     table = summary["per_archetype"].copy()
     for c in OUTCOMES:
@@ -84,12 +115,24 @@ def main(argv=None) -> int:
     ap.add_argument("--published", type=Path, required=True, help="published/<run date> folder")
     ap.add_argument("--truth", type=Path, required=True, help="the simulator's ground_truth.parquet")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--warehouse", type=Path, help="warehouse.duckdb, for --threshold")
+    ap.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
+                    help="a terminate bar to compare on the run date's scores (repeatable)")
     args = ap.parse_args(argv)
-    summary = summarise(outcomes(args.published, pd.read_parquet(args.truth)))
+    truth = pd.read_parquet(args.truth)
+    summary = summarise(outcomes(args.published, truth))
     print(render(summary))
+    if args.threshold:
+        bars = {k: float(v) for k, v in (t.split("=", 1) for t in args.threshold)}
+        table = compare_thresholds(args.warehouse, args.published.name, truth, bars)
+        print()
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        summary["thresholds"] = table
     if args.json:
         data = dict(summary)
         data["per_archetype"] = summary["per_archetype"].reset_index().to_dict(orient="records")
+        if "thresholds" in summary:
+            data["thresholds"] = summary["thresholds"].to_dict(orient="records")
         args.json.write_text(json.dumps(data, indent=2))
     return 0
 
