@@ -118,6 +118,26 @@ def wilson_lower(precision: float, n: float, z: float = WILSON_Z) -> float:
     return float(max(0.0, (centre - spread) / (1 + z * z / n)))
 
 
+def wilson_upper(rate: float, n: float, z: float = WILSON_Z) -> float:
+    """One-sided Wilson upper bound of a proportion measured on ``n`` trials (1.0 if none)."""
+    if n <= 0:
+        return 1.0
+    return 1.0 - wilson_lower(1.0 - rate, n, z)
+
+
+def people_flagged_upper_per_10k(labels, managed_scores, threshold: float, z: float = WILSON_Z
+                                 ) -> tuple[int, int, float]:
+    """(people reviewed, people at or above ``threshold``, one-sided 95 % upper bound of the
+    share of people the bar flags, per 10,000 people). The harm a bar does is a rate among
+    people, so its confidence rests on how many *people* were reviewed, not on how many
+    automated accounts were: with none flagged among n reviewed people the bound is about
+    z^2 / n (n = 100: ~260 per 10,000; n = 2,700: ~10 per 10,000)."""
+    people = np.asarray(labels) == "human"
+    n = int(people.sum())
+    k = int((people & (np.asarray(managed_scores) >= threshold)).sum())
+    return n, k, 1e4 * wilson_upper(k / n if n else 0.0, n, z)
+
+
 def effective_n(weights: np.ndarray) -> float:
     """Kish's effective sample size of weighted rows."""
     weights = np.asarray(weights, dtype="float64")

@@ -48,7 +48,14 @@ from ml.calibrate import Calibrator, brier, fit_calibrator
 from ml.dataset import fingerprint, population_weights, time_split, validate
 from ml.evaluate import class_metrics, confusion, evaluate_heldout
 from ml.features import CLASSES, FEATURES, feature_matrix
-from ml.policy import Policy, choose_policy, flagged_needed, precision_recall_at, time_folds
+from ml.policy import (
+    Policy,
+    choose_policy,
+    flagged_needed,
+    people_flagged_upper_per_10k,
+    precision_recall_at,
+    time_folds,
+)
 from ml.score import AccountModel, probabilities
 
 DEFAULT_PARAMS: dict = {
@@ -248,6 +255,8 @@ def train_model(
     metrics.update(_policy_figures("report_policy", report_policy, labels_test, managed_test))
     needed = flagged_needed(policy.terminate_heldout_precision,
                             terminate_precision * (1 - label_noise))
+    people_n, people_k, people_upper = people_flagged_upper_per_10k(
+        all_labels, all_scores["score_ai_managed"].to_numpy(), policy.terminate_threshold)
     metrics.update({
         "threshold_reviews": len(all_labels),
         "threshold_reviews_ai_managed": int((all_labels == "ai_managed").sum()),
@@ -259,6 +268,10 @@ def train_model(
         # how many flagged reviews the measured precision needs before its 95 % lower
         # bound clears the target (-1: never, the measured precision is below it)
         "deployed_policy_flagged_needed": -1 if needed is None else needed,
+        # harm is a rate among people: its bound rests on the number of people reviewed
+        "deployed_policy_people_reviewed": people_n,
+        "deployed_policy_people_flagged": people_k,
+        "deployed_policy_people_terminated_per_10k_upper": people_upper,
     })
     metrics.update({
         "brier_uncalibrated": brier(raw_test, labels_test, w_test),

@@ -198,6 +198,9 @@ def test_thresholds_use_time_aware_scores_of_every_review(trained):
         assert m[f"{prefix}_heldout_terminate_precision"] >= 0.95   # separable classes
     assert 0 < m["deployed_policy_oof_precision_lower"] <= m["deployed_policy_oof_precision"]
     assert m["deployed_policy_flagged_needed"] > 0
+    assert m["deployed_policy_people_reviewed"] == (trained.heldout["label"] == "human").sum() + (
+        trained.extra["train_frame"]["label"].iloc[int(np.ceil(n_train / TIME_BLOCKS)):] == "human").sum()
+    assert m["deployed_policy_people_terminated_per_10k_upper"] > 0
 
 
 def test_time_aware_scores_leave_the_oldest_block_unscored():

@@ -147,3 +147,21 @@ def test_flagged_needed_grows_as_precision_nears_the_target():
     assert n < flagged_needed(0.99, target) < flagged_needed(0.98, target)
     assert flagged_needed(target, target) is None
     assert flagged_needed(0.90, target) is None
+
+
+def test_harm_bound_rests_on_the_number_of_people_reviewed():
+    from ml.policy import people_flagged_upper_per_10k, wilson_lower, wilson_upper
+
+    assert wilson_upper(0.02, 500) > 0.02 > wilson_lower(0.02, 500)
+    assert 1 - wilson_upper(0.98, 500) == pytest.approx(wilson_lower(0.02, 500))
+    labels = np.array(["human"] * 100 + ["ai_managed"] * 20)
+    score = np.r_[np.full(100, 0.1), np.full(20, 0.9)]
+    n, k, upper_100 = people_flagged_upper_per_10k(labels, score, 0.5)
+    assert (n, k) == (100, 0)
+    assert 200 < upper_100 < 300           # no person flagged among 100: still up to ~2.6 %
+    many = np.r_[np.full(2700, "human"), labels[100:]]
+    _, _, upper_2700 = people_flagged_upper_per_10k(many, np.r_[np.full(2700, 0.1), score[100:]], 0.5)
+    assert upper_2700 == pytest.approx(10, abs=0.5)
+    score[:3] = 0.95                       # three people above the bar
+    _, k, upper = people_flagged_upper_per_10k(labels, score, 0.5)
+    assert k == 3 and upper > upper_100
