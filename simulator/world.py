@@ -179,7 +179,7 @@ class LabelRegime:
 
 
 # ``scarce`` (default): ~0.1 % of accounts audited a day plus a few reports per class, so
-# the 20,000-account, 14-day demo gets about 50 ai_managed reviews, as a young platform
+# the 20,000-account, 14-day demo gets 30-50 ai_managed reviews (42 for seed 7), as a young platform
 # would.  ``rich``: the mature regime of earlier versions (1.1 % audited and 0.5 %
 # reported a day, about 20 % of accounts reviewed over 14 days).
 LABEL_REGIMES = {

@@ -710,7 +710,7 @@ def _reviews_over(w, days):
 
 
 def test_default_label_regime_is_scarce():
-    """The demo world (20,000 accounts x 14 days) gets about 50 ai_managed reviews."""
+    """The demo world (20,000 accounts x 14 days) gets 30-75 ai_managed reviews (about 50 expected)."""
     from simulator.world import CLASS_OF, World
 
     w = World(20000, 14, 7, END)
