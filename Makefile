@@ -19,6 +19,9 @@ ACCOUNTS ?= 20000
 DAYS ?= 14
 SEED ?= 7
 END_DATE ?= 2026-11-15
+# Label regime of the simulated reviews: scarce (default: ~50 ai_managed reviews on the
+# demo world), rich, or JSON of simulator.LabelRegime fields.
+LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
@@ -47,6 +50,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 simulate: $(STAMP)
 	$(PY) -m simulator --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) --end-date $(END_DATE) \
+	  --labels '$(LABELS)' \
 	  --landing-dir $(REALPEOPLE_LANDING_DIR) --truth-path $(REALPEOPLE_DATA_DIR)/simulator/ground_truth.parquet
 
 run: $(STAMP)

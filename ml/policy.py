@@ -118,6 +118,26 @@ def wilson_lower(precision: float, n: float, z: float = WILSON_Z) -> float:
     return float(max(0.0, (centre - spread) / (1 + z * z / n)))
 
 
+def wilson_upper(rate: float, n: float, z: float = WILSON_Z) -> float:
+    """One-sided Wilson upper bound of a proportion measured on ``n`` trials (1.0 if none)."""
+    if n <= 0:
+        return 1.0
+    return 1.0 - wilson_lower(1.0 - rate, n, z)
+
+
+def people_flagged_upper_per_10k(labels, managed_scores, threshold: float, z: float = WILSON_Z
+                                 ) -> tuple[int, int, float]:
+    """(people reviewed, people at or above ``threshold``, one-sided 95 % upper bound of the
+    share of people the bar flags, per 10,000 people). The harm a bar does is a rate among
+    people, so its confidence rests on how many *people* were reviewed, not on how many
+    automated accounts were: with none flagged among n reviewed people the bound is about
+    z^2 / n (n = 100: ~260 per 10,000; n = 2,700: ~10 per 10,000)."""
+    people = np.asarray(labels) == "human"
+    n = int(people.sum())
+    k = int((people & (np.asarray(managed_scores) >= threshold)).sum())
+    return n, k, 1e4 * wilson_upper(k / n if n else 0.0, n, z)
+
+
 def effective_n(weights: np.ndarray) -> float:
     """Kish's effective sample size of weighted rows."""
     weights = np.asarray(weights, dtype="float64")
@@ -242,6 +262,43 @@ def recall_at_precision(is_positive: np.ndarray, score: np.ndarray, precision_ta
     if threshold is None:
         return 0.0
     return precision_recall_at(is_positive, score, threshold, weights)[1]
+
+
+def time_folds(times, n_blocks: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Forward-chaining folds for out-of-fold scores with no future in the past.
+
+    Rows are ordered by ``times`` (review time) and cut into ``n_blocks`` blocks of
+    about equal size; fold ``k`` fits on blocks ``0..k-1`` and scores block ``k``. The
+    oldest block is never scored (nothing older to learn from); every other row is
+    scored by a model that saw only reviews made before it. Returns (fit rows, scored
+    rows) index arrays into ``times``."""
+    times = np.asarray(pd.to_datetime(pd.Series(times)).to_numpy())
+    order = np.argsort(times, kind="stable")
+    n_blocks = int(max(2, min(n_blocks, len(order))))
+    blocks = np.array_split(order, n_blocks)
+    return [(np.sort(np.concatenate(blocks[:k])), np.sort(blocks[k])) for k in range(1, n_blocks)]
+
+
+def flagged_needed(precision: float, target: float, z: float = WILSON_Z,
+                   limit: int = 1_000_000) -> int | None:
+    """How many flagged reviews a measured ``precision`` needs before its one-sided Wilson
+    lower bound reaches ``target``; None if it never does (precision at or below the
+    target, or more than ``limit``). With precision 1.0 this is ``z^2 t / (1 - t)``, rounded up: 89
+    flagged reviews for t = 0.99 x 0.98, 268 for t = 0.99."""
+    if precision <= target:
+        return None
+    lo, hi = 1, 1
+    while wilson_lower(precision, hi, z) < target:
+        hi *= 2
+        if hi > limit:
+            return None
+    while lo < hi:  # the bound grows with n for a fixed precision above the target
+        mid = (lo + hi) // 2
+        if wilson_lower(precision, mid, z) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:

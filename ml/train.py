@@ -14,13 +14,23 @@ Steps, all on plain frames:
    candidate is returned as a trial (logged as an MLflow child run).
 3. **Out-of-fold predictions** of the winning candidate: each training review scored by
    the fold model that did not see it.
-4. **Calibration** (:mod:`ml.calibrate`) and **policy thresholds** (:mod:`ml.policy`)
-   are fitted on those out-of-fold predictions, with population weights.
+4. **Calibration** (:mod:`ml.calibrate`) is fitted on those out-of-fold predictions,
+   with population weights. The **policy thresholds** (:mod:`ml.policy`) come from
+   *time-aware* out-of-fold scores instead (:func:`time_aware_scores`: each review
+   scored by a model fitted only on older reviews), so no future leaks into the past.
 5. **Final model**: the winning parameters on all older reviews, with the tree count
    cross-validation chose.
 6. **Test**: the final, calibrated model on the newest reviews: per-class metrics,
    operating-point metrics, wrongly terminated people, per source, Brier before and
    after calibration. These are the figures the promotion gate and the model card use.
+   They are measured with the thresholds chosen on the older reviews alone (the
+   *report* policy), beside those of the previous method (stratified out-of-fold
+   scores, ``old_policy_*``), so the newest quarter stays an untouched report.
+7. **Every label for the thresholds the model acts with**: the final model's scores of
+   the newest reviews are themselves the last forward fold (fitted on everything older),
+   so the policy stored with the model is chosen on the time-aware out-of-fold scores of
+   *all* reviews (``deployed_policy_*`` figures, with the precision's confidence bound
+   and how many flagged reviews that bound would need).
 """
 
 from __future__ import annotations
@@ -38,7 +48,14 @@ from ml.calibrate import Calibrator, brier, fit_calibrator
 from ml.dataset import fingerprint, population_weights, time_split, validate
 from ml.evaluate import class_metrics, confusion, evaluate_heldout
 from ml.features import CLASSES, FEATURES, feature_matrix
-from ml.policy import Policy, choose_policy
+from ml.policy import (
+    Policy,
+    choose_policy,
+    flagged_needed,
+    people_flagged_upper_per_10k,
+    precision_recall_at,
+    time_folds,
+)
 from ml.score import AccountModel, probabilities
 
 DEFAULT_PARAMS: dict = {
@@ -66,6 +83,7 @@ SEARCH_SPACE: tuple[dict, ...] = (
 MAX_ROUNDS = 600
 EARLY_STOPPING_ROUNDS = 40
 CV_FOLDS = 5
+TIME_BLOCKS = 5  # forward-chaining blocks of the older reviews for the threshold scores
 
 
 @dataclass
@@ -133,6 +151,28 @@ def _cross_validate(x: pd.DataFrame, y: np.ndarray, params: dict, folds: list) -
     return float(losses[-1]), best, oof
 
 
+def time_aware_scores(x: pd.DataFrame, y: np.ndarray, times, params: dict, rounds: int,
+                      n_blocks: int = TIME_BLOCKS) -> np.ndarray:
+    """Raw class probabilities of each row from a model fitted only on rows reviewed
+    before it (forward-chaining folds, :func:`ml.policy.time_folds`); NaN for the oldest
+    block, which has nothing older to learn from. Grain: one row per training review."""
+    out = np.full((len(x), len(CLASSES)), np.nan)
+    for fit_rows, scored_rows in time_folds(times, n_blocks):
+        booster = lgb.train(params, lgb.Dataset(x.iloc[fit_rows], label=y[fit_rows]), num_boost_round=rounds)
+        out[scored_rows] = booster.predict(x.iloc[scored_rows])
+    return out
+
+
+def _policy_figures(prefix: str, policy: Policy, labels, managed_scores) -> dict[str, float]:
+    """Held-out precision/recall of ``policy``'s terminate bar on (labels, scores)."""
+    is_managed = np.asarray(labels) == "ai_managed"
+    precision, recall, flagged = precision_recall_at(is_managed, managed_scores, policy.terminate_threshold)
+    return {f"{prefix}_terminate_threshold": policy.terminate_threshold,
+            f"{prefix}_heldout_terminate_precision": precision,
+            f"{prefix}_heldout_terminate_recall": recall,
+            f"{prefix}_heldout_terminate_flagged": flagged}
+
+
 def typical_person(frame: pd.DataFrame) -> dict[str, float]:
     """Median of each feature over reviewed people (for reason codes' comparisons)."""
     people = frame.loc[frame["label"] == "human", list(FEATURES)].astype("float64")
@@ -183,9 +223,16 @@ def train_model(
     # Calibration and thresholds from out-of-fold predictions (never the test set).
     calibrator = fit_calibrator(oof, train["label"].to_numpy(), w_train, method=calibration)
     oof_calibrated = calibrator.transform(oof)
-    policy = choose_policy(train["label"], probabilities(oof_calibrated),
-                           terminate_precision=terminate_precision, label_noise=label_noise,
-                           weights=w_train)
+    policy_args = {"terminate_precision": terminate_precision, "label_noise": label_noise}
+    # The previous method, kept for comparison: thresholds on stratified out-of-fold scores
+    # (random folds: a review may be scored by a model that saw later ones).
+    old_policy = choose_policy(train["label"], probabilities(oof_calibrated), weights=w_train, **policy_args)
+    # Thresholds on time-aware out-of-fold scores of the older reviews (the report policy).
+    timed = time_aware_scores(x, y, train["reviewed_at"], best_params, best_iteration)
+    timed_rows = ~np.isnan(timed).any(axis=1)
+    timed_calibrated = calibrator.transform(timed[timed_rows])
+    timed_labels = train["label"].to_numpy()[timed_rows]
+    report_policy = choose_policy(pd.Series(timed_labels), probabilities(timed_calibrated), **policy_args)
 
     # Unweighted on purpose (see ml.dataset): every reviewed account informs the boundary.
     booster = fit(best_params, x, y, best_iteration, None)
@@ -196,7 +243,36 @@ def train_model(
     proba_test = calibrator.transform(raw_test)
     labels_test = test["label"].to_numpy()
     sources_test = test["source"].to_numpy() if "source" in test else None
-    metrics = evaluate_heldout(labels_test, proba_test, policy, sources=sources_test, weights=w_test)
+    metrics = evaluate_heldout(labels_test, proba_test, report_policy, sources=sources_test, weights=w_test)
+    # Every label: the newest reviews, scored by the final model (fitted on all older
+    # reviews), are the last forward fold; the model acts with thresholds chosen on them
+    # together with the older reviews' time-aware scores.
+    all_labels = np.concatenate([timed_labels, labels_test])
+    all_scores = probabilities(np.vstack([timed_calibrated, proba_test]))
+    policy = choose_policy(pd.Series(all_labels), all_scores, **policy_args)
+    managed_test = probabilities(proba_test)["score_ai_managed"].to_numpy()
+    metrics.update(_policy_figures("old_policy", old_policy, labels_test, managed_test))
+    metrics.update(_policy_figures("report_policy", report_policy, labels_test, managed_test))
+    needed = flagged_needed(policy.terminate_heldout_precision,
+                            terminate_precision * (1 - label_noise))
+    people_n, people_k, people_upper = people_flagged_upper_per_10k(
+        all_labels, all_scores["score_ai_managed"].to_numpy(), policy.terminate_threshold)
+    metrics.update({
+        "threshold_reviews": len(all_labels),
+        "threshold_reviews_ai_managed": int((all_labels == "ai_managed").sum()),
+        "deployed_policy_terminate_threshold": policy.terminate_threshold,
+        "deployed_policy_oof_precision": policy.terminate_heldout_precision,
+        "deployed_policy_oof_precision_lower": policy.terminate_precision_lower,
+        "deployed_policy_oof_recall": policy.terminate_heldout_recall,
+        "deployed_policy_oof_flagged": policy.terminate_heldout_support,
+        # how many flagged reviews the measured precision needs before its 95 % lower
+        # bound clears the target (-1: never, the measured precision is below it)
+        "deployed_policy_flagged_needed": -1 if needed is None else needed,
+        # harm is a rate among people: its bound rests on the number of people reviewed
+        "deployed_policy_people_reviewed": people_n,
+        "deployed_policy_people_flagged": people_k,
+        "deployed_policy_people_terminated_per_10k_upper": people_upper,
+    })
     metrics.update({
         "brier_uncalibrated": brier(raw_test, labels_test, w_test),
         "brier_calibrated": brier(proba_test, labels_test, w_test),

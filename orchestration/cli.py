@@ -231,10 +231,17 @@ def summarise(settings: Settings, run_date: str) -> str:
             *(f"  {cls:<12} precision {m.get(f'precision_{cls}', nan):.3f}  "
               f"recall {m.get(f'recall_{cls}', nan):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', nan):.3f}"
               for cls in ("human", "ai_assisted", "ai_managed")),
-            f"  terminate at score_ai_managed >= {model.policy.terminate_threshold:.3f}: "
+            # The held-out figures belong to the bar chosen on older reviews only (the
+            # report policy); the model acts with the bar chosen on every review.
+            f"  terminate at score_ai_managed >= "
+            f"{m.get('report_policy_terminate_threshold', model.policy.terminate_threshold):.3f}: "
             f"precision {m.get('terminate_precision', nan):.3f}, recall {m.get('terminate_recall', nan):.3f} "
             f"(population-weighted); people wrongly terminated per 10,000: "
             f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)",
+            f"  acting bar (chosen on all {m.get('threshold_reviews', nan):.0f} reviews' time-aware "
+            f"out-of-fold scores): {model.policy.terminate_threshold:.3f}, precision "
+            f"{model.policy.terminate_heldout_precision:.3f} (95 % lower bound "
+            f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)",
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
         ]
         latest = challenger_summary(settings.model_name)

@@ -6,7 +6,7 @@ to a landing zone that follows the activity-data contract
 See docs/simulated-world.md.
 """
 from .schema import SCHEMAS, read_delivery_csv, write_delivery_as_csv
-from .world import ARCHETYPES, DEFAULT_MIX, simulate
+from .world import ARCHETYPES, DEFAULT_MIX, LABEL_REGIMES, LabelRegime, simulate
 
 __all__ = ["simulate", "write_delivery_as_csv", "read_delivery_csv", "SCHEMAS", "ARCHETYPES",
-           "DEFAULT_MIX"]
+           "DEFAULT_MIX", "LabelRegime", "LABEL_REGIMES"]

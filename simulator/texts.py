@@ -14,6 +14,10 @@ Python code runs per event.  Styles:
 * ``impostor``  a scripted persona abroad: friendly, complete sentences, the same lines
                 across the operator's accounts
 * ``human_en`` / ``impostor_en``  the English register of people and of impostors
+* ring scripts (:func:`ring_script`, :func:`paraphrase`): a stealth ring's texts are drawn
+  from the pools people write from, in several registers, so each one reads like a
+  person's; what gives the ring away is that its members reuse the same few texts,
+  lightly paraphrased, over and over (locally fluent, globally repetitive)
 
 Machine text differs from people's as it does in life: more uniform in length and form,
 fully punctuated, without typos or slang slips; there is no marker word that gives it away.
@@ -353,3 +357,39 @@ def make_bio(rng: np.random.Generator, style: str, n: int) -> pa.Array:
                       _const("｜合作请私信", n)])
     return _join([_pick(rng, BIO_H, n), _pick(rng, ["", "｜", " ", "/"], n), _pick(rng, BIO_H, n),
                   _pick(rng, EMOJI, n)])
+
+
+# registers of a stealth ring's script: people's casual Chinese, people's English, and a
+# tidier register (the farms' small talk) that careful people also write in
+RING_REGISTERS = (("human", 0.7), ("human_en", 0.15), ("stealth", 0.15))
+PARA_LEAD = [EMPTY] * 6 + ["嗯，", "说真的，", "hh ", "话说", "哈哈 ", "诶 "]
+
+
+def ring_script(rng: np.random.Generator, kind: str, n_rings: int, size: int) -> pa.Array:
+    """``n_rings * size`` texts of ``kind``: ring ``r`` owns rows ``r*size .. r*size+size-1``.
+    Each text is drawn from a people's pool in one of :data:`RING_REGISTERS`."""
+    total = n_rings * size
+    names = [r for r, _ in RING_REGISTERS]
+    p = np.array([w for _, w in RING_REGISTERS])
+    reg = rng.choice(len(names), total, p=p / p.sum())
+    parts, where = [], []
+    for i, name in enumerate(names):
+        rows = np.flatnonzero(reg == i)
+        if len(rows):
+            parts.append(make_text(rng, kind, name, len(rows)))
+            where.append(rows)
+    pos = np.empty(total, np.int64)
+    pos[np.concatenate(where)] = np.arange(total)
+    return pa.concat_arrays(parts).take(pa.array(pos))
+
+
+def paraphrase(rng: np.random.Generator, base: pa.Array) -> pa.Array:
+    """Light rewording of each text, as a language model asked to vary a script does: an
+    opening word now and then, a comma turned into a space, a different emoji at the end.
+    The text stays the same sentence (near-duplicates, rarely exact copies)."""
+    n = len(base)
+    if n == 0:
+        return base
+    swapped = pc.replace_substring(base, "，", " ")
+    body = pc.if_else(pa.array(rng.random(n) < 0.3), swapped, base)
+    return _join([_pick(rng, PARA_LEAD, n), body, _pick(rng, EMOJI, n)])

@@ -1,5 +1,9 @@
-"""The simulated world: accounts of twelve archetypes and everything they do,
+"""The simulated world: accounts of fourteen archetypes and everything they do,
 delivered day by day to a landing zone that follows the activity-data contract.
+
+Moderator reviews follow a label regime (:class:`LabelRegime`): how many accounts of
+each class are reviewed a day, how noisy the verdicts are, how strongly user reports
+follow what users notice.  The default is scarce, as on a young platform.
 
 Everything is vectorised with numpy per archetype and per day; no Python code
 runs per event.  All randomness comes from ``numpy.random.Generator(PCG64)``
@@ -11,6 +15,7 @@ state (a few hundred bytes per account).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,20 +31,23 @@ ARCHETYPES = [
     "human_regular", "human_night_shift", "human_power_user", "human_scheduler",
     "human_traveller", "ai_assisted", "ai_managed_naive", "ai_managed_stealth",
     "human_expat", "ai_managed_farm", "ai_managed_sold", "ai_managed_impostor",
+    "human_family", "human_cybercafe",
 ]
 A = {name: i for i, name in enumerate(ARCHETYPES)}
 (HREG, HNIGHT, HPOWER, HSCHED, HTRAV, ASSIST, NAIVE, STEALTH,
- HEXPAT, FARM, SOLD, IMPOST) = range(12)
+ HEXPAT, FARM, SOLD, IMPOST, HFAMILY, HCAFE) = range(14)
 N_ARCH = len(ARCHETYPES)
 CLASSES = ["human", "ai_assisted", "ai_managed"]
-CLASS_OF = np.array([0, 0, 0, 0, 0, 1, 2, 2, 0, 2, 2, 2])
+CLASS_OF = np.array([0, 0, 0, 0, 0, 1, 2, 2, 0, 2, 2, 2, 0, 0])
 TRUE_CLASS = [CLASSES[c] for c in CLASS_OF]
 IS_BOT = CLASS_OF == 2
 # archetypes whose automation runs in fixed daily slots copied from human hours
 SCRIPTED = (STEALTH, FARM, SOLD, IMPOST)
 
 DEFAULT_MIX = {
-    "human_regular": 0.625,
+    "human_regular": 0.595,
+    "human_family": 0.02,
+    "human_cybercafe": 0.01,
     "human_night_shift": 0.03,
     "human_power_user": 0.03,
     "human_scheduler": 0.03,
@@ -86,8 +94,11 @@ TYPE_MIX = {
     HTRAV: [0.06, 0.16, 0.50, 0.06, 0.07, 0.15],
     ASSIST: [0.12, 0.16, 0.46, 0.05, 0.07, 0.14],
     NAIVE: [0.22, 0.30, 0.22, 0.20, 0.06, 0.0],
-    STEALTH: [0.14, 0.24, 0.38, 0.10, 0.06, 0.08],
+    # stealth rings copy people's mix of actions (they run bought, aged accounts)
+    STEALTH: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
     HEXPAT: [0.05, 0.16, 0.52, 0.06, 0.08, 0.13],
+    HFAMILY: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
+    HCAFE: [0.05, 0.16, 0.52, 0.06, 0.07, 0.14],
     FARM: [0.16, 0.22, 0.36, 0.16, 0.04, 0.06],
     SOLD: [0.24, 0.24, 0.22, 0.20, 0.10, 0.0],
     IMPOST: [0.08, 0.14, 0.26, 0.14, 0.30, 0.08],
@@ -96,33 +107,86 @@ TYPE_MIX = {
 # probability of a day off; human_regular draws its own per account, see _build_accounts)
 HUMAN_RATE = {HREG: (3.5, 0.8, 0.12), HNIGHT: (3.5, 0.8, 0.12), HPOWER: (30.0, 0.4, 0.04),
               HSCHED: (3.5, 0.7, 0.12), HTRAV: (3.5, 0.8, 0.12), ASSIST: (4.5, 0.7, 0.10),
-              HEXPAT: (3.5, 0.8, 0.12), SOLD: (3.5, 0.8, 0.15)}
+              HEXPAT: (3.5, 0.8, 0.12), SOLD: (3.5, 0.8, 0.15), HFAMILY: (3.5, 0.8, 0.12),
+              HCAFE: (3.0, 0.8, 0.15)}
 # Share of posts with: image, location tag, commercial (farm and sold: before turning;
 # after it see COMMERCIAL_PHASE)
 POST_ATTR = {HREG: (0.7, 0.3, 0.02), HNIGHT: (0.7, 0.3, 0.02), HPOWER: (0.75, 0.35, 0.05),
              HSCHED: (0.8, 0.2, 0.08), HTRAV: (0.8, 0.5, 0.02), ASSIST: (0.8, 0.3, 0.12),
              NAIVE: (0.6, 0.1, 0.55), STEALTH: (0.7, 0.3, 0.15), HEXPAT: (0.75, 0.35, 0.02),
-             FARM: (0.85, 0.3, 0.03), SOLD: (0.7, 0.3, 0.02), IMPOST: (0.9, 0.5, 0.05)}
+             FARM: (0.85, 0.3, 0.03), SOLD: (0.7, 0.3, 0.02), IMPOST: (0.9, 0.5, 0.05),
+             HFAMILY: (0.7, 0.3, 0.02), HCAFE: (0.6, 0.3, 0.02)}
 COMMERCIAL_PHASE = {FARM: 0.75, SOLD: 0.6}
 # probability of a post carrying ai_metadata / ai_label, by archetype (ASSIST: per account)
-P_META = np.array([0.005] * 5 + [0, 0.6, 0.1, 0.005, 0.08, 0.15, 0.05])
-P_LABEL = np.array([0.002] * 5 + [0, 0.1, 0.002, 0.002, 0.002, 0.002, 0.002])
+# (stealth rings strip the metadata: 0.01)
+P_META = np.array([0.005] * 5 + [0, 0.6, 0.01, 0.005, 0.08, 0.15, 0.05, 0.005, 0.005])
+P_LABEL = np.array([0.002] * 5 + [0, 0.1, 0.002, 0.002, 0.002, 0.002, 0.002, 0.002, 0.002])
 # share of a bot's image posts that reuse a picture from a shared pool
-IMG_REUSE = np.array([0.0] * 6 + [0.5, 0.3, 0.0, 0.35, 0.3, 0.7])
-REPLY_P = np.array([0.65, 0.6, 0.75, 0.65, 0.6, 0.7, 0.97, 0.93, 0.6, 0.9, 0.9, 0.97])
+IMG_REUSE = np.array([0.0] * 6 + [0.5, 0.1, 0.0, 0.35, 0.3, 0.7, 0.0, 0.0])
+# stealth rings answer about as often as people do (always answering is a tell)
+REPLY_P = np.array([0.65, 0.6, 0.75, 0.65, 0.6, 0.7, 0.97, 0.7, 0.6, 0.9, 0.9, 0.97, 0.65, 0.6])
 
 TEXT_KINDS = {POST: "post", COMMENT: "comment", DM: "dm", GROUP: "group_message"}
+# texts in a stealth ring's script, per kind: all its members draw from these
+RING_SCRIPT_SIZE = {"post": 14, "comment": 10, "dm": 8, "group_message": 6}
 STYLES = ["human", "assisted", "naive", "stealth", "farm_life", "farm_ad", "impostor",
-          "human_en", "impostor_en"]
-S_HUMAN, S_ASSIST, S_NAIVE, S_STEALTH, S_FLIFE, S_FAD, S_IMP, S_HEN, S_IEN = range(9)
-POST_STYLE = np.array([0, 0, 0, 0, 0, 1, 2, 3, 0, 4, 0, 6])
-OTHER_STYLE = np.array([0, 0, 0, 0, 0, 0, 2, 3, 0, 3, 0, 6])
+          "human_en", "impostor_en", "ring"]
+S_HUMAN, S_ASSIST, S_NAIVE, S_STEALTH, S_FLIFE, S_FAD, S_IMP, S_HEN, S_IEN, S_RING = range(10)
+# ``stealth`` is the farms' scripted small talk; stealth rings write in ``ring``: their
+# ring's script of people-like texts (see texts.ring_script), lightly paraphrased
+POST_STYLE = np.array([0, 0, 0, 0, 0, 1, 2, S_RING, 0, 4, 0, 6, 0, 0])
+OTHER_STYLE = np.array([0, 0, 0, 0, 0, 0, 2, S_RING, 0, 3, 0, 6, 0, 0])
 
 # Moderation.  Label noise by true archetype: how often a verdict is wrong.  Hard cases
 # are misjudged more often: unlabelled AI help looks human, a bought account has a long
 # human history, a scheduler's regular api posts look automated.
 REVIEW_NOISE = np.array([0.015, 0.02, 0.03, 0.04, 0.02, 0.07, 0.005, 0.02, 0.025, 0.02,
-                         0.04, 0.015])
+                         0.04, 0.015, 0.015, 0.015])
+
+
+@dataclass(frozen=True)
+class LabelRegime:
+    """How moderators label the world: one setting, so a test or a demo can pick a young
+    platform's few reviews or a mature one's many.
+
+    ``audit_rate``: share of existing accounts reviewed a day at random (``random_sample``;
+    it stays uniform so prevalence and precision estimates from it are unbiased).
+    ``report_rate``: user reports a day, either one share of all accounts (a float, drawn
+    in proportion to what users noticed) or a share per true class (a dict: reviews per
+    class per day; within a class still in proportion to what users noticed).
+    ``report_bias``: exponent on what users noticed (0: reports pick at random within
+    their class; 1: proportional to it).  ``noise_scale`` multiplies :data:`REVIEW_NOISE`.
+    """
+
+    audit_rate: float = 0.001
+    report_rate: float | dict = field(default_factory=lambda: {
+        "human": 0.00015, "ai_assisted": 0.0004, "ai_managed": 0.0004})
+    report_bias: float = 1.0
+    noise_scale: float = 1.0
+
+    @classmethod
+    def resolve(cls, value) -> LabelRegime:
+        """A regime from None (the default), a preset name, a dict of fields or a regime."""
+        if value is None:
+            return LABEL_REGIMES["scarce"]
+        if isinstance(value, LabelRegime):
+            return value
+        if isinstance(value, str):
+            if value not in LABEL_REGIMES:
+                raise ValueError(f"unknown label regime {value!r}; presets: {sorted(LABEL_REGIMES)}")
+            return LABEL_REGIMES[value]
+        return cls(**value)
+
+
+# ``scarce`` (default): ~0.1 % of accounts audited a day plus a few reports per class, so
+# the 20,000-account, 14-day demo gets 30-50 ai_managed reviews (42 for seed 7), as a young platform
+# would.  ``rich``: the mature regime of earlier versions (1.1 % audited and 0.5 %
+# reported a day, about 20 % of accounts reviewed over 14 days).
+LABEL_REGIMES = {
+    "scarce": LabelRegime(),
+    "rich": LabelRegime(audit_rate=0.011, report_rate=0.005),
+}
+
 # ------------------------------------------------------------------- helpers
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -206,12 +270,14 @@ def _exact_counts(p: np.ndarray, n: int) -> np.ndarray:
 
 # ------------------------------------------------------------------ the world
 class World:
-    def __init__(self, accounts: int, days: int, seed: int, end_date: date, mix=None):
+    def __init__(self, accounts: int, days: int, seed: int, end_date: date, mix=None,
+                 labels=None):
         if accounts < 10 or days < 1:
             raise ValueError("need at least 10 accounts and 1 day")
         self.n = n = int(accounts)
         self.days = int(days)
         self.end_date = end_date
+        self.labels = LabelRegime.resolve(labels)
         self.start_date = end_date - timedelta(days=self.days - 1)
         epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
         start_dt = datetime(self.start_date.year, self.start_date.month, self.start_date.day,
@@ -245,18 +311,20 @@ class World:
         is_ = {a: arch == a for a in range(N_ARCH)}
 
         # Operators: automation comes in groups that share creation time, devices, pictures.
-        # naive farms ~25 accounts, stealth rings ~6, account farms 15-40 registered in one
-        # sitting, buyers of sold accounts ~8, impostor operators ~6.
+        # naive farms ~25 accounts, stealth rings ~8 (sharing only their schedule, targets
+        # and script), account farms 15-40 registered in one sitting, buyers of sold
+        # accounts ~8, impostor operators ~6.
         farm = np.full(n, -1, dtype=np.int64)
         nf = 0
         first_group = {}
-        for a, size in ((NAIVE, 25), (STEALTH, 6), (FARM, 28), (SOLD, 8), (IMPOST, 6)):
+        for a, size in ((NAIVE, 25), (STEALTH, 8), (FARM, 28), (SOLD, 8), (IMPOST, 6)):
             idx = np.flatnonzero(is_[a])
             k = max(1, int(np.ceil(len(idx) / size)))
             farm[idx] = nf + rng.integers(0, k, len(idx))
             first_group[a] = (nf, k)
             nf += k
         self.farm, self.n_groups = farm, nf
+        self.first_group = first_group
         # members of each group, for follows inside an account farm
         order = np.argsort(farm, kind="stable")
         self.g_members = order
@@ -274,10 +342,11 @@ class World:
         # account farms cultivate for weeks before they sell: batches 1-5 months old
         g0, k = first_group[FARM]
         farm_t[g0:g0 + k] = self.start_us - (rng.uniform(3, 150, k) * DAY_US).astype(np.int64)
-        batch = bot & ~is_[SOLD]
+        # stealth rings run bought, aged accounts: as old as people's, not registered in batches
+        batch = bot & ~is_[SOLD] & ~is_[STEALTH]
         fi = farm[batch]
         created[batch] = farm_t[fi] + (rng.exponential(1800, batch.sum()) * SEC).astype(np.int64)
-        fresh &= ~bot
+        fresh &= ~bot | is_[STEALTH]
         created[fresh] = self.start_us + (rng.random(fresh.sum()) * self.days * DAY_US
                                           ).astype(np.int64)
         created = np.minimum(created, self.end_us - 3600 * SEC)
@@ -336,11 +405,34 @@ class World:
         dev[nv, 1] = dev[nv, 0]
         n_dev[nv] = 1
         n_dev_ids += nf
+        # stealth rings rotate device fingerprints: each account has phones of its own
+        # (app clients, never a browser or the api), shared with no other account
+        stl = np.flatnonzero(is_[STEALTH])
+        cl[stl] = phone[stl]
+        n_dev[stl] = np.where(rng.random(len(stl)) < 0.5, 2, 1)
+        # families share one device (the household tablet or an old phone) as a second
+        # device; cybercafe and office regulars also use one of a few shared web PCs
+        hh = np.flatnonzero(is_[HFAMILY])
+        n_house = max(1, int(np.ceil(len(hh) / 3)))
+        self.household = np.full(n, -1, np.int64)
+        self.household[hh] = rng.integers(0, n_house, len(hh))
+        dev[hh, 1] = n_dev_ids + self.household[hh]
+        cl[hh, 1] = np.where(rng.random(n_house) < 0.7, IOS, ANDROID)[self.household[hh]]
+        n_dev[hh] = 2
+        n_dev_ids += n_house
+        cafe = np.flatnonzero(is_[HCAFE])
+        n_cafe = max(1, int(np.ceil(len(cafe) / 25)))
+        pcs_per_cafe = 3
+        dev[cafe, 1] = (n_dev_ids + rng.integers(0, n_cafe, len(cafe)) * pcs_per_cafe
+                        + rng.integers(0, pcs_per_cafe, len(cafe)))
+        cl[cafe, 1] = WEB
+        n_dev[cafe] = 2
+        n_dev_ids += n_cafe * pcs_per_cafe
         bdev, bcl = dev.copy(), cl.copy()
-        # stealth rings, account farms, impostors and buyers: emulated phones from a pool
-        # shared by the group (3 devices per ring, 4 per farm batch, 2 per impostor operator)
+        # account farms, impostors and buyers: emulated phones from a pool shared by the
+        # group (4 per farm batch, 2 per impostor operator, 3 per buyer)
         farm_os = np.where(rng.random(nf) < 0.8, ANDROID, IOS)
-        for a, pool_size in ((STEALTH, 3), (FARM, 4), (IMPOST, 2), (SOLD, 3)):
+        for a, pool_size in ((FARM, 4), (IMPOST, 2), (SOLD, 3)):
             st = np.flatnonzero(is_[a])
             pool = n_dev_ids + farm[st] * pool_size
             bdev[st, 0] = pool + rng.integers(0, pool_size, len(st))
@@ -397,6 +489,27 @@ class World:
         self.slot_gap[is_[IMPOST]] = rng.uniform(60, 240, is_[IMPOST].sum())
         self.reply_base = rng.uniform(25, 80, n)
         self.reply_base[is_[IMPOST]] = rng.uniform(40, 240, is_[IMPOST].sum())
+        # stealth rings: one schedule per ring (what automation cannot cheaply hide: the
+        # operator drives its accounts in the same daily slots), each member a minute or
+        # two off it; a person's volume (2-4 slots of 1-3 actions, at human gaps), replies after
+        # minutes, not seconds
+        g0, k = first_group[STEALTH]
+        ring_slots = np.sort(((rng.choice(24, (k, 8), p=HUMAN_HOURS / HUMAN_HOURS.sum()) - 8)
+                              % 24) * 3600.0 + rng.random((k, 8)) * 3600.0, axis=1)
+        ring_n = rng.integers(2, 5, k)
+        ring = farm[stl] - g0
+        self.slots[stl] = ring_slots[ring] + rng.normal(0, 120, (len(stl), 1))
+        self.n_slots[stl] = ring_n[ring]
+        self.slot_events[stl] = rng.integers(1, 4, len(stl))
+        self.slot_gap[stl] = rng.uniform(30, 120, len(stl))
+        self.reply_base[stl] = rng.uniform(240, 1800, len(stl))
+        self.ring_of = np.full(n, -1, np.int64)
+        self.ring_of[stl] = ring
+        self.n_rings = k
+        # each ring's script: people-like texts in several registers, reused by all its
+        # members (locally fluent, globally repetitive)
+        self.ring_texts = {kind: texts.ring_script(rng, kind, k, RING_SCRIPT_SIZE[kind])
+                           for kind in TEXT_KINDS.values()}
         # ai_assisted creators: how often they label, how often metadata survives
         self.p_label = np.where(rng.random(n) < 0.3, rng.uniform(0.5, 1.0, n), 0.0)
         self.p_meta = np.where(rng.random(n) < 0.4, rng.uniform(0.4, 1.0, n), 0.0)
@@ -406,7 +519,7 @@ class World:
         fing = rng.lognormal(np.log(120), 1.0, n)
         for a, f_med, f_sig, g_med, g_sig in (
                 (ASSIST, 1500, 1.2, None, None), (HPOWER, 600, 1.2, None, None),
-                (NAIVE, 300, 0.6, 1500, 0.5), (STEALTH, 200, 0.8, 400, 0.6),
+                (NAIVE, 300, 0.6, 1500, 0.5),
                 (FARM, 900, 0.7, 600, 0.5), (IMPOST, 400, 0.8, 1200, 0.6)):
             m = is_[a]
             fol[m] = rng.lognormal(np.log(f_med), f_sig, m.sum())
@@ -419,10 +532,10 @@ class World:
         # is bought (the accounts table delivers the changed snapshot that day)
         en_bio = is_[HEXPAT] & (rng.random(n) < 0.6)
         bio_style = np.select(
-            [en_bio, is_[ASSIST], is_[NAIVE], is_[STEALTH], is_[FARM], is_[IMPOST]],
-            [S_HEN, S_ASSIST, S_NAIVE, S_STEALTH, S_FLIFE, S_IMP], S_HUMAN)
+            [en_bio, is_[ASSIST], is_[NAIVE], is_[FARM], is_[IMPOST]],
+            [S_HEN, S_ASSIST, S_NAIVE, S_FLIFE, S_IMP], S_HUMAN)
         bio = self._styled(rng, texts.make_bio, None, bio_style)
-        no_bio = rng.random(n) < np.where(bot, 0.02, 0.15)
+        no_bio = rng.random(n) < np.where(bot & ~is_[STEALTH], 0.02, 0.15)
         no_bio[is_[SOLD]] = rng.random(is_[SOLD].sum()) < 0.15
         self.bio = pc.if_else(pa.array(no_bio), pa.scalar(None, pa.string()), bio)
         self.bio_after = texts.make_bio(rng, "farm_ad", n)
@@ -433,7 +546,7 @@ class World:
 
         avatar = _new_ids(rng, n)
         shared = _new_ids(rng, max(5, int(bot.sum()) // 20))
-        reuse = bot & (rng.random(n) < 0.4)
+        reuse = bot & ~is_[STEALTH] & (rng.random(n) < 0.4)
         avatar[reuse] = shared[rng.integers(0, len(shared), reuse.sum())]
         # impostors: AI-made or stolen portraits, reused across accounts, also posted
         self.persona_imgs = _new_ids(rng, max(3, int(is_[IMPOST].sum()) // 3))
@@ -441,7 +554,7 @@ class World:
         pick = rng.random(len(im)) < 0.85
         avatar[im[pick]] = self.persona_imgs[rng.integers(0, len(self.persona_imgs), pick.sum())]
         avatar[is_[SOLD]] = _new_ids(rng, is_[SOLD].sum())
-        has_avatar = ~((rng.random(n) < 0.08) & ~bot)
+        has_avatar = ~((rng.random(n) < 0.08) & (~bot | is_[STEALTH]))
         self.avatar = hex_ids(avatar, valid=has_avatar)
         avatar2 = shared[rng.integers(0, len(shared), n)]
         self.avatar_after = hex_ids(avatar2)
@@ -523,7 +636,10 @@ class World:
             hours = rng.choice(24, len(s_acc), p=prof / prof.sum())
             s_start = _local_hour_to_utc_seconds(rng, hours)
             s_dur = 30.0 + rng.exponential(600.0, len(s_acc))
-            slot = np.where((self.n_dev[s_acc] == 2) & (rng.random(len(s_acc)) < 0.25), 1, 0)
+            # families and cybercafe regulars use the shared device more than people use a
+            # second phone
+            p_second = np.where(np.isin(arch[s_acc], (HFAMILY, HCAFE)), 0.4, 0.25)
+            slot = np.where((self.n_dev[s_acc] == 2) & (rng.random(len(s_acc)) < p_second), 1, 0)
             s_cl = self.cl[s_acc, slot]
             s_dev = self.dev[s_acc, slot]
             s_ip = ip_for(s_acc)
@@ -573,14 +689,30 @@ class World:
             keep = rng.random(len(s_acc)) < 0.93
             s_acc, s_j = s_acc[keep], s_j[keep]
             s_start = self.slots[s_acc, s_j] + rng.normal(0, 180, len(s_acc))
+            # a stealth ring moves its whole schedule together from day to day: the
+            # members stay within a minute or two of each other (co-activity)
+            ring_shift = rng.normal(0, 240, (self.n_rings, 8))
+            ring = self.ring_of[s_acc]
+            in_ring = ring >= 0
+            s_start[in_ring] = (self.slots[s_acc[in_ring], s_j[in_ring]]
+                                + ring_shift[ring[in_ring], s_j[in_ring]]
+                                + rng.normal(0, 90, in_ring.sum()))
             slot = rng.integers(0, 2, len(s_acc))
+            slot = np.where(in_ring & (self.n_dev[s_acc] < 2), 0, slot)
             s_cl, s_dev = self.bcl[s_acc, slot], self.bdev[s_acc, slot]
             s_ip = ip_for(s_acc, abroad_p=0.0, home=self.bot_home)
             ne = self.slot_events[s_acc] + (rng.random(len(s_acc)) < 0.2)
             e_s = np.repeat(np.arange(len(s_acc)), ne)
-            j = np.arange(ne.sum()) - np.repeat(np.concatenate([[0], np.cumsum(ne)[:-1]]), ne)
+            first = np.repeat(np.concatenate([[0], np.cumsum(ne)[:-1]]), ne)
+            j = np.arange(ne.sum()) - first
             e_acc = s_acc[e_s]
             sec = s_start[e_s] + (j + 1) * self.slot_gap[e_acc] + rng.normal(0, 4, len(e_s))
+            # stealth rings pause like people between actions (lognormal gaps, summed)
+            stealthy = self.ring_of[e_acc] >= 0
+            gap = self.slot_gap[e_acc] * rng.lognormal(0, 0.7, len(e_s))
+            within = np.cumsum(gap)
+            within -= (within - gap)[first]
+            sec = np.where(stealthy, s_start[e_s] + within, sec)
             typ = np.zeros(len(e_s), np.int64)
             u = rng.random(len(e_s))
             for a in SCRIPTED:
@@ -652,6 +784,7 @@ class World:
         same = t == acc[rows]
         t[same] = existing[(pos[same] + 1) % len(existing)]
         tacc[rows] = t
+        self._ring_targets(rng, day0, acc, ts, typ, tacc, tev, existing, (p_ts, p_id, p_acc))
 
         # --- DM conversations: the messaged account replies (or not)
         dm_rows = np.flatnonzero(typ == DM)
@@ -661,15 +794,19 @@ class World:
         dm_rows, recv, ra = dm_rows[rep], recv[rep], ra[rep]
         m = len(dm_rows)
         r_bot = IS_BOT[ra] & ((ra != SOLD) | sold_now[recv])
-        r_scripted = r_bot & (ra != NAIVE)
+        r_scripted = r_bot & (ra != NAIVE) & (ra != STEALTH)
         lat = np.maximum(20.0, rng.lognormal(np.log(1200), 1.3, m))
         lat = np.where(ra == NAIVE, rng.uniform(1, 5, m), lat)
         lat = np.where(r_scripted,
                        np.clip(self.reply_base[recv] + rng.normal(0, 2.5, m), 20, 250), lat)
+        # stealth rings answer after minutes, varying like people's (a little steadier)
+        lat = np.where(ra == STEALTH,
+                       np.maximum(20.0, self.reply_base[recv] * rng.lognormal(0, 0.8, m)), lat)
         r_ts = ts[dm_rows] + (lat * SEC).astype(np.int64)
-        # people do not answer in their sleep: push to the morning (07-09h UTC+8)
+        # people (and stealth rings, which copy them) do not answer in their sleep: push
+        # to the morning (07-09h UTC+8)
         lh = ((r_ts // (3600 * SEC)) + 8) % 24
-        asleep = ~r_bot & (ra != HNIGHT) & (lh >= 1) & (lh < 7)
+        asleep = (~r_bot | (ra == STEALTH)) & (ra != HNIGHT) & (lh >= 1) & (lh < 7)
         r_ts[asleep] += ((7 - lh[asleep]) * 3600 + rng.uniform(0, 7200, asleep.sum())).astype(
             np.int64) * SEC
         r_cl = np.where(r_bot, self.bcl[recv, 0], self.cl[recv, 0])
@@ -741,7 +878,12 @@ class World:
             st = style[rows_t]
             for s in np.unique(st):
                 r = rows_t[st == s]
-                parts.append(texts.make_text(rng, kind, STYLES[s], len(r)))
+                if s == S_RING:
+                    size = RING_SCRIPT_SIZE[kind]
+                    pick = self.ring_of[acc[r]] * size + rng.integers(0, size, len(r))
+                    parts.append(texts.paraphrase(rng, self.ring_texts[kind].take(pa.array(pick))))
+                else:
+                    parts.append(texts.make_text(rng, kind, STYLES[s], len(r)))
                 where.append(r)
         tpos = np.full(ne, -1, np.int64)
         if parts:
@@ -768,7 +910,8 @@ class World:
         fast_reply = np.zeros(ne, bool)
         fast_reply[n_first:] = lat < 10
         seen = (1.0 * (comm == 1) + 0.25 * first_dm + 0.5 * fast_reply + 0.04 * f
-                + 0.3 * ((typ == COMMENT) & (style >= S_NAIVE) & (style != S_HEN)))
+                + 0.3 * ((typ == COMMENT) & (style >= S_NAIVE) & (style != S_HEN)
+                         & (style != S_RING)))
         self.notice = 0.6 * self.notice + np.bincount(acc, weights=seen, minlength=n)
 
         return pa.table({
@@ -788,6 +931,53 @@ class World:
             "ai_metadata": _bools(ai_meta),
             "commercial": _bools(comm),
         }, schema=SCHEMAS["events"])
+
+    def _ring_targets(self, rng, day0, acc, ts, typ, tacc, tev, existing, posts):
+        """Stealth rings engage the same targets in the same order.  Each hour of the day a
+        ring has a list of recent posts (made in the 3 hours before that hour, so the
+        delay from post to comment is a person's); the k-th comment or like of each member
+        in that hour goes to the list's k-th post.  Each day the ring also has a list of
+        accounts to follow, in order.  ``posts`` is (ts, id, author) sorted by time.
+        Writes ``tacc`` and ``tev`` in place."""
+        ring = self.ring_of[acc]
+        if not (ring >= 0).any() or len(existing) == 0:
+            return
+        p_ts, p_id, p_acc = posts
+        n_t = 20
+        follow_t = existing[rng.integers(0, len(existing), (self.n_rings, n_t))]
+        hours = 26  # a late slot may spill past midnight
+        pick = rng.random((self.n_rings, hours, n_t))
+        for kinds, is_follow in (((COMMENT, LIKE), False), ((FOLLOW,), True)):
+            rows = np.flatnonzero((ring >= 0) & np.isin(typ, kinds))
+            if len(rows) == 0:
+                continue
+            bucket = np.clip((ts[rows] - day0) // (3600 * SEC), 0, hours - 1)
+            if is_follow:
+                bucket = np.zeros(len(rows), np.int64)
+            rows = rows[np.lexsort((ts[rows], bucket, acc[rows]))]
+            bucket = (np.zeros(len(rows), np.int64) if is_follow else
+                      np.clip((ts[rows] - day0) // (3600 * SEC), 0, hours - 1))
+            a = acc[rows]
+            starts = np.r_[True, (a[1:] != a[:-1]) | (bucket[1:] != bucket[:-1])]
+            group_first = np.maximum.accumulate(np.where(starts, np.arange(len(a)), 0))
+            k = (np.arange(len(a)) - group_first) % n_t
+            r = ring[rows]
+            if is_follow:
+                target = follow_t[r, k]
+                ok = target != a
+                tacc[rows[ok]] = target[ok]
+                continue
+            start = day0 + bucket * 3600 * SEC
+            lo = np.searchsorted(p_ts, start - 3 * 3600 * SEC)
+            hi = np.searchsorted(p_ts, start - 300 * SEC)    # a comment follows its post
+            has = hi > lo
+            post = lo + (pick[r, bucket, k] * (hi - lo)).astype(np.int64)
+            post = np.where(has, post, 0)
+            author = p_acc[post] if len(p_acc) else np.full(len(rows), -1)
+            ok = has & (author != a)
+            tacc[rows[ok]] = author[ok]
+            com = ok & (typ[rows] == COMMENT)
+            tev[rows[com]] = p_id[post[com]]
 
     # ------------------------------------------------------------ accounts table
     def accounts_table(self, rows: np.ndarray, d: int) -> pa.Table:
@@ -831,13 +1021,27 @@ class World:
         day0 = self.start_us + d * DAY_US
         existing = np.flatnonzero(self.created < day0)
         out = {k: [] for k in ("acc", "ts", "verdict", "source")}
+        lab = self.labels
         if len(existing):
-            # a random audit of ~1.1 % of accounts a day
-            r1 = rng.choice(existing, rng.binomial(len(existing), 0.011), replace=False)
-            # user reports, ~0.5 % of accounts a day, in proportion to what users noticed
-            w = 0.4 + self.notice[existing]
-            k_rep = min(rng.binomial(len(existing), 0.005), len(existing))
-            r2 = rng.choice(existing, k_rep, replace=False, p=w / w.sum())
+            # a random audit: the same share of every class
+            r1 = rng.choice(existing, rng.binomial(len(existing), lab.audit_rate), replace=False)
+            # user reports, in proportion to what users noticed (to the power report_bias)
+            w = (0.4 + self.notice[existing]) ** lab.report_bias
+            if isinstance(lab.report_rate, dict):
+                # reviews per class per day: a class's reports still follow what users saw
+                picks = []
+                for c, name in enumerate(CLASSES):
+                    pool = cls[existing] == c
+                    rate = float(lab.report_rate.get(name, 0.0))
+                    k_rep = min(rng.binomial(int(pool.sum()), rate), int(pool.sum()))
+                    if k_rep:
+                        wc = w[pool]
+                        picks.append(rng.choice(existing[pool], k_rep, replace=False,
+                                                p=wc / wc.sum()))
+                r2 = np.concatenate(picks) if picks else np.zeros(0, np.int64)
+            else:
+                k_rep = min(rng.binomial(len(existing), float(lab.report_rate)), len(existing))
+                r2 = rng.choice(existing, k_rep, replace=False, p=w / w.sum())
             for rows, src in ((r1, 1), (r2, 2)):
                 out["acc"].append(rows)
                 out["ts"].append(day0 + (rng.random(len(rows)) * DAY_US).astype(np.int64))
@@ -890,7 +1094,7 @@ class World:
         for a person, automation mostly for a person."""
         a = self.arch[rows]
         v = CLASS_OF[a].copy()
-        wrong = rng.random(len(rows)) < REVIEW_NOISE[a]
+        wrong = rng.random(len(rows)) < np.minimum(1.0, REVIEW_NOISE[a] * self.labels.noise_scale)
         u = rng.random(len(rows))
         to_managed = np.where(np.isin(a, (HSCHED, HPOWER)), 0.5, 0.25)
         alt = np.select([v == 0, v == 1], [np.where(u < to_managed, 2, 1),
@@ -950,10 +1154,13 @@ def _event_day(table: pa.Table, start_us: int) -> np.ndarray:
 
 def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, seed: int = 7,
              end_date: date = date(2026, 11, 15), csv_days: int = 1, mix: dict | None = None,
-             ) -> dict:
+             labels: LabelRegime | str | dict | None = None) -> dict:
     """Simulate ``accounts`` accounts for ``days`` days ending on ``end_date`` and write
     the deliveries ``<landing_dir>/<table>/dt=YYYY-MM-DD/part-0.{parquet,csv}`` plus
-    the ground truth to ``truth_path``.  Returns rows written per table and seconds."""
+    the ground truth to ``truth_path``.  ``labels`` is the label regime (a
+    :class:`LabelRegime`, a preset name of :data:`LABEL_REGIMES` or a dict of its fields;
+    default ``scarce``).  Returns rows written per table, seconds, and (from the truth, for
+    whoever runs the simulator; never in the landing zone) reviews per true class."""
     t0 = time.perf_counter()
     landing = Path(landing_dir)
     truth_path = Path(truth_path)
@@ -962,9 +1169,10 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
     lr, tr = landing.resolve(), truth_path.resolve()
     if lr == tr.parent or lr in tr.parents:
         raise ValueError("truth_path must be outside the landing zone")
-    w = World(accounts, days, seed, end_date, mix)
+    w = World(accounts, days, seed, end_date, mix, labels)
     csv_idx = _csv_day_indices(w.days, csv_days)
     counts = {"accounts": 0, "events": 0, "reviews": 0, "appeals": 0}
+    reviewed_class = np.zeros(len(CLASSES), np.int64)  # non-appeal reviews by true class
     extra = {"late_events": 0, "resent_events": 0}
     carry: dict[int, list[pa.Table]] = {}      # by event day
     pending: dict[int, list[pa.Table]] = {}    # by delivery day
@@ -1003,10 +1211,14 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
         del today
         ev = ev.take(pc.sort_indices(ev, [("event_ts", "ascending"), ("event_id", "ascending")]))
 
+        day_reviews = w.reviews_for_day(d)
+        first_look = day_reviews["source"] != 3
+        reviewed_class += np.bincount(CLASS_OF[w.arch[day_reviews["acc"][first_look]]],
+                                      minlength=len(CLASSES))
         tables = {
             "accounts": w.accounts_table(w.account_rows_for_day(d), d),
             "events": ev,
-            "reviews": w.reviews_table(w.reviews_for_day(d)),
+            "reviews": w.reviews_table(day_reviews),
             "appeals": w.appeals_table(d),
         }
         for name, t in tables.items():
@@ -1026,5 +1238,6 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
     summary["start_date"] = w.start_date.isoformat()
     summary["end_date"] = w.end_date.isoformat()
     summary["csv_days"] = sorted((w.start_date + timedelta(days=i)).isoformat() for i in csv_idx)
+    summary["reviews_by_true_class"] = dict(zip(CLASSES, reviewed_class.tolist(), strict=True))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     return summary

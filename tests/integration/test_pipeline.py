@@ -32,7 +32,11 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("world")
     landing = root / "landing"
     truth = root / "truth" / "ground_truth.parquet"
-    simulator.simulate(landing, truth, accounts=6000, days=8, seed=11, end_date=END, csv_days=1)
+    # The default (harder) world; the rich label regime, because 6,000 accounts over 8 days
+    # under the scarce default give about 8 ai_managed reviews: too few to train on, and
+    # this test is about the pipeline, not about learning from few labels.
+    simulator.simulate(landing, truth, accounts=6000, days=8, seed=11, end_date=END, csv_days=1,
+                       labels="rich")
     settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing),
                               "REALPEOPLE_DATA_DIR": str(root / "data")})
     with pytest.MonkeyPatch.context() as mp:
@@ -105,6 +109,18 @@ def test_terminate_is_precise_and_finds_most_automation(world):
     # The worst error: terminating a person.
     people = truth.loc[terminated, "true_class"] == "human"
     assert people.sum() <= max(1, int(0.01 * len(terminated)))
+
+
+def test_hard_negatives_are_never_terminated(world):
+    """Night-shift people, power users, scheduling-tool users and families sharing a device
+    (and cybercafe regulars) look like automation on one signal each: none is terminated."""
+    listed = pd.read_parquet(Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet")
+    truth = world["truth"]
+    hard = truth[truth["archetype"].isin(["human_night_shift", "human_power_user", "human_scheduler",
+                                          "human_family", "human_cybercafe"])]
+    assert hard["archetype"].nunique() == 5 and len(hard) > 300
+    terminated = set(listed.loc[listed["action"] == "terminate", "account_id"])
+    assert not terminated & set(hard["account_id"])
 
 
 def test_rerunning_the_same_date_changes_nothing(world):
@@ -230,18 +246,24 @@ def test_responsiveness_separates_bots(by_archetype):
     f = by_archetype
     assert _median(f, "ai_managed_naive", "dm_reply_under_10s_share") > 0.8
     assert _median(f, "human_regular", "dm_reply_under_10s_share") < 0.05
-    # Stealth bots wait a human-looking time, but the same time every time.
-    assert (_median(f, "ai_managed_stealth", "dm_reply_latency_cv")
+    # Impostors wait a human-looking time, but the same time every time (stealth rings,
+    # in the harder world, vary their delays as people do).
+    assert (_median(f, "ai_managed_impostor", "dm_reply_latency_cv")
             < 0.5 * _median(f, "human_regular", "dm_reply_latency_cv"))
 
 
 def test_shared_device_clusters_find_farm_members(by_archetype):
     f = by_archetype
-    stealth = f[f["archetype"] == "ai_managed_stealth"]
-    people = f[f["true_class"] == "human"]
-    assert (stealth["device_cluster_accounts"] >= 2).mean() > 0.8
+    farm = f[f["archetype"] == "ai_managed_farm"]
+    sharing = f["archetype"].isin(["human_family", "human_cybercafe"])
+    people = f[(f["true_class"] == "human") & ~sharing]
+    assert (farm["device_cluster_accounts"] >= 2).mean() > 0.8
     assert (people["device_cluster_accounts"] >= 2).mean() < 0.02
-    assert stealth["device_lockstep_share"].mean() > 5 * max(people["device_lockstep_share"].mean(), 1e-3)
+    assert farm["device_lockstep_share"].mean() > 5 * max(people["device_lockstep_share"].mean(), 1e-3)
+    # the harder world: stealth rings rotate fingerprints, families and cybercafes share
+    stealth = f[f["archetype"] == "ai_managed_stealth"]
+    assert (stealth["max_accounts_per_device"] <= 1).all()
+    assert (f.loc[sharing, "max_accounts_per_device"] >= 2).mean() > 0.5
 
 
 def test_content_near_copies_and_countries(by_archetype):

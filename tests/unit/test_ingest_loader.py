@@ -169,7 +169,7 @@ def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, tabl
 
     world = tmp_path / "world"
     simulator.simulate(world, tmp_path / "truth.parquet", accounts=600, days=5, seed=3,
-                       end_date=DAY, csv_days=0)
+                       end_date=DAY, csv_days=0, labels="rich")  # scarce labels: no appeals
     # The fullest delivery of the table (appeals only start once reviews have happened).
     parquet = max((world / table).glob("dt=*/part-0.parquet"), key=lambda p: p.stat().st_size)
     day = parquet.parent.name.removeprefix("dt=")

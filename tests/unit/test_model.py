@@ -180,3 +180,41 @@ def test_gate_refuses_a_worse_model(trained, registry):
     assert run.data.tags["gate.decision"] == "refused"
     assert {"gate_challenger_policy_metric", "gate_champion_policy_metric",
             "gate_challenger_wrongly_terminated_per_10k"} <= set(run.data.metrics)
+
+
+def test_thresholds_use_time_aware_scores_of_every_review(trained):
+    """The acting policy is chosen on all reviews (older reviews scored by models fitted on
+    older ones, the newest by the final model); the report figures come from the policy
+    chosen on the older reviews alone, next to the previous method's."""
+    from ml.train import TIME_BLOCKS
+
+    m = trained.metrics
+    n_train, n_test = trained.n_train, trained.n_test
+    oldest_block = int(np.ceil(n_train / TIME_BLOCKS))
+    assert m["threshold_reviews"] == n_train - oldest_block + n_test
+    assert m["deployed_policy_terminate_threshold"] == trained.policy.terminate_threshold
+    for prefix in ("old_policy", "report_policy"):
+        assert 0.0 <= m[f"{prefix}_heldout_terminate_recall"] <= 1.0
+        assert m[f"{prefix}_heldout_terminate_precision"] >= 0.95   # separable classes
+    assert 0 < m["deployed_policy_oof_precision_lower"] <= m["deployed_policy_oof_precision"]
+    assert m["deployed_policy_flagged_needed"] > 0
+    assert m["deployed_policy_people_reviewed"] == (trained.heldout["label"] == "human").sum() + (
+        trained.extra["train_frame"]["label"].iloc[int(np.ceil(n_train / TIME_BLOCKS)):] == "human").sum()
+    assert m["deployed_policy_people_terminated_per_10k_upper"] > 0
+
+
+def test_time_aware_scores_leave_the_oldest_block_unscored():
+    from ml.train import DEFAULT_PARAMS, time_aware_scores
+
+    frame = synthetic_training(n=400, seed=2)
+    x = frame[list(FEATURES)]
+    y = frame["label"].map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
+    scores = time_aware_scores(x, y, frame["reviewed_at"], {**DEFAULT_PARAMS, "seed": 0}, 30, n_blocks=4)
+    unscored = np.isnan(scores).any(axis=1)
+    assert unscored.sum() == 100
+    assert frame.loc[unscored, "reviewed_at"].max() <= frame.loc[~unscored, "reviewed_at"].min()
+    assert np.allclose(scores[~unscored].sum(axis=1), 1.0)
+    # models fitted on the past still rank the future: automation scores high
+    managed = scores[~unscored, CLASSES.index("ai_managed")]
+    is_managed = frame.loc[~unscored, "label"].to_numpy() == "ai_managed"
+    assert managed[is_managed].mean() > managed[~is_managed].mean() + 0.5

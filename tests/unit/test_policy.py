@@ -117,3 +117,51 @@ def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
     # A ranking that never reaches 0.95 terminates nobody automatically.
     verdicts[:68:5] = "human"
     assert choose_policy(pd.Series(verdicts), scores).terminate_threshold == 1.0
+
+
+# --- thresholds from time-aware out-of-fold scores -------------------------------------
+def test_time_folds_never_fit_on_the_future():
+    from ml.policy import time_folds
+
+    rng = np.random.default_rng(3)
+    times = pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(rng.uniform(0, 14 * 86400, 103), unit="s")
+    folds = time_folds(times, n_blocks=5)
+    assert len(folds) == 4
+    t = np.asarray(times)
+    scored = np.concatenate([s for _, s in folds])
+    assert len(scored) == len(set(scored))                     # each row scored at most once
+    oldest = np.argsort(t)[: 103 - len(scored)]
+    assert set(oldest).isdisjoint(scored)                      # the oldest block: nothing older
+    for fit, score in folds:
+        assert t[fit].max() <= t[score].min()                  # no future in the past
+        assert len(np.intersect1d(fit, score)) == 0
+    assert len(folds[-1][0]) > len(folds[0][0])                # later folds learn from more
+
+
+def test_flagged_needed_grows_as_precision_nears_the_target():
+    from ml.policy import flagged_needed, wilson_lower
+
+    target = 0.99 * (1 - 0.02)
+    n = flagged_needed(1.0, target)
+    assert wilson_lower(1.0, n) >= target > wilson_lower(1.0, n - 1)
+    assert n < flagged_needed(0.99, target) < flagged_needed(0.98, target)
+    assert flagged_needed(target, target) is None
+    assert flagged_needed(0.90, target) is None
+
+
+def test_harm_bound_rests_on_the_number_of_people_reviewed():
+    from ml.policy import people_flagged_upper_per_10k, wilson_lower, wilson_upper
+
+    assert wilson_upper(0.02, 500) > 0.02 > wilson_lower(0.02, 500)
+    assert 1 - wilson_upper(0.98, 500) == pytest.approx(wilson_lower(0.02, 500))
+    labels = np.array(["human"] * 100 + ["ai_managed"] * 20)
+    score = np.r_[np.full(100, 0.1), np.full(20, 0.9)]
+    n, k, upper_100 = people_flagged_upper_per_10k(labels, score, 0.5)
+    assert (n, k) == (100, 0)
+    assert 200 < upper_100 < 300           # no person flagged among 100: still up to ~2.6 %
+    many = np.r_[np.full(2700, "human"), labels[100:]]
+    _, _, upper_2700 = people_flagged_upper_per_10k(many, np.r_[np.full(2700, 0.1), score[100:]], 0.5)
+    assert upper_2700 == pytest.approx(10, abs=0.5)
+    score[:3] = 0.95                       # three people above the bar
+    _, k, upper = people_flagged_upper_per_10k(labels, score, 0.5)
+    assert k == 3 and upper > upper_100
