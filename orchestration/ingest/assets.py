@@ -44,9 +44,9 @@ def _reconcile(warehouse: DuckDBResource, table: str, day: date) -> dict:
     """Counts from the tables themselves, against the delivery ledger."""
     with warehouse.get_connection() as con:
         row = con.execute(sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}).fetchone()
-    landed, ledger_loaded, ledger_quarantined, loaded, quarantined = row
+    landed, ledger_loaded, ledger_quarantined, loaded, quarantined, unreconciled = row
     return {"landed": landed, "ledger_loaded": ledger_loaded, "ledger_quarantined": ledger_quarantined,
-            "loaded": loaded, "quarantined": quarantined}
+            "loaded": loaded, "quarantined": quarantined, "files_unreconciled": unreconciled}
 
 
 def build_raw_asset(table: str):
@@ -85,7 +85,8 @@ def build_raw_asset(table: str):
         for message in report.messages:
             (context.log.warning if message in file_messages else context.log.info)(message)
         counts = _reconcile(warehouse, table, day)
-        reconciles = (counts["landed"] == counts["loaded"] + counts["quarantined"]
+        reconciles = (counts["files_unreconciled"] == 0
+                      and counts["landed"] == counts["loaded"] + counts["quarantined"]
                       and counts["loaded"] == counts["ledger_loaded"]
                       and counts["quarantined"] == counts["ledger_quarantined"])
         yield MaterializeResult(metadata={
