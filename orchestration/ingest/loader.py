@@ -289,8 +289,8 @@ def newest_delivery_with_rows(con: duckdb.DuckDBPyConnection, dates: list[date])
 
 def ledger_rejections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     """What the landing zone holds that was not loaded, per the ledger: (kind, path,
-    reason), kind being 'delivery', 'file' or 'entry'."""
-    ensure_raw_tables(con)
+    reason), kind being 'delivery', 'file' or 'entry'. (Read-only: the raw tables exist
+    once anything was recorded.)"""
     return con.execute(sql("ledger_rejections.sql")).fetchall()
 
 
