@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from orchestration.ingest.contract import LIMITS, RESERVED_PREFIX, TABLES, Limits
+from orchestration.ingest import contract
+from orchestration.ingest.contract import RESERVED_PREFIX, TABLES, Limits
 from orchestration.ingest.landing import file_format
 
 # How many ignored column names the ledger keeps for one file (the count is always kept).
@@ -92,8 +93,10 @@ def _csv_stream(path: Path, limits: Limits):
     return pa.memory_map(str(path))
 
 
-def read_landed_file(path: Path, table_name: str, limits: Limits = LIMITS) -> LandedFile:
-    """Read ``path`` (a file of ``table_name``'s delivery) as :class:`LandedFile`."""
+def read_landed_file(path: Path, table_name: str, limits: Limits | None = None) -> LandedFile:
+    """Read ``path`` (a file of ``table_name``'s delivery) as :class:`LandedFile`, within
+    ``limits`` (default: the contract module's ``LIMITS``, looked up at each call)."""
+    limits = limits or contract.LIMITS
     fmt = file_format(path.name) or "csv"
     landed = LandedFile(Path(path), fmt)
     try:

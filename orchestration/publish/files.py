@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import uuid
@@ -45,6 +46,13 @@ COMPLIANCE_METRICS_SCHEMA = pa.schema([
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def write_csv(table: pa.Table, path: Path) -> None:
+    """A published CSV: formula-like cells neutralised, and every text cell quoted (OWASP's
+    other half; it also keeps a line break or carriage return inside a value inside its
+    cell)."""
+    spreadsheet_safe(table).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+
+
 def spreadsheet_safe(table: pa.Table) -> pd.DataFrame:
     """The table for a CSV: every text cell a spreadsheet would evaluate is prefixed with a
     single quote, as OWASP recommends (the cell then shows as text). Numbers and dates are
@@ -86,13 +94,13 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
     try:
         listed = _table(enforcement, ENFORCEMENT_LIST_SCHEMA)
         pq.write_table(listed, staging / "enforcement_list.parquet")
-        spreadsheet_safe(listed).to_csv(staging / "enforcement_list.csv", index=False)
+        write_csv(listed, staging / "enforcement_list.csv")
         queued = _table(queue, REVIEW_QUEUE_SCHEMA)
         pq.write_table(queued, staging / "review_queue.parquet")
-        spreadsheet_safe(queued).to_csv(staging / "review_queue.csv", index=False)
+        write_csv(queued, staging / "review_queue.csv")
         metric_table = _table(metrics, COMPLIANCE_METRICS_SCHEMA)
         pq.write_table(metric_table, staging / "compliance_metrics.parquet")
-        spreadsheet_safe(metric_table).to_csv(staging / "compliance_metrics.csv", index=False)
+        write_csv(metric_table, staging / "compliance_metrics.csv")
         (staging / "report.html").write_text(
             render_report(run_date, enforcement, metrics, history, labelling), encoding="utf-8")
         staging.rename(version)
