@@ -1,22 +1,27 @@
 """Benchmark: load throughput of one 1M-row events file, Parquet and CSV.
 
 Not a test. Writes one events delivery (a single file of ``--rows`` rows, the contract's
-columns with realistic widths) under ``--work-dir``, then times ``load_delivery`` into a
-fresh DuckDB file ``--repeat`` times per format (a reload replaces the delivery, so every
-repetition does the same work) and prints rows/s for the median run:
+columns with realistic widths) under ``--work-dir``, then times ``load_delivery`` of it
+into a fresh DuckDB file, each load in a fresh process, ``--repeat`` times per format, and
+prints wall and CPU seconds (median) and rows/s:
 
     python benchmarks/ingest.py --work-dir /tmp/realpeople-bench-ingest
 
-To compare with an older loader, run this same script with that checkout first on
-``sys.path`` (``--repo /path/to/old/checkout``); the generated files are identical.
+``--before /path/to/old/checkout`` times that checkout's loader too, interleaved run by
+run with this one (so a busy machine slows both alike), on the same files:
+
+    git archive 2d97e8b orchestration | tar -x -C /tmp/before
+    python benchmarks/ingest.py --before /tmp/before
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -66,20 +71,36 @@ def events_file(rows: int, seed: int = 7) -> pa.Table:
     })
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/realpeople-bench-ingest"))
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[1],
-                        help="the checkout whose loader is timed (default: this one)")
-    parser.add_argument("--formats", default="parquet,csv")
-    args = parser.parse_args()
-    sys.path.insert(0, str(args.repo))
+def child(repo: Path, landing: Path, warehouse: Path) -> None:
+    """One load of the delivery into a fresh DuckDB file by the loader of ``repo``: prints
+    wall and CPU seconds (all threads) as JSON."""
+    sys.path.insert(0, str(repo))
     import duckdb
 
     from orchestration.ingest.loader import load_delivery
 
+    warehouse.unlink(missing_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = load_delivery(con, landing, "events", DAY)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    warehouse.unlink(missing_ok=True)
+    print(json.dumps({"wall": wall, "cpu": cpu, "rows": report.rows_loaded}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/realpeople-bench-ingest"))
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="an older checkout: its loader is timed too, interleaved run by run")
+    parser.add_argument("--formats", default="parquet,csv")
+    parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
     source = args.work_dir / "files"
     if not (source / "part-0.parquet").exists() or not (source / "part-0.csv").exists():
         shutil.rmtree(args.work_dir, ignore_errors=True)
@@ -87,7 +108,10 @@ def main() -> None:
         table = events_file(args.rows)
         pq.write_table(table, source / "part-0.parquet")
         pacsv.write_csv(table, source / "part-0.csv")
-    print(f"loader from {args.repo}; {args.rows:,} events; load average "
+    this = Path(__file__).resolve().parents[1]
+    loaders = {"after": this} | ({"before": args.before.resolve()} if args.before else {})
+    print(f"{args.rows:,} events per file; {args.repeat} loads per loader and format, each in a "
+          f"fresh process and DuckDB file, loaders interleaved; load average at start "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for fmt in args.formats.split(","):
         # One landing zone per format holding just that file (a hard link, no copy).
@@ -96,19 +120,24 @@ def main() -> None:
         folder = landing / "events" / f"dt={DAY.isoformat()}"
         folder.mkdir(parents=True)
         os.link(source / f"part-0.{fmt}", folder / f"part-0.{fmt}")
-        warehouse = args.work_dir / f"bench-{fmt}.duckdb"
-        warehouse.unlink(missing_ok=True)
-        times = []
-        with duckdb.connect(str(warehouse)) as con:
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                report = load_delivery(con, landing, "events", DAY)
-                times.append(time.perf_counter() - started)
-                assert report.rows_loaded == args.rows, (report.rows_loaded, report.messages)
-        median = statistics.median(times)
-        print(f"  {fmt:<8} median {median:6.2f} s of {len(times)} "
-              f"({', '.join(f'{t:.2f}' for t in times)}): {args.rows / median:,.0f} rows/s")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        runs: dict[str, list[dict]] = {name: [] for name in loaders}
+        for _ in range(args.repeat):
+            for name, repo in loaders.items():
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(repo), str(landing),
+                     str(args.work_dir / f"bench-{name}.duckdb")],
+                    check=True, capture_output=True, text=True).stdout
+                run = json.loads(out.strip().splitlines()[-1])
+                assert run["rows"] == args.rows, run
+                runs[name].append(run)
+        for name, results in runs.items():
+            walls = ", ".join(f"{r['wall']:.2f}" for r in results)
+            wall = statistics.median(r["wall"] for r in results)
+            cpu = statistics.median(r["cpu"] for r in results)
+            print(f"  {fmt:<8} {name:<7} wall median {wall:5.2f} s ({args.rows / wall:9,.0f} rows/s), "
+                  f"CPU median {cpu:5.2f} s ({args.rows / cpu:9,.0f} rows/CPU-s); "
+                  f"walls {walls}")
+    print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -165,15 +165,15 @@ def file_sha256(path: Path) -> str:
 
 
 def _stage_file(con: duckdb.DuckDBPyConnection, table: str, index: int, path: Path):
-    """Read a landed file (through pyarrow: the path is literal) into the temp table
-    ``landed_<index>``. Returns the :class:`~orchestration.ingest.reader.LandedFile`,
-    without its Arrow table (DuckDB holds the rows now)."""
+    """Read a landed file and copy it into the temp table ``landed_<index>`` (the careful
+    path, outside any transaction: a file DuckDB cannot take is rejected here, alone).
+    Returns the :class:`~orchestration.ingest.reader.LandedFile` without its Arrow table."""
     landed = read_landed_file(path, table)
     if landed.table is not None:
         try:
             con.register("landed_arrow", landed.table)
             con.execute(sql("stage_landed.sql"))
-            con.execute(f"alter table landed rename to landed_{index}")  # our own numbered temp table
+            con.execute(f"alter table landed_copy rename to landed_{index}")  # our own temp table
         except duckdb.Error as exc:
             landed.rejected_reason = f"unreadable {landed.file_format} file: {str(exc).splitlines()[0]}"
         finally:
@@ -222,12 +222,34 @@ def load_delivery(
     con.execute(sql("macros.sql"))
     files, refused = delivery_contents(landing_dir, table, delivery_date)
     params = {"table_name": table, "delivery_date": delivery_date}
-    # Read every file before the transaction: a read error inside a DuckDB transaction
-    # aborts it, and an unreadable file must be recorded, not abort the delivery.
+    try:
+        reports = _load_files(con, table, delivery_date, files, refused, careful=False)
+    except duckdb.Error:
+        # Fast path: each file is read (pyarrow) and validated straight from Arrow inside
+        # the transaction, one at a time. A DuckDB error there aborts the transaction (a
+        # value the reader does not vet, e.g. a timestamp beyond DuckDB's range): reload
+        # carefully, each file first copied into DuckDB outside the transaction, so that
+        # the file DuckDB cannot take is rejected alone and the others load.
+        reports = _load_files(con, table, delivery_date, files, refused, careful=True)
+    reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
+    report = DeliveryReport(table, delivery_date, reports, reasons, refused_entries=refused)
+    # `table` and its key come from the closed set TABLES, never from input.
+    key = TABLES[table].key
+    (report.repeated_ids, report.repeated_id_example, report.ids_delivered_before,
+     report.id_delivered_before_example) = con.execute(
+        sql("repeated_ids.sql").replace("raw.__table__", f"raw.{table}").replace("__key__", key),
+        {"delivery_date": delivery_date}).fetchone()
+    return report
+
+
+def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, files: list[Path],
+                refused: list[Entry], careful: bool) -> list[FileReport]:
+    """Replace the delivery in one transaction: its rows, quarantine, ledger and entries."""
+    params = {"table_name": table, "delivery_date": delivery_date}
     staged = []
     try:
-        for i, path in enumerate(files):
-            staged.append(_stage_file(con, table, i, path))
+        if careful:
+            staged = [_stage_file(con, table, i, path) for i, path in enumerate(files)]
         reports: list[FileReport] = []
         con.execute("begin transaction")
         try:
@@ -238,24 +260,25 @@ def load_delivery(
             con.execute(sql("delete_delivery_record.sql"), params)
             con.execute(sql("delete_delivery_entries.sql"), params)
             _record_entries(con, refused, scope="delivery")
-            for index, landed in enumerate(staged):
-                reports.append(_load_file(con, table, delivery_date, index, landed))
+            for index, path in enumerate(files):
+                landed = staged[index] if careful else read_landed_file(path, table)
+                source = f"landed_{index}" if careful else "landed_arrow"
+                if landed.table is not None:
+                    con.register("landed_arrow", landed.table)
+                try:
+                    reports.append(_load_file(con, table, delivery_date, landed, source))
+                finally:
+                    if landed.table is not None:
+                        con.unregister("landed_arrow")
+                        landed.table = None  # one file's rows in memory at a time
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
     finally:
-        for i in range(len(files)):
+        for i in range(len(staged)):
             con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
-    reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
-    report = DeliveryReport(table, delivery_date, reports, reasons, refused_entries=refused)
-    # `table` and its key come from the closed set TABLES, never from input.
-    key = TABLES[table].key
-    (report.repeated_ids, report.repeated_id_example, report.ids_delivered_before,
-     report.id_delivered_before_example) = con.execute(
-        sql("repeated_ids.sql").replace("raw.__table__", f"raw.{table}").replace("__key__", key),
-        {"delivery_date": delivery_date}).fetchone()
-    return report
+    return reports
 
 
 def _record_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry], scope: str) -> None:
@@ -295,7 +318,8 @@ def ledger_rejections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, st
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
-               index: int, landed) -> FileReport:
+               landed, source: str) -> FileReport:
+    """Validate and load one read file (``source``: the Arrow table or its staged copy)."""
     path = landed.path
     file_format = landed.file_format
     ignored = describe_ignored(landed.ignored_columns)
@@ -315,8 +339,9 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
             "rows_loaded": 0, "rows_quarantined": 0, "rejected_reason": reason,
             "ignored_columns": ", ".join(ignored) or None})
         return FileReport(str(path), file_format, None, 0, 0, reason, ignored)
-    # The SQL files read `landed`; point it at this file's staged table.
-    con.execute(f"create or replace temp view landed as select * from landed_{index}")
+    # The SQL files read `landed`; point it at this file's rows. (`source` is one of our
+    # own two names, never input.)
+    con.execute(f"create or replace temp view landed as select * from {source}")
     rows_landed = con.execute("select count(*) from landed").fetchone()[0]
     rejected = _check_header(con, table)
     problems: list[Problem] = []

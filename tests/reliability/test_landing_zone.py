@@ -276,6 +276,20 @@ def test_an_unparseable_file_is_rejected_alone_and_loads_once_fixed(tmp_path, co
     assert ledger_rejections(con) == []
 
 
+def test_a_file_duckdb_cannot_take_is_rejected_alone(tmp_path, con):
+    """A Parquet timestamp beyond DuckDB's range fails inside the delivery's transaction;
+    the loader retries carefully and rejects only that file."""
+    table = arrow_table("events", [event(1)]).set_column(
+        2, "event_ts", pa.array([10**13], pa.timestamp("s", tz="UTC")))
+    pq.write_table(table, folder(tmp_path, "events") / "part-0.parquet")
+    write_parquet(tmp_path, "events", "part-1.parquet", [event(2)])
+    report = load_delivery(con, tmp_path, "events", DAY)
+    [rejected] = report.rejected_files
+    assert rejected.path.endswith("part-0.parquet") and "Conversion Error" in rejected.rejected_reason
+    assert loaded_ids(con) == ["e2"]
+    reconcile(con, "events")
+
+
 def test_too_many_columns_rejects_the_file(tmp_path, con):
     header = ",".join(contract.TABLES["events"].column_names) + "," + ",".join(
         f"c{i}" for i in range(LIMITS.columns_per_file))
