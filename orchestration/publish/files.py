@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import uuid
@@ -47,10 +46,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(table: pa.Table, path: Path) -> None:
-    """A published CSV: formula-like cells neutralised, and every text cell quoted (OWASP's
-    other half; it also keeps a line break or carriage return inside a value inside its
-    cell)."""
-    spreadsheet_safe(table).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
+    """A published CSV: formula-like cells neutralised; RFC 4180 line ends (CRLF), so that
+    a cell holding a carriage return is quoted too (with "\n" alone, Python's writer leaves
+    it bare and readers split the row there)."""
+    spreadsheet_safe(table).to_csv(path, index=False, lineterminator="\r\n")
 
 
 def spreadsheet_safe(table: pa.Table) -> pd.DataFrame:
