@@ -23,7 +23,7 @@ import duckdb
 from orchestration.ingest.contract import ACCEPTED_SOURCE_TYPES, LATE_EVENT_DAYS, TABLES
 from orchestration.ingest.landing import Entry, LandingSurvey, delivery_contents, survey_landing
 from orchestration.ingest.reader import describe_ignored, read_landed_file
-from orchestration.warehouse import sql_reader
+from orchestration.warehouse import sql_reader, transaction
 
 # Nothing on the platform can predate it; earlier timestamps are corrupt values.
 PLATFORM_EPOCH = "2013-01-01"
@@ -251,8 +251,7 @@ def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
         if careful:
             staged = [_stage_file(con, table, i, path) for i, path in enumerate(files)]
         reports: list[FileReport] = []
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             # `table` comes from the closed set TABLES (checked above), never from input.
             con.execute(f"delete from raw.{table} where _delivery_date = $delivery_date",
                         {"delivery_date": delivery_date})
@@ -271,10 +270,6 @@ def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
                     if landed.table is not None:
                         con.unregister("landed_arrow")
                         landed.table = None  # one file's rows in memory at a time
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
     finally:
         for i in range(len(staged)):
             con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
@@ -292,14 +287,9 @@ def record_landing_survey(con: duckdb.DuckDBPyConnection, survey: LandingSurvey)
     """Replace the ledger's record of the landing zone outside any delivery (refused
     delivery folders, stray files, unknown top-level entries) with ``survey``'s."""
     ensure_raw_tables(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(sql("delete_landing_entries.sql"))
         _record_entries(con, survey.refused, scope="landing")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def newest_delivery_with_rows(con: duckdb.DuckDBPyConnection, dates: list[date]) -> date | None:

@@ -106,6 +106,11 @@ def read_landed_file(path: Path, table_name: str, limits: Limits | None = None) 
             _read_csv(landed, table_name, limits)
     except _Rejected as exc:
         landed.table, landed.rejected_reason = None, str(exc)
+    except (pa.ArrowException, OSError, ValueError, csv.Error) as exc:
+        # Anything else the readers refuse (an exotic type, a file gone since listing):
+        # still this file alone.
+        landed.table = None
+        landed.rejected_reason = f"unreadable {fmt} file: {type(exc).__name__}: {str(exc).splitlines()[0]}"
     return landed
 
 
