@@ -91,6 +91,12 @@ def already_loaded(settings: Settings, current: dict[str, dict[str, str]]) -> di
 )
 def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
     current = delivery_fingerprints(Path(settings.landing_dir), *partition_range(settings))
+    # A refused delivery folder never stops the others; the tick names it (and every ingest
+    # run records it in the ledger).
+    refused = survey_landing(Path(settings.landing_dir), *partition_range(settings)).rejected_deliveries
+    for entry in refused:
+        context.log.warning(f"delivery folder refused: {entry.message}")
+    refused_note = "".join(f"; refused: {e.message}" for e in refused[:5])
     if context.cursor:
         seen: dict[str, dict[str, str]] = json.loads(context.cursor)
     else:
@@ -108,7 +114,7 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
             asset_selection=[AssetKey(["raw", t]) for t in changed if t in TABLES],
             tags={"realpeople/trigger": "new_delivery"}))
     if not requests:
-        return SkipReason("no new or changed deliveries")
+        return SkipReason("no new or changed deliveries" + refused_note)
     return SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
 
 
