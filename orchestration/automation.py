@@ -22,19 +22,24 @@ from dagster import (
 )
 
 from orchestration.ingest.contract import TABLES
-from orchestration.ingest.loader import DeliveryError, discover_delivery_dates, list_delivery_files
+from orchestration.ingest.landing import survey_landing
+from orchestration.ingest.loader import list_delivery_files
 from orchestration.jobs import daily_job, ingest_job
+from orchestration.partitions import partition_range
 from orchestration.settings import Settings
 
 LEDGER_FILES_SQL = Path(__file__).parent / "ingest" / "sql" / "ledger_files.sql"
 
 
-def delivery_fingerprints(landing_dir: Path) -> dict[str, dict[str, str]]:
+def delivery_fingerprints(landing_dir: Path, first_date: date | None = None,
+                          last_date: date | None = None) -> dict[str, dict[str, str]]:
     """Per delivery date, per table: a hash of the delivery's file names, sizes and times.
 
     Cheap (no file is read), and it changes when a delivery is re-sent or a file added.
+    Folders that are not deliveries (or are outside the partition range) are not in it:
+    the ingest runs record them in the ledger.
     """
-    found = discover_delivery_dates(landing_dir)
+    found = survey_landing(landing_dir, first_date, last_date).deliveries
     prints: dict[str, dict[str, str]] = {}
     for table, dates in found.items():
         for day in dates:
@@ -85,11 +90,13 @@ def already_loaded(settings: Settings, current: dict[str, dict[str, str]]) -> di
                  "whose files changed."),
 )
 def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
-    try:
-        current = delivery_fingerprints(Path(settings.landing_dir))
-    except DeliveryError as exc:
-        # A mistyped folder must be fixed, not skipped silently; the tick says what.
-        return SkipReason(f"landing zone has an invalid delivery folder: {exc}")
+    current = delivery_fingerprints(Path(settings.landing_dir), *partition_range(settings))
+    # A refused delivery folder never stops the others; the tick names it (and every ingest
+    # run records it in the ledger).
+    refused = survey_landing(Path(settings.landing_dir), *partition_range(settings)).rejected_deliveries
+    for entry in refused:
+        context.log.warning(f"delivery folder refused: {entry.message}")
+    refused_note = "".join(f"; refused: {e.message}" for e in refused[:5])
     if context.cursor:
         seen: dict[str, dict[str, str]] = json.loads(context.cursor)
     else:
@@ -107,7 +114,7 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
             asset_selection=[AssetKey(["raw", t]) for t in changed if t in TABLES],
             tags={"realpeople/trigger": "new_delivery"}))
     if not requests:
-        return SkipReason("no new or changed deliveries")
+        return SkipReason("no new or changed deliveries" + refused_note)
     return SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
 
 

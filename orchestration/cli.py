@@ -60,25 +60,34 @@ def prepare_instance(settings: Settings):
     return DagsterInstance.get()
 
 
+def _ledger(settings: Settings, read_only: bool = True):
+    """A connection to the warehouse; another run may be writing (DuckDB: one writer
+    process, no readers beside it): wait for it, with Dagster's backoff, as
+    DuckDBResource does."""
+    import duckdb
+    from dagster._utils.backoff import backoff
+
+    return backoff(duckdb.connect, retry_on=(duckdb.IOException,), max_retries=10,
+                   kwargs={"database": settings.warehouse_path, "read_only": read_only})
+
+
+def survey(settings: Settings):
+    """What the landing zone holds: the deliveries in the partition range, and every
+    other entry with why it is refused (never raises for a bad folder)."""
+    from orchestration.ingest.landing import survey_landing
+    from orchestration.partitions import partition_range
+
+    return survey_landing(Path(settings.landing_dir), *partition_range(settings))
+
+
 def pending_deliveries(settings: Settings) -> dict[date, list[str]]:
     """Delivery dates whose files are not (all, unchanged) in the ledger, with their tables."""
-    import duckdb
+    from orchestration.ingest.loader import file_sha256, list_delivery_files
 
-    from orchestration.ingest.loader import (
-        file_sha256,
-        discover_delivery_dates,
-        list_delivery_files,
-    )
-
-    found = discover_delivery_dates(Path(settings.landing_dir))
+    found = survey(settings).deliveries
     loaded: set[tuple[str, date, str, str]] = set()
     if Path(settings.warehouse_path).exists():
-        # Another run may be writing (DuckDB: one writer process, no readers beside it):
-        # wait for it, with Dagster's backoff, as DuckDBResource does.
-        from dagster._utils.backoff import backoff
-
-        with backoff(duckdb.connect, retry_on=(duckdb.IOException,), max_retries=10,
-                     kwargs={"database": settings.warehouse_path, "read_only": True}) as con:
+        with _ledger(settings) as con:
             has_ledger = con.execute(
                 "select count(*) from information_schema.tables "
                 "where table_schema = 'raw' and table_name = 'deliveries'").fetchone()[0]
@@ -140,31 +149,41 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     instance = prepare_instance(settings)
     from orchestration.definitions import build_definitions
     from orchestration.ingest.assets import RAW_KEYS
-    from orchestration.ingest.loader import discover_delivery_dates
+
+    from orchestration.ingest.loader import ledger_rejections, newest_delivery_with_rows, record_landing_survey
 
     defs = build_definitions(settings)
-    found = discover_delivery_dates(Path(settings.landing_dir))
-    all_dates = sorted({d for dates in found.values() for d in dates})
+    # A bad delivery never stops the good ones: refused folders are recorded, not raised.
+    landing = survey(settings)
+    all_dates = sorted({d for dates in landing.deliveries.values() for d in dates})
     if not all_dates:
         raise StageFailed(f"no deliveries under {settings.landing_dir} "
-                          "(expected <table>/dt=YYYY-MM-DD/*.parquet|*.csv)")
-    first_partition = date.fromisoformat(settings.first_delivery_date)
-    if all_dates[0] < first_partition:
-        raise StageFailed(f"delivery dt={all_dates[0]} is before REALPEOPLE_FIRST_DELIVERY_DATE="
-                          f"{settings.first_delivery_date}; set it to {all_dates[0]} or earlier")
-    run_date = all_dates[-1].isoformat()
+                          "(expected <table>/dt=YYYY-MM-DD/*.parquet|*.csv)"
+                          + "".join(f"; {e.message}" for e in landing.rejected_deliveries[:5]))
     timings: dict[str, float] = {"ingest": 0.0}
     log_dir = Path(settings.data_dir) / "logs" if quiet else None
 
+    Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+    with _ledger(settings, read_only=False) as con:
+        record_landing_survey(con, landing)
     pending = pending_deliveries(settings)
     print(f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
-          f"{len(pending)} to load; run date {run_date}")
+          f"{len(pending)} to load; {len(landing.refused)} other entries refused")
     for day, tables in pending.items():
         _, seconds = _execute(defs, "ingest_job", instance, day.isoformat(),
                               asset_selection=[RAW_KEYS[t] for t in tables], log_dir=log_dir)
         timings["ingest"] += seconds
+    with _ledger(settings) as con:
+        newest = newest_delivery_with_rows(con, all_dates)
+        rejections = ledger_rejections(con)
+    if newest is None:
+        raise StageFailed("no delivery loaded any row (every file empty or rejected): nothing to publish; "
+                          + "; ".join(f"{path}: {reason}" for _, path, reason in rejections[:5]))
+    # The newest delivery that holds rows; an empty dt= folder does not move it.
+    run_date = newest.isoformat()
+    print(f"  run date {run_date} (newest delivery with rows)")
     timings["features"] = 0.0
-    for day in catch_up_snapshot_dates(list(pending), all_dates[-1]):
+    for day in catch_up_snapshot_dates(list(pending), newest):
         _, seconds = _execute(defs, "features_job", instance, day.isoformat(), log_dir=log_dir)
         timings["features"] += seconds
     # The run date last: dbt's views are left as of the run date.
@@ -178,7 +197,19 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
         _, timings["training"] = _execute(defs, "training_job", instance, log_dir=log_dir)
     result, timings["publish"] = _execute(defs, "publish_job", instance, run_date, log_dir=log_dir)
     require_published(result, run_date)
-    return {"run_date": run_date, "timings": timings}
+    return {"run_date": run_date, "timings": timings, "rejections": rejections}
+
+
+def rejection_summary(rejections: list[tuple[str, str, str]], shown: int = 20) -> str:
+    """What the landing zone held that was not loaded, as the run's closing message."""
+    counts = {kind: sum(1 for k, *_ in rejections if k == kind) for kind in ("delivery", "file", "entry")}
+    lines = [f"Not loaded: {counts['delivery']} delivery folder(s) rejected, {counts['file']} file(s) "
+             f"rejected, {counts['entry']} other entr(y/ies) refused (all in the ledger: "
+             "raw.landing_entries, raw.deliveries):"]
+    lines += [f"  {kind:<8} {path}: {reason}" for kind, path, reason in rejections[:shown]]
+    if len(rejections) > shown:
+        lines.append(f"  ... and {len(rejections) - shown} more")
+    return "\n".join(lines)
 
 
 def require_published(result, run_date: str) -> None:
@@ -263,6 +294,23 @@ def challenger_summary(model_name: str) -> str | None:
     return f"  challenger v{newest.version} not promoted: {reason}"
 
 
+def _print_rejections(settings: Settings) -> None:
+    """After a failed run, what the ledger says was rejected too (it may be the cause)."""
+    if not Path(settings.warehouse_path).exists():
+        return
+    import duckdb
+
+    from orchestration.ingest.loader import ledger_rejections
+
+    try:
+        with _ledger(settings) as con:
+            rejections = ledger_rejections(con)
+    except duckdb.Error:
+        return
+    if rejections:
+        print(rejection_summary(rejections), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -299,9 +347,16 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         outcome = run_pipeline(settings, quiet=not args.verbose, retrain=args.retrain)
         print(summarise(settings, outcome["run_date"]))
         print(f"\nTotal {time.perf_counter() - started:.1f} s")
+        if outcome["rejections"]:
+            # Published what the good data supports, and exit non-zero so an operator looks.
+            print(f"\nRealPeople run published {outcome['run_date']} from the deliveries that loaded, "
+                  f"but some input was rejected.\n{rejection_summary(outcome['rejections'])}",
+                  file=sys.stderr)
+            return 1
         return 0
     except StageFailed as exc:
         print(f"\nRealPeople run FAILED: {exc}", file=sys.stderr)
+        _print_rejections(settings)
         return 1
     except Exception as exc:  # any other failure still exits non-zero with the reason
         from orchestration.ingest.loader import DeliveryError

@@ -24,8 +24,9 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.ingest.contract import TABLES
 from orchestration.ingest.export import export_delivery
-from orchestration.ingest.loader import DeliveryReport, load_delivery, sql
-from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from orchestration.ingest.landing import survey_landing
+from orchestration.ingest.loader import DeliveryReport, load_delivery, record_landing_survey, sql
+from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions, partition_range
 from orchestration.settings import Settings
 
 RAW_KEYS = {table: AssetKey(["raw", table]) for table in TABLES}
@@ -44,9 +45,9 @@ def _reconcile(warehouse: DuckDBResource, table: str, day: date) -> dict:
     """Counts from the tables themselves, against the delivery ledger."""
     with warehouse.get_connection() as con:
         row = con.execute(sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}).fetchone()
-    landed, ledger_loaded, ledger_quarantined, loaded, quarantined = row
+    landed, ledger_loaded, ledger_quarantined, loaded, quarantined, unreconciled = row
     return {"landed": landed, "ledger_loaded": ledger_loaded, "ledger_quarantined": ledger_quarantined,
-            "loaded": loaded, "quarantined": quarantined}
+            "loaded": loaded, "quarantined": quarantined, "files_unreconciled": unreconciled}
 
 
 def build_raw_asset(table: str):
@@ -69,13 +70,18 @@ def build_raw_asset(table: str):
             AssetCheckSpec("rows_reconcile", asset=key,
                            description="landed = loaded + quarantined, and the tables hold exactly what the ledger says"),
             AssetCheckSpec("files_accepted", asset=key,
-                           description="no file of the delivery was rejected (missing column, wrong type, unreadable)"),
+                           description=("no file of the delivery was rejected (missing column, wrong type, "
+                                        "unreadable, over a limit) and no entry of its folder was refused")),
         ],
     )
     def _raw_asset(context: AssetExecutionContext, settings: Settings, warehouse: DuckDBResource):
         day = date.fromisoformat(context.partition_key)
         with warehouse.get_connection() as con:
             report = load_delivery(con, Path(settings.landing_dir), table, day)
+            # The zone outside delivery folders (refused folders, stray files) is recorded
+            # by every load, so the ledger says what is there however the load started.
+            survey = survey_landing(Path(settings.landing_dir), *partition_range(settings))
+            record_landing_survey(con, survey)
             if settings.engine == "spark":
                 # Spark reads the raw layer as Parquet: replace this delivery's partition.
                 export_delivery(con, Path(settings.raw_parquet_dir), table, day)
@@ -85,7 +91,8 @@ def build_raw_asset(table: str):
         for message in report.messages:
             (context.log.warning if message in file_messages else context.log.info)(message)
         counts = _reconcile(warehouse, table, day)
-        reconciles = (counts["landed"] == counts["loaded"] + counts["quarantined"]
+        reconciles = (counts["files_unreconciled"] == 0
+                      and counts["landed"] == counts["loaded"] + counts["quarantined"]
                       and counts["loaded"] == counts["ledger_loaded"]
                       and counts["quarantined"] == counts["ledger_quarantined"])
         yield MaterializeResult(metadata={
@@ -100,13 +107,17 @@ def build_raw_asset(table: str):
             "repeated_ids": report.repeated_ids,
             "ids_delivered_before": report.ids_delivered_before,
             "files_detail": MetadataValue.md(_files_table(report)),
+            "entries_not_loaded": MetadataValue.md(
+                "\n".join(f"- {e.message}" for e in report.refused_entries + survey.refused) or "_none_"),
         })
         yield AssetCheckResult(check_name="rows_reconcile", passed=bool(reconciles),
                                metadata={k: int(v or 0) for k, v in counts.items()})
         rejected = report.rejected_files
         yield AssetCheckResult(
-            check_name="files_accepted", passed=not rejected, severity=AssetCheckSeverity.WARN,
-            metadata={"rejected_files": MetadataValue.json([f.message for f in rejected])})
+            check_name="files_accepted", passed=not rejected and not report.refused_entries,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"rejected_files": MetadataValue.json([f.message for f in rejected]),
+                      "refused_entries": MetadataValue.json([e.message for e in report.refused_entries])})
 
     return _raw_asset
 

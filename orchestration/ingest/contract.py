@@ -1,8 +1,10 @@
-"""The input tables of the activity data contract (shared/contract/activity-data.md, v1).
+"""The input tables of the activity data contract (docs/contract.md, version 1.1).
 
 The authoritative text is the contract page; this module is its machine-readable
 column list, used to check a landed file's header and column types before its rows are
-validated row by row (``sql/validate_<table>.sql``).
+validated row by row (``sql/validate_<table>.sql``), and the one declaration of what the
+contract leaves to the pipeline: which file formats are read and the size limits
+(``LIMITS``, explained in docs/limits.md).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from dataclasses import dataclass
 # delivers text), and then each value is cast row by row; anything else (e.g. a Parquet
 # BOOLEAN where a timestamp belongs) rejects the whole file, as the contract says.
 _TEXTUAL = ("VARCHAR",)
+# UUID-typed ids (Parquet's UUID logical type) are read as their canonical text.
+_STRING_LIKE = _TEXTUAL + ("UUID",)
 _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
              "UINTEGER", "UBIGINT")
 ACCEPTED_SOURCE_TYPES: dict[str, tuple[str, ...]] = {
-    "string": _TEXTUAL + _INTEGERS,
+    "string": _STRING_LIKE + _INTEGERS,
     "timestamp": _TEXTUAL + ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S",
                              "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE"),
     "integer": _TEXTUAL + _INTEGERS + ("DOUBLE", "FLOAT", "DECIMAL"),
@@ -98,4 +102,33 @@ VERDICTS = ("human", "ai_assisted", "ai_managed")
 REVIEW_SOURCES = ("random_sample", "user_report", "appeal")
 ACTIONS = ("terminate", "warn_and_limit")
 APPEAL_OUTCOMES = ("pending", "upheld", "overturned")
-FILE_SUFFIXES = (".parquet", ".csv")
+# File name endings the pipeline reads, and as what. Gzip is read natively (streamed,
+# within LIMITS.decompressed_bytes); anything else (.zip, .bz2, .parquet.gz, .json) is
+# recorded in the ledger as not read.
+FILE_FORMATS: dict[str, str] = {".parquet": "parquet", ".csv": "csv", ".csv.gz": "csv"}
+
+# Reserved by contract 1.1 for the pipeline's bookkeeping (e.g. the lineage column
+# `_file_row`): an input column whose name starts with it is ignored and reported.
+RESERVED_PREFIX = "_"
+
+# Late data (contract): an events delivery may hold events up to this many days older
+# than its dt; older ones are quarantined, and so are events after the end of dt.
+LATE_EVENT_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes the contract leaves open, enforced per file (docs/limits.md says why each).
+
+    A value or a row beyond them is quarantined; a file beyond them is rejected; the
+    reason names the limit.
+    """
+
+    field_bytes: int = 1 << 20            # one value (UTF-8 bytes): 1 MiB; the row is quarantined
+    line_bytes: int = 16 << 20            # one CSV line: 16 MiB; beyond it the file cannot be split
+    rows_per_file: int = 20_000_000       # rows in one file: the file is rejected beyond it
+    columns_per_file: int = 1_000         # columns in one file's header or schema
+    decompressed_bytes: int = 4 << 30     # one file's data after decompression: 4 GiB
+
+
+LIMITS = Limits()

@@ -4,6 +4,11 @@ Plain functions over a DuckDB connection, so they run the same from a Dagster as
 test or a notebook. A delivery is loaded in one transaction that first removes whatever
 an earlier load of the same delivery wrote: re-running a delivery replaces it, and a run
 killed half-way leaves the warehouse as it was.
+
+The smallest unit fails: a bad value quarantines its row, an unreadable file is rejected
+on its own (the delivery's other files load), an entry that is not a delivery file is
+recorded and skipped. Everything the loader sees has a ledger row: files in
+``raw.deliveries``, every other entry in ``raw.landing_entries``.
 """
 
 from __future__ import annotations
@@ -15,22 +20,17 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse import sql_reader
-from orchestration.ingest.contract import ACCEPTED_SOURCE_TYPES, FILE_SUFFIXES, TABLES
+from orchestration.ingest.contract import ACCEPTED_SOURCE_TYPES, LATE_EVENT_DAYS, TABLES
+from orchestration.ingest.landing import Entry, LandingSurvey, delivery_contents, survey_landing
+from orchestration.ingest.reader import describe_ignored, read_landed_file
+from orchestration.warehouse import sql_reader, transaction
 
 # Nothing on the platform can predate it; earlier timestamps are corrupt values.
 PLATFORM_EPOCH = "2013-01-01"
 
 
 class DeliveryError(ValueError):
-    """A delivery that cannot be read at all (e.g. its folder name is not a date)."""
-
-
-class UnreadableFileError(DeliveryError):
-    """A landed file that cannot be parsed (truncated Parquet, broken CSV quoting, bytes
-    that are not UTF-8). Its rows cannot even be counted, so they cannot be quarantined:
-    the delivery is not loaded at all (nothing written) and stays pending until the file
-    is replaced or removed."""
+    """A delivery that cannot be loaded at all (e.g. an unknown table)."""
 
 
 @dataclass
@@ -86,6 +86,9 @@ class DeliveryReport:
     # Ids repeated inside this delivery, and ids an earlier delivery already brought: not
     # errors (the contract says a repeat is the same row; staging deduplicates), but
     # counted so a re-export or a looping exporter is noticed.
+    # Entries of the delivery folder that are not files to load (nested folders, hidden
+    # or compressed-in-another-format files, links, sockets), with why: in the ledger too.
+    refused_entries: list[Entry] = field(default_factory=list)
     repeated_ids: int = 0
     repeated_id_example: str | None = None
     ids_delivered_before: int = 0
@@ -111,6 +114,7 @@ class DeliveryReport:
     def messages(self) -> list[str]:
         """Every problem of the delivery, one line each (file, column, count, example)."""
         out = [m for f in self.files for m in f.messages]
+        out += [f"{e.message} (not loaded)" for e in self.refused_entries]
         key = TABLES[self.table].key
         if self.repeated_ids:
             out.append(f"{self.table} dt={self.delivery_date}: {self.repeated_ids} {key}(s) repeated "
@@ -136,42 +140,20 @@ def delivery_dir(landing_dir: Path, table: str, delivery_date: date) -> Path:
 
 
 def list_delivery_files(landing_dir: Path, table: str, delivery_date: date) -> list[Path]:
-    """The delivery's files in file order (by name), as the contract's 'latest wins' uses."""
-    folder = delivery_dir(landing_dir, table, delivery_date)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+    """The delivery's files to load, in file order (by name, as the contract's 'latest
+    wins' uses); other entries of the folder are refused (see :func:`delivery_contents`)."""
+    return delivery_contents(landing_dir, table, delivery_date)[0]
 
 
-def parse_delivery_folder(name: str) -> date:
-    """``dt=2026-11-01`` -> date; anything else is a :class:`DeliveryError`."""
-    if not name.startswith("dt="):
-        raise DeliveryError(f"delivery folder {name!r} is not named dt=YYYY-MM-DD")
-    try:
-        return date.fromisoformat(name[3:])
-    except ValueError as exc:
-        raise DeliveryError(f"delivery folder {name!r}: {name[3:]!r} is not a valid date") from exc
+def discover_delivery_dates(landing_dir: Path, first_date: date | None = None,
+                            last_date: date | None = None) -> dict[str, list[date]]:
+    """Every loadable delivery date in the landing zone, per table, sorted.
 
-
-def discover_delivery_dates(landing_dir: Path) -> dict[str, list[date]]:
-    """Every delivery date present in the landing zone, per table, sorted.
-
-    A folder whose name is not a valid ``dt=`` date raises :class:`DeliveryError` naming
-    it, rather than being skipped: a mistyped delivery must not go unnoticed.
+    Never raises for a bad folder: a folder that is not a valid ``dt=`` date (or is
+    outside ``first_date``..``last_date``) is refused by :func:`survey_landing`, which
+    says why, and recorded by :func:`record_landing_survey`.
     """
-    found: dict[str, list[date]] = {}
-    for table in TABLES:
-        root = Path(landing_dir) / table
-        dates = []
-        if root.is_dir():
-            for child in root.iterdir():
-                if child.is_dir():
-                    try:
-                        dates.append(parse_delivery_folder(child.name))
-                    except DeliveryError as exc:
-                        raise DeliveryError(f"{child}: {exc}") from exc
-        found[table] = sorted(dates)
-    return found
+    return survey_landing(landing_dir, first_date, last_date).deliveries
 
 
 def file_sha256(path: Path) -> str:
@@ -182,38 +164,41 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, index: int, path: Path) -> tuple[str, str | None]:
-    """Read a landed file into the temp table ``landed_<index>``.
+def _stage_file(con: duckdb.DuckDBPyConnection, table: str, index: int, path: Path):
+    """Read a landed file (through pyarrow: the path is literal) and copy it into the temp
+    table ``landed_<index>``, outside any transaction: a file DuckDB cannot take is
+    rejected here, alone. Returns the :class:`~orchestration.ingest.reader.LandedFile`
+    without its Arrow table (DuckDB holds the rows now)."""
+    landed = read_landed_file(path, table)
+    if landed.table is not None:
+        try:
+            con.register("landed_arrow", landed.table)
+            con.execute(sql("stage_landed.sql"))
+            con.execute(f"alter table landed_copy rename to landed_{index}")  # our own temp table
+        except duckdb.Error as exc:
+            landed.rejected_reason = f"unreadable {landed.file_format} file: {str(exc).splitlines()[0]}"
+        finally:
+            con.unregister("landed_arrow")
+            landed.table = None
+    return landed
 
-    Returns (format, read error or None).
-    """
-    file_format = "parquet" if path.suffix.lower() == ".parquet" else "csv"
-    # Every CSV column is read as text and cast row by row, so one bad value quarantines
-    # one row instead of failing the file.
-    try:
-        con.execute(sql(f"read_{file_format}.sql"), {"path": str(path)})
-        con.execute(f"alter table landed rename to landed_{index}")
-    except duckdb.Error as exc:
-        return file_format, str(exc).splitlines()[0]
-    return file_format, None
 
-
-def _check_header(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> tuple[str | None, list[str]]:
-    """Return (rejection reason or None, ignored extra columns) for the landed file."""
+def _check_header(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The rejection reason for the staged file (``landed``), or None: a missing contract
+    column, or one of a type that cannot be cast. (Extra columns were already set aside by
+    the reader, which reports them.)"""
     landed_types = {name: dtype for name, dtype, *_ in con.execute("describe landed").fetchall()}
     spec = TABLES[table]
     for column in spec.columns:
         if column.name not in landed_types:
-            return f"missing required column '{column.name}'", []
+            return f"missing required column '{column.name}'"
     for column in spec.columns:
         source_type = landed_types[column.name]
         base_type = source_type.split("(")[0]
         if base_type not in ACCEPTED_SOURCE_TYPES[column.type]:
             return (f"column '{column.name}' has type {source_type}, which cannot be cast to "
-                    f"the contract's {column.type}"), []
-    ignored = [name for name in landed_types
-               if name not in spec.column_names and name != "_file_row"]
-    return None, ignored
+                    f"the contract's {column.type}")
+    return None
 
 
 def load_delivery(
@@ -222,49 +207,25 @@ def load_delivery(
     """Load (or reload) every file of one delivery into ``raw.<table>``.
 
     Valid rows go to ``raw.<table>``; rows that break the contract go to
-    ``raw.quarantine`` with their reason; a file whose header breaks the contract is
-    rejected whole (its rows quarantined with the file-level reason). Each file gets a row
-    in ``raw.deliveries``. Everything happens in one transaction.
+    ``raw.quarantine`` with their reason; a file that cannot be read, or whose header
+    breaks the contract, is rejected on its own (with its rows quarantined when they
+    could be read) and the other files load. Each file gets a row in ``raw.deliveries``,
+    and every other entry of the delivery folder (nested folder, hidden or unreadable-format
+    file, link, socket) a row in ``raw.landing_entries``. Everything happens in one
+    transaction.
     """
     if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
+        raise DeliveryError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
     ensure_raw_tables(con)
     # Values without an offset are UTC (contract); casts to TIMESTAMPTZ read them in the
     # session time zone. (Set here, not at connect: ICU settings can't go in the config.)
     con.execute("set TimeZone = 'UTC'")
-    files = list_delivery_files(landing_dir, table, delivery_date)
+    con.execute(sql("macros.sql"))
+    files, refused = delivery_contents(landing_dir, table, delivery_date)
     params = {"table_name": table, "delivery_date": delivery_date}
-    # Read every file before the transaction: a read error inside a DuckDB transaction
-    # aborts it, and an unreadable file must be recorded, not abort the delivery.
-    staged = [_stage_file(con, i, path) for i, path in enumerate(files)]
-    unreadable = [f"{path}: unreadable {fmt} file: {_diagnose(path, fmt, error)}"
-                  for path, (fmt, error) in zip(files, staged) if error is not None]
-    if unreadable:
-        for i in range(len(files)):
-            con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
-        raise UnreadableFileError(
-            f"{table} dt={delivery_date}: {len(unreadable)} of {len(files)} file(s) cannot be read, "
-            "so the delivery is not loaded (nothing written; replace or remove the file and "
-            "re-run): " + " | ".join(unreadable))
-    reports: list[FileReport] = []
-    con.execute("begin transaction")
-    try:
-        # `table` comes from the closed set TABLES (checked above), never from input.
-        con.execute(f"delete from raw.{table} where _delivery_date = $delivery_date",
-                    {"delivery_date": delivery_date})
-        con.execute(sql("delete_quarantined_delivery.sql"), params)
-        con.execute(sql("delete_delivery_record.sql"), params)
-        for index, (path, (file_format, read_error)) in enumerate(zip(files, staged)):
-            reports.append(_load_file(con, table, delivery_date, path, index, file_format, read_error))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    finally:
-        for i in range(len(files)):
-            con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
+    reports = _load_files(con, table, delivery_date, files, refused)
     reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
-    report = DeliveryReport(table, delivery_date, reports, reasons)
+    report = DeliveryReport(table, delivery_date, reports, reasons, refused_entries=refused)
     # `table` and its key come from the closed set TABLES, never from input.
     key = TABLES[table].key
     (report.repeated_ids, report.repeated_id_example, report.ids_delivered_before,
@@ -274,44 +235,73 @@ def load_delivery(
     return report
 
 
-def _diagnose(path: Path, file_format: str, duckdb_error: str) -> str:
-    """Where and why a file cannot be read, in words: the line and the byte for a CSV.
+def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, files: list[Path],
+                refused: list[Entry]) -> list[FileReport]:
+    """Replace the delivery in one transaction: its rows, quarantine, ledger and entries.
 
-    DuckDB's own message is kept for Parquet; for CSV it often says only "error when
-    sniffing", so the file is re-read here (only on failure) to find the first bad line.
+    Every file is read and copied into DuckDB first, outside the transaction: a DuckDB
+    error inside a transaction aborts it, and a file DuckDB cannot take (e.g. a timestamp
+    beyond its range) must be rejected alone, not abort the delivery. (Validating straight
+    from Arrow inside the transaction, without the copy, measured slower: ~1.7x the CPU.)
     """
-    if file_format != "csv":
-        return duckdb_error
-    import csv
-    import io
-
-    data = path.read_bytes()
-    if not data.strip():
-        return "the file is empty (not even a header row)"
+    params = {"table_name": table, "delivery_date": delivery_date}
+    staged = []
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        return (f"line {line}: byte 0x{data[exc.start]:02x} is not UTF-8 "
-                f"(the contract's encoding); DuckDB: {duckdb_error}")
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
-    header_fields = None
-    row_start = 1
-    try:
-        for fields in reader:
-            if header_fields is None:
-                header_fields = len(fields)
-            elif len(fields) != header_fields:
-                return (f"line {row_start}: {len(fields)} fields where the header has "
-                        f"{header_fields}")
-            row_start = reader.line_num + 1
-    except csv.Error as exc:
-        return f"row starting at line {row_start}: broken quoting ({exc})"
-    return duckdb_error
+        staged = [_stage_file(con, table, i, path) for i, path in enumerate(files)]
+        reports: list[FileReport] = []
+        with transaction(con):
+            # `table` comes from the closed set TABLES (checked above), never from input.
+            con.execute(f"delete from raw.{table} where _delivery_date = $delivery_date",
+                        {"delivery_date": delivery_date})
+            con.execute(sql("delete_quarantined_delivery.sql"), params)
+            con.execute(sql("delete_delivery_record.sql"), params)
+            con.execute(sql("delete_delivery_entries.sql"), params)
+            _record_entries(con, refused, scope="delivery")
+            for index, landed in enumerate(staged):
+                reports.append(_load_file(con, table, delivery_date, landed, f"landed_{index}"))
+    finally:
+        for i in range(len(staged)):
+            con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
+    return reports
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, path: Path,
-               index: int, file_format: str, read_error: str | None) -> FileReport:
+def _record_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry], scope: str) -> None:
+    for entry in entries:
+        con.execute(sql("record_landing_entry.sql"), {
+            "path": entry.path, "table_name": entry.table, "delivery_date": entry.delivery_date,
+            "entry_kind": entry.kind, "reason": entry.reason, "scope": scope})
+
+
+def record_landing_survey(con: duckdb.DuckDBPyConnection, survey: LandingSurvey) -> None:
+    """Replace the ledger's record of the landing zone outside any delivery (refused
+    delivery folders, stray files, unknown top-level entries) with ``survey``'s."""
+    ensure_raw_tables(con)
+    with transaction(con):
+        con.execute(sql("delete_landing_entries.sql"))
+        _record_entries(con, survey.refused, scope="landing")
+
+
+def newest_delivery_with_rows(con: duckdb.DuckDBPyConnection, dates: list[date]) -> date | None:
+    """The run date: the newest of ``dates`` whose delivery loaded rows (an empty dt=
+    folder, or one whose every row was refused, does not move it)."""
+    if not dates:
+        return None
+    return con.execute(sql("newest_delivery_with_rows.sql"), {"dates": sorted(set(dates))}).fetchone()[0]
+
+
+def ledger_rejections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """What the landing zone holds that was not loaded, per the ledger: (kind, path,
+    reason), kind being 'delivery', 'file' or 'entry'. (Read-only: the raw tables exist
+    once anything was recorded.)"""
+    return con.execute(sql("ledger_rejections.sql")).fetchall()
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
+               landed, source: str) -> FileReport:
+    """Validate and load one read file (``source``: the Arrow table or its staged copy)."""
+    path = landed.path
+    file_format = landed.file_format
+    ignored = describe_ignored(landed.ignored_columns)
     file_params = {
         "table_name": table,
         "delivery_date": delivery_date,
@@ -319,19 +309,20 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
         "file_bytes": path.stat().st_size,
         "file_sha256": file_sha256(path),
     }
-    if read_error is not None:
-        # Unreadable (truncated Parquet, broken CSV): no row can be counted, so the file
-        # itself is recorded as rejected with DuckDB's explanation.
-        reason = f"unreadable {file_format} file: {read_error}"
+    if landed.rejected_reason is not None:
+        # Unreadable (truncated Parquet, not UTF-8, beyond a limit): no row can be
+        # counted, so the file itself is recorded as rejected, with where and why.
+        reason = landed.rejected_reason
         con.execute(sql("record_delivery.sql"), {
             **file_params, "file_format": file_format, "rows_landed": None,
             "rows_loaded": 0, "rows_quarantined": 0, "rejected_reason": reason,
-            "ignored_columns": None})
-        return FileReport(str(path), file_format, None, 0, 0, reason)
-    # The SQL files read `landed`; point it at this file's staged table.
-    con.execute(f"create or replace temp view landed as select * from landed_{index}")
+            "ignored_columns": ", ".join(ignored) or None})
+        return FileReport(str(path), file_format, None, 0, 0, reason, ignored)
+    # The SQL files read `landed`; point it at this file's rows. (`source` is one of our
+    # own two names, never input.)
+    con.execute(f"create or replace temp view landed as select * from {source}")
     rows_landed = con.execute("select count(*) from landed").fetchone()[0]
-    rejected, ignored = _check_header(con, table, path)
+    rejected = _check_header(con, table)
     problems: list[Problem] = []
     if rejected:
         con.execute(sql("quarantine_landed_file.sql"),
@@ -339,7 +330,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, 
         rows_loaded, rows_quarantined = 0, rows_landed
     else:
         con.execute(sql(f"validate_{table}.sql"), {
-            "delivery_date": delivery_date, "platform_epoch": PLATFORM_EPOCH})
+            "delivery_date": delivery_date, "platform_epoch": PLATFORM_EPOCH,
+            **({"late_days": LATE_EVENT_DAYS} if table == "events" else {})})
         # `table` is from the closed set TABLES; BY NAME matches the contract's columns.
         con.execute(
             f"insert into raw.{table} by name "

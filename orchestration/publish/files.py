@@ -40,6 +40,30 @@ COMPLIANCE_METRICS_SCHEMA = pa.schema([
 ])
 
 
+# Cells a spreadsheet would evaluate as a formula when it opens a CSV (OWASP, "CSV
+# Injection"): those starting with one of these characters.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    """A published CSV: formula-like cells neutralised; RFC 4180 line ends (CRLF), so that
+    a cell holding a carriage return is quoted too (with "\n" alone, Python's writer leaves
+    it bare and readers split the row there)."""
+    spreadsheet_safe(table).to_csv(path, index=False, lineterminator="\r\n")
+
+
+def spreadsheet_safe(table: pa.Table) -> pd.DataFrame:
+    """The table for a CSV: every text cell a spreadsheet would evaluate is prefixed with a
+    single quote, as OWASP recommends (the cell then shows as text). Numbers and dates are
+    left alone; the Parquet beside the CSV keeps the true values."""
+    frame = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            frame[field.name] = frame[field.name].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v)
+    return frame
+
+
 def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     frame = frame.loc[:, schema.names].copy()
     if "run_date" in frame:
@@ -69,13 +93,13 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
     try:
         listed = _table(enforcement, ENFORCEMENT_LIST_SCHEMA)
         pq.write_table(listed, staging / "enforcement_list.parquet")
-        listed.to_pandas().to_csv(staging / "enforcement_list.csv", index=False)
+        write_csv(listed, staging / "enforcement_list.csv")
         queued = _table(queue, REVIEW_QUEUE_SCHEMA)
         pq.write_table(queued, staging / "review_queue.parquet")
-        queued.to_pandas().to_csv(staging / "review_queue.csv", index=False)
+        write_csv(queued, staging / "review_queue.csv")
         metric_table = _table(metrics, COMPLIANCE_METRICS_SCHEMA)
         pq.write_table(metric_table, staging / "compliance_metrics.parquet")
-        metric_table.to_pandas().to_csv(staging / "compliance_metrics.csv", index=False)
+        write_csv(metric_table, staging / "compliance_metrics.csv")
         (staging / "report.html").write_text(
             render_report(run_date, enforcement, metrics, history, labelling), encoding="utf-8")
         staging.rename(version)

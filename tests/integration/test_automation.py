@@ -79,7 +79,7 @@ def test_an_invalid_delivery_folder_is_reported_not_skipped(world, tmp_path):
     settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path)})
     result = evaluate(settings, None)
     assert isinstance(result, SkipReason)
-    assert "dt=2026-02-30" in result.skip_message
+    assert "dt=2026-02-30" in result.skip_message and "not a valid date" in result.skip_message
 
 
 def test_a_date_range_backfill_of_the_features_runs_in_one_process(world):

@@ -85,9 +85,11 @@ def write_bytes(landing: Path, table: str, name: str, data: bytes, day: date = D
 
 def reconcile(con: duckdb.DuckDBPyConnection, table: str, day: date = DAY) -> dict:
     """The ledger's counts and what the tables hold, for one table and delivery; asserts
-    landed = loaded + quarantined and that the tables hold exactly what the ledger says."""
-    landed, loaded, quarantined, loaded_found, quarantined_found = con.execute(
+    landed = loaded + quarantined (per file and in total) and that the tables hold exactly
+    what the ledger says."""
+    landed, loaded, quarantined, loaded_found, quarantined_found, unreconciled = con.execute(
         sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}).fetchone()
+    assert unreconciled == 0, (table, "files that do not reconcile", unreconciled)
     assert landed == loaded + quarantined, (table, landed, loaded, quarantined)
     assert loaded_found == loaded, (table, loaded_found, loaded)
     assert quarantined_found == quarantined, (table, quarantined_found, quarantined)

@@ -13,9 +13,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from orchestration.ingest.landing import survey_landing
 from orchestration.ingest.loader import (
-    DeliveryError,
-    UnreadableFileError,
     discover_delivery_dates,
     load_delivery,
 )
@@ -89,36 +88,39 @@ def test_wrong_type_value_in_csv_quarantines_the_row(tmp_path, con):
                                "quarantined (first at row 1: follower_count: not an integer: lots)"]
 
 
-def test_truncated_parquet_fails_the_delivery_and_writes_nothing(tmp_path, con):
+def test_truncated_parquet_is_rejected_alone_and_the_other_file_loads(tmp_path, con):
     path = write_parquet(tmp_path, "events", "part-0.parquet", [event(i) for i in range(5)])
     write_parquet(tmp_path, "events", "part-1.parquet", [event(9)])
     path.write_bytes(path.read_bytes()[:200])
-    with pytest.raises(UnreadableFileError) as failure:
-        load_delivery(con, tmp_path, "events", DAY)
-    assert f"{path}: unreadable parquet file:" in str(failure.value)
-    assert "1 of 2 file(s) cannot be read" in str(failure.value)
-    assert "\n" not in str(failure.value)  # one line: it is what the CLI prints
-    assert reconcile(con, "events") == {"landed": 0, "loaded": 0, "quarantined": 0}
+    report = load_delivery(con, tmp_path, "events", DAY)
+    [message] = report.messages
+    assert message.startswith(f"{path}: unreadable parquet file (200 bytes; truncated or not Parquet)")
+    assert "\n" not in message  # one line: it is what the CLI prints
+    assert reconcile(con, "events") == {"landed": 1, "loaded": 1, "quarantined": 0}
 
 
-def test_csv_with_a_broken_quote_fails_naming_the_line(tmp_path, con):
+def test_csv_with_a_broken_quote_quarantines_what_cannot_be_split(tmp_path, con):
     path = write_csv(tmp_path, "events", "part-0.csv", [event(i) for i in range(4)])
     lines = path.read_text().splitlines()
     lines[2] = lines[2].replace("post number 1", '"post number 1')  # opened, never closed
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(UnreadableFileError, match=r"part-0\.csv: unreadable csv file: row starting "
-                                                  r"at line 3: broken quoting"):
-        load_delivery(con, tmp_path, "events", DAY)
-    assert reconcile(con, "events")["landed"] == 0
+    report = load_delivery(con, tmp_path, "events", DAY)
+    # The row before the broken quote loads; what the quote swallowed cannot be split
+    # into fields and is quarantined (or the file is rejected naming the line).
+    counts = reconcile(con, "events")
+    assert counts["loaded"] == 1 or report.rejected_files
+    assert "line 3" in " ".join(report.messages + [r[1] for r in quarantine(con)])
 
 
-def test_csv_with_a_non_utf8_byte_fails_naming_line_and_byte(tmp_path, con):
+def test_csv_with_a_non_utf8_byte_is_rejected_naming_line_and_byte(tmp_path, con):
     path = write_csv(tmp_path, "events", "part-0.csv", [event(i) for i in range(4)])
     path.write_bytes(path.read_bytes().replace(b"post number 2", b"post n\xe9mber 2"))
-    with pytest.raises(UnreadableFileError, match=r"part-0\.csv: unreadable csv file: line 4: "
-                                                  r"byte 0xe9 is not UTF-8"):
-        load_delivery(con, tmp_path, "events", DAY)
-    assert reconcile(con, "events")["landed"] == 0
+    write_csv(tmp_path, "events", "part-1.csv", [event(9)])
+    report = load_delivery(con, tmp_path, "events", DAY)
+    [rejected] = report.rejected_files
+    assert rejected.path == str(path)
+    assert rejected.message.startswith(f"{path}: unreadable csv file: line 4: byte 0xe9 (at offset ")
+    assert reconcile(con, "events") == {"landed": 1, "loaded": 1, "quarantined": 0}
 
 
 def test_csv_with_a_byte_order_mark_loads(tmp_path, con):
@@ -137,8 +139,8 @@ def test_empty_files(tmp_path, con):
     write_csv(tmp_path, "events", "b-header-only.csv", [])
     write_parquet(tmp_path, "events", "c-no-rows.parquet", [])
     report = load_delivery(con, tmp_path, "events", DAY)
-    assert report.messages == [f"{empty}: missing required column 'event_id' (0 row(s) quarantined)"]
-    assert [f.rows_landed for f in report.files] == [0, 0, 0]
+    assert report.messages == [f"{empty}: the file is empty (not even a header row) (0 row(s) quarantined)"]
+    assert [f.rows_landed for f in report.files] == [None, 0, 0]
     assert reconcile(con, "events") == {"landed": 0, "loaded": 0, "quarantined": 0}
 
 
@@ -265,12 +267,15 @@ def test_file_and_path_names_with_spaces_quotes_and_semicolons(tmp_path, con):
 
 def test_a_delivery_folder_with_an_invalid_date_is_named(tmp_path):
     (tmp_path / "events" / "dt=2026-02-30").mkdir(parents=True)
-    with pytest.raises(DeliveryError, match=r"dt=2026-02-30.*'2026-02-30' is not a valid date"):
-        discover_delivery_dates(tmp_path)
+    assert discover_delivery_dates(tmp_path)["events"] == []
+    [refused] = survey_landing(tmp_path).rejected_deliveries
+    assert refused.path == str(tmp_path / "events" / "dt=2026-02-30")
+    assert "'2026-02-30' is not a valid date" in refused.reason
 
 
 @pytest.mark.slow
-def test_the_run_fails_on_an_invalid_delivery_folder_and_writes_nothing(tmp_path, monkeypatch, capsys):
+def test_an_invalid_delivery_folder_is_reported_by_the_run_and_the_good_one_loads(tmp_path, monkeypatch,
+                                                                                   capsys):
     from orchestration.cli import main
 
     landing, data = tmp_path / "landing", tmp_path / "data"
@@ -279,7 +284,11 @@ def test_the_run_fails_on_an_invalid_delivery_folder_and_writes_nothing(tmp_path
     monkeypatch.setenv("REALPEOPLE_LANDING_DIR", str(landing))
     monkeypatch.setenv("REALPEOPLE_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    # One event and no reviews cannot publish a model's decisions; whatever stops the run,
+    # the invalid folder is named, and the good delivery was loaded.
     assert main(["run"]) == 1
     err = capsys.readouterr().err
-    assert "FAILED (bad delivery)" in err and "dt=2026-11-31" in err and "not a valid date" in err
-    assert not (data / "warehouse.duckdb").exists()
+    assert "dt=2026-11-31" in err and "not a valid date" in err
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.events").fetchone()[0] == 1
+        assert con.execute("select entry_kind from raw.landing_entries").fetchall() == [("delivery",)]

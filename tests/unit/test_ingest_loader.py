@@ -7,9 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.ingest.landing import survey_landing
 from orchestration.ingest.loader import (
-    DeliveryError,
-    UnreadableFileError,
     discover_delivery_dates,
     load_delivery,
 )
@@ -123,16 +122,21 @@ def test_a_column_of_an_uncastable_type_rejects_the_file(tmp_path, con):
     assert "column 'event_ts' has type BOOLEAN" in report.rejected_files[0].rejected_reason
 
 
-def test_unreadable_parquet_fails_the_delivery_and_writes_nothing(tmp_path, con):
+def test_unreadable_parquet_is_rejected_alone_and_a_fixed_file_loads(tmp_path, con):
     path = write(tmp_path, "events", "part-0.parquet", events_table(GOOD))
-    load_delivery(con, tmp_path, "events", DAY)
-    path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(UnreadableFileError, match="part-0.parquet: unreadable parquet file"):
-        load_delivery(con, tmp_path, "events", DAY)
-    # The earlier load of the delivery is untouched: the rows cannot be counted, so
-    # nothing is replaced until the file is fixed.
-    assert con.execute("select count(*) from raw.events").fetchone()[0] == 3
-    assert con.execute("select count(*) from raw.deliveries").fetchone()[0] == 1
+    good = path.read_bytes()
+    write(tmp_path, "events", "part-1.parquet", events_table([{**GOOD[0], "event_id": "e9"}]))
+    path.write_bytes(good[:100])
+    report = load_delivery(con, tmp_path, "events", DAY)
+    # The truncated file is in the ledger with its reason; the other file loads.
+    assert [f.path.endswith("part-0.parquet") for f in report.rejected_files] == [True]
+    assert "unreadable parquet file (100 bytes" in report.rejected_files[0].rejected_reason
+    assert report.rows_loaded == 1
+    # Re-sent fixed, it loads as usual.
+    path.write_bytes(good)
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert not report.rejected_files and report.rows_loaded == 4
+    assert con.execute("select count(*) from raw.events").fetchone()[0] == 4
 
 
 def test_extra_columns_are_ignored_and_reported(tmp_path, con):
@@ -156,10 +160,12 @@ def test_timestamps_without_offset_are_utc_and_offsets_are_converted(tmp_path, c
     assert stamps == [datetime(2026, 11, 1, 10), datetime(2026, 11, 1, 10)]
 
 
-def test_invalid_delivery_folder_is_named(tmp_path):
+def test_invalid_delivery_folder_is_named_and_the_others_are_found(tmp_path):
     (tmp_path / "events" / "dt=2026-13-45").mkdir(parents=True)
-    with pytest.raises(DeliveryError, match="dt=2026-13-45"):
-        discover_delivery_dates(tmp_path)
+    (tmp_path / "events" / f"dt={DAY}").mkdir(parents=True)
+    assert discover_delivery_dates(tmp_path)["events"] == [DAY]
+    [refused] = survey_landing(tmp_path).rejected_deliveries
+    assert refused.path.endswith("dt=2026-13-45") and "not a valid date" in refused.reason
 
 
 @pytest.mark.parametrize("table", ["accounts", "events", "reviews", "appeals"])

@@ -35,7 +35,8 @@ def con(tmp_path):
             event_type varchar, ai_label boolean, ai_metadata boolean, delivered_on date);
         create schema raw;
         create table raw.deliveries (table_name varchar, _delivery_date date, rows_landed bigint,
-            rows_loaded bigint, rows_quarantined bigint);
+            rows_loaded bigint, rows_quarantined bigint, rejected_reason varchar);
+        create table raw.landing_entries (path varchar, _delivery_date date, entry_kind varchar);
     """)
     yield c
     c.close()
@@ -207,7 +208,10 @@ def test_compliance_metric_arithmetic(con):
     for i, (acc, label, marker) in enumerate(posts):
         con.execute("insert into stg_activity__events values (?, ?, ?, 'post', ?, ?, ?)",
                     [f"e{i}", acc, ts(14), label, marker, D])
-    con.execute("insert into raw.deliveries values ('events', ?, 10, 8, 2), ('events', ?, 5, 5, 0)", [D, D])
+    con.execute("insert into raw.deliveries values ('events', ?, 10, 8, 2, null), ('events', ?, 5, 5, 0, null), "
+                "('events', ?, null, 0, 0, 'unreadable')", [D, D, D])
+    con.execute("insert into raw.landing_entries values ('events/dt=2026-13-45', null, 'delivery'), "
+                "('events/_SUCCESS', null, 'file')")
     rules.decide(con, RUN, override_days=28)
     rules.compute_compliance_metrics(con, RUN, window_days=28, model_version="3", policy=None)
     m = dict(con.execute("select metric, value from compliance_metrics where run_date = ?", [D]).fetchall())
@@ -232,6 +236,7 @@ def test_compliance_metric_arithmetic(con):
     assert m["ai_labelled_posts_with_marker_share"] == pytest.approx(3 / 4)
     assert m["suspected_ai_posts_unmarked"] == 2
     assert m["rows_landed_events"] == 15 and m["rows_quarantined_events"] == 2
+    assert (m["deliveries_rejected"], m["files_rejected"], m["landing_entries_refused"]) == (1, 1, 1)
     assert m["model_version"] == 3
 
 

@@ -94,3 +94,19 @@ create table if not exists raw.deliveries (
     ignored_columns varchar,
     _loaded_at timestamp not null
 );
+
+-- One row per entry of the landing zone that is not loaded, and why: a folder under a
+-- table that is not a delivery (not dt=<date>, or outside the partition range), a file
+-- outside any delivery, and inside a delivery folder anything but its readable files
+-- (nested folders, hidden or temporary files, unreadable formats, links leaving the
+-- zone, sockets). scope 'landing' rows are replaced by each survey of the zone, scope
+-- 'delivery' rows with their delivery's load.
+create table if not exists raw.landing_entries (
+    path varchar not null,
+    table_name varchar,
+    _delivery_date date,
+    entry_kind varchar not null,
+    reason varchar not null,
+    scope varchar not null,
+    _loaded_at timestamp not null
+);

@@ -1,10 +1,13 @@
 -- One row per landed accounts row: the contract's types, and the first reason (if any)
 -- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- Ids and booleans are read by the macros of macros.sql; a row the reader already
+-- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        nullif(trim(cast(account_id as varchar)), '') as account_id,
+        _read_problem,
+        contract_id(account_id) as account_id,
         cast(created_at as varchar) as _created_at_raw,
         try_cast(created_at as timestamptz) at time zone 'UTC' as created_at,
         nullif(cast(declared_country as varchar), '') as declared_country,
@@ -21,9 +24,10 @@ with typed as (
     from landed
 )
 select
-    * exclude (_created_at_raw, _follower_count_raw, _follower_count_num,
+    * exclude (_read_problem, _created_at_raw, _follower_count_raw, _follower_count_num,
                _following_count_raw, _following_count_num),
     case
+        when _read_problem is not null then _read_problem
         when account_id is null then 'account_id: null or empty'
         when _created_at_raw is null then 'created_at: null'
         when created_at is null then 'created_at: not a timestamp: ' || left(_created_at_raw, 60)

@@ -1,11 +1,14 @@
 -- One row per landed appeals row: the contract's types, and the first reason (if any)
 -- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- Ids and booleans are read by the macros of macros.sql; a row the reader already
+-- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        nullif(trim(cast(appeal_id as varchar)), '') as appeal_id,
-        nullif(trim(cast(account_id as varchar)), '') as account_id,
+        _read_problem,
+        contract_id(appeal_id) as appeal_id,
+        contract_id(account_id) as account_id,
         cast(action as varchar) as action,
         cast(filed_at as varchar) as _filed_at_raw,
         try_cast(filed_at as timestamptz) at time zone 'UTC' as filed_at,
@@ -15,8 +18,9 @@ with typed as (
     from landed
 )
 select
-    * exclude (_filed_at_raw, _decided_at_raw),
+    * exclude (_read_problem, _filed_at_raw, _decided_at_raw),
     case
+        when _read_problem is not null then _read_problem
         when appeal_id is null then 'appeal_id: null or empty'
         when account_id is null then 'account_id: null or empty'
         when action is null then 'action: null'

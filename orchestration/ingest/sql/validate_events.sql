@@ -1,41 +1,51 @@
 -- One row per landed events row: the contract's types, and the first reason (if any)
 -- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- Ids and booleans are read by the macros of macros.sql; a row the reader already
+-- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        nullif(trim(cast(event_id as varchar)), '') as event_id,
-        nullif(trim(cast(account_id as varchar)), '') as account_id,
+        _read_problem,
+        contract_id(event_id) as event_id,
+        contract_id(account_id) as account_id,
         cast(event_ts as varchar) as _event_ts_raw,
         try_cast(event_ts as timestamptz) at time zone 'UTC' as event_ts,
         cast(event_type as varchar) as event_type,
         cast(client as varchar) as client,
         nullif(cast(device_id as varchar), '') as device_id,
         nullif(cast(ip_country as varchar), '') as ip_country,
-        nullif(cast(target_account_id as varchar), '') as target_account_id,
-        nullif(cast(target_event_id as varchar), '') as target_event_id,
+        contract_id(target_account_id) as target_account_id,
+        contract_id(target_event_id) as target_event_id,
         cast(text as varchar) as text,
         nullif(cast(image_hash as varchar), '') as image_hash,
         nullif(cast(location_tag as varchar), '') as location_tag,
         cast(ai_label as varchar) as _ai_label_raw,
-        try_cast(ai_label as boolean) as ai_label,
+        contract_boolean(ai_label) as ai_label,
         cast(ai_metadata as varchar) as _ai_metadata_raw,
-        try_cast(ai_metadata as boolean) as ai_metadata,
+        contract_boolean(ai_metadata) as ai_metadata,
         cast(commercial as varchar) as _commercial_raw,
-        try_cast(commercial as boolean) as commercial
+        contract_boolean(commercial) as commercial
     from landed
 )
 select
-    * exclude (_event_ts_raw, _ai_label_raw, _ai_metadata_raw, _commercial_raw),
+    * exclude (_read_problem, _event_ts_raw, _ai_label_raw, _ai_metadata_raw, _commercial_raw),
     case
+        when _read_problem is not null then _read_problem
         when event_id is null then 'event_id: null or empty'
         when account_id is null then 'account_id: null or empty'
         when _event_ts_raw is null then 'event_ts: null'
         when event_ts is null then 'event_ts: not a timestamp: ' || left(_event_ts_raw, 60)
+        -- Late data (contract): up to $late_days days before dt. After dt: as for every
+        -- table, a day of grace past its end (an exporter whose day ends in its own time
+        -- zone; the outside-world export spills into the next UTC day), then quarantined.
         when event_ts >= cast($delivery_date as date) + interval 2 day
             then 'event_ts: after the delivery date: ' || cast(event_ts as varchar)
         when event_ts < cast($platform_epoch as timestamp)
             then 'event_ts: before the platform existed: ' || cast(event_ts as varchar)
+        when event_ts < cast($delivery_date as date) - to_days(cast($late_days as integer))
+            then 'event_ts: more than ' || cast($late_days as varchar) || ' days before the delivery date: '
+                 || cast(event_ts as varchar)
         when event_type is null then 'event_type: null'
         when event_type not in ('post', 'comment', 'like', 'follow', 'dm', 'group_message', 'login')
             then 'event_type: unknown value: ' || left(event_type, 60)

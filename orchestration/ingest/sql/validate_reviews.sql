@@ -1,11 +1,14 @@
 -- One row per landed reviews row: the contract's types, and the first reason (if any)
 -- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- Ids and booleans are read by the macros of macros.sql; a row the reader already
+-- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
 with typed as (
     select
         _file_row,
-        nullif(trim(cast(review_id as varchar)), '') as review_id,
-        nullif(trim(cast(account_id as varchar)), '') as account_id,
+        _read_problem,
+        contract_id(review_id) as review_id,
+        contract_id(account_id) as account_id,
         cast(reviewed_at as varchar) as _reviewed_at_raw,
         try_cast(reviewed_at as timestamptz) at time zone 'UTC' as reviewed_at,
         cast(verdict as varchar) as verdict,
@@ -13,8 +16,9 @@ with typed as (
     from landed
 )
 select
-    * exclude (_reviewed_at_raw),
+    * exclude (_read_problem, _reviewed_at_raw),
     case
+        when _read_problem is not null then _read_problem
         when review_id is null then 'review_id: null or empty'
         when account_id is null then 'account_id: null or empty'
         when _reviewed_at_raw is null then 'reviewed_at: null'

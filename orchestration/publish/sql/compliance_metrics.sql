@@ -90,6 +90,17 @@ delivered as (
     where _delivery_date = (select run_date from params)
     group by table_name
 ),
+refused as (
+    -- the landing zone as last surveyed and loaded (the ledger): delivery folders refused,
+    -- files rejected in the deliveries up to the run date, other entries not loaded
+    select
+        (select count(*) from raw.landing_entries where entry_kind = 'delivery') as deliveries,
+        (select count(*) from raw.deliveries
+            where rejected_reason is not null and _delivery_date <= (select run_date from params)) as files,
+        (select count(*) from raw.landing_entries
+            where entry_kind <> 'delivery'
+              and (_delivery_date is null or _delivery_date <= (select run_date from params))) as entries
+),
 wide as (
     select
         (select count(*) from account_scores where run_date = (select run_date from params))
@@ -160,6 +171,9 @@ wide as (
         (select landed from delivered where table_name = 'appeals') as rows_landed_appeals,
         (select loaded from delivered where table_name = 'appeals') as rows_loaded_appeals,
         (select quarantined from delivered where table_name = 'appeals') as rows_quarantined_appeals,
+        (select deliveries from refused) as deliveries_rejected,
+        (select files from refused) as files_rejected,
+        (select entries from refused) as landing_entries_refused,
         cast($model_version as double) as model_version,
         cast($terminate_threshold as double) as terminate_threshold,
         cast($terminate_heldout_precision as double) as terminate_heldout_precision,
@@ -218,6 +232,9 @@ descriptions(metric, description) as (
         ('rows_landed_appeals', 'appeals rows landed in the run date''s delivery'),
         ('rows_loaded_appeals', 'appeals rows loaded'),
         ('rows_quarantined_appeals', 'appeals rows quarantined'),
+        ('deliveries_rejected', 'delivery folders in the landing zone refused (not dt=<date>, or outside the partition range)'),
+        ('files_rejected', 'landed files rejected whole (unreadable, missing or uncastable column, over a limit), deliveries up to the run date'),
+        ('landing_entries_refused', 'other landing-zone entries not loaded (nested folders, hidden files, other formats, links leaving the zone)'),
         ('model_version', 'registered model version that scored the run date'),
         ('terminate_threshold', 'score_ai_managed at or above which an account is terminated'),
         ('terminate_heldout_precision', 'precision of terminate on held-out reviews'),
