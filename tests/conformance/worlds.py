@@ -186,7 +186,7 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
                 else:
                     seconds = rng.uniform(0, 86_399)
                 offset = 0
-                if spec.late_rows and rng.random() < 0.05 and k > 0:
+                if spec.late_rows and rng.random() < 0.05:
                     offset = -rng.randint(1, 3) * 86_400  # up to 3 days late: legal
                 event_type = rng.choice(("post", "comment", "like", "dm", "login")
                                         if kind != "ai_managed" else ("post", "post", "dm", "follow"))
