@@ -73,6 +73,9 @@ class WorldSpec:
     extremes: bool = False  # 0 followers, 10,000 events in a day, 5,000-character texts
     overlap: float = 0.1  # share of accounts whose behaviour does not match their class
     reviewed_share: float = 0.0  # with 'enough'/'noisy': share of accounts reviewed
+    # reviews="counts": exactly these many reviewed accounts per verdict (every account
+    # then delivered on the first day, so every review has an earlier feature snapshot)
+    review_counts: tuple[tuple[str, int], ...] = ()
     tags: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
@@ -120,6 +123,13 @@ def _verdicts(spec: WorldSpec, rng: random.Random, classes: list[str]) -> dict[i
             for i in by_class[cls][:15]:
                 picked[i] = cls
         return picked
+    if spec.reviews == "counts":
+        for cls, count in spec.review_counts:
+            if len(by_class[cls]) < count:
+                raise ValueError(f"{count} reviews of {cls} need more accounts than {spec.accounts}")
+            for i in by_class[cls][:count]:
+                picked[i] = cls
+        return picked
     if spec.reviews == "three_per_class":
         for cls in vocabulary.VERDICTS:
             for i in by_class[cls][:3]:
@@ -149,7 +159,7 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
     # accounts: a snapshot of each on a day (most on the first), a few changed later
     snapshots = []
     for i in range(n):
-        day = days[0] if rng.random() < 0.8 else rng.choice(days)
+        day = days[0] if rng.random() < 0.8 or spec.reviews == "counts" else rng.choice(days)
         row = {
             "account_id": ids[i],
             "created_at": _ts(day, 0) - timedelta(days=rng.randint(0, 900)),
