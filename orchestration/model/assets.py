@@ -165,7 +165,9 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
         "One row per account and run date: the `champion` model's calibrated probabilities, "
         "the action its registered policy proposes (`terminate`, `warn_and_limit`, or `review` "
         "for the uncertain band that goes to moderators' review queue) and, for proposed "
-        "actions, the reasons (TreeSHAP reason codes in words)."),
+        "actions, the reasons (TreeSHAP reason codes in words). No rows while no model is "
+        "registered (too few reviews): `model_status` then records, per run date, that no "
+        "model acts and how many more reviews of which class training needs."),
 )
 def account_scores(context: AssetExecutionContext, settings: Settings,
                    warehouse: DuckDBResource) -> MaterializeResult:

@@ -92,4 +92,4 @@ def test_null_typed_optional_columns_load(tmp_path):
         folder.mkdir(parents=True)
         pq.write_table(_arrow(table, day_rows, null_optional=True), folder / "part-0.parquet")
         report = load_delivery(con, tmp_path / "landing", table, END)
-        assert report.rows_loaded == len(day_rows), (table, report.messages())
+        assert report.rows_loaded == len(day_rows), (table, report.messages)

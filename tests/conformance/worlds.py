@@ -154,6 +154,8 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
     classes = [rng.choices(vocabulary.VERDICTS, weights=(0.6, 0.2, 0.2))[0] for _ in range(n)]
     behaves = [rng.choice(vocabulary.VERDICTS) if rng.random() < spec.overlap else c for c in classes]
     ids = [f"acct-{spec.seed}-{i:05d}" for i in range(n)]
+    if spec.extremes and n > 2:
+        ids[2] = f"acct-{spec.seed}-" + "x" * 300  # the contract sets no length limit
     tables: dict[str, dict[date, list[dict]]] = {t: {d: [] for d in days} for t in COLUMNS}
 
     # accounts: a snapshot of each on a day (most on the first), a few changed later
