@@ -78,10 +78,9 @@ PROMOTION_GATE = "promotion_gate"
 def account_authenticity_model(context: AssetExecutionContext, settings: Settings,
                                warehouse: DuckDBResource):
     from ml.distributed import fit_backend
+    from ml.dataset import NotEnoughReviews
     from ml.tracking import log_training_run
     from ml.train import train_model
-
-    from ml.dataset import NotEnoughReviews
 
     with warehouse.get_connection() as con:
         as_of = con.execute(sql("latest_feature_date.sql")).fetchone()[0]
