@@ -125,7 +125,8 @@ def check_snapshot(settings, run_date: str) -> bool:
         problems.append("accounts_actioned_total differs from the list")
     for table in ("accounts", "events", "reviews", "appeals"):
         landed = values.get(f"rows_landed_{table}")
-        if pd.notna(landed) and landed != values[f"rows_loaded_{table}"] + values[f"rows_quarantined_{table}"]:
+        accounted = values[f"rows_loaded_{table}"] + values[f"rows_quarantined_{table}"]
+        if pd.notna(landed) and landed != accounted:
             problems.append(f"{table}: landed != loaded + quarantined")
     if not acting and "No model acts yet" not in (folder / "report.html").read_text():
         problems.append("the report does not say that no model acts")
@@ -174,8 +175,9 @@ def run_world(spec, root: Path) -> Outcome:
         got = dict(zip(listed["account_id"], listed["action"]))
         want = expected_moderator_actions(tables)
         if got != want:
+            missing, extra = sorted(set(want) - set(got))[:5], sorted(set(got) - set(want))[:5]
             raise Undesigned(f"without a model the list should be the moderators' decisions: "
-                             f"missing {sorted(set(want) - set(got))[:5]}, extra {sorted(set(got) - set(want))[:5]}")
+                             f"missing {missing}, extra {extra}")
         by = warehouse_frame(settings, "select distinct decided_by from enforcement_list where run_date = ?",
                              [outcome.run_date])
         if not set(by["decided_by"]) <= {vocabulary.BY_MODERATOR}:
