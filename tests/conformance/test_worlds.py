@@ -48,3 +48,28 @@ def test_generated_world(seed, tmp_path):
         "published (model acts)" if outcome.model_acting else "published (moderators only)")
     ENDINGS[ending] += 1
     print(f"\n{spec.describe()} -> {ending}")
+
+
+@pytest.mark.parametrize("stop", ["no_deliveries", "before_first_delivery_date"])
+def test_designed_stops_are_named(stop, tmp_path):
+    """The stops that come before any data is read, with their designed reason (the
+    landing zone is read, nothing is written to published/)."""
+    from datetime import date
+
+    from tests.conformance.harness import run_once, settings_for
+    from tests.conformance.worlds import write_delivery
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    if stop == "before_first_delivery_date":
+        spec = WorldSpec(seed=104, accounts=5, days=1)
+        rows = [{"account_id": "a1", "created_at": None, "signup_client": "web",
+                 "follower_count": 0, "following_count": 0}]
+        import random
+
+        write_delivery(landing, "accounts", date(2023, 12, 31), rows, spec, random.Random(0))
+    settings = settings_for(tmp_path, landing)
+    outcome = run_once(settings)
+    assert (outcome.status, outcome.reason) == ("stopped", stop)
+    published = tmp_path / "data" / "published"
+    assert not published.exists() or not any(published.iterdir())
