@@ -145,7 +145,25 @@ def load_suite(name: str) -> dict[str, Any]:
     for i, exp in enumerate(suite["expectations"]):
         if not isinstance(exp, dict) or "type" not in exp or not isinstance(exp.get("kwargs"), dict):
             raise ValueError(f"{path}: expectation #{i} needs 'type' and 'kwargs'")
+        exp["kwargs"] = {k: _resolve_values(v, path) for k, v in exp["kwargs"].items()}
     return suite
+
+
+VALUES_REF = "$VALUES"
+
+
+def _resolve_values(value: Any, path: Path) -> Any:
+    """``{"$VALUES": "PROPOSED_ACTIONS"}`` -> the list declared in ``vocabulary``: a suite
+    never spells out a value set another stage produces, so the two cannot disagree."""
+    if isinstance(value, dict) and set(value) == {VALUES_REF}:
+        import vocabulary
+
+        name = value[VALUES_REF]
+        if name not in vocabulary.VALUE_SETS:
+            raise ValueError(f"{path}: unknown value set {name!r} "
+                             f"(known: {', '.join(sorted(vocabulary.VALUE_SETS))})")
+        return list(vocabulary.VALUE_SETS[name])
+    return value
 
 
 # --------------------------------------------------------------------------- GX

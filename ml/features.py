@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from vocabulary import VERDICTS
+
 KEY_COLUMNS = ("run_date", "account_id")
 
 FEATURES: tuple[str, ...] = (
@@ -86,7 +88,8 @@ FEATURES: tuple[str, ...] = (
 )
 
 # Class order is the model's output order; every probability column follows it.
-CLASSES: tuple[str, ...] = ("human", "ai_assisted", "ai_managed")
+# The model's classes are the moderator verdicts, declared once in vocabulary.py.
+CLASSES: tuple[str, ...] = VERDICTS
 
 
 class FeatureContractError(ValueError):

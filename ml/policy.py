@@ -53,8 +53,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-ACTIONS = ("terminate", "warn_and_limit")  # enforcement actions (published)
-REVIEW = "review"  # the uncertain band: a moderator decides (never published as an action)
+# Enforcement actions (published) and the uncertain band (a moderator decides; never
+# published as an action): declared once, in vocabulary.py.
+from vocabulary import ACTIONS, REVIEW, TERMINATE, WARN_AND_LIMIT  # noqa: F401
+
 WILSON_Z = 1.645  # one-sided 95 %
 
 
@@ -315,5 +317,5 @@ def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
          managed >= policy.review_managed_threshold,
          any_ai >= policy.warn_threshold,
          any_ai >= policy.review_any_ai_threshold],
-        ["terminate", REVIEW, "warn_and_limit", REVIEW], default=None)
+        [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW], default=None)
     return pd.Series(action, index=scores.index, name="action", dtype=object)

@@ -43,8 +43,23 @@ def catch_up_snapshot_dates(new_dates: list[date], run_date: date, n: int = CATC
     return sorted(picks)
 
 
+# The designed reasons a run stops without publishing (docs/operations.md, "Designed
+# stops"). Anything else that stops a run is a bug: the conformance tests
+# (tests/conformance) fail on it.
+DESIGNED_STOPS: dict[str, str] = {
+    "no_deliveries": "the landing zone holds no delivery the run can take (bad or too-early dt= folders are rejected, not loaded)",
+    "no_rows": "no delivery loaded any row (every file empty or rejected): nothing to publish",
+    "safety_brake": "terminations surged or scores shifted: an operator must release the brake",
+}
+
+
 class StageFailed(RuntimeError):
-    pass
+    """A stage stopped the run. ``reason`` is a key of :data:`DESIGNED_STOPS`, or
+    ``"stage_failed"`` for anything not designed (a bug to report)."""
+
+    def __init__(self, message: str, reason: str = "stage_failed"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def prepare_instance(settings: Settings):
@@ -135,8 +150,11 @@ def _execute(defs, job_name: str, instance, partition_key: str | None = None, as
         failures = [f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
                     for e in result.all_events if e.is_step_failure]
         where = f"; log: {log_path}" if log_path else ""
-        raise StageFailed(f"{label} failed (run {result.run_id}{where}): "
-                          + "; ".join(failures or ["see the run in the Dagster UI"]))
+        text = "; ".join(failures or ["see the run in the Dagster UI"])
+        # The brake is a designed stop; any other failed check or step is not.
+        brake_only = "safety_brake" in text and "_contract" not in text and len(failures) == 1
+        raise StageFailed(f"{label} failed (run {result.run_id}{where}): {text}",
+                          reason="safety_brake" if brake_only else "stage_failed")
     print(f"  {label:<34} ok  {seconds:6.1f} s", flush=True)
     return result, seconds
 
@@ -159,7 +177,8 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     if not all_dates:
         raise StageFailed(f"no deliveries under {settings.landing_dir} "
                           "(expected <table>/dt=YYYY-MM-DD/*.parquet|*.csv)"
-                          + "".join(f"; {e.message}" for e in landing.rejected_deliveries[:5]))
+                          + "".join(f"; {e.message}" for e in landing.rejected_deliveries[:5]),
+                          reason="no_deliveries")
     timings: dict[str, float] = {"ingest": 0.0}
     log_dir = Path(settings.data_dir) / "logs" if quiet else None
 
@@ -178,7 +197,8 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
         rejections = ledger_rejections(con)
     if newest is None:
         raise StageFailed("no delivery loaded any row (every file empty or rejected): nothing to publish; "
-                          + "; ".join(f"{path}: {reason}" for _, path, reason in rejections[:5]))
+                          + "; ".join(f"{path}: {reason}" for _, path, reason in rejections[:5]),
+                          reason="no_rows")
     # The newest delivery that holds rows; an empty dt= folder does not move it.
     run_date = newest.isoformat()
     print(f"  run date {run_date} (newest delivery with rows)")
@@ -223,7 +243,8 @@ def require_published(result, run_date: str) -> None:
                   if e.event_type_value == "ASSET_CHECK_EVALUATION"]
         failed = [c.check_name for c in checks if not c.passed]
         raise StageFailed(f"publish_job [{run_date}] did not publish: blocking check(s) failed: "
-                          f"{', '.join(failed) or 'unknown'}")
+                          f"{', '.join(failed) or 'unknown'}",
+                          reason="safety_brake" if "safety_brake" in failed else "stage_failed")
 
 
 def summarise(settings: Settings, run_date: str) -> str:
@@ -249,6 +270,8 @@ def summarise(settings: Settings, run_date: str) -> str:
         f"(of {int(metrics.get('accounts_scored', 0)):,} scored); "
         f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators",
     ]
+    if not metrics.get("model_acting", 1):
+        lines += ["", no_model_sentence(metrics)]
     if model is not None:
         import mlflow
 
@@ -279,6 +302,20 @@ def summarise(settings: Settings, run_date: str) -> str:
         if latest:
             lines.append(latest)
     return "\n".join(lines)
+
+
+def no_model_sentence(metrics) -> str:
+    """What the run summary (and the report) say when no model acts yet."""
+    from ml.features import CLASSES
+
+    needs = [f"{int(metrics.get(f'reviews_needed_{c}') or 0):,} more reviewed {c}" for c in CLASSES
+             if (metrics.get(f"reviews_needed_{c}") or 0) > 0]
+    if (metrics.get("reviews_needed_any") or 0) > 0:
+        needs.append(f"{int(metrics['reviews_needed_any']):,} more reviewed accounts of any class")
+    return ("No model acts yet: every action above is a moderator's verdict (decided_by = moderator). "
+            + (f"Training needs {', '.join(needs)} (reviews count once a feature snapshot from "
+               "before their day exists)." if needs else
+               "Enough reviews now: the next run trains one (or run with --retrain)."))
 
 
 def challenger_summary(model_name: str) -> str | None:

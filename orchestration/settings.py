@@ -24,7 +24,7 @@ dbt resource exports before it starts dbt.
 | REALPEOPLE_TERMINATE_PRECISION | 0.99 (held-out precision the terminate tier must keep) |
 | REALPEOPLE_LABEL_NOISE | 0.02 (share of review verdicts assumed wrong; see ml/policy.py) |
 | REALPEOPLE_REVIEW_OVERRIDE_DAYS | 28 (a moderator verdict this recent overrides the model) |
-| REALPEOPLE_SECOND_REVIEW_BELOW | 0.2 (a terminate verdict the model scores below this gets a second review) |
+| REALPEOPLE_SECOND_REVIEW_BELOW | 0.2 (a verdict the model flatly contradicts gets a second review: ai_managed when P(ai_managed) is below this, ai_assisted when P(any AI) is) |
 | REALPEOPLE_BRAKE_FACTOR | 3 (brake when terminations exceed this x the trailing median) |
 | REALPEOPLE_BRAKE_HISTORY_RUNS | 7 (published runs in the trailing median) |
 | REALPEOPLE_BRAKE_MIN_HISTORY | 3 (published runs needed before the surge rule applies) |

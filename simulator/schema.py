@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+import vocabulary
+
 TS = pa.timestamp("us", tz="UTC")
 
 # (name, type, nullable)
@@ -76,15 +78,13 @@ SCHEMAS = {
 }
 
 ALLOWED_VALUES = {
-    ("accounts", "signup_client"): {"app_ios", "app_android", "web", "api"},
-    ("events", "event_type"): {
-        "post", "comment", "like", "follow", "dm", "group_message", "login",
-    },
-    ("events", "client"): {"app_ios", "app_android", "web", "api"},
-    ("reviews", "verdict"): {"human", "ai_assisted", "ai_managed"},
-    ("reviews", "source"): {"random_sample", "user_report", "appeal"},
-    ("appeals", "action"): {"terminate", "warn_and_limit"},
-    ("appeals", "outcome"): {"pending", "upheld", "overturned"},
+    ("accounts", "signup_client"): set(vocabulary.CLIENTS),
+    ("events", "event_type"): set(vocabulary.EVENT_TYPES),
+    ("events", "client"): set(vocabulary.CLIENTS),
+    ("reviews", "verdict"): set(vocabulary.VERDICTS),
+    ("reviews", "source"): set(vocabulary.REVIEW_SOURCES),
+    ("appeals", "action"): set(vocabulary.APPEAL_ACTIONS),
+    ("appeals", "outcome"): set(vocabulary.APPEAL_OUTCOMES),
 }
 
 GROUND_TRUTH_SCHEMA = pa.schema([

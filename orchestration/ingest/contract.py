@@ -96,12 +96,15 @@ TABLES: dict[str, Table] = {
     )),
 }
 
-EVENT_TYPES = ("post", "comment", "like", "follow", "dm", "group_message", "login")
-CLIENTS = ("app_ios", "app_android", "web", "api")
-VERDICTS = ("human", "ai_assisted", "ai_managed")
-REVIEW_SOURCES = ("random_sample", "user_report", "appeal")
-ACTIONS = ("terminate", "warn_and_limit")
-APPEAL_OUTCOMES = ("pending", "upheld", "overturned")
+# The contract's value sets are declared once, in vocabulary.py (ml/ reads them too).
+from vocabulary import (  # noqa: E402,F401
+    APPEAL_ACTIONS as ACTIONS,
+    APPEAL_OUTCOMES,
+    CLIENTS,
+    EVENT_TYPES,
+    REVIEW_SOURCES,
+    VERDICTS,
+)
 # File name endings the pipeline reads, and as what. Gzip is read natively (streamed,
 # within LIMITS.decompressed_bytes); anything else (.zip, .bz2, .parquet.gz, .json) is
 # recorded in the ledger as not read.

@@ -78,6 +78,7 @@ PROMOTION_GATE = "promotion_gate"
 def account_authenticity_model(context: AssetExecutionContext, settings: Settings,
                                warehouse: DuckDBResource):
     from ml.distributed import fit_backend
+    from ml.dataset import NotEnoughReviews
     from ml.tracking import log_training_run
     from ml.train import train_model
 
@@ -90,20 +91,34 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
             "as_of": as_of, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
     context.log.info(f"training on {len(training)} reviewed accounts as of {as_of}, "
                      f"from {len(snapshots)} feature snapshot(s)")
-    if len(training) < 100:
-        raise Failure(
-            f"only {len(training)} reviews have a feature snapshot taken before their day "
-            f"(snapshots: {', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))}). "
-            "Point-in-time training needs features of earlier dates: materialize features_job "
-            "for a few earlier delivery dates (a backfill), then train again.")
-    with fit_backend(settings.training_backend, settings.dask_scheduler) as fit:
-        result = train_model(training, terminate_precision=settings.terminate_precision,
-                             label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS, fit=fit)
+    try:
+        with fit_backend(settings.training_backend, settings.dask_scheduler) as fit:
+            result = train_model(training, terminate_precision=settings.terminate_precision,
+                                 label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS,
+                                 fit=fit)
+    except NotEnoughReviews as refused:
+        # Degrade, don't die: no version is registered; the champion (if any) keeps acting,
+        # and without one the run date is decided by moderators' verdicts only.
+        message = (f"{refused} (as of {as_of}; reviews count only with a feature snapshot "
+                   f"from before their day: snapshots "
+                   f"{', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))})")
+        context.log.warning(message)
+        yield MaterializeResult(metadata={
+            "trained": False, "reason": message, "training_as_of": str(as_of),
+            "feature_snapshots": len(snapshots), "reviewed_accounts": len(training),
+            **{f"reviews_needed_{c}": n for c, n in refused.shortfall.needed.items()},
+            "reviews_needed_any": refused.shortfall.needed_any})
+        yield AssetCheckResult(
+            check_name=PROMOTION_GATE, asset_key=MODEL_KEY, passed=False,
+            severity=AssetCheckSeverity.WARN, description=f"no challenger trained: {message}",
+            metadata={"decision": "not trained"})
+        return
     experiment_id = _configure_mlflow(settings)
     registered = log_training_run(result, model_name=settings.model_name, training_as_of=str(as_of))
     decision = registered.decision
     m = {k: float(v) for k, v in result.metrics.items()}
     yield MaterializeResult(metadata={
+        "trained": True,
         "model_name": registered.name,
         "model_version": registered.version,
         "promoted_to_champion": decision.promoted,
@@ -149,7 +164,9 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
         "One row per account and run date: the `champion` model's calibrated probabilities, "
         "the action its registered policy proposes (`terminate`, `warn_and_limit`, or `review` "
         "for the uncertain band that goes to moderators' review queue) and, for proposed "
-        "actions, the reasons (TreeSHAP reason codes in words)."),
+        "actions, the reasons (TreeSHAP reason codes in words). No rows while no model is "
+        "registered (too few reviews): `model_status` then records, per run date, that no "
+        "model acts and how many more reviews of which class training needs."),
 )
 def account_scores(context: AssetExecutionContext, settings: Settings,
                    warehouse: DuckDBResource) -> MaterializeResult:
@@ -161,8 +178,7 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
     _configure_mlflow(settings)
     model = champion(settings.model_name)
     if model is None:
-        raise Failure(f"no `champion` version of model {settings.model_name!r} is registered: "
-                      "materialize account_authenticity_model first")
+        return _no_model(context, settings, warehouse, run_date)
     scorer = load_model(model)
     with warehouse.get_connection() as con:
         features = con.execute(sql("features_for_run_date.sql"), {"run_date": run_date}).df()
@@ -180,6 +196,7 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
         with transaction(con):
             con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
             con.execute(sql("replace_account_scores.sql"))
+            _record_status(con, run_date, settings.model_name, model.version, None)
         con.unregister("scored")
     proposed = scores["proposed_action"].value_counts().to_dict()
     return MaterializeResult(metadata={
@@ -195,6 +212,45 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
             .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
             .to_markdown(index=False)),
     })
+
+
+def _record_status(con, run_date: str, model_name: str, version: str | None, shortfall) -> None:
+    """Replace the run date's row of ``model_status``: did a model act, and if not, why."""
+    needed = shortfall.needed if shortfall is not None else {}
+    con.execute(sql("delete_model_status.sql"), {"run_date": run_date})
+    con.execute(sql("insert_model_status.sql"), {
+        "run_date": run_date, "model_name": model_name, "model_version": version,
+        "model_acting": version is not None,
+        "needed_human": needed.get("human", 0), "needed_ai_assisted": needed.get("ai_assisted", 0),
+        "needed_ai_managed": needed.get("ai_managed", 0),
+        "needed_any": shortfall.needed_any if shortfall is not None else 0,
+        "note": (f"model {model_name} v{version} acts" if version is not None
+                 else shortfall.message() if shortfall is not None and not shortfall.ok
+                 else "no model acts yet: none has been trained and registered")})
+
+
+def _no_model(context: AssetExecutionContext, settings: Settings, warehouse: DuckDBResource,
+              run_date: str) -> MaterializeResult:
+    """No champion yet (too few reviews to train one): nothing is scored for the run date,
+    and ``model_status`` says how many more reviews of which class training needs, so the
+    enforcement list, the metrics, the report and the run summary can say it plainly."""
+    from ml.dataset import training_shortfall
+
+    with warehouse.get_connection() as con:
+        training = con.execute(sql("training_set.sql"), {
+            "as_of": run_date, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
+        shortfall = training_shortfall(training)
+        con.execute(sql("create_account_scores.sql"))
+        with transaction(con):
+            con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
+            _record_status(con, run_date, settings.model_name, None, shortfall)
+    note = (shortfall.message() if not shortfall.ok else
+            "no model acts yet: none is registered (train one: launch training_job)")
+    context.log.warning(f"account_scores {run_date}: {note}; moderators' verdicts decide alone")
+    return MaterializeResult(metadata={
+        "run_date": run_date, "accounts_scored": 0, "model_acting": False, "model_status": note,
+        **{f"reviews_needed_{c}": n for c, n in shortfall.needed.items()},
+        "reviews_needed_any": shortfall.needed_any})
 
 
 def _score(features: pd.DataFrame, scorer, settings: Settings) -> pd.DataFrame:

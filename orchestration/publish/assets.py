@@ -41,6 +41,19 @@ def enforcement_list_frame(warehouse: DuckDBResource, run_date: str) -> pd.DataF
     return _frame(warehouse, "enforcement_list_for_run_date.sql", run_date)
 
 
+def model_status(warehouse: DuckDBResource, run_date: str) -> dict:
+    """The run date's ``model_status`` row as a dict (``model_acting`` False and a note when
+    no model acts yet); empty when the date was never scored."""
+    with warehouse.get_connection() as con:
+        exists = con.execute("select count(*) from information_schema.tables "
+                             "where table_name = 'model_status'").fetchone()[0]
+        if not exists:
+            return {}
+        cursor = con.execute(sql("model_status_for_run_date.sql"), {"run_date": run_date})
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else {}
+
+
 def _frame(warehouse: DuckDBResource, query: str, run_date: str) -> pd.DataFrame:
     with warehouse.get_connection() as con:
         rules.ensure_tables(con)
@@ -131,7 +144,10 @@ def enforcement_list_contract(context: AssetCheckExecutionContext, settings: Set
 
     run_date = context.partition_key
     frame = enforcement_list_frame(warehouse, run_date)
-    summary = validate_frame(frame, "enforcement_list", batch_id=f"enforcement_list_run_date={run_date}")
+    # Without a model (too few reviews yet) the rows are moderators' decisions, unscored.
+    acting = model_status(warehouse, run_date).get("model_acting", True)
+    summary = validate_frame(frame, "enforcement_list", batch_id=f"enforcement_list_run_date={run_date}",
+                             extra_params={"scored_share_min": 1.0 if acting else 0.0})
     report = write_report(summary, settings.reports_dir / "gx" / "enforcement_list")
     # The same metadata as every other GX check: failing expectations with sample values.
     return AssetCheckResult(passed=summary.success, severity=AssetCheckSeverity.ERROR,
@@ -164,9 +180,10 @@ def compliance_metrics(context: AssetExecutionContext, settings: Settings,
                               [run_date]).fetchone()[0]
     configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
     policy = registered_version(settings.model_name, version).policy if version else None
+    status = model_status(warehouse, run_date)
     with warehouse.get_connection() as con:
         rules.compute_compliance_metrics(con, run_date, window_days=settings.feature_window_days,
-                                         model_version=version, policy=policy)
+                                         model_version=version, policy=policy, status=status)
         frame = con.execute("select metric, value from compliance_metrics where run_date = ? order by metric",
                             [run_date]).df()
     return MaterializeResult(metadata={

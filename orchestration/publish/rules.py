@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+import vocabulary
 from orchestration.warehouse import sql_reader, transaction
 
 sql = sql_reader(__file__)
@@ -28,8 +29,9 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
            second_review_below: float = 0.2) -> dict[str, int]:
     """Replace the run date's enforcement list and review queue; return counts."""
     ensure_tables(con)
-    con.execute(sql("decide_enforcement.sql"), {"run_date": run_date, "override_days": override_days,
-                                                "second_review_below": second_review_below})
+    con.execute(sql("decide_enforcement.sql"), {
+        "run_date": run_date, "override_days": override_days,
+        "second_review_below": second_review_below, **decision_values()})
     with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
@@ -39,6 +41,15 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
         "select coalesce(action, 'review_queue'), count(*) from decisions group by 1").fetchall())
     con.execute("drop table decisions")
     return {k: int(counts.get(k, 0)) for k in ("terminate", "warn_and_limit", "review_queue")}
+
+
+def decision_values() -> dict[str, str]:
+    """The values ``decide_enforcement.sql`` writes, from their one declaration."""
+    return {
+        "terminate": vocabulary.TERMINATE, "warn_and_limit": vocabulary.WARN_AND_LIMIT,
+        "review": vocabulary.REVIEW, "by_model": vocabulary.BY_MODEL, "by_moderator": vocabulary.BY_MODERATOR,
+        **{f"reason_{key}": text for key, text in vocabulary.QUEUE_REASONS.items()},
+    }
 
 
 @dataclass(frozen=True)
@@ -117,10 +128,20 @@ def record_publication(con: duckdb.DuckDBPyConnection, run_date: str, counts: di
 
 
 def compute_compliance_metrics(con: duckdb.DuckDBPyConnection, run_date: str, *, window_days: int,
-                               model_version: str | None, policy) -> None:
-    """Replace the run date's rows of ``compliance_metrics``."""
+                               model_version: str | None, policy, status: dict | None = None) -> None:
+    """Replace the run date's rows of ``compliance_metrics``.
+
+    ``status``: the run date's ``model_status`` row (whether a model acted; if not, the
+    reviews training still needs per class); without it, a model is taken to act when
+    ``model_version`` is set.
+    """
     ensure_tables(con)
+    status = status or {}
+    acting = status.get("model_acting", model_version is not None)
     params = {
+        "model_acting": bool(acting),
+        **{f"reviews_needed_{k}": (None if acting else status.get(f"reviews_needed_{k}"))
+           for k in ("human", "ai_assisted", "ai_managed", "any")},
         "run_date": run_date, "window_days": window_days, "model_version": model_version,
         "terminate_threshold": getattr(policy, "terminate_threshold", None),
         "terminate_heldout_precision": getattr(policy, "terminate_heldout_precision", None),

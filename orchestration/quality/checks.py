@@ -35,7 +35,7 @@ sql = sql_reader(__file__)
 
 
 def _validate(context, settings: Settings, warehouse: DuckDBResource, query: str, suite: str,
-              extra_params: dict | None = None) -> AssetCheckResult:
+              extra_params: dict | None = None, params_query: str | None = None) -> AssetCheckResult:
     from expectations.runner import validate_frame, write_report
 
     # A single-run backfill checks every run date of its range; the first failure (or
@@ -44,7 +44,13 @@ def _validate(context, settings: Settings, warehouse: DuckDBResource, query: str
     for run_date in context.partition_keys:
         with warehouse.get_connection() as con:
             frame = con.execute(sql(query), {"run_date": run_date}).df()
-        summary = validate_frame(frame, suite, extra_params=extra_params,
+            params = dict(extra_params or {})
+            if params_query is not None:
+                # suite parameters that depend on the run date, one row of named columns
+                cursor = con.execute(sql(params_query), {"run_date": run_date})
+                names = [d[0] for d in cursor.description]
+                params.update(zip(names, cursor.fetchone()))
+        summary = validate_frame(frame, suite, extra_params=params,
                                  batch_id=f"{suite}_run_date={run_date}")
         report = write_report(summary, settings.reports_dir / "gx" / suite)
         for failure in summary.failed:
@@ -82,14 +88,15 @@ def account_features_contract(context: AssetCheckExecutionContext, settings: Set
     blocking=True,
     partitions_def=delivery_date_partitions,
     pool=DUCKDB_WRITER_POOL,
-    description=("Great Expectations suite `account_scores` on the run date's rows: one row "
-                 "per account, probabilities in [0, 1], known actions, one model version. "
-                 "Blocking: a failure stops the enforcement list and publishing."),
+    description=("Great Expectations suite `account_scores` on the run date's rows: every "
+                 "account with features scored once (none when no model acts yet), "
+                 "probabilities in [0, 1], the actions the policy may propose, one model "
+                 "version. Blocking: a failure stops the enforcement list and publishing."),
 )
 def account_scores_contract(context: AssetCheckExecutionContext, settings: Settings,
                             warehouse: DuckDBResource) -> AssetCheckResult:
     return _validate(context, settings, warehouse, "account_scores_of_run_date.sql",
-                     "account_scores")
+                     "account_scores", params_query="account_scores_expected.sql")
 
 
 @asset_check(

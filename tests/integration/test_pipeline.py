@@ -277,3 +277,41 @@ def test_content_near_copies_and_countries(by_archetype):
     # Travellers post from abroad where they are: location and IP agree.
     assert (_median(f, "human_traveller", "location_ip_mismatch_share")
             <= _median(f, "ai_managed_naive", "location_ip_mismatch_share"))
+
+
+def test_a_policy_that_falls_back_fills_the_review_queue(world):
+    """Issue 13, failure 1 ("8,000 accounts, 21 days, few reviews"): with few held-out
+    positives the policy falls back (nobody terminated automatically) and its review band
+    fills. The blocking account_scores suite must accept `review`, those accounts go to
+    review_queue, and publishing goes ahead. The champion's policy is made to fall back
+    here through its registered tags, which is where scoring reads it from."""
+    from mlflow import MlflowClient
+
+    from ml.tracking import POLICY_TAG_PREFIX, champion, configure
+
+    settings = world["settings"]
+    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    model = champion(settings.model_name)
+    client = MlflowClient()
+    fallback = {"terminate_threshold": 1.0, "review_managed_threshold": 0.5, "target_met": False}
+    saved = {k: str(getattr(model.policy, k)) for k in fallback}
+    try:
+        for key, value in fallback.items():
+            client.set_model_version_tag(model.name, model.version, POLICY_TAG_PREFIX + key, str(value))
+        run_pipeline(settings)  # score again with the fallen-back policy, publish
+        folder = Path(settings.published_dir) / RUN_DATE
+        queue = pd.read_parquet(folder / "review_queue.parquet")
+        uncertain = queue[queue["queue_reason"] == "uncertain model score"]
+        assert len(uncertain) > 0
+        with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+            proposed = dict(con.execute("select proposed_action, count(*) from account_scores "
+                                        "where run_date = ? group by 1", [RUN_DATE]).fetchall())
+            by_model = con.execute("select count(*) from enforcement_list where run_date = ? "
+                                   "and decided_by = 'model' and action = 'terminate'", [RUN_DATE]).fetchone()[0]
+        assert proposed.get("review", 0) >= len(uncertain) and "terminate" not in proposed
+        assert by_model == 0  # nobody terminated by the model; moderators' verdicts still act
+        listed = pd.read_parquet(folder / "enforcement_list.parquet")
+        assert not set(uncertain["account_id"]) & set(listed["account_id"])
+    finally:
+        for key, value in saved.items():
+            client.set_model_version_tag(model.name, model.version, POLICY_TAG_PREFIX + key, value)

@@ -218,3 +218,22 @@ def test_time_aware_scores_leave_the_oldest_block_unscored():
     managed = scores[~unscored, CLASSES.index("ai_managed")]
     is_managed = frame.loc[~unscored, "label"].to_numpy() == "ai_managed"
     assert managed[is_managed].mean() > managed[~is_managed].mean() + 0.5
+
+
+def test_too_few_reviews_is_refused_with_what_training_needs():
+    """Issue 13: "human 89, ai_managed 10, ai_assisted 9" stopped the run; now training
+    refuses with the shortfall per class, which the pipeline publishes instead."""
+    from ml.dataset import NotEnoughReviews, training_shortfall
+
+    frame = synthetic_training(n=1500, seed=1)
+    counts = {"human": 89, "ai_managed": 10, "ai_assisted": 9}
+    few = pd.concat([frame[frame["label"] == c].head(n) for c, n in counts.items()]).sort_index()
+    shortfall = training_shortfall(few)
+    assert shortfall.needed == {"human": 0, "ai_assisted": 1, "ai_managed": 0} and shortfall.needed_any == 0
+    with pytest.raises(NotEnoughReviews, match="needs 1 more reviewed ai_assisted"):
+        train_model(few, search=False)
+    # Only two classes reviewed: act on verdicts only (docs/models.md), never a two-class model.
+    two = frame[frame["label"] != "ai_assisted"]
+    assert training_shortfall(two).needed["ai_assisted"] == 10
+    assert training_shortfall(frame.head(0)).needed_any == 70
+    assert training_shortfall(frame).ok

@@ -23,6 +23,7 @@ def ts(day: int, hour: int = 12) -> datetime:
 def con(tmp_path):
     c = duckdb.connect(str(tmp_path / "w.duckdb"))
     c.execute("""
+        create table account_features (run_date date, account_id varchar);
         create table account_scores (run_date date, account_id varchar, score_human double,
             score_ai_assisted double, score_ai_managed double, proposed_action varchar,
             reasons varchar, model_name varchar, model_version varchar, scored_at timestamp);
@@ -42,7 +43,13 @@ def con(tmp_path):
     c.close()
 
 
+def known(con, account, run=RUN):
+    """An account with features on the run date (every scored account has them)."""
+    con.execute("insert into account_features values (?, ?)", [run, account])
+
+
 def score(con, account, managed, assisted, action, run=RUN, reasons="replies within 10 s"):
+    known(con, account, run)
     con.execute("insert into account_scores values (?, ?, ?, ?, ?, ?, ?, 'm', '3', now())",
                 [run, account, 1 - managed - assisted, assisted, managed, action,
                  reasons if action else None])
@@ -97,6 +104,36 @@ def test_a_recent_moderator_verdict_overrides_the_model(con):
     reasons = con.execute("select reasons, decided_by from enforcement_list where account_id = 'caught_bot'").fetchone()
     assert reasons[0].startswith("moderator review on 2026-11-12 found: account run by automation")
     assert reasons[1] == "moderator"
+
+
+def test_an_ai_assisted_verdict_the_model_flatly_contradicts_gets_a_second_review(con):
+    """Issue 13: 16 of 17 people warned came from such verdicts. The same setting as for
+    automation (REALPEOPLE_SECOND_REVIEW_BELOW), on the probability of any AI."""
+    score(con, "writer", 0.05, 0.10, None)  # P(any AI) 0.15 < 0.2: the model says a person
+    review(con, "writer", "ai_assisted", 12, source="user_report")
+    score(con, "helped", 0.05, 0.30, None)  # P(any AI) 0.35: not a flat contradiction
+    review(con, "helped", "ai_assisted", 12, source="user_report")
+    listed, queued = decisions(con)
+    assert "writer" not in listed
+    assert queued["writer"] == "moderator found AI writing help, the model disagrees: second review"
+    assert listed["helped"] == "warn_and_limit"
+
+
+def test_without_a_model_the_moderators_decide_alone(con):
+    """No model yet (too few reviews): nobody is scored; the recent verdicts act as they
+    are, unscored, with decided_by = moderator, and nothing goes to the review queue."""
+    for account in ("bot", "writer", "person", "unreviewed"):
+        known(con, account)
+    review(con, "bot", "ai_managed", 12, source="user_report")
+    review(con, "writer", "ai_assisted", 13)
+    review(con, "person", "human", 13)
+    review(con, "stranger", "ai_managed", 13)  # reviewed, but no account delivered: no features
+    listed, queued = decisions(con)
+    assert listed == {"bot": "terminate", "writer": "warn_and_limit"}
+    assert queued == {}
+    rows = con.execute("select decided_by, score_ai_managed, score_ai_assisted, model_version, run_date "
+                       "from enforcement_list").fetchall()
+    assert rows == [("moderator", None, None, None, D)] * 2
 
 
 def test_a_review_delivered_after_the_run_date_is_not_used(con):

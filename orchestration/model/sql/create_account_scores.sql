@@ -12,3 +12,18 @@ create table if not exists account_scores (
     model_version varchar not null,
     scored_at timestamp not null
 );
+
+-- One row per run date scored (or not): whether a model acted, and if not, why and how
+-- many more reviewed accounts of each class training needs. Written by account_scores;
+-- read by the checks, the compliance metrics, the report and `make run`'s summary.
+create table if not exists model_status (
+    run_date date not null,
+    model_name varchar not null,
+    model_version varchar,
+    model_acting boolean not null,
+    reviews_needed_human bigint not null,
+    reviews_needed_ai_assisted bigint not null,
+    reviews_needed_ai_managed bigint not null,
+    reviews_needed_any bigint not null,
+    note varchar not null
+);

@@ -1,27 +1,35 @@
 -- One row per actioned account and run date (history of every list). `decided_by` says
 -- whether a moderator's verdict or the model decided; it is not part of the published
--- contract file.
+-- contract file. Scores and model_version are NULL when no model acted on the run date
+-- (too few reviews to train one): the rows are then moderators' decisions only.
 create table if not exists enforcement_list (
     account_id varchar not null,
     action varchar not null,
-    score_ai_managed double not null,
-    score_ai_assisted double not null,
+    score_ai_managed double,
+    score_ai_assisted double,
     reasons varchar not null,
-    model_version varchar not null,
+    model_version varchar,
     run_date date not null,
     decided_by varchar not null
 );
+-- Warehouses created before scores could be NULL (no model yet): relax in place.
+alter table enforcement_list alter column score_ai_managed drop not null;
+alter table enforcement_list alter column score_ai_assisted drop not null;
+alter table enforcement_list alter column model_version drop not null;
 
 -- One row per account a moderator should look at on the run date, with why.
 create table if not exists review_queue (
     account_id varchar not null,
     queue_reason varchar not null,
-    score_ai_managed double not null,
-    score_ai_assisted double not null,
+    score_ai_managed double,
+    score_ai_assisted double,
     reasons varchar not null,
-    model_version varchar not null,
+    model_version varchar,
     run_date date not null
 );
+alter table review_queue alter column score_ai_managed drop not null;
+alter table review_queue alter column score_ai_assisted drop not null;
+alter table review_queue alter column model_version drop not null;
 
 -- One row per published run date: what went out, and whether a brake was released.
 create table if not exists publications (

@@ -1,0 +1,1 @@
+delete from model_status where run_date = cast($run_date as date);
