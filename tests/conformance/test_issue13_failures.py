@@ -53,8 +53,6 @@ def test_too_few_reviews_publishes_the_moderators_decisions(tmp_path, capsys):
     assert "No model acts yet" in summary and "1 more reviewed ai_assisted" in summary
 
 
-@pytest.mark.xfail(reason="needs issue 14 (ingestion): a dt= folder that is not a date is "
-                          "recorded as rejected instead of stopping discovery", strict=False)
 @pytest.mark.slow
 def test_a_folder_that_is_not_a_date_does_not_stop_the_good_days(tmp_path, monkeypatch, capsys):
     landing = tmp_path / "landing"
@@ -75,8 +73,6 @@ def test_a_folder_that_is_not_a_date_does_not_stop_the_good_days(tmp_path, monke
     assert metrics["deliveries_rejected"] == 1
 
 
-@pytest.mark.xfail(reason="needs issue 14 (ingestion): an all-null optional column typed as "
-                          "Arrow's null type is valid (contract v1.1)", strict=False)
 def test_null_typed_optional_columns_load(tmp_path):
     import duckdb
 
