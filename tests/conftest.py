@@ -1,10 +1,15 @@
 """A small simulated world shared by slow tests (reliability, the engines test), written once per session."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 END = date(2026, 11, 15)
+
+# An export written by someone outside the team from the contract alone (1,000 accounts
+# over 8 days; see tests/fixtures/worlds/README.md). Read-only: tests copy it first.
+FOREIGN_WORLD = Path(__file__).parent / "fixtures" / "worlds" / "foreign-1000x8" / "landing"
 
 
 @pytest.fixture(scope="session")

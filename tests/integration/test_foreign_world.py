@@ -1,15 +1,13 @@
 """The whole pipeline on a platform export we did not write: 1,000 accounts over 8 days,
 made from the contract page alone by someone who never read our code (issue 13).
 
-The export lives outside the repository (``REALPEOPLE_FOREIGN_WORLD``, default
-``/work/shared/worlds/foreign-1000x8/landing``, read-only); the test copies it to a
-temporary folder and skips, saying where it looked, when it is not there. It must publish:
+The export is a fixture (``tests/fixtures/worlds/foreign-1000x8``, read-only); the test
+copies it to a temporary folder. It must publish:
 before issue 13 the run died in training ("only 74 reviews have a feature snapshot taken
 before their day"); now too few reviews mean no model acts and the moderators' decisions
 are published.
 """
 
-import os
 import shutil
 from pathlib import Path
 
@@ -17,14 +15,11 @@ import pandas as pd
 import pytest
 
 from tests.conformance.harness import run_once, settings_for, warehouse_frame
-
-FOREIGN = Path(os.environ.get("REALPEOPLE_FOREIGN_WORLD", "/work/shared/worlds/foreign-1000x8/landing"))
+from tests.conftest import FOREIGN_WORLD as FOREIGN
 
 
 @pytest.fixture(scope="module")
 def foreign_world(tmp_path_factory):
-    if not FOREIGN.is_dir():
-        pytest.skip(f"the foreign export is not on this machine ({FOREIGN}; set REALPEOPLE_FOREIGN_WORLD)")
     root = tmp_path_factory.mktemp("foreign")
     shutil.copytree(FOREIGN, root / "landing")
     return root

@@ -47,7 +47,7 @@ from tests.reliability.helpers import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-FOREIGN_WORLD = Path("/work/shared/worlds/foreign-1000x8/landing")
+from tests.conftest import FOREIGN_WORLD  # noqa: E402
 
 
 @pytest.fixture
@@ -537,7 +537,6 @@ def test_published_csv_cells_a_spreadsheet_would_evaluate_are_neutralised(tmp_pa
 # -------------------------------------------------------------------------- an outside world
 
 
-@pytest.mark.skipif(not FOREIGN_WORLD.is_dir(), reason="the shared outside world is not on this machine")
 def test_an_outside_world_loads_whole_and_reconciles(tmp_path, con):
     """foreign-1000x8: an export written from the contract alone by someone who never read
     this code (read-only: copied first)."""
