@@ -36,10 +36,10 @@ select
         when account_id is null then 'account_id: null or empty'
         when _event_ts_raw is null then 'event_ts: null'
         when event_ts is null then 'event_ts: not a timestamp: ' || left(_event_ts_raw, 60)
-        -- Late data (contract): up to $late_days days before dt. After dt: as for every
-        -- table, a day of grace past its end (an exporter whose day ends in its own time
-        -- zone; the outside-world export spills into the next UTC day), then quarantined.
-        when event_ts >= cast($delivery_date as date) + interval 2 day
+        -- Late data (contract 1.1): up to $late_days days before dt; events after the end
+        -- of dt (UTC) are quarantined with that reason. No grace day: the contract leaves
+        -- none (the other tables keep theirs: the contract is silent on them).
+        when event_ts >= cast($delivery_date as date) + interval 1 day
             then 'event_ts: after the delivery date: ' || cast(event_ts as varchar)
         when event_ts < cast($platform_epoch as timestamp)
             then 'event_ts: before the platform existed: ' || cast(event_ts as varchar)
