@@ -1,5 +1,6 @@
 """A small simulated world shared by slow tests (reliability, the engines test), written once per session."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,18 @@ END = date(2026, 11, 15)
 # An export written by someone outside the team from the contract alone (1,000 accounts
 # over 8 days; see tests/fixtures/worlds/README.md). Read-only: tests copy it first.
 FOREIGN_WORLD = Path(__file__).parent / "fixtures" / "worlds" / "foreign-1000x8" / "landing"
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """Each test starts from the same environment. Libraries write to it (e.g.
+    ``mlflow.set_tracking_uri`` sets MLFLOW_TRACKING_URI, the CLI sets DAGSTER_HOME), and
+    ``load_settings()`` reads it: one test's stores must not become the next test's
+    defaults (a whole-pipeline test once ran against the previous test's warehouse)."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

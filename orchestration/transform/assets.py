@@ -12,6 +12,7 @@ date's mart partition into DuckDB's ``account_features`` for the Python stages
 """
 
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -37,6 +38,22 @@ class FeaturesTranslator(DagsterDbtTranslator):
         return ["team:data-engineering"]
 
 
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]):
+    """``values`` in os.environ inside the block (for a subprocess started there), the
+    previous values restored after it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dbt_assets(
     manifest=ensure_manifest(),
     project=dbt_project,
@@ -46,10 +63,11 @@ class FeaturesTranslator(DagsterDbtTranslator):
 )
 def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings,
                           warehouse: DuckDBResource):
-    # profiles.yml reads the warehouse path and DuckDB limits from these variables;
-    # dbt runs as a subprocess and inherits them.
-    os.environ.update(settings.subprocess_env())
-    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    # profiles.yml reads the warehouse path and DuckDB limits from these variables; dbt
+    # runs as a subprocess that copies the environment when it starts. They are set only
+    # around that start: left in os.environ, they outlived the run and a later run in the
+    # same process (the CLI, a test) read the previous run's warehouse path as its own.
+    dbt_env = {**settings.subprocess_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # A backfill over a date range arrives as one run (single-run backfill policy, the
     # dagster-dbt default for daily partitions): build each date in order, in this one
     # process, and report the models once, from the last date's build.
@@ -57,10 +75,14 @@ def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, s
     target = ["--target", settings.dbt_target]
     for run_date in run_dates[:-1]:
         context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
-        dbt.cli(["build", *target, "--vars", json.dumps(settings.dbt_vars(run_date))],
-                context=context).wait()
+        with _environment(dbt_env):
+            invocation = dbt.cli(["build", *target, "--vars", json.dumps(settings.dbt_vars(run_date))],
+                                 context=context)
+        invocation.wait()
     last = settings.dbt_vars(run_dates[-1])
-    yield from dbt.cli(["build", *target, "--vars", json.dumps(last)], context=context).stream()
+    with _environment(dbt_env):
+        invocation = dbt.cli(["build", *target, "--vars", json.dumps(last)], context=context)
+    yield from invocation.stream()
     if settings.engine == "spark":
         with warehouse.get_connection() as con:
             for run_date in run_dates:
