@@ -131,6 +131,13 @@ def _root_cause(error) -> str:
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+def _failed_checks(result) -> list[tuple[str, str]]:
+    """(check name, its description) of every asset check that failed in the run."""
+    return [(e.event_specific_data.check_name, e.event_specific_data.description or "")
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed]
+
+
 def _execute(defs, job_name: str, instance, partition_key: str | None = None, asset_selection=None,
              log_dir: Path | None = None):
     started = time.perf_counter()
@@ -151,8 +158,13 @@ def _execute(defs, job_name: str, instance, partition_key: str | None = None, as
                     for e in result.all_events if e.is_step_failure]
         where = f"; log: {log_path}" if log_path else ""
         text = "; ".join(failures or ["see the run in the Dagster UI"])
+        # A failed blocking check's step error says only "1 blocking asset check failed";
+        # the check's own message (for the brake: the figures and the release command) is
+        # what an operator needs, so each failed check's description is printed whole.
+        checks = _failed_checks(result)
+        text += "".join(f"\n  check {name} failed: {description}" for name, description in checks)
         # The brake is a designed stop; any other failed check or step is not.
-        brake_only = "safety_brake" in text and "_contract" not in text and len(failures) == 1
+        brake_only = [name for name, _ in checks] == ["safety_brake"] and len(failures) == 1
         raise StageFailed(f"{label} failed (run {result.run_id}{where}): {text}",
                           reason="safety_brake" if brake_only else "stage_failed")
     print(f"  {label:<34} ok  {seconds:6.1f} s", flush=True)
@@ -239,12 +251,12 @@ def require_published(result, run_date: str) -> None:
     published = [m for m in result.get_asset_materialization_events()
                  if m.asset_key == AssetKey("published_snapshot")]
     if not published:
-        checks = [e.event_specific_data for e in result.all_events
-                  if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-        failed = [c.check_name for c in checks if not c.passed]
+        failed = _failed_checks(result)
+        names = [name for name, _ in failed]
         raise StageFailed(f"publish_job [{run_date}] did not publish: blocking check(s) failed: "
-                          f"{', '.join(failed) or 'unknown'}",
-                          reason="safety_brake" if "safety_brake" in failed else "stage_failed")
+                          f"{', '.join(names) or 'unknown'}"
+                          + "".join(f"\n  check {name} failed: {text}" for name, text in failed),
+                          reason="safety_brake" if names == ["safety_brake"] else "stage_failed")
 
 
 def summarise(settings: Settings, run_date: str) -> str:

@@ -185,8 +185,15 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world):
     from orchestration.cli import main
 
     try:
-        with pytest.raises(StageFailed, match="safety_brake"):
+        with pytest.raises(StageFailed, match="safety_brake") as stopped:
             run_pipeline(settings)
+        # make run prints this message: the brake's own reason, its figures and the exact
+        # release command, not only "1 blocking asset check failed"
+        message = str(stopped.value)
+        assert stopped.value.reason == "safety_brake"
+        assert "check safety_brake failed: publishing of " + RUN_DATE + " stopped by the safety brake" in message
+        assert "the median 5 of the last 3 published runs" in message
+        assert f"python -m orchestration release-brake --run-date {RUN_DATE} --by <name> --reason <why>" in message
         assert _published(settings) == before
         assert main(["release-brake", "--run-date", RUN_DATE, "--by", "tester", "--reason", "known farm"],
                     settings=settings) == 0
