@@ -381,7 +381,11 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         from orchestration.publish.rules import release_brake
 
         with duckdb.connect(settings.warehouse_path) as con:
-            release_brake(con, date.fromisoformat(args.run_date).isoformat(), args.by, args.reason)
+            try:
+                release_brake(con, date.fromisoformat(args.run_date).isoformat(), args.by, args.reason)
+            except ValueError as exc:
+                print(f"Not released: {exc}", file=sys.stderr)
+                return 2
         print(f"Safety brake released for {args.run_date} by {args.by}. Run `make run` again to publish.")
         return 0
     if args.command == "prepare":

@@ -115,6 +115,8 @@ def safety_brake(context: AssetCheckExecutionContext, settings: Settings,
             con, run_date, factor=settings.brake_factor, history_runs=settings.brake_history_runs,
             min_history=settings.brake_min_history, min_terminate=settings.brake_min_terminate,
             psi_limit=settings.brake_psi)
+        if status.blocks:
+            rules.record_brake_trip(con, run_date, status)
     if status.blocks:
         context.log.error(status.message)
     return AssetCheckResult(

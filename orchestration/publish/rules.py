@@ -108,12 +108,27 @@ def brake_status(
         released_by=release[0] if release else None, release_reason=release[1] if release else None)
 
 
+def record_brake_trip(con: duckdb.DuckDBPyConnection, run_date: str, status: BrakeStatus) -> None:
+    """Record that the brake held ``run_date`` (one row per evaluation that held it)."""
+    ensure_tables(con)
+    con.execute(sql("record_brake_trip.sql"), {
+        "run_date": run_date, "message": status.message, "terminate": status.terminate,
+        "trailing_median": status.trailing_median, "score_psi": status.score_psi})
+
+
 def release_brake(con: duckdb.DuckDBPyConnection, run_date: str, released_by: str, reason: str) -> None:
+    """An operator's release of the brake for ``run_date``, recorded against its latest
+    trip. Refused when the brake has not tripped for that date: a release recorded in
+    advance would be a standing bypass."""
     if not released_by.strip() or not reason.strip():
         raise ValueError("a brake release needs who releases it and why")
     ensure_tables(con)
+    (tripped_at,) = con.execute(sql("latest_brake_trip.sql"), {"run_date": run_date}).fetchone()
+    if tripped_at is None:
+        raise ValueError(f"the safety brake has not tripped for {run_date}: there is nothing to release "
+                         "(a release is accepted only after a trip, and is recorded against it)")
     con.execute(sql("record_brake_release.sql"),
-                {"run_date": run_date, "released_by": released_by, "reason": reason})
+                {"run_date": run_date, "released_by": released_by, "reason": reason, "tripped_at": tripped_at})
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, run_date: str, counts: dict[str, int],

@@ -185,6 +185,9 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world):
     from orchestration.cli import main
 
     try:
+        # a release recorded before any trip would be a standing bypass: refused
+        assert main(["release-brake", "--run-date", RUN_DATE, "--by", "tester", "--reason", "in advance"],
+                    settings=settings) == 2
         with pytest.raises(StageFailed, match="safety_brake") as stopped:
             run_pipeline(settings)
         # make run prints this message: the brake's own reason, its figures and the exact
@@ -203,6 +206,7 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world):
         with duckdb.connect(settings.warehouse_path) as con:
             con.execute("delete from publications where run_date < ?", [RUN_DATE])
             con.execute("delete from brake_releases")
+            con.execute("delete from brake_trips")
 
 
 def pa_key(name):

@@ -189,10 +189,23 @@ def test_brake_trips_on_a_surge_and_an_operator_can_release_it(con):
     assert status.blocks
     assert "60 terminate actions is more than 3x the median 10.5 of the last 4 published runs" in status.message
     assert "release-brake --run-date 2026-11-15" in status.message
+    # no pre-authorised bypass: a release before the trip is recorded is refused
+    with pytest.raises(ValueError, match="has not tripped for 2026-11-15"):
+        rules.release_brake(con, RUN, "alice", "campaign against a known farm")
+    rules.record_brake_trip(con, RUN, status)
     rules.release_brake(con, RUN, "alice", "campaign against a known farm")
     released = _brake(con)
     assert released.tripped and released.released and not released.blocks
     assert "released by alice" in released.message
+    (trip,) = con.execute("select tripped_at from brake_trips where run_date = ?", [RUN]).fetchone()
+    assert con.execute("select tripped_at from brake_releases where run_date = ?", [RUN]).fetchone() == (trip,)
+
+
+def test_a_release_for_a_date_whose_brake_never_tripped_is_refused(con):
+    rules.ensure_tables(con)
+    with pytest.raises(ValueError, match="nothing to release"):
+        rules.release_brake(con, RUN, "mallory", "just in case")
+    assert con.execute("select count(*) from brake_releases").fetchone() == (0,)
 
 
 def test_brake_needs_history_and_a_minimum_size(con):

@@ -41,10 +41,24 @@ create table if not exists publications (
     published_at timestamp not null
 );
 
--- An operator's explicit release of the safety brake for one run date.
+-- Each time the safety brake held a run date: why, and the figures it judged.
+create table if not exists brake_trips (
+    run_date date not null,
+    tripped_at timestamp not null,
+    message varchar not null,
+    terminate bigint not null,
+    trailing_median double,
+    score_psi double
+);
+
+-- An operator's explicit release of the safety brake for one run date, recorded against
+-- the trip it releases (a release with no trip before it is refused: no pre-authorised
+-- bypass).
 create table if not exists brake_releases (
     run_date date not null,
     released_by varchar not null,
     reason varchar not null,
     released_at timestamp not null
 );
+-- Warehouses from before trips were recorded: the column is added, older rows keep NULL.
+alter table brake_releases add column if not exists tripped_at timestamp;
