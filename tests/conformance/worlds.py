@@ -23,32 +23,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import vocabulary
+from orchestration.ingest.contract import TABLES
 
 END = date(2026, 11, 15)
 _ARROW = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"),
           "integer": pa.int64(), "boolean": pa.bool_()}
-# The contract's columns, in order, with their contract type and nullability.
+# The contract's columns, in order, with their contract type and nullability: read from
+# the one machine-readable declaration (orchestration/ingest/contract.py), not copied.
 COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "accounts": (("account_id", "string", False), ("created_at", "timestamp", False),
-                 ("declared_country", "string", True), ("bio", "string", True),
-                 ("avatar_hash", "string", True), ("signup_client", "string", False),
-                 ("signup_ip_country", "string", True), ("follower_count", "integer", False),
-                 ("following_count", "integer", False)),
-    "events": (("event_id", "string", False), ("account_id", "string", False),
-               ("event_ts", "timestamp", False), ("event_type", "string", False),
-               ("client", "string", False), ("device_id", "string", True),
-               ("ip_country", "string", True), ("target_account_id", "string", True),
-               ("target_event_id", "string", True), ("text", "string", True),
-               ("image_hash", "string", True), ("location_tag", "string", True),
-               ("ai_label", "boolean", True), ("ai_metadata", "boolean", True),
-               ("commercial", "boolean", True)),
-    "reviews": (("review_id", "string", False), ("account_id", "string", False),
-                ("reviewed_at", "timestamp", False), ("verdict", "string", False),
-                ("source", "string", False)),
-    "appeals": (("appeal_id", "string", False), ("account_id", "string", False),
-                ("action", "string", False), ("filed_at", "timestamp", False),
-                ("outcome", "string", False), ("decided_at", "timestamp", True)),
-}
+    name: tuple((c.name, c.type, c.nullable) for c in table.columns) for name, table in TABLES.items()}
 
 # How reviews are spread over the classes.
 REVIEW_REGIMES = ("none", "one_class", "two_classes", "three_per_class", "enough", "noisy")
