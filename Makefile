@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+SPARK_STAMP := $(VENV)/.installed-spark
 
 export REALPEOPLE_LANDING_DIR ?= data/landing
 export REALPEOPLE_DATA_DIR ?= data
@@ -25,7 +27,7 @@ LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo simulate run test test-spark conformance ui ui-check bench bench-engines lock clean
+.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-spark conformance ui ui-check bench bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -41,21 +43,33 @@ help:
 
 setup: $(STAMP)
 
-# uv from the package registry into the venv, then the locked set, compiled to bytecode
+# uv from the package registry into the venv, then this package (editable, src/realpeople)
+# with only what the pipeline needs, every version held to the lock; compiled to bytecode
 # (imports recompile every time otherwise). Re-runs only when the lock changes.
+# Tests, linters and `dg` come with setup-dev; Spark and the UI check install on demand.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(VENV)/bin/uv pip sync --quiet --python $(PY) --compile-bytecode requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -c requirements.lock -e .
+	touch $@
+
+setup-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(SPARK_STAMP): $(DEV_STAMP)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -c requirements.lock -e '.[dev,spark]'
 	touch $@
 
 simulate: $(STAMP)
-	$(PY) -m simulator --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) --end-date $(END_DATE) \
+	$(PY) -m realpeople.simulator --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) --end-date $(END_DATE) \
 	  --labels '$(LABELS)' \
 	  --landing-dir $(REALPEOPLE_LANDING_DIR) --truth-path $(REALPEOPLE_DATA_DIR)/simulator/ground_truth.parquet
 
 run: $(STAMP)
-	$(PY) -m orchestration run
+	$(PY) -m realpeople run
 
 demo: simulate run
 
@@ -65,13 +79,13 @@ demo: simulate run
 # tests that need the namespace skip, saying why.
 # The Spark test takes minutes on 2 cores (JVM start, per-query overhead): it has its own
 # target, test-spark, so that `make test` stays under 10 minutes.
-test: $(STAMP)
+test: $(DEV_STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  echo "tests in a loopback-only network namespace"; \
 	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m "not spark and not conformance" $(PYTEST_ARGS)'; \
 	else $(PY) -m pytest -m "not spark and not conformance" $(PYTEST_ARGS); fi
 
-test-spark: $(STAMP)
+test-spark: $(SPARK_STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m spark -s tests/integration/test_engines_agree.py'; \
 	else $(PY) -m pytest -m spark -s tests/integration/test_engines_agree.py; fi
@@ -82,10 +96,14 @@ test-spark: $(STAMP)
 # reason (docs/operations.md). ~15-40 s per world on 2 cores: an hour or more for 200.
 CONFORMANCE_WORLDS ?= 200
 export CONFORMANCE_WORLDS
-conformance: $(STAMP)
+conformance: $(DEV_STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m conformance -q -rA tests/conformance $(PYTEST_ARGS)'; \
 	else $(PY) -m pytest -m conformance -q -rA tests/conformance $(PYTEST_ARGS); fi
+
+# Dagster's own check that every definition loads and validates (CI runs it).
+defs-check: $(DEV_STAMP)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/dg check defs
 
 # Not a test: minutes, and ~8 GB of memory for 1M accounts. Writes under /tmp, then deletes.
 bench: $(STAMP)
@@ -93,19 +111,19 @@ bench: $(STAMP)
 
 # Not a test: dbt run of the features on DuckDB and on local Spark at ~1M and ~10M events
 # (9k and 90k accounts over 14 days); figures for docs/scaling.md. Tens of minutes.
-bench-engines: $(STAMP)
+bench-engines: $(SPARK_STAMP)
 	$(PY) benchmarks/engines.py --accounts 9000 --days 14 --work-dir /tmp/realpeople-bench-engines
 	$(PY) benchmarks/engines.py --accounts 90000 --days 14 --work-dir /tmp/realpeople-bench-engines
 
-ui: $(STAMP)
-	$(PY) -m orchestration prepare
+ui: $(DEV_STAMP)
+	$(PY) -m realpeople prepare
 	$(PY) scripts/ui.py
 
 # Both UIs in Debian's Chromium (apt-get install chromium), driven by Playwright: the
 # ui-check extra, installed with uv (never `playwright install`: no browser download).
 # Not part of `make test`: CI machines have no Chromium.
-ui-check: $(STAMP)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r pyproject.toml --extra ui-check -c requirements.lock
+ui-check: $(DEV_STAMP)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -c requirements.lock -e '.[ui-check]'
 	$(PY) scripts/ui_check.py
 
 # Re-resolve the lock from pyproject.toml within the known-good set.

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ml.coordination import cluster_features, clusters, human_edge_bar
+from realpeople.ml.coordination import cluster_features, clusters, human_edge_bar
 
 LATEST_VERDICTS = """
 select account_id, verdict from (

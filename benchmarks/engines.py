@@ -9,7 +9,7 @@ Not a test. Prints figures for the sizing table in docs/scaling.md:
 
   simulate  the simulator writes the landing zone (not timed in the figures)
   load      the landing zone into a fresh DuckDB raw.* (benchmarks/features.py's bulk load)
-  export    raw.* -> the raw Parquet dataset Spark reads (orchestration/ingest/export.py)
+  export    raw.* -> the raw Parquet dataset Spark reads (src/realpeople/defs/ingest/export.py)
   duckdb    `dbt run --target duckdb` (every model, no tests), one child process
   spark     `dbt run --target spark`: a local Spark (local[N]) inside the dbt process
 
@@ -33,14 +33,13 @@ import duckdb
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from features import load_raw  # noqa: E402  (benchmarks/features.py, a sibling script)
 
-from orchestration.ingest.contract import TABLES  # noqa: E402
-from orchestration.ingest.export import export_raw  # noqa: E402
-from orchestration.settings import DBT_PROJECT_DIR  # noqa: E402
+from realpeople.contract import TABLES  # noqa: E402
+from realpeople.defs.ingest.export import export_raw  # noqa: E402
+from realpeople.settings import DBT_PROJECT_DIR  # noqa: E402
 
 
 def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
@@ -82,7 +81,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}", flush=True)
 
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "simulator", "--accounts", str(args.accounts),
+    subprocess.run([sys.executable, "-m", "realpeople.simulator", "--accounts", str(args.accounts),
                     "--days", str(args.days), "--seed", str(args.seed), "--end-date", "2026-11-15",
                     "--landing-dir", str(work / "landing"), "--truth-path", str(work / "truth.parquet")],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

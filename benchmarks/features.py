@@ -2,7 +2,7 @@
 
 Not a test. Simulate a world first (outside the repository, e.g. under /tmp):
 
-    python -m simulator --accounts 100000 --days 14 --seed 3 --end-date 2026-11-15 \
+    python -m realpeople.simulator --accounts 100000 --days 14 --seed 3 --end-date 2026-11-15 \
         --landing-dir /tmp/bench/landing --truth-path /tmp/bench/truth.parquet
     python benchmarks/features.py --landing-dir /tmp/bench/landing --work-dir /tmp/bench/work
 
@@ -31,9 +31,8 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 DBT_PROJECT_DIR = ROOT / "dbt_project"
-from orchestration.ingest.contract import TABLES  # noqa: E402  (the contract's four tables)
+from realpeople.contract import TABLES  # noqa: E402  (the contract's four tables)
 
 SCAN_SQL = """
 select count(*), count(distinct account_id), max(event_ts), count(event_type), count(client),

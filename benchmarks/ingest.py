@@ -10,7 +10,7 @@ into a fresh DuckDB file in a fresh process (a warm-up load, then a timed reload
 ``--before /path/to/old/checkout`` times that checkout's loader too, interleaved run by
 run with this one (so a busy machine slows both alike), on the same files:
 
-    git archive 2d97e8b orchestration | tar -x -C /tmp/before
+    git archive 2d97e8b realpeople | tar -x -C /tmp/before
     python benchmarks/ingest.py --before /tmp/before
 """
 
@@ -76,10 +76,9 @@ def child(repo: Path, landing: Path, warehouse: Path) -> None:
     first load pays the process's one-time costs (lazy imports, e.g. pandas when DuckDB
     first sees a Python object), the second (a reload: it replaces the first) is timed.
     Prints wall and CPU seconds (all threads) as JSON."""
-    sys.path.insert(0, str(repo))
     import duckdb
 
-    from orchestration.ingest.loader import load_delivery
+    from realpeople.defs.ingest.loader import load_delivery
 
     warehouse.unlink(missing_ok=True)
     with duckdb.connect(str(warehouse)) as con:

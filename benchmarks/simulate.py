@@ -5,7 +5,7 @@ Not a test: run it by hand on a quiet machine and copy the table into docs/bench
     python benchmarks/simulate.py                       # 100k and 1M accounts, 14 days
     python benchmarks/simulate.py --accounts 100000 --days 7 --out /tmp/simbench
 
-Each size runs `python -m simulator` in a child process, so the peak resident memory
+Each size runs `python -m realpeople.simulator` in a child process, so the peak resident memory
 (`ru_maxrss` from `os.wait4`) is that run's alone.  The output goes under --out
 (default: a fresh folder in /tmp) and is deleted after each run unless --keep.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 def run_once(accounts: int, days: int, seed: int, out: Path) -> dict:
     landing, truth = out / "landing", out / "truth" / "ground_truth.parquet"
-    cmd = [sys.executable, "-m", "simulator", "--accounts", str(accounts), "--days", str(days),
+    cmd = [sys.executable, "-m", "realpeople.simulator", "--accounts", str(accounts), "--days", str(days),
            "--seed", str(seed), "--end-date", "2026-11-15", "--landing-dir", str(landing),
            "--truth-path", str(truth)]
     repo = Path(__file__).resolve().parents[1]

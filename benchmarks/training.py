@@ -51,8 +51,8 @@ class Timed:
 
 def child(backend: str, path: str, workers: int) -> dict:
     """Train once (in this process) and return the figures as a dict."""
-    from ml.features import CLASSES
-    from ml.train import fit_local, train_model
+    from realpeople.ml.features import CLASSES
+    from realpeople.ml.train import fit_local, train_model
 
     t0 = time.perf_counter()
     if backend == "local":
@@ -61,7 +61,7 @@ def child(backend: str, path: str, workers: int) -> dict:
         fit = Timed(fit_local)
         result = train_model(pd.read_parquet(path), seed=SEED, search=False, fit=fit)
     else:
-        from ml.distributed import DaskFit, dask_client, read_parquet
+        from realpeople.ml.distributed import DaskFit, dask_client, read_parquet
 
         with dask_client(n_workers=workers, threads_per_worker=1) as client:
             started = time.perf_counter() - t0

@@ -15,9 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestration.settings import REPO_ROOT, load_settings  # noqa: E402
+from realpeople.settings import REPO_ROOT, load_settings  # noqa: E402
 
 
 def chromium() -> str:

@@ -20,9 +20,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestration.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
+from realpeople.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
 
 
 def dagster_port() -> int:
@@ -78,8 +77,9 @@ def stop(proc: subprocess.Popen, name: str) -> None:
 def server_commands(settings: Settings, dagster: int, mlflow: int) -> dict[str, list[str]]:
     bin_dir = Path(sys.executable).parent
     return {
-        "Dagster UI": [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml",
-                       "-h", "127.0.0.1", "-p", str(dagster)],
+        # dg dev: the project's [tool.dg] code location (realpeople.definitions), as
+        # `dg list defs` and `dg check defs` see it.
+        "Dagster UI": [str(bin_dir / "dg"), "dev", "--host", "127.0.0.1", "--port", str(dagster)],
         # One worker: the default four take most of MLflow's 20-45 s start on 2 cores.
         "MLflow UI": [str(bin_dir / "mlflow"), "server", "--host", "127.0.0.1", "--workers", "1",
                       "--port", str(mlflow),

@@ -4,7 +4,7 @@
                                [--out docs] [--keep]
 
 1. Makes a small world in a temporary folder (simulated deliveries, its own data dir,
-   DAGSTER_HOME and MLflow store) and runs ``python -m orchestration run`` on it, so a
+   DAGSTER_HOME and MLflow store) and runs ``python -m realpeople run`` on it, so a
    model is registered as ``champion`` and Dagster has runs.
 2. Starts both UIs on 127.0.0.1 (``scripts/ui.py``'s helpers; ports from
    REALPEOPLE_DAGSTER_PORT / REALPEOPLE_MLFLOW_PORT, default 3000 / 5000) and waits until
@@ -34,11 +34,10 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
-sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(SCRIPTS))
 
 import ui  # noqa: E402  (scripts/ui.py)
-from orchestration.settings import load_settings  # noqa: E402
+from realpeople.settings import load_settings  # noqa: E402
 
 CHROMIUM = os.environ.get("REALPEOPLE_CHROMIUM", "/usr/bin/chromium")
 # Headless, as root, on a closed network: no sandbox, and none of Chromium's own traffic.
@@ -80,12 +79,12 @@ def make_world(root: Path, accounts: int, days: int, end_date: str) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     env = os.environ.copy()
     say(f"simulating {accounts:,} accounts x {days} days to {end_date} in {root}")
-    run_logged([sys.executable, "-m", "simulator", "--accounts", str(accounts), "--days", str(days),
+    run_logged([sys.executable, "-m", "realpeople.simulator", "--accounts", str(accounts), "--days", str(days),
                 "--seed", "7", "--end-date", end_date, "--landing-dir", env["REALPEOPLE_LANDING_DIR"],
                 "--truth-path", str(root / "data" / "simulator" / "ground_truth.parquet")],
                logs / "simulate.log", env, timeout=600)
-    say("python -m orchestration run (ingest, features, training, publish)")
-    run_logged([sys.executable, "-m", "orchestration", "run"], logs / "pipeline.log", env, timeout=1800)
+    say("python -m realpeople run (ingest, features, training, publish)")
+    run_logged([sys.executable, "-m", "realpeople", "run"], logs / "pipeline.log", env, timeout=1800)
     say("pipeline done: a champion model is registered and Dagster has runs")
 
 

@@ -27,7 +27,7 @@ def _environment_restored():
 
 @pytest.fixture(scope="session")
 def small_world(tmp_path_factory):
-    import simulator
+    from realpeople import simulator
 
     root = tmp_path_factory.mktemp("reliability_world")
     landing = root / "landing"

@@ -5,7 +5,7 @@ Grain: one call of :func:`run_world` = one world = one or two ``run_pipeline`` c
 
 - **published**: ``published/<run date>/`` holds the complete, contract-valid snapshot
   (:func:`check_snapshot`), and nothing half-written lies beside it;
-- **stopped** with one of the designed reasons, ``orchestration.cli.DESIGNED_STOPS``
+- **stopped** with one of the designed reasons, ``realpeople.cli.DESIGNED_STOPS``
   (documented in docs/operations.md).
 
 Anything else (a failed internal check, a traceback, an undesigned ``StageFailed``) is
@@ -23,9 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import vocabulary
-from orchestration.cli import DESIGNED_STOPS, StageFailed, run_pipeline
-from orchestration.settings import load_settings
+from realpeople import vocabulary
+from realpeople.cli import DESIGNED_STOPS, StageFailed, run_pipeline
+from realpeople.settings import load_settings
 
 PUBLISHED_FILES = ["compliance_metrics.csv", "compliance_metrics.parquet", "enforcement_list.csv",
                    "enforcement_list.parquet", "report.html", "review_queue.csv", "review_queue.parquet"]

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.cli import main, summarise
+from realpeople.cli import main, summarise
 from tests.conformance.harness import run_world, warehouse_frame
 from tests.conformance.worlds import END, WorldSpec, write_world
 
@@ -76,7 +76,7 @@ def test_a_folder_that_is_not_a_date_does_not_stop_the_good_days(tmp_path, monke
 def test_null_typed_optional_columns_load(tmp_path):
     import duckdb
 
-    from orchestration.ingest.loader import load_delivery
+    from realpeople.defs.ingest.loader import load_delivery
     from tests.conformance.worlds import _arrow, build_rows
 
     spec = WorldSpec(seed=4, accounts=20, days=1, reviews="three_per_class", null_optional_columns=True)

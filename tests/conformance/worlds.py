@@ -1,7 +1,7 @@
 """Small worlds written straight as contract files (activity data contract v1.1).
 
 Grain: one :class:`WorldSpec` describes one landing zone; :func:`write_world` writes it
-file by file with pyarrow (Parquet) and the csv module, never through ``simulator/``:
+file by file with pyarrow (Parquet) and the csv module, never through ``src/realpeople/simulator/``:
 these worlds follow the contract page, not our simulator's archetypes, so they meet what
 a stranger's export may hold (one class reviewed, no appeals, all-null columns typed as
 Arrow's null type, a delivery that mixes CSV and Parquet, ...).
@@ -22,14 +22,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import vocabulary
-from orchestration.ingest.contract import TABLES
+from realpeople import vocabulary
+from realpeople.contract import TABLES
 
 END = date(2026, 11, 15)
 _ARROW = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"),
           "integer": pa.int64(), "boolean": pa.bool_()}
 # The contract's columns, in order, with their contract type and nullability: read from
-# the one machine-readable declaration (orchestration/ingest/contract.py), not copied.
+# the one machine-readable declaration (src/realpeople/contract.py), not copied.
 COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     name: tuple((c.name, c.type, c.nullable) for c in table.columns) for name, table in TABLES.items()}
 

@@ -8,10 +8,10 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, SensorResult, SkipReason, build_sensor_context
 
-import simulator
-from orchestration.automation import new_deliveries_sensor
-from orchestration.definitions import build_definitions
-from orchestration.settings import load_settings
+from realpeople import simulator
+from realpeople.defs.automation import new_deliveries_sensor
+from realpeople.definitions import build_definitions
+from realpeople.settings import load_settings
 
 END = date(2026, 11, 15)
 
@@ -103,7 +103,7 @@ def test_a_date_range_backfill_of_the_features_runs_in_one_process(world):
 
 def test_the_first_tick_skips_deliveries_the_warehouse_already_holds(world, tmp_path):
     """After `make run`, the first `make ui` must not re-request every loaded delivery."""
-    from orchestration.ingest.loader import load_delivery
+    from realpeople.defs.ingest.loader import load_delivery
 
     landing = tmp_path / "landing"
     shutil.copytree(world["root"] / "all" / "events" / "dt=2026-11-13", landing / "events" / "dt=2026-11-13")

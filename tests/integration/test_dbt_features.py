@@ -364,8 +364,8 @@ def test_rerun_is_idempotent_and_history_is_kept(warehouse, first_build):
 
 def test_mart_columns_are_the_feature_contract(warehouse, first_build):
     """account_features has exactly KEY_COLUMNS + FEATURES, in that order: the one
-    contract between dbt and ml/ cannot drift."""
-    from ml.features import FEATURES, KEY_COLUMNS
+    contract between dbt and src/realpeople/ml/ cannot drift."""
+    from realpeople.ml.features import FEATURES, KEY_COLUMNS
 
     _, path = warehouse
     with duckdb.connect(str(path), read_only=True) as con:

@@ -2,8 +2,8 @@
 
 from dagster import AssetKey, Definitions
 
-from orchestration.definitions import build_definitions, defs
-from orchestration.settings import load_settings
+from realpeople.definitions import build_definitions, defs
+from realpeople.settings import load_settings
 
 
 def test_definitions_load():

@@ -27,12 +27,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.contract import TABLES
-from orchestration.ingest.export import export_raw
-from orchestration.ingest.loader import discover_delivery_dates, load_delivery
-from orchestration.resources import dbt_executable
-from orchestration.settings import DBT_PROJECT_DIR, load_settings
-from orchestration.transform.serve import serve_spark_mart
+from realpeople.contract import TABLES
+from realpeople.defs.ingest.export import export_raw
+from realpeople.defs.ingest.loader import discover_delivery_dates, load_delivery
+from realpeople.resources import dbt_executable
+from realpeople.settings import DBT_PROJECT_DIR, load_settings
+from realpeople.defs.features.serve import serve_spark_mart
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 

@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import simulator
-from orchestration.cli import StageFailed, pending_deliveries, run_pipeline
-from orchestration.settings import load_settings
+from realpeople import simulator
+from realpeople.cli import StageFailed, pending_deliveries, run_pipeline
+from realpeople.settings import load_settings
 
 END = date(2026, 11, 15)
 RUN_DATE = END.isoformat()
@@ -162,8 +162,8 @@ def test_a_failed_blocking_check_stops_publishing(world):
                     "where run_date = ? and proposed_action = 'terminate' "
                     "and account_id = (select min(account_id) from account_scores "
                     "where run_date = ? and proposed_action = 'terminate')", [RUN_DATE, RUN_DATE])
-    from orchestration.cli import _execute, prepare_instance
-    from orchestration.definitions import build_definitions
+    from realpeople.cli import _execute, prepare_instance
+    from realpeople.definitions import build_definitions
 
     instance = prepare_instance(settings)
     defs = build_definitions(settings)
@@ -182,7 +182,7 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world):
     with duckdb.connect(settings.warehouse_path) as con:
         for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
             con.execute("insert into publications values (cast(? as date), 5, 5, 0, '1', now())", [day])
-    from orchestration.cli import main
+    from realpeople.cli import main
 
     try:
         # a release recorded before any trip would be a standing bypass: refused
@@ -196,7 +196,7 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world):
         assert stopped.value.reason == "safety_brake"
         assert "check safety_brake failed: publishing of " + RUN_DATE + " stopped by the safety brake" in message
         assert "the median 5 of the last 3 published runs" in message
-        assert f"python -m orchestration release-brake --run-date {RUN_DATE} --by <name> --reason <why>" in message
+        assert f"python -m realpeople release-brake --run-date {RUN_DATE} --by <name> --reason <why>" in message
         assert _published(settings) == before
         assert main(["release-brake", "--run-date", RUN_DATE, "--by", "tester", "--reason", "known farm"],
                     settings=settings) == 0
@@ -216,7 +216,7 @@ def pa_key(name):
 
 
 def _require_published(result):
-    from orchestration.cli import require_published
+    from realpeople.cli import require_published
 
     require_published(result, RUN_DATE)
 
@@ -298,7 +298,7 @@ def test_a_policy_that_falls_back_fills_the_review_queue(world):
     here through its registered tags, which is where scoring reads it from."""
     from mlflow import MlflowClient
 
-    from ml.tracking import POLICY_TAG_PREFIX, champion, configure
+    from realpeople.ml.tracking import POLICY_TAG_PREFIX, champion, configure
 
     settings = world["settings"]
     configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)

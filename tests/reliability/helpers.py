@@ -10,8 +10,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.ingest.contract import TABLES
-from orchestration.ingest.loader import sql
+from realpeople.contract import TABLES
+from realpeople.defs.ingest.loader import sql
 
 DAY = date(2026, 11, 1)
 

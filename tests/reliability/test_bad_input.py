@@ -13,8 +13,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from orchestration.ingest.landing import survey_landing
-from orchestration.ingest.loader import (
+from realpeople.defs.ingest.landing import survey_landing
+from realpeople.defs.ingest.loader import (
     discover_delivery_dates,
     load_delivery,
 )
@@ -210,7 +210,7 @@ def test_negative_counts_are_quarantined(tmp_path, con):
 
 
 def test_events_of_an_account_never_seen_are_loaded_and_counted(tmp_path, con):
-    from orchestration.quality.checks import sql as quality_sql
+    from realpeople.defs.quality.checks import sql as quality_sql
 
     write_parquet(tmp_path, "accounts", "part-0.parquet", [account(1)])
     path = write_parquet(tmp_path, "events", "part-0.parquet",
@@ -276,7 +276,7 @@ def test_a_delivery_folder_with_an_invalid_date_is_named(tmp_path):
 @pytest.mark.slow
 def test_an_invalid_delivery_folder_is_reported_by_the_run_and_the_good_one_loads(tmp_path, monkeypatch,
                                                                                    capsys):
-    from orchestration.cli import main
+    from realpeople.cli import main
 
     landing, data = tmp_path / "landing", tmp_path / "data"
     write_parquet(landing, "events", "part-0.parquet", [event(1)])

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.loader import load_delivery
+from realpeople.defs.ingest.loader import load_delivery
 from tests.reliability.helpers import DAY, event, reconcile, table_checksums, write_parquet
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ KILL_MID_INGEST = """
     from datetime import date
     from pathlib import Path
     import duckdb
-    from orchestration.ingest import loader
+    from realpeople.defs.ingest import loader
 
     original = loader._load_file
     def load_then_die(*args, **kwargs):
@@ -87,7 +87,7 @@ PUBLISH = """
     import os, signal, sys
     from pathlib import Path
     import pandas as pd
-    from orchestration.publish import files
+    from realpeople.defs.publish import files
 
     mode, folder, version = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     enforcement = pd.DataFrame({"account_id": ["a1", "a2"], "action": ["terminate", "warn_and_limit"],
@@ -184,9 +184,9 @@ def test_dbt_killed_while_building_the_mart_leaves_it_as_it_was(small_world, tmp
 
 CONCURRENT_INGEST = """
     import sys, time
-    from orchestration.settings import load_settings
-    from orchestration.cli import prepare_instance, _execute
-    from orchestration.ingest import loader
+    from realpeople.settings import load_settings
+    from realpeople.cli import prepare_instance, _execute
+    from realpeople.defs.ingest import loader
 
     original = loader.load_delivery
     def slow_load(*args, **kwargs):     # hold the warehouse long enough for runs to collide
@@ -197,12 +197,12 @@ CONCURRENT_INGEST = """
             windows.write(f"{started} {time.time()}\\n")
         return result
     loader.load_delivery = slow_load
-    import orchestration.ingest.assets as assets
+    import realpeople.defs.ingest.assets as assets
     assets.load_delivery = slow_load
     settings = load_settings()
     instance = prepare_instance(settings)     # the project's shipped dagster.yaml
-    from orchestration.definitions import build_definitions
-    from orchestration.ingest.assets import RAW_KEYS
+    from realpeople.definitions import build_definitions
+    from realpeople.defs.ingest.assets import RAW_KEYS
     result, _ = _execute(build_definitions(settings), "ingest_job", instance, sys.argv[1],
                          asset_selection=[RAW_KEYS["events"]])
     print("RUN_ID", result.run_id)
@@ -222,8 +222,8 @@ def test_two_warehouse_writing_runs_are_serialised_by_the_pool(tmp_path):
     # The instance exists before the runs, as it does after the first `make run` (two
     # processes creating a fresh instance's SQLite schema at once race each other).
     made = run_driver("""
-        from orchestration.cli import prepare_instance
-        from orchestration.settings import load_settings
+        from realpeople.cli import prepare_instance
+        from realpeople.settings import load_settings
         prepare_instance(load_settings()).get_runs(limit=1)
     """, env=env)
     assert made.returncode == 0, made.stderr[-3000:]

@@ -24,10 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingest import contract
-from orchestration.ingest.contract import LIMITS, Limits
-from orchestration.ingest.landing import survey_landing
-from orchestration.ingest.loader import (
+from realpeople import contract
+from realpeople.contract import LIMITS, Limits
+from realpeople.defs.ingest.landing import survey_landing
+from realpeople.defs.ingest.loader import (
     discover_delivery_dates,
     ledger_rejections,
     load_delivery,
@@ -514,7 +514,7 @@ def test_the_run_date_is_the_newest_delivery_with_rows(tmp_path, con):
 def test_published_csv_cells_a_spreadsheet_would_evaluate_are_neutralised(tmp_path):
     import pandas as pd
 
-    from orchestration.publish.files import write_snapshot
+    from realpeople.defs.publish.files import write_snapshot
 
     ids = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain"]
     listed = pd.DataFrame({"account_id": ids, "action": "terminate", "score_ai_managed": -0.5,

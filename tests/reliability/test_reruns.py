@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.contract import TABLES
-from orchestration.ingest.loader import discover_delivery_dates, load_delivery
-from orchestration.resources import dbt_executable
-from orchestration.settings import DBT_PROJECT_DIR
+from realpeople.contract import TABLES
+from realpeople.defs.ingest.loader import discover_delivery_dates, load_delivery
+from realpeople.resources import dbt_executable
+from realpeople.settings import DBT_PROJECT_DIR
 from tests.reliability.helpers import table_checksums
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.coordination import cluster_features, clusters, human_edge_bar
+from realpeople.ml.coordination import cluster_features, clusters, human_edge_bar
 
 
 def _world(seed=0):

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.evaluate import class_metrics
-from ml.features import CLASSES
-from ml.score import score_accounts
-from ml.train import train_model
+from realpeople.ml.evaluate import class_metrics
+from realpeople.ml.features import CLASSES
+from realpeople.ml.score import score_accounts
+from realpeople.ml.train import train_model
 from tests.unit.test_model import synthetic_training
 
 SEED = 3
@@ -42,7 +42,7 @@ needs_lightgbm_network = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def client():
-    from ml.distributed import dask_client
+    from realpeople.ml.distributed import dask_client
 
     with dask_client(n_workers=2, threads_per_worker=1, memory_limit="2GiB") as c:
         yield c
@@ -60,7 +60,7 @@ def local(world):
 
 @pytest.fixture(scope="module")
 def on_dask(world, client, tmp_path_factory):
-    from ml.distributed import read_parquet, train_distributed
+    from realpeople.ml.distributed import read_parquet, train_distributed
 
     if not _lightgbm_network_contained():
         pytest.skip("LightGBM network not contained (see module docstring)")
@@ -114,8 +114,8 @@ def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
         on_dask, world, client, tmp_path_factory):
     import dask.dataframe as dd
 
-    from ml.distributed import champion_ref, score_partitioned
-    from ml.tracking import configure, log_training_run
+    from realpeople.ml.distributed import champion_ref, score_partitioned
+    from realpeople.ml.tracking import configure, log_training_run
 
     root = tmp_path_factory.mktemp("registry")
     uri = f"sqlite:///{root / 'mlflow.db'}"
@@ -135,7 +135,7 @@ def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
 def test_partitioned_scoring_equals_whole_frame_scoring(local, client):
     import dask.dataframe as dd
 
-    from ml.distributed import score_partitioned
+    from realpeople.ml.distributed import score_partitioned
 
     features = synthetic_training(n=900, seed=8).drop(columns=["label", "source", "reviewed_at"])
     parts = dd.from_pandas(features, npartitions=4)
@@ -152,7 +152,7 @@ def test_partitioned_scoring_equals_whole_frame_scoring(local, client):
 
 @pytest.mark.slow
 def test_partitioned_scoring_from_parquet_with_an_empty_partition(local, client, tmp_path):
-    from ml.distributed import read_parquet, score_partitioned
+    from realpeople.ml.distributed import read_parquet, score_partitioned
 
     features = synthetic_training(n=600, seed=9).drop(columns=["label", "source", "reviewed_at"])
     features["run_date"] = np.where(np.arange(len(features)) < 400, "2026-11-14", "2026-11-15")
@@ -168,9 +168,9 @@ def test_partitioned_scoring_from_parquet_with_an_empty_partition(local, client,
 
 
 def test_backend_settings_are_checked_and_named():
-    from ml.distributed import fit_backend
-    from ml.train import fit_local
-    from orchestration.settings import load_settings
+    from realpeople.ml.distributed import fit_backend
+    from realpeople.ml.train import fit_local
+    from realpeople.settings import load_settings
 
     assert load_settings({}).training_backend == "local"
     assert load_settings({}).dask_scheduler == ""

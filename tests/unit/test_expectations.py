@@ -1,4 +1,4 @@
-"""The expectation suites and their runner (expectations/).
+"""The expectation suites and their runner (src/realpeople/expectations/).
 
 Great Expectations is imported once, on the first validation (a few seconds); the
 context is cached per process, so every later validation here takes a fraction of
@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import pytest
 
-from expectations import (
+from realpeople.expectations import (
     ValidationSummary,
     list_suites,
     load_suite,
@@ -274,7 +274,7 @@ def test_every_edge_table_has_a_suite_with_its_severity():
 
 
 def _features(n: int = 4) -> pd.DataFrame:
-    from ml.features import FEATURES
+    from realpeople.ml.features import FEATURES
 
     frame = pd.DataFrame({"run_date": pd.to_datetime(["2024-03-01"] * n),
                           "account_id": [f"acc{i}" for i in range(n)]})

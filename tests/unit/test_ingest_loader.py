@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingest.landing import survey_landing
-from orchestration.ingest.loader import (
+from realpeople.defs.ingest.landing import survey_landing
+from realpeople.defs.ingest.loader import (
     discover_delivery_dates,
     load_delivery,
 )
@@ -171,7 +171,7 @@ def test_invalid_delivery_folder_is_named_and_the_others_are_found(tmp_path):
 @pytest.mark.parametrize("table", ["accounts", "events", "reviews", "appeals"])
 def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, table):
     """Real texts (Chinese, emoji, quotes, line breaks) survive the CSV route unchanged."""
-    import simulator
+    from realpeople import simulator
 
     world = tmp_path / "world"
     simulator.simulate(world, tmp_path / "truth.parquet", accounts=600, days=5, seed=3,

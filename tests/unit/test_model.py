@@ -5,12 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.calibrate import brier, fit_calibrator
-from ml.explain import explain_actions, reason_codes, reason_table
-from ml.features import CLASSES, FEATURES, FeatureContractError, feature_matrix
-from ml.policy import decide_actions
-from ml.score import score_accounts
-from ml.train import train_model
+from realpeople.ml.calibrate import brier, fit_calibrator
+from realpeople.ml.explain import explain_actions, reason_codes, reason_table
+from realpeople.ml.features import CLASSES, FEATURES, FeatureContractError, feature_matrix
+from realpeople.ml.policy import decide_actions
+from realpeople.ml.score import score_accounts
+from realpeople.ml.train import train_model
 
 
 def synthetic_training(n=1500, seed=0, overlap=0.0) -> pd.DataFrame:
@@ -134,14 +134,14 @@ def test_missing_feature_is_named():
 
 @pytest.fixture
 def registry(tmp_path):
-    from ml.tracking import configure
+    from realpeople.ml.tracking import configure
 
     configure(f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "artifacts", "test_model")
     return "test_model"
 
 
 def test_thresholds_round_trip_through_the_registry(trained, registry):
-    from ml.tracking import challenger, champion, load_model, log_training_run
+    from realpeople.ml.tracking import challenger, champion, load_model, log_training_run
 
     assert champion(registry) is None
     registered = log_training_run(trained, model_name=registry, training_as_of="2026-11-15")
@@ -158,7 +158,7 @@ def test_thresholds_round_trip_through_the_registry(trained, registry):
 def test_gate_refuses_a_worse_model(trained, registry):
     import mlflow
 
-    from ml.tracking import challenger, champion, log_training_run
+    from realpeople.ml.tracking import challenger, champion, log_training_run
 
     log_training_run(trained, model_name=registry, training_as_of="2026-11-15")
     # A deliberately worse model: in the older reviews it learns from, the two features
@@ -186,7 +186,7 @@ def test_thresholds_use_time_aware_scores_of_every_review(trained):
     """The acting policy is chosen on all reviews (older reviews scored by models fitted on
     older ones, the newest by the final model); the report figures come from the policy
     chosen on the older reviews alone, next to the previous method's."""
-    from ml.train import TIME_BLOCKS
+    from realpeople.ml.train import TIME_BLOCKS
 
     m = trained.metrics
     n_train, n_test = trained.n_train, trained.n_test
@@ -204,7 +204,7 @@ def test_thresholds_use_time_aware_scores_of_every_review(trained):
 
 
 def test_time_aware_scores_leave_the_oldest_block_unscored():
-    from ml.train import DEFAULT_PARAMS, time_aware_scores
+    from realpeople.ml.train import DEFAULT_PARAMS, time_aware_scores
 
     frame = synthetic_training(n=400, seed=2)
     x = frame[list(FEATURES)]
@@ -223,7 +223,7 @@ def test_time_aware_scores_leave_the_oldest_block_unscored():
 def test_too_few_reviews_is_refused_with_what_training_needs():
     """Issue 13: "human 89, ai_managed 10, ai_assisted 9" stopped the run; now training
     refuses with the shortfall per class, which the pipeline publishes instead."""
-    from ml.dataset import NotEnoughReviews, training_shortfall
+    from realpeople.ml.dataset import NotEnoughReviews, training_shortfall
 
     frame = synthetic_training(n=1500, seed=1)
     counts = {"human": 89, "ai_managed": 10, "ai_assisted": 9}

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.policy import Policy, choose_policy, decide_actions, lowest_threshold_with_precision
+from realpeople.ml.policy import Policy, choose_policy, decide_actions, lowest_threshold_with_precision
 
 
 def test_lowest_threshold_meets_precision_and_prefers_recall():
@@ -96,7 +96,7 @@ def test_policy_records_a_confidence_bound_and_weights_change_precision():
     # Up-weighting people (the platform has more of them than the review set) can only
     # lower the precision measured at a given threshold.
     weights = np.where(labels.to_numpy() == "human", 5.0, 1.0)
-    from ml.policy import precision_recall_at
+    from realpeople.ml.policy import precision_recall_at
 
     is_managed = labels.to_numpy() == "ai_managed"
     managed = scores["score_ai_managed"].to_numpy()
@@ -121,7 +121,7 @@ def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
 
 # --- thresholds from time-aware out-of-fold scores -------------------------------------
 def test_time_folds_never_fit_on_the_future():
-    from ml.policy import time_folds
+    from realpeople.ml.policy import time_folds
 
     rng = np.random.default_rng(3)
     times = pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(rng.uniform(0, 14 * 86400, 103), unit="s")
@@ -139,7 +139,7 @@ def test_time_folds_never_fit_on_the_future():
 
 
 def test_flagged_needed_grows_as_precision_nears_the_target():
-    from ml.policy import flagged_needed, wilson_lower
+    from realpeople.ml.policy import flagged_needed, wilson_lower
 
     target = 0.99 * (1 - 0.02)
     n = flagged_needed(1.0, target)
@@ -150,7 +150,7 @@ def test_flagged_needed_grows_as_precision_nears_the_target():
 
 
 def test_harm_bound_rests_on_the_number_of_people_reviewed():
-    from ml.policy import people_flagged_upper_per_10k, wilson_lower, wilson_upper
+    from realpeople.ml.policy import people_flagged_upper_per_10k, wilson_lower, wilson_upper
 
     assert wilson_upper(0.02, 500) > 0.02 > wilson_lower(0.02, 500)
     assert 1 - wilson_upper(0.98, 500) == pytest.approx(wilson_lower(0.02, 500))

@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.publish import rules
-from orchestration.publish.files import write_snapshot
+from realpeople.defs.publish import rules
+from realpeople.defs.publish.files import write_snapshot
 
 RUN = "2026-11-15"
 D = date(2026, 11, 15)
@@ -306,7 +306,7 @@ def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
                           "review_queue.csv", "compliance_metrics.parquet", "compliance_metrics.csv",
                           "report.html"}
 
-    import orchestration.publish.files as files
+    import realpeople.defs.publish.files as files
 
     def broken(*args, **kwargs):
         raise RuntimeError("killed while rendering")

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import simulator
-from simulator import SCHEMAS, read_delivery_csv, simulate, write_delivery_as_csv
-from simulator.__main__ import main as cli_main
-from simulator.schema import ALLOWED_VALUES, TABLE_COLUMNS
+from realpeople import simulator
+from realpeople.simulator import SCHEMAS, read_delivery_csv, simulate, write_delivery_as_csv
+from realpeople.simulator.__main__ import main as cli_main
+from realpeople.simulator.schema import ALLOWED_VALUES, TABLE_COLUMNS
 
 ACCOUNTS, DAYS, SEED = 1500, 5, 7
 END = date(2026, 11, 15)
@@ -470,7 +470,7 @@ def test_reports_follow_what_users_notice(frames, unique_events):
 def test_label_noise_is_realistic():
     """Verdicts are wrong a few percent of the time, more often on the hard cases: AI
     help without a label passes for a person, a bought account has a human history."""
-    from simulator.world import ARCHETYPES, CLASS_OF, World
+    from realpeople.simulator.world import ARCHETYPES, CLASS_OF, World
 
     w = World(6000, 1, 3, END)
     rows = np.tile(np.arange(w.n), 20)
@@ -591,7 +591,7 @@ def test_impostors_claim_abroad_and_reuse_photos(bot_world):
 def rings(unique_events):
     """The stealth events with each account's ring. The ring is the simulator's own
     bookkeeping (never delivered): the same seed rebuilds the same accounts."""
-    from simulator.world import World
+    from realpeople.simulator.world import World
 
     w = World(ACCOUNTS, DAYS, SEED, END, labels="rich")
     ring = pd.Series(w.ring_of, index=w.id_str.to_pylist())
@@ -711,7 +711,7 @@ def _reviews_over(w, days):
 
 def test_default_label_regime_is_scarce():
     """The demo world (20,000 accounts x 14 days) gets 30-75 ai_managed reviews (about 50 expected)."""
-    from simulator.world import CLASS_OF, World
+    from realpeople.simulator.world import CLASS_OF, World
 
     w = World(20000, 14, 7, END)
     assert w.labels == simulator.LABEL_REGIMES["scarce"]
@@ -725,7 +725,7 @@ def test_default_label_regime_is_scarce():
 
 
 def test_label_regime_settings():
-    from simulator.world import CLASS_OF, CLASSES, LabelRegime, World
+    from realpeople.simulator.world import CLASS_OF, CLASSES, LabelRegime, World
 
     with pytest.raises(ValueError):
         World(100, 1, 1, END, labels="plenty")
@@ -748,7 +748,7 @@ def test_label_regime_settings():
 def test_report_bias_setting(tmp_path):
     """report_bias 0: reports pick accounts at random within their class; the default
     follows what users noticed (ads, instant replies), which stealth rings avoid."""
-    from simulator.world import World
+    from realpeople.simulator.world import World
 
     def reported_naive_share(bias):
         lab = {"audit_rate": 0.0, "report_rate": {"ai_managed": 0.05}, "report_bias": bias}

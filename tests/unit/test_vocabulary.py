@@ -1,5 +1,5 @@
 """Every check that encodes a value set another stage produces reads it from
-``vocabulary.py``, or this test fails (issue 13: the account_scores suite rejected the
+``src/realpeople/vocabulary.py``, or this test fails (issue 13: the account_scores suite rejected the
 ``review`` the policy proposes)."""
 
 import json
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
-import vocabulary
-from expectations.runner import SUITES_DIR, load_suite, validate_frame
-from ml.features import CLASSES
-from ml.policy import Policy, decide_actions
+from realpeople import vocabulary
+from realpeople.expectations.runner import SUITES_DIR, load_suite, validate_frame
+from realpeople.ml.features import CLASSES
+from realpeople.ml.policy import Policy, decide_actions
 
 ROOT = Path(__file__).resolve().parents[2]
 # Numeric flags of the feature mart (0/1): not a value set another stage names.
@@ -51,7 +51,7 @@ def test_suite_value_sets_resolve_to_the_declaration():
 
 
 def test_an_unknown_value_set_name_is_refused(tmp_path, monkeypatch):
-    import expectations.runner as runner
+    import realpeople.expectations.runner as runner
 
     monkeypatch.setattr(runner, "SUITES_DIR", tmp_path)
     (tmp_path / "bad.json").write_text(json.dumps({"name": "bad", "expectations": [
@@ -129,7 +129,7 @@ def test_ingest_sql_value_lists_follow_the_declaration():
     """The row-by-row validation (``validate_<table>.sql``) spells its lists in SQL."""
     pattern = re.compile(r"when\s+(\w+)\s+not\s+in\s*\(([^)]*)\)", re.IGNORECASE)
     found = 0
-    for path in sorted((ROOT / "orchestration" / "ingest" / "sql").glob("validate_*.sql")):
+    for path in sorted((ROOT / "src" / "realpeople" / "defs" / "ingest" / "sql").glob("validate_*.sql")):
         for column, items in pattern.findall(path.read_text()):
             values = tuple(v.strip().strip("'") for v in items.split(","))
             assert values == COLUMN_VALUES[column], (path.name, column)
@@ -143,7 +143,7 @@ def test_publishing_sql_compares_only_declared_values():
     declared = {v for values in vocabulary.VALUE_SETS.values() for v in values}
     enum_columns = r"(?:action|proposed_action|verdict|source|outcome|event_type|client|decided_by)"
     comparison = re.compile(enum_columns + r"\s*(?:=|<>|in\s*\()\s*('[^)]*?')\s*(?:\)|$|\s)", re.MULTILINE)
-    folder = ROOT / "orchestration" / "publish" / "sql"
+    folder = ROOT / "src" / "realpeople" / "defs" / "publish" / "sql"
     found = 0
     for path in sorted(folder.glob("*.sql")):
         for group in comparison.findall(path.read_text()):
@@ -157,8 +157,8 @@ def test_publishing_sql_compares_only_declared_values():
 
 
 def test_the_simulator_and_ingest_read_the_declaration():
-    from orchestration.ingest import contract
-    from simulator.schema import ALLOWED_VALUES
+    from realpeople import contract
+    from realpeople.simulator.schema import ALLOWED_VALUES
 
     assert contract.EVENT_TYPES == vocabulary.EVENT_TYPES and contract.ACTIONS == vocabulary.APPEAL_ACTIONS
     for (_, column), values in ALLOWED_VALUES.items():

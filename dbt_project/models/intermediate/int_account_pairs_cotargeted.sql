@@ -5,7 +5,7 @@
 --            both engaged within cotarget_minutes of each other
 -- Opt-in (var coordination_graph, default false): not yet read by account_features, so
 -- the daily build, the Spark build and their timings stay as they were until the
--- clusters it feeds (ml/coordination.py) are validated.
+-- clusters it feeds (src/realpeople/ml/coordination.py) are validated.
 -- Targets engaged by more than max_cotarget_accounts accounts in the window are left
 -- out: a viral post would join everyone, quadratically.
 {{ config(enabled=var('coordination_graph', false)) }}

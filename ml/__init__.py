@@ -1,4 +1,0 @@
-"""RealPeople's model code: plain functions on data frames, no Dagster.
-
-Usable from a notebook and unit-tested directly; ``orchestration/model`` wraps it.
-"""

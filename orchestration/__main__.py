@@ -1,3 +1,0 @@
-from orchestration.cli import main
-
-raise SystemExit(main())

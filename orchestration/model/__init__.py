@@ -1,1 +1,0 @@
-"""Train and score: thin assets around ``ml/``."""

@@ -1,0 +1,3 @@
+from realpeople.cli import main
+
+raise SystemExit(main())

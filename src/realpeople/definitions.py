@@ -1,0 +1,30 @@
+"""The pipeline's Definitions: every stage under ``defs/``, plus the resources.
+
+``defs/`` is a Dagster defs folder (``load_from_defs_folder``); each sub-folder is a stage
+of the pipeline, in order: ``ingest`` -> ``features`` -> ``model`` -> ``quality`` ->
+``publish``, with the jobs and automation beside them. ``dg list defs`` prints them.
+Resources are built here, not in the folder, because tests and the CLI build the same
+definitions against other settings (another data dir, another landing zone).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import Definitions, definitions, load_from_defs_folder
+
+from realpeople.resources import build_resources
+from realpeople.settings import Settings, load_settings
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    """Every stage's definitions from ``defs/``, with resources built from ``settings``."""
+    stages = load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return Definitions.merge(stages, Definitions(resources=build_resources(settings)))
+
+
+@definitions
+def defs() -> Definitions:
+    """What ``dg``, ``dagster dev`` and the webserver load: settings from the environment,
+    read when the code location loads, not at import."""
+    return build_definitions(load_settings())

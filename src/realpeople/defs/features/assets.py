@@ -1,0 +1,90 @@
+"""Features: every dbt model (staging -> intermediate -> ``account_features``) as an asset.
+
+Grain: a partition is a run date; ``dbt build --vars '{run_date: ...}'`` rebuilds the
+views and replaces that date's rows of the incremental ``account_features`` mart. dbt
+tests run in the same build and show up as asset checks. A backfill over a range of
+dates runs as one process (single-run backfill policy).
+
+The engine (``REALPEOPLE_ENGINE``) picks the dbt target: ``duckdb`` builds in the DuckDB
+warehouse; ``spark`` builds on Spark from the raw Parquet export, then copies each run
+date's mart partition into DuckDB's ``account_features`` for the Python stages
+(``serve.py``).
+"""
+
+
+import contextlib
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.settings import Settings
+from realpeople.defs.features.project import dbt_project, ensure_manifest
+from realpeople.defs.features.serve import serve_spark_mart
+
+
+class FeaturesTranslator(DagsterDbtTranslator):
+    """Every dbt model sits in the ``features`` group, owned by data engineering."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "features"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return ["team:data-engineering"]
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]):
+    """``values`` in os.environ inside the block (for a subprocess started there), the
+    previous values restored after it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    partitions_def=delivery_date_partitions,
+    dagster_dbt_translator=FeaturesTranslator(),
+    pool=DUCKDB_WRITER_POOL,
+)
+def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings,
+                          warehouse: DuckDBResource):
+    # profiles.yml reads the warehouse path and DuckDB limits from these variables; dbt
+    # runs as a subprocess that copies the environment when it starts. They are set only
+    # around that start: left in os.environ, they outlived the run and a later run in the
+    # same process (the CLI, a test) read the previous run's warehouse path as its own.
+    dbt_env = {**settings.subprocess_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    # A backfill over a date range arrives as one run (single-run backfill policy, the
+    # dagster-dbt default for daily partitions): build each date in order, in this one
+    # process, and report the models once, from the last date's build.
+    run_dates = context.partition_keys
+    target = ["--target", settings.dbt_target]
+    for run_date in run_dates[:-1]:
+        context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
+        with _environment(dbt_env):
+            invocation = dbt.cli(["build", *target, "--vars", json.dumps(settings.dbt_vars(run_date))],
+                                 context=context)
+        invocation.wait()
+    last = settings.dbt_vars(run_dates[-1])
+    with _environment(dbt_env):
+        invocation = dbt.cli(["build", *target, "--vars", json.dumps(last)], context=context)
+    yield from invocation.stream()
+    if settings.engine == "spark":
+        with warehouse.get_connection() as con:
+            for run_date in run_dates:
+                rows = serve_spark_mart(con, settings.spark_table_dir("account_features"), run_date)
+                context.log.info(f"account_features {run_date}: {rows} rows copied from Spark to DuckDB")

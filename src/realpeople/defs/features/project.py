@@ -1,0 +1,47 @@
+"""The dbt project, and the manifest Dagster builds its assets from.
+
+Kept in its own module: ``@dbt_assets`` reads ``target/manifest.json`` when its module is
+imported, so the manifest must exist (and be current) before that import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from realpeople.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds", "snapshots")
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for name in _SOURCES:
+        path = project_dir / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            newest = max([newest, *(p.stat().st_mtime for p in path.rglob("*") if p.is_file())])
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the project if the manifest is missing or older than any project file.
+
+    ``dagster dev`` would do this itself (``prepare_if_dev``); tests, CI and ``make run``
+    are not ``dagster dev``, and a stale manifest silently runs yesterday's models.
+    """
+    manifest = Path(dbt_project.manifest_path)
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(Path(DBT_PROJECT_DIR)):
+        from realpeople.resources import dbt_executable
+        import os
+        import subprocess
+
+        # `dbt parse` without the venv on PATH: call the environment's own dbt.
+        subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                        "--profiles-dir", str(DBT_PROJECT_DIR)], check=True, cwd=DBT_PROJECT_DIR,
+                       env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    return manifest

@@ -1,0 +1,358 @@
+"""Read one landed file into Arrow: exactly that file, only the contract's columns, within
+the limits, with a reason for every row that cannot be used as it is.
+
+Grain: one :class:`LandedFile` per landed file. The file is opened by its path with
+pyarrow (``pyarrow.parquet`` / ``pyarrow.csv``) and the Arrow table handed to DuckDB:
+DuckDB's own readers expand ``*``, ``?`` and ``[...]`` in a path even when it is a bound
+parameter, so a file literally named ``*.parquet`` would read its whole folder.
+
+What comes back holds the contract columns the file has (types as delivered; CSV as
+text), ``_file_row`` (0-based row order) and ``_read_problem`` (why a row cannot be loaded
+as read, or null): invalid UTF-8 in a Parquet string, a value over the field limit, a CSV
+line with the wrong number of fields. Rows with a problem are quarantined by the
+validation SQL like any other bad row. A file that cannot be read at all comes back with
+``rejected_reason`` naming the byte, line or limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from realpeople import contract
+from realpeople.contract import RESERVED_PREFIX, TABLES, Limits
+from realpeople.defs.ingest.landing import file_format
+
+# How many ignored column names the ledger keeps for one file (the count is always kept).
+IGNORED_NAMES_KEPT = 50
+
+
+@dataclass
+class LandedFile:
+    """One landed file as read: the Arrow table, or why it could not be read."""
+
+    path: Path
+    file_format: str
+    table: pa.Table | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    rejected_reason: str | None = None
+
+
+class _LimitExceeded(Exception):
+    pass
+
+
+class _Bounded(io.RawIOBase):
+    """A binary stream that stops with :class:`_LimitExceeded` past ``limit`` bytes: a gzip
+    bomb is stopped at the limit instead of filling memory."""
+
+    def __init__(self, raw, limit: int):
+        self.raw, self.limit, self.count, self.exceeded = raw, limit, 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        self.count += n or 0
+        if self.count > self.limit:
+            self.exceeded = True
+            raise _LimitExceeded()
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def _is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+def _open_csv_bytes(path: Path, limits: Limits):
+    """A Python binary stream of the file's (decompressed) bytes, bounded by the limit."""
+    if _is_gzip(path):
+        return _Bounded(gzip.open(path, "rb"), limits.decompressed_bytes)
+    return open(path, "rb")
+
+
+def _csv_stream(path: Path, limits: Limits):
+    """The stream pyarrow parses: the file itself (by its literal path; no pattern is
+    expanded), or the bounded gzip stream."""
+    if _is_gzip(path):
+        return _open_csv_bytes(path, limits)
+    return pa.memory_map(str(path))
+
+
+def read_landed_file(path: Path, table_name: str, limits: Limits | None = None) -> LandedFile:
+    """Read ``path`` (a file of ``table_name``'s delivery) as :class:`LandedFile`, within
+    ``limits`` (default: the contract module's ``LIMITS``, looked up at each call)."""
+    limits = limits or contract.LIMITS
+    fmt = file_format(path.name) or "csv"
+    landed = LandedFile(Path(path), fmt)
+    try:
+        if fmt == "parquet":
+            _read_parquet(landed, table_name, limits)
+        else:
+            _read_csv(landed, table_name, limits)
+    except _Rejected as exc:
+        landed.table, landed.rejected_reason = None, str(exc)
+    except (pa.ArrowException, OSError, ValueError, csv.Error) as exc:
+        # Anything else the readers refuse (an exotic type, a file gone since listing):
+        # still this file alone.
+        landed.table = None
+        landed.rejected_reason = f"unreadable {fmt} file: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return landed
+
+
+class _Rejected(Exception):
+    """The file as a whole cannot be used: the message is the ledger's reason."""
+
+
+def _columns(names: list[str], table_name: str, limits: Limits) -> tuple[list[str], list[str]]:
+    """(contract columns to read, ignored column names) for a file's column names."""
+    if len(names) > limits.columns_per_file:
+        raise _Rejected(f"{len(names):,} columns, over the limit of {limits.columns_per_file:,} "
+                        "columns per file")
+    wanted = TABLES[table_name].column_names
+    for name in wanted:
+        if names.count(name) > 1:
+            raise _Rejected(f"column '{name}' appears {names.count(name)} times")
+    keep = [n for n in wanted if n in names]
+    if not keep:
+        raise _Rejected(f"none of the contract's {table_name} columns is present "
+                        f"(first columns: {', '.join(repr(n[:40]) for n in names[:5])})")
+    ignored = [n for n in dict.fromkeys(names) if n not in wanted]
+    return keep, ignored
+
+
+def describe_ignored(ignored: list[str]) -> list[str]:
+    """Ignored names as the ledger keeps them: reserved ones marked, long lists cut."""
+    shown = [f"{n} (reserved)" if n.startswith(RESERVED_PREFIX) else n
+             for n in (x[:100] for x in ignored[:IGNORED_NAMES_KEPT])]
+    if len(ignored) > IGNORED_NAMES_KEPT:
+        shown.append(f"... and {len(ignored) - IGNORED_NAMES_KEPT:,} more")
+    return shown
+
+
+def _read_parquet(landed: LandedFile, table_name: str, limits: Limits) -> None:
+    size = landed.path.stat().st_size
+    try:
+        parquet = pq.ParquetFile(pa.memory_map(str(landed.path)))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _Rejected(f"unreadable parquet file ({size:,} bytes; truncated or not Parquet): "
+                        f"{str(exc).splitlines()[0]}") from exc
+    meta = parquet.metadata
+    names = parquet.schema_arrow.names
+    keep, ignored = _columns(names, table_name, limits)
+    if meta.num_rows > limits.rows_per_file:
+        raise _Rejected(f"{meta.num_rows:,} rows, over the limit of {limits.rows_per_file:,} rows per file")
+    expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if expanded > limits.decompressed_bytes:
+        raise _Rejected(f"{expanded:,} bytes after decompression, over the limit of "
+                        f"{limits.decompressed_bytes:,}")
+    try:
+        table = parquet.read(columns=keep, use_threads=True)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _Rejected(f"unreadable parquet file ({size:,} bytes): {str(exc).splitlines()[0]}") from exc
+    landed.ignored_columns = ignored
+    landed.table = _with_problems(table, limits)
+
+
+def _csv_header(path: Path, limits: Limits) -> list[str]:
+    """The header row, parsed with RFC 4180 quoting, reading at most one line's limit.
+    Lines are decoded one by one, so a bad byte further down is the parser's to find."""
+    with _open_csv_bytes(path, limits) as raw:
+        binary = io.BufferedReader(raw) if isinstance(raw, _Bounded) else raw
+
+        def lines():
+            budget = limits.line_bytes
+            number = 0
+            while True:
+                line = binary.readline(budget)
+                if not line:
+                    return
+                number += 1
+                budget -= len(line)
+                if budget <= 0:
+                    raise _Rejected(f"line 1 (the header) is longer than the line limit of "
+                                    f"{limits.line_bytes:,} bytes")
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _Rejected(f"line {number} (the header): byte 0x{line[exc.start]:02x} is "
+                                    "not UTF-8 (the contract's encoding)") from None
+                yield text.removeprefix("\ufeff") if number == 1 else text
+
+        try:
+            return next(csv.reader(lines(), strict=True))
+        except StopIteration:
+            raise _Rejected("the file is empty (not even a header row)") from None
+        except csv.Error as exc:
+            raise _Rejected(f"line 1 (the header) cannot be parsed: {exc}") from None
+        except _LimitExceeded:
+            raise _Rejected(f"over the limit of {limits.decompressed_bytes:,} bytes after "
+                            "decompression") from None
+
+
+def _read_csv(landed: LandedFile, table_name: str, limits: Limits) -> None:
+    path = landed.path
+    if not _is_gzip(path) and path.stat().st_size > limits.decompressed_bytes:
+        raise _Rejected(f"{path.stat().st_size:,} bytes, over the limit of {limits.decompressed_bytes:,}")
+    header = _csv_header(path, limits)
+    keep, ignored = _columns(header, table_name, limits)
+
+    def parse(use_threads: bool):
+        bad: list = []
+
+        def skip(row):
+            bad.append(row)
+            return "skip"
+
+        with _csv_stream(path, limits) as raw:
+            try:
+                table = pacsv.read_csv(
+                    raw,
+                    read_options=pacsv.ReadOptions(block_size=limits.line_bytes, use_threads=use_threads),
+                    parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True,
+                                                     newlines_in_values=True, invalid_row_handler=skip),
+                    convert_options=pacsv.ConvertOptions(
+                        include_columns=keep, column_types={c: pa.string() for c in keep},
+                        # An empty field is a null, a quoted empty one ("") an empty string.
+                        null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
+                        check_utf8=True))
+            except _LimitExceeded:
+                raise _Rejected(f"over the limit of {limits.decompressed_bytes:,} bytes after "
+                                "decompression") from None
+            except (pa.ArrowException, OSError) as exc:
+                if getattr(raw, "exceeded", False):
+                    raise _Rejected(f"over the limit of {limits.decompressed_bytes:,} bytes after "
+                                    "decompression") from None
+                raise _Rejected(f"unreadable csv file: {diagnose_csv(path, limits, str(exc))}") from exc
+        return table, bad
+
+    table, bad = parse(use_threads=True)
+    if bad and any(row.number is None for row in bad):
+        # Line numbers are only known to a single-threaded parse: worth it for bad files only.
+        table, bad = parse(use_threads=False)
+    if table.num_rows + len(bad) > limits.rows_per_file:
+        raise _Rejected(f"{table.num_rows + len(bad):,} rows, over the limit of "
+                        f"{limits.rows_per_file:,} rows per file")
+    landed.ignored_columns = ignored
+    table = _with_problems(table, limits)
+    if bad:
+        table = pa.concat_tables([table, _unsplit_rows(table.schema, table.num_rows, bad)])
+    landed.table = table
+
+
+def _unsplit_rows(schema: pa.Schema, first_row: int, bad: list) -> pa.Table:
+    """CSV lines the parser could not split into the header's fields, as rows with only a
+    reason (they come after the parsed rows in ``_file_row``)."""
+    reasons = []
+    for row in bad:
+        line = f"line {row.number}" if row.number is not None else "a line"
+        if not row.text.strip():
+            reasons.append(f"row: wrong number of fields: {line} holds only whitespace")
+        else:
+            reasons.append(f"row: wrong number of fields: {line} has {row.actual_columns} where the "
+                           f"header has {row.expected_columns}: {row.text[:60]!r}")
+    columns = {name: pa.nulls(len(bad), schema.field(name).type) for name in schema.names}
+    columns["_file_row"] = pa.array(np.arange(first_row, first_row + len(bad)), pa.int64())
+    columns["_read_problem"] = pa.array(reasons, pa.string())
+    return pa.table(columns, schema=schema)
+
+
+def _utf8_per_row(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(the column as text, mask of values that are not UTF-8, set to null). Slow path:
+    only for a column that failed the vectorised check."""
+    values, bad = [], []
+    for value in column.cast(pa.large_binary()).to_pylist():
+        try:
+            values.append(None if value is None else value.decode("utf-8"))
+            bad.append(False)
+        except UnicodeDecodeError:
+            values.append(None)
+            bad.append(True)
+    return pa.array(values, pa.string()), pa.array(bad, pa.bool_())
+
+
+def _with_problems(table: pa.Table, limits: Limits) -> pa.Table:
+    """Types DuckDB reads as the contract means them, plus ``_file_row`` and
+    ``_read_problem`` (the first problem of each row, or null)."""
+    n = table.num_rows
+    problem = pa.nulls(n, pa.string())
+
+    def note(mask, reason: str):
+        nonlocal problem
+        if pc.any(mask).as_py():
+            problem = pc.if_else(pc.and_(mask, pc.is_null(problem)), pa.scalar(reason), problem)
+
+    columns = {}
+    for name in table.column_names:
+        column = table[name]
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = column.type
+        if pa.types.is_null(kind):
+            # Arrow's type for a column that is all null (valid for a nullable field);
+            # DuckDB would read it as INTEGER.
+            column = column.cast(pa.string())
+        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_binary_view(kind):
+            # Parquet byte arrays without the UTF8 annotation: text if they decode.
+            column, bad = _utf8_per_row(column)
+            note(bad, f"{name}: not valid UTF-8")
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+            try:
+                column.validate(full=True)  # Parquet readers do not check UTF-8
+            except pa.ArrowInvalid:
+                column, bad = _utf8_per_row(column)
+                note(bad, f"{name}: not valid UTF-8")
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            too_long = pc.greater(pc.binary_length(column), limits.field_bytes)
+            if pc.any(too_long).as_py():
+                note(too_long, f"{name}: longer than the field limit of {limits.field_bytes:,} bytes")
+                # The quarantine keeps the row: a bounded prefix of the value is enough.
+                column = pc.if_else(too_long, pc.utf8_slice_codeunits(column, 0, 200), column)
+        columns[name] = column
+    columns["_file_row"] = pa.array(np.arange(n), pa.int64())
+    columns["_read_problem"] = problem
+    return pa.table(columns)
+
+
+def diagnose_csv(path: Path, limits: Limits, error: str) -> str:
+    """Where and why a CSV cannot be read, in words: the line and the byte. The parser's
+    own message rarely says where, so the file is re-read here (only on failure)."""
+    with _open_csv_bytes(path, limits) as raw:
+        data = raw.read()
+    if not data.strip():
+        return "the file is empty (not even a header row)"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return (f"line {line}: byte 0x{data[exc.start]:02x} (at offset {exc.start}) is not UTF-8 "
+                "(the contract's encoding)")
+    start = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line.encode("utf-8")) > limits.line_bytes:
+            return (f"line {number} (byte {start}) is longer than the line limit of "
+                    f"{limits.line_bytes:,} bytes")
+        start += len(line.encode("utf-8")) + 1
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    row_start = 1
+    try:
+        for _ in reader:
+            row_start = reader.line_num + 1
+    except csv.Error as exc:
+        return f"row starting at line {row_start}: broken quoting ({exc})"
+    return error.splitlines()[0]

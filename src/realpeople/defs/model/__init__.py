@@ -1,0 +1,1 @@
+"""Train and score: thin assets around ``src/realpeople/ml/``."""

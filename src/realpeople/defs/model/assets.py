@@ -1,0 +1,278 @@
+"""The model stage: train the account-authenticity model, score every account.
+
+Thin wrappers: the work is in ``ml.train``, ``ml.score``, ``ml.explain``, ``ml.policy``,
+``ml.promotion`` and ``ml.tracking``. Retraining runs weekly (``weekly_training``,
+below) and on demand (launch ``training_job`` or materialize the model in the UI).
+"""
+
+
+from pathlib import Path
+
+import pandas as pd
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    DefaultScheduleStatus,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    ScheduleDefinition,
+    asset,
+)
+from dagster_duckdb import DuckDBResource
+
+from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.settings import Settings
+from realpeople.warehouse import sql_reader, transaction
+
+ACCOUNT_FEATURES = AssetKey("account_features")
+REVIEWS = AssetKey("stg_activity__reviews")
+
+
+sql = sql_reader(__file__)
+
+
+def _configure_mlflow(settings: Settings) -> str:
+    from realpeople.ml.tracking import configure
+
+    return configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+
+
+def mlflow_run_url(experiment_id: str, run_id: str) -> str:
+    """Where the run shows in the MLflow UI that `make ui` serves."""
+    return f"http://127.0.0.1:5000/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+MODEL_KEY = AssetKey("account_authenticity_model")
+# A review older than this past its newest earlier snapshot is left out of training:
+# features that stale no longer describe what the moderator saw.
+MAX_FEATURE_AGE_DAYS = 7
+# The hyperparameter search's time box (the default candidate always runs).
+SEARCH_SECONDS = 30.0
+PROMOTION_GATE = "promotion_gate"
+
+
+@asset(
+    key=MODEL_KEY,
+    deps=[ACCOUNT_FEATURES, REVIEWS],
+    group_name="model",
+    kinds={"lightgbm", "mlflow"},
+    owners=["team:ml"],
+    code_version="2",
+    check_specs=[AssetCheckSpec(
+        PROMOTION_GATE, asset=MODEL_KEY,
+        description=("Did the newly trained challenger beat the champion on the newest reviews "
+                     "(recall at the terminate precision target, without more people wrongly "
+                     "terminated)? Warns when the champion is kept."))],
+    description=(
+        "One registered model version per training: LightGBM multiclass (human / ai_assisted / "
+        "ai_managed) on reviewed accounts with point-in-time features (the newest snapshot "
+        "before each review's day), latest verdict as label. Time split (newest quarter of "
+        "reviews = test) plus cross-validation, a time-boxed search as MLflow child runs, "
+        "Platt calibration and policy thresholds from out-of-fold predictions. Registered as "
+        "`challenger`; promoted to `champion` only through the promotion gate."),
+)
+def account_authenticity_model(context: AssetExecutionContext, settings: Settings,
+                               warehouse: DuckDBResource):
+    from realpeople.ml.distributed import fit_backend
+    from realpeople.ml.dataset import NotEnoughReviews
+    from realpeople.ml.tracking import log_training_run
+    from realpeople.ml.train import train_model
+
+    with warehouse.get_connection() as con:
+        as_of = con.execute(sql("latest_feature_date.sql")).fetchone()[0]
+        if as_of is None:
+            raise Failure("no account_features yet: build the features for a run date first")
+        snapshots = con.execute(sql("feature_snapshots.sql")).df()
+        training = con.execute(sql("training_set.sql"), {
+            "as_of": as_of, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
+    context.log.info(f"training on {len(training)} reviewed accounts as of {as_of}, "
+                     f"from {len(snapshots)} feature snapshot(s)")
+    try:
+        with fit_backend(settings.training_backend, settings.dask_scheduler) as fit:
+            result = train_model(training, terminate_precision=settings.terminate_precision,
+                                 label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS,
+                                 fit=fit)
+    except NotEnoughReviews as refused:
+        # Degrade, don't die: no version is registered; the champion (if any) keeps acting,
+        # and without one the run date is decided by moderators' verdicts only.
+        message = (f"{refused} (as of {as_of}; reviews count only with a feature snapshot "
+                   f"from before their day: snapshots "
+                   f"{', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))})")
+        context.log.warning(message)
+        yield MaterializeResult(metadata={
+            "trained": False, "reason": message, "training_as_of": str(as_of),
+            "feature_snapshots": len(snapshots), "reviewed_accounts": len(training),
+            **{f"reviews_needed_{c}": n for c, n in refused.shortfall.needed.items()},
+            "reviews_needed_any": refused.shortfall.needed_any})
+        yield AssetCheckResult(
+            check_name=PROMOTION_GATE, asset_key=MODEL_KEY, passed=False,
+            severity=AssetCheckSeverity.WARN, description=f"no challenger trained: {message}",
+            metadata={"decision": "not trained"})
+        return
+    experiment_id = _configure_mlflow(settings)
+    registered = log_training_run(result, model_name=settings.model_name, training_as_of=str(as_of))
+    decision = registered.decision
+    m = {k: float(v) for k, v in result.metrics.items()}
+    yield MaterializeResult(metadata={
+        "trained": True,
+        "model_name": registered.name,
+        "model_version": registered.version,
+        "promoted_to_champion": decision.promoted,
+        "mlflow_run": MetadataValue.url(mlflow_run_url(experiment_id, registered.run_id)),
+        "training_as_of": str(as_of),
+        "feature_snapshots": len(snapshots),
+        "n_train": result.n_train,
+        "n_test": result.n_test,
+        "test_cutoff": result.test_cutoff,
+        "dataset_fingerprint": result.dataset_fingerprint,
+        "fit_backend": result.extra["fit_backend"],
+        "search_trials": len(result.trials),
+        "terminate_threshold": result.policy.terminate_threshold,
+        "terminate_precision_test": m["terminate_precision"],
+        "terminate_recall_test": m["terminate_recall"],
+        "wrongly_terminated_per_10k_people": m["wrongly_terminated_per_10k_people"],
+        "brier_uncalibrated": m["brier_uncalibrated"],
+        "brier_calibrated": m["brier_calibrated"],
+        "terminate_target_met": result.policy.target_met,
+        "heldout_metrics": MetadataValue.json(m),
+        "confusion_matrix": MetadataValue.md(result.confusion.to_markdown()),
+        "top_features": MetadataValue.md(result.importance.head(10).to_markdown(index=False)),
+    })
+    yield AssetCheckResult(
+        check_name=PROMOTION_GATE, asset_key=MODEL_KEY, passed=decision.promoted,
+        severity=AssetCheckSeverity.WARN,
+        description=decision.reason,
+        metadata={"decision": "promoted" if decision.promoted else "refused",
+                  "challenger_version": registered.version,
+                  **{k: float(v) for k, v in decision.metrics().items()}})
+
+
+@asset(
+    key=AssetKey("account_scores"),
+    deps=[ACCOUNT_FEATURES, AssetKey("account_authenticity_model")],
+    partitions_def=delivery_date_partitions,
+    group_name="model",
+    kinds={"lightgbm", "mlflow", "duckdb"},
+    owners=["team:ml"],
+    pool=DUCKDB_WRITER_POOL,
+    code_version="2",
+    description=(
+        "One row per account and run date: the `champion` model's calibrated probabilities, "
+        "the action its registered policy proposes (`terminate`, `warn_and_limit`, or `review` "
+        "for the uncertain band that goes to moderators' review queue) and, for proposed "
+        "actions, the reasons (TreeSHAP reason codes in words). No rows while no model is "
+        "registered (too few reviews): `model_status` then records, per run date, that no "
+        "model acts and how many more reviews of which class training needs."),
+)
+def account_scores(context: AssetExecutionContext, settings: Settings,
+                   warehouse: DuckDBResource) -> MaterializeResult:
+    from realpeople.ml.explain import explain_actions
+    from realpeople.ml.policy import decide_actions
+    from realpeople.ml.tracking import champion, load_model
+
+    run_date = context.partition_key
+    _configure_mlflow(settings)
+    model = champion(settings.model_name)
+    if model is None:
+        return _no_model(context, settings, warehouse, run_date)
+    scorer = load_model(model)
+    with warehouse.get_connection() as con:
+        features = con.execute(sql("features_for_run_date.sql"), {"run_date": run_date}).df()
+    if features.empty:
+        raise Failure(f"account_features has no rows for run date {run_date}")
+    scores = _score(features, scorer, settings)
+    scores["proposed_action"] = decide_actions(scores, model.policy)
+    scores["reasons"] = explain_actions(features, scores, scorer)
+    scores.insert(0, "run_date", pd.to_datetime(run_date).date())
+    scores["model_name"] = model.name
+    scores["model_version"] = model.version
+    with warehouse.get_connection() as con:
+        con.execute(sql("create_account_scores.sql"))
+        con.register("scored", scores)
+        with transaction(con):
+            con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
+            con.execute(sql("replace_account_scores.sql"))
+            _record_status(con, run_date, settings.model_name, model.version, None)
+        con.unregister("scored")
+    proposed = scores["proposed_action"].value_counts().to_dict()
+    return MaterializeResult(metadata={
+        "run_date": run_date,
+        "accounts_scored": len(scores),
+        "model_version": model.version,
+        "proposed_terminate": int(proposed.get("terminate", 0)),
+        "proposed_warn_and_limit": int(proposed.get("warn_and_limit", 0)),
+        "proposed_review": int(proposed.get("review", 0)),
+        "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
+        "preview": MetadataValue.md(
+            scores.sort_values("score_ai_managed", ascending=False).head(10)
+            .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
+            .to_markdown(index=False)),
+    })
+
+
+def _record_status(con, run_date: str, model_name: str, version: str | None, shortfall) -> None:
+    """Replace the run date's row of ``model_status``: did a model act, and if not, why."""
+    needed = shortfall.needed if shortfall is not None else {}
+    con.execute(sql("delete_model_status.sql"), {"run_date": run_date})
+    con.execute(sql("insert_model_status.sql"), {
+        "run_date": run_date, "model_name": model_name, "model_version": version,
+        "model_acting": version is not None,
+        "needed_human": needed.get("human", 0), "needed_ai_assisted": needed.get("ai_assisted", 0),
+        "needed_ai_managed": needed.get("ai_managed", 0),
+        "needed_any": shortfall.needed_any if shortfall is not None else 0,
+        "note": (f"model {model_name} v{version} acts" if version is not None
+                 else shortfall.message() if shortfall is not None and not shortfall.ok
+                 else "no model acts yet: none has been trained and registered")})
+
+
+def _no_model(context: AssetExecutionContext, settings: Settings, warehouse: DuckDBResource,
+              run_date: str) -> MaterializeResult:
+    """No champion yet (too few reviews to train one): nothing is scored for the run date,
+    and ``model_status`` says how many more reviews of which class training needs, so the
+    enforcement list, the metrics, the report and the run summary can say it plainly."""
+    from realpeople.ml.dataset import training_shortfall
+
+    with warehouse.get_connection() as con:
+        training = con.execute(sql("training_set.sql"), {
+            "as_of": run_date, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
+        shortfall = training_shortfall(training)
+        con.execute(sql("create_account_scores.sql"))
+        with transaction(con):
+            con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
+            _record_status(con, run_date, settings.model_name, None, shortfall)
+    note = (shortfall.message() if not shortfall.ok else
+            "no model acts yet: none is registered (train one: launch training_job)")
+    context.log.warning(f"account_scores {run_date}: {note}; moderators' verdicts decide alone")
+    return MaterializeResult(metadata={
+        "run_date": run_date, "accounts_scored": 0, "model_acting": False, "model_status": note,
+        **{f"reviews_needed_{c}": n for c, n in shortfall.needed.items()},
+        "reviews_needed_any": shortfall.needed_any})
+
+
+def _score(features: pd.DataFrame, scorer, settings: Settings) -> pd.DataFrame:
+    """``score_accounts`` here, or partition by partition on the Dask cluster (same rows
+    and columns) when the model stage runs on Dask."""
+    from realpeople.ml.score import score_accounts
+
+    if settings.training_backend != "dask":
+        return score_accounts(features, scorer)
+    import dask.dataframe as dd
+
+    from realpeople.ml.distributed import dask_client, n_workers, score_partitioned
+
+    with dask_client(settings.dask_scheduler) as client:
+        # A few partitions per worker, so a slow worker does not hold the whole run.
+        parts = dd.from_pandas(features, npartitions=2 * n_workers(client), sort=False)
+        return score_partitioned(parts, scorer).compute().reset_index(drop=True)
+
+
+# Weekly retraining: new reviews accrue every day; a week gives the newest-reviews test
+# set enough rows to judge a challenger. Monday 03:00 UTC, after the night's deliveries.
+weekly_training = ScheduleDefinition(
+    name="weekly_training", job_name="training_job", cron_schedule="0 3 * * 1",
+    execution_timezone="UTC", default_status=DefaultScheduleStatus.RUNNING,
+    description="Retrain, register the challenger and run the promotion gate every Monday.")

@@ -1,0 +1,127 @@
+"""Great Expectations on the tables the model reads and writes, as asset checks.
+
+- ``account_features_contract`` (blocking): features that break the contract would
+  train or score a wrong model, so a failure fails the features run and nothing
+  downstream (training, scoring, publishing) runs for that date.
+- ``account_scores_contract`` (blocking): the enforcement list and the published files
+  are built from the scores; a failure stops publishing.
+- ``events_accounts_known`` (warning): events of accounts that no delivery has described
+  cannot reach the features; they are counted, with an example, instead of vanishing.
+
+Every GX result names the failing expectations with sample values, and writes an HTML
+report under ``<data>/reports/gx/<suite>/``.
+"""
+
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from realpeople.defs.ingest.checks import summary_metadata
+from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.settings import Settings
+from realpeople.warehouse import sql_reader
+
+ACCOUNT_FEATURES = AssetKey("account_features")
+ACCOUNT_SCORES = AssetKey("account_scores")
+
+
+sql = sql_reader(__file__)
+
+
+def _validate(context, settings: Settings, warehouse: DuckDBResource, query: str, suite: str,
+              extra_params: dict | None = None, params_query: str | None = None) -> AssetCheckResult:
+    from realpeople.expectations.runner import validate_frame, write_report
+
+    # A single-run backfill checks every run date of its range; the first failure (or
+    # else the last date) is what the check result shows.
+    outcome = None
+    for run_date in context.partition_keys:
+        with warehouse.get_connection() as con:
+            frame = con.execute(sql(query), {"run_date": run_date}).df()
+            params = dict(extra_params or {})
+            if params_query is not None:
+                # suite parameters that depend on the run date, one row of named columns
+                cursor = con.execute(sql(params_query), {"run_date": run_date})
+                names = [d[0] for d in cursor.description]
+                params.update(zip(names, cursor.fetchone()))
+        summary = validate_frame(frame, suite, extra_params=params,
+                                 batch_id=f"{suite}_run_date={run_date}")
+        report = write_report(summary, settings.reports_dir / "gx" / suite)
+        for failure in summary.failed:
+            context.log.error(f"{suite} run_date={run_date}: {failure.expectation} on "
+                              f"{failure.column or 'the table'} failed: {failure.unexpected_count} "
+                              f"unexpected, e.g. {failure.sample[:3]}")
+        outcome = AssetCheckResult(passed=summary.success, severity=AssetCheckSeverity.ERROR,
+                                   metadata={**summary_metadata(summary, report, len(frame)),
+                                             "run_date": run_date})
+        if not summary.success:
+            break
+    return outcome
+
+
+@asset_check(
+    asset=ACCOUNT_FEATURES,
+    name="account_features_contract",
+    blocking=True,
+    partitions_def=delivery_date_partitions,
+    pool=DUCKDB_WRITER_POOL,
+    description=("Great Expectations suite `account_features` on the run date's rows: the "
+                 "feature contract's columns, one row per account, counts >= 0, shares in "
+                 "[0, 1]. Blocking: a failure stops training and scoring."),
+)
+def account_features_contract(context: AssetCheckExecutionContext, settings: Settings,
+                              warehouse: DuckDBResource) -> AssetCheckResult:
+    return _validate(context, settings, warehouse, "account_features_of_run_date.sql",
+                     "account_features",
+                     extra_params={"max_active_days": settings.feature_window_days + 1})
+
+
+@asset_check(
+    asset=ACCOUNT_SCORES,
+    name="account_scores_contract",
+    blocking=True,
+    partitions_def=delivery_date_partitions,
+    pool=DUCKDB_WRITER_POOL,
+    description=("Great Expectations suite `account_scores` on the run date's rows: every "
+                 "account with features scored once (none when no model acts yet), "
+                 "probabilities in [0, 1], the actions the policy may propose, one model "
+                 "version. Blocking: a failure stops the enforcement list and publishing."),
+)
+def account_scores_contract(context: AssetCheckExecutionContext, settings: Settings,
+                            warehouse: DuckDBResource) -> AssetCheckResult:
+    return _validate(context, settings, warehouse, "account_scores_of_run_date.sql",
+                     "account_scores", params_query="account_scores_expected.sql")
+
+
+@asset_check(
+    asset=ACCOUNT_FEATURES,
+    name="events_accounts_known",
+    partitions_def=delivery_date_partitions,
+    pool=DUCKDB_WRITER_POOL,
+    description=("Events delivered up to the run date whose account no accounts delivery has "
+                 "described: they cannot reach the features. Warning, with a count and an example."),
+)
+def events_accounts_known(context: AssetCheckExecutionContext,
+                          warehouse: DuckDBResource) -> AssetCheckResult:
+    run_date = context.partition_keys[-1]  # the newest date of a (single-run) range
+    with warehouse.get_connection() as con:
+        events, accounts, example, where = con.execute(
+            sql("events_of_unknown_accounts.sql"), {"run_date": run_date}).fetchone()
+    message = (f"{events} event(s) of {accounts} account(s) never seen in accounts "
+               f"(e.g. account_id {example!r} at {where})") if events else "every event's account is known"
+    if events:
+        context.log.warning(f"events_accounts_known run_date={run_date}: {message}")
+    return AssetCheckResult(passed=not events, severity=AssetCheckSeverity.WARN,
+                            description=message,
+                            metadata={"events": int(events), "accounts": int(accounts),
+                                      "example_account_id": example or "",
+                                      "example_location": where or ""})
+
+
+quality_checks = [account_features_contract, account_scores_contract, events_accounts_known]

@@ -1,0 +1,526 @@
+"""Validate pandas DataFrames against the JSON expectation suites in ``suites/``.
+
+Great Expectations (1.x) is used in-process, with an ephemeral (in-memory) context
+and the pandas datasource. The caller reads the table from DuckDB itself: GX's SQL
+datasource over duckdb-engine resolves some metrics wrongly.
+
+``import great_expectations`` takes several seconds, so it happens lazily, on the
+first validation, and the context is built once per process and reused.
+
+Nothing here imports Dagster: the asset checks in ``realpeople.defs`` call
+:func:`validate_frame` and turn :class:`ValidationSummary` into check results.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import html
+import json
+import math
+import os
+import re
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+
+_SAMPLE_SIZE = 5
+_MAX_TEXT = 200  # longest string kept in a sample / observed value
+_INDEX_KEY = "_rp_index"  # injected into each expectation's meta to restore suite order
+
+_lock = threading.RLock()
+_gx_state: dict[str, Any] = {}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    expectation: str  # the expectation type, e.g. "expect_column_values_to_be_unique"
+    column: str | None
+    kwargs: dict[str, Any]  # JSON-safe, parameters resolved, without GX's batch_id
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    sample: list[Any] = field(default_factory=list)  # up to 5 unexpected values
+    observed_value: Any = None
+    exception: str | None = None  # set when the expectation could not be evaluated
+    notes: str | None = None  # the suite's explanation of the expectation
+
+
+@dataclass(frozen=True)
+class PassedExpectation:
+    expectation: str
+    column: str | None
+    kwargs: dict[str, Any]
+    observed_value: Any = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    success: bool
+    suite: str
+    evaluated: int
+    failed: list[FailedExpectation]
+    passed: list[PassedExpectation] = field(default_factory=list)
+    severity: str = "blocking"  # from the suite's meta: "blocking" or "warning"
+    description: str = ""
+    row_count: int = 0
+    batch_id: str = ""
+    validated_at: str = ""  # ISO-8601 UTC
+    parameters: dict[str, Any] = field(default_factory=dict)
+    gx_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_markdown(self, max_rows: int = 50) -> str:
+        """A short Markdown text for Dagster metadata: status line and a table of failures."""
+        status = "passed" if self.success else "FAILED"
+        head = (
+            f"**{self.suite}** ({self.severity}): {status} — "
+            f"{self.evaluated - len(self.failed)}/{self.evaluated} expectations met "
+            f"on {self.row_count} rows"
+        )
+        if not self.failed:
+            return head + "."
+        lines = [
+            head + ".",
+            "",
+            "| expectation | column | unexpected | % | sample | observed |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for f in self.failed[:max_rows]:
+            pct = "" if f.unexpected_percent is None else f"{f.unexpected_percent:.2f}"
+            cnt = "" if f.unexpected_count is None else str(f.unexpected_count)
+            if f.exception is not None:
+                observed = f"error: {f.exception}"
+            else:
+                observed = "" if f.observed_value is None else _short_json(f.observed_value)
+            lines.append(
+                "| "
+                + " | ".join(
+                    _md_cell(v)
+                    for v in (
+                        f.expectation,
+                        f.column or "",
+                        cnt,
+                        pct,
+                        _short_json(f.sample) if f.sample else "",
+                        observed,
+                    )
+                )
+                + " |"
+            )
+        if len(self.failed) > max_rows:
+            lines.append(f"\n… and {len(self.failed) - max_rows} more.")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- suites
+
+
+def list_suites() -> list[str]:
+    return sorted(p.stem for p in SUITES_DIR.glob("*.json"))
+
+
+def load_suite(name: str) -> dict[str, Any]:
+    """The suite ``suites/<name>.json`` as a dict (GX 1.x suite JSON)."""
+    stem = name[:-5] if name.endswith(".json") else name
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", stem):
+        raise ValueError(f"invalid suite name: {name!r}")
+    path = SUITES_DIR / f"{stem}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no expectation suite {stem!r} (known: {', '.join(list_suites())})")
+    with path.open(encoding="utf-8") as fh:
+        suite = json.load(fh)
+    if not isinstance(suite.get("expectations"), list) or not suite.get("name"):
+        raise ValueError(f"{path}: a suite needs a 'name' and a list of 'expectations'")
+    for i, exp in enumerate(suite["expectations"]):
+        if not isinstance(exp, dict) or "type" not in exp or not isinstance(exp.get("kwargs"), dict):
+            raise ValueError(f"{path}: expectation #{i} needs 'type' and 'kwargs'")
+        exp["kwargs"] = {k: _resolve_values(v, path) for k, v in exp["kwargs"].items()}
+    return suite
+
+
+VALUES_REF = "$VALUES"
+
+
+def _resolve_values(value: Any, path: Path) -> Any:
+    """``{"$VALUES": "PROPOSED_ACTIONS"}`` -> the list declared in ``vocabulary``: a suite
+    never spells out a value set another stage produces, so the two cannot disagree."""
+    if isinstance(value, dict) and set(value) == {VALUES_REF}:
+        from realpeople import vocabulary
+
+        name = value[VALUES_REF]
+        if name not in vocabulary.VALUE_SETS:
+            raise ValueError(f"{path}: unknown value set {name!r} "
+                             f"(known: {', '.join(sorted(vocabulary.VALUE_SETS))})")
+        return list(vocabulary.VALUE_SETS[name])
+    return value
+
+
+# --------------------------------------------------------------------------- GX
+
+
+def _gx() -> tuple[Any, Any, Any]:
+    """(great_expectations module, context, batch definition), built once per process."""
+    with _lock:
+        if not _gx_state:
+            # No usage statistics, no version check, nothing that phones home.
+            os.environ["GX_ANALYTICS_ENABLED"] = "false"
+            os.environ.setdefault("GX_USAGE_STATISTICS_ENABLED", "false")
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import (
+                DataContextConfig,
+                InMemoryStoreBackendDefaults,
+                ProgressBarsConfig,
+            )
+
+            config = DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(),
+                analytics_enabled=False,
+                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+            )
+            context = gx.get_context(mode="ephemeral", project_config=config)
+            source = context.data_sources.add_pandas("realpeople")
+            asset = source.add_dataframe_asset("frame")
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+            _gx_state.update(gx=gx, context=context, batch_definition=batch_definition)
+        return _gx_state["gx"], _gx_state["context"], _gx_state["batch_definition"]
+
+
+def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps as naive UTC (the contract's convention, and what DuckDB's TIMESTAMP
+    gives): GX compares datetime columns with the suites' ISO string bounds, and
+    pandas refuses to compare a tz-aware column with a naive bound."""
+    aware = [
+        c
+        for c, dtype in frame.dtypes.items()
+        if isinstance(dtype, pd.DatetimeTZDtype)
+    ]
+    if not aware:
+        return frame
+    out = frame.copy(deep=False)
+    for c in aware:
+        out[c] = out[c].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    suite_name: str,
+    *,
+    extra_params: dict | None = None,
+    batch_id: str | None = None,
+) -> ValidationSummary:
+    """Validate ``frame`` against ``suites/<suite_name>.json``.
+
+    ``extra_params`` fills (or overrides) the suite's ``$PARAMETER`` values, whose
+    defaults are the suite's ``suite_parameters``. ``batch_id`` names the batch in the
+    summary and the report (default: the suite name and the validation time).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    spec = load_suite(suite_name)
+    params = {**(spec.get("suite_parameters") or {}), **(extra_params or {})}
+    now = _dt.datetime.now(_dt.timezone.utc)
+
+    expectations = []
+    notes_by_index: dict[int, str | None] = {}
+    for i, exp in enumerate(spec["expectations"]):
+        meta = dict(exp.get("meta") or {})
+        notes_by_index[i] = meta.get("notes") or exp.get("description")
+        meta[_INDEX_KEY] = i
+        expectations.append(
+            {k: v for k, v in exp.items() if k in ("type", "kwargs", "description", "severity")}
+            | {"meta": meta}
+        )
+
+    with _lock:
+        gx, _context, batch_definition = _gx()
+        suite = gx.ExpectationSuite(
+            name=spec["name"], expectations=expectations, meta=dict(spec.get("meta") or {})
+        )
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": _prepare(frame)})
+        result = batch.validate(
+            suite,
+            expectation_parameters=params,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": _SAMPLE_SIZE,
+                "include_unexpected_rows": False,
+            },
+        )
+
+    failed: list[tuple[int, FailedExpectation]] = []
+    passed: list[tuple[int, PassedExpectation]] = []
+    for n, r in enumerate(result.results):
+        cfg = r.expectation_config
+        meta = dict(cfg.meta or {})
+        index = meta.get(_INDEX_KEY, 10_000 + n)
+        kwargs = {k: _json_safe(v) for k, v in (cfg.kwargs or {}).items() if k != "batch_id"}
+        column = kwargs.get("column")
+        res = r.result or {}
+        observed = _json_safe(res.get("observed_value"))
+        notes = notes_by_index.get(index)
+        if r.success:
+            passed.append(
+                (index, PassedExpectation(cfg.type, column, kwargs, observed, notes))
+            )
+            continue
+        sample = res.get("partial_unexpected_list")
+        if not sample:
+            mismatched = (res.get("details") or {}).get("mismatched")
+            sample = mismatched if isinstance(mismatched, list) else []
+            if isinstance(mismatched, dict):  # expect_table_columns_to_match_set
+                sample = [
+                    f"{k}: {v}" for k, vs in mismatched.items() for v in (vs or [])
+                ]
+        failed.append(
+            (
+                index,
+                FailedExpectation(
+                    expectation=cfg.type,
+                    column=column,
+                    kwargs=kwargs,
+                    unexpected_count=_int_or_none(res.get("unexpected_count")),
+                    unexpected_percent=_float_or_none(res.get("unexpected_percent")),
+                    sample=[_json_safe(v) for v in list(sample)[:_SAMPLE_SIZE]],
+                    observed_value=observed,
+                    exception=_exception_message(r.exception_info),
+                    notes=notes,
+                ),
+            )
+        )
+
+    failed.sort(key=lambda t: t[0])
+    passed.sort(key=lambda t: t[0])
+    meta = spec.get("meta") or {}
+    return ValidationSummary(
+        success=bool(result.success),
+        suite=spec["name"],
+        evaluated=len(result.results),
+        failed=[f for _, f in failed],
+        passed=[p for _, p in passed],
+        severity=str(meta.get("severity", "blocking")),
+        description=str(meta.get("description", "")),
+        row_count=int(len(frame)),
+        batch_id=batch_id or f"{spec['name']}-{now.strftime('%Y%m%dT%H%M%S%fZ')}",
+        validated_at=now.isoformat(timespec="seconds"),
+        parameters={k: _json_safe(v) for k, v in params.items()},
+        gx_version=str(getattr(gx, "__version__", "")),
+    )
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX 1.x gives either {"raised_exception": bool, "exception_message": ...} or,
+    when a metric failed, {"<MetricConfigurationID ...>": {that same shape}}."""
+    if not isinstance(info, dict) or not info:
+        return None
+    if "raised_exception" in info:
+        if not info.get("raised_exception"):
+            return None
+        return _clip(str(info.get("exception_message") or "exception"))
+    messages = [
+        str(v.get("exception_message") or "exception")
+        for v in info.values()
+        if isinstance(v, dict) and v.get("raised_exception", True)
+    ]
+    return _clip("; ".join(dict.fromkeys(messages))) if messages else None
+
+
+# --------------------------------------------------------------------------- report
+
+
+def write_report(summary: ValidationSummary, folder: Path) -> Path:
+    """Write ``<batch id>.html`` (self-contained, no network) and ``<batch id>.json``
+    into ``folder`` atomically; return the HTML path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.\-]+", "_", summary.batch_id or summary.suite).strip("._") or "batch"
+    json_path = folder / f"{stem}.json"
+    html_path = folder / f"{stem}.html"
+    _atomic_write(json_path, json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    _atomic_write(html_path, _render_html(summary))
+    return html_path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#222}
+h1{font-size:1.4rem;margin-bottom:.2rem}h2{font-size:1.1rem;margin-top:2rem}
+.badge{display:inline-block;padding:.15rem .6rem;border-radius:.8rem;color:#fff;font-weight:600}
+.ok{background:#2e7d32}.bad{background:#c62828}.warn{background:#ef6c00}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f5f5f5}tr.fail td{background:#fff5f5}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
+.muted{color:#666}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
+dt{font-weight:600}dd{margin:0}
+"""
+
+
+def _render_html(s: ValidationSummary) -> str:
+    e = html.escape
+    if s.success:
+        badge = '<span class="badge ok">passed</span>'
+    else:
+        cls = "warn" if s.severity == "warning" else "bad"
+        badge = f'<span class="badge {cls}">failed ({e(s.severity)})</span>'
+
+    def code(v: Any) -> str:
+        return "" if v is None or v == [] else f"<code>{e(_short_json(v, 400))}</code>"
+
+    rows_failed = "".join(
+        "<tr class='fail'>"
+        f"<td><code>{e(f.expectation)}</code><div class='muted'>{e(f.notes or '')}</div></td>"
+        f"<td>{e(f.column or '')}</td><td>{code(_kwargs_view(f.kwargs))}</td>"
+        f"<td>{'' if f.unexpected_count is None else f.unexpected_count}</td>"
+        f"<td>{'' if f.unexpected_percent is None else f'{f.unexpected_percent:.2f}'}</td>"
+        f"<td>{code(f.sample)}</td>"
+        f"<td>{code(f.observed_value)}"
+        f"{'' if f.exception is None else '<div>error: ' + e(f.exception) + '</div>'}</td>"
+        "</tr>"
+        for f in s.failed
+    )
+    rows_passed = "".join(
+        "<tr>"
+        f"<td><code>{e(p.expectation)}</code><div class='muted'>{e(p.notes or '')}</div></td>"
+        f"<td>{e(p.column or '')}</td><td>{code(_kwargs_view(p.kwargs))}</td>"
+        f"<td>{code(p.observed_value)}</td>"
+        "</tr>"
+        for p in s.passed
+    )
+    failed_section = (
+        "<p>None.</p>"
+        if not s.failed
+        else "<table><tr><th>expectation</th><th>column</th><th>arguments</th>"
+        "<th>unexpected</th><th>%</th><th>sample</th><th>observed</th></tr>"
+        f"{rows_failed}</table>"
+    )
+    passed_section = (
+        "<p>None.</p>"
+        if not s.passed
+        else "<table><tr><th>expectation</th><th>column</th><th>arguments</th>"
+        f"<th>observed</th></tr>{rows_passed}</table>"
+    )
+    params = "" if not s.parameters else f"<dt>parameters</dt><dd>{code(s.parameters)}</dd>"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(s.suite)} — {e(s.batch_id)}</title><style>{_CSS}</style></head>
+<body>
+<h1>Validation of <code>{e(s.suite)}</code> {badge}</h1>
+<p class="muted">{e(s.description)}</p>
+<dl>
+<dt>batch</dt><dd>{e(s.batch_id)}</dd>
+<dt>validated at</dt><dd>{e(s.validated_at)}</dd>
+<dt>rows</dt><dd>{s.row_count}</dd>
+<dt>expectations</dt><dd>{s.evaluated} evaluated, {len(s.failed)} failed, {len(s.passed)} passed</dd>
+<dt>severity</dt><dd>{e(s.severity)}</dd>{params}
+<dt>engine</dt><dd>Great Expectations {e(s.gx_version)} (pandas)</dd>
+</dl>
+<h2>Failed expectations ({len(s.failed)})</h2>
+{failed_section}
+<h2>Passed expectations ({len(s.passed)})</h2>
+{passed_section}
+</body></html>
+"""
+
+
+def _kwargs_view(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if k not in ("column", "result_format")}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _clip(text: str, limit: int = _MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_safe(value: Any, depth: int = 0) -> Any:
+    """Plain JSON types only; long strings clipped, NaN/NA/NaT as None."""
+    if depth > 6:
+        return _clip(repr(value))
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _clip(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [_json_safe(v, depth + 1) for v in items]
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, pd.Timedelta | _dt.timedelta):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return _clip(value.hex())
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        try:
+            return _json_safe(item(), depth + 1)
+        except (TypeError, ValueError):
+            pass
+    tolist = getattr(value, "tolist", None)  # numpy / pandas arrays
+    if callable(tolist):
+        return _json_safe(tolist(), depth + 1)
+    return _clip(str(value))
+
+
+def _short_json(value: Any, limit: int = 120) -> str:
+    return _clip(json.dumps(value, ensure_ascii=False, default=str), limit)
+
+
+def _md_cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def _int_or_none(v: Any) -> int | None:
+    try:
+        return None if v is None else int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _float_or_none(v: Any) -> float | None:
+    try:
+        f = None if v is None else float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if f is not None and math.isfinite(f) else None

@@ -1,0 +1,321 @@
+"""Enforcement policy: thresholds chosen on held-out data, and the tier they give.
+
+Tiers (the platform's, see README):
+- ``terminate``: automation runs the account. ``score_ai_managed`` at or above the
+  lowest threshold whose held-out precision for ``ai_managed`` stays at or above the
+  target (0.99). Wrongly terminating a person is the worst error, so the threshold is
+  never below ``min_terminate_threshold`` whatever the data say.
+- ``warn_and_limit``: AI use beyond assistance that does not reach the terminate bar:
+  the probability that AI is involved at all (``score_ai_assisted + score_ai_managed``)
+  at or above the lowest threshold whose held-out precision for "not human" is at or
+  above ``warn_precision``.
+
+Label noise. Review verdicts are wrong a few percent of the time, so even a perfect
+model cannot show precision 0.99 against them: when a share ``label_noise`` of the
+verdicts is flipped, measured precision is at most ``1 - label_noise``. The policy
+therefore compares the measured precision with the target scaled by the labels'
+accuracy, ``target * (1 - label_noise)``, and records both figures with the model. The
+noise rate is a setting (``REALPEOPLE_LABEL_NOISE``), to be re-estimated from appeals
+and double reviews as they accrue; 0 recovers the plain rule.
+
+Small samples. With a few dozen flagged reviews, one or two flipped verdicts among the
+top scores are enough to miss ``0.99 * (1 - noise)`` even for a model that ranks
+perfectly (seen on an 8-day, 6,000-account world: 3 non-automation verdicts in 68
+flagged, then a clean gap). Then the policy falls back to the cut with the highest
+measured precision, only if that is at least ``fallback_precision`` (0.95), and records
+``target_met = False`` (the model card and the gate show it); below that floor nobody is
+terminated automatically and likely automation goes to review.
+
+Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
+policy stores the one-sided 95 % Wilson lower bound beside the point estimate
+(``terminate_precision_lower``, on the effective sample size when rows are weighted)
+and ``target_met_with_confidence`` says whether that bound, too, clears the target.
+The threshold itself follows the point estimate: with ~2 % flipped verdicts, the bound
+of even a perfect model clears ``0.99 * (1 - noise)`` only with several hundred flagged
+reviews, so demanding it would hand every small platform to the fallback.
+
+Review queue. Between "act" and "leave alone" is an uncertain band that a moderator
+should look at: ``score_ai_managed`` at or above ``review_managed_threshold`` (the
+lowest score where at least half of the flagged reviews were automation) but below the
+terminate bar (and, only if asked for, the any-AI probability at or above
+``review_any_ai_threshold`` but below the warn bar). Those accounts get ``proposed_action = 'review'``; they are never
+published as an enforcement action.
+
+Weights. Thresholds are chosen on unweighted precision over reviewed accounts (the noise
+allowance assumes it); the population-weighted precision and the estimate of people
+wrongly terminated per 10,000 (random audit) are reported beside them (:mod:`ml.evaluate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+# Enforcement actions (published) and the uncertain band (a moderator decides; never
+# published as an action): declared once, in src/realpeople/vocabulary.py.
+from realpeople.vocabulary import ACTIONS, REVIEW, TERMINATE, WARN_AND_LIMIT  # noqa: F401
+
+WILSON_Z = 1.645  # one-sided 95 %
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The thresholds a model version acts with, and the evidence behind them."""
+
+    terminate_threshold: float
+    warn_threshold: float
+    terminate_precision_target: float
+    label_noise: float
+    terminate_heldout_precision: float
+    terminate_heldout_recall: float
+    terminate_heldout_support: int
+    warn_heldout_precision: float
+    warn_heldout_recall: float
+    target_met: bool
+    # Defaults keep policies stored before these fields existed loadable (no review band).
+    terminate_precision_lower: float = 0.0
+    target_met_with_confidence: bool = False
+    review_managed_threshold: float = 1.0
+    review_any_ai_threshold: float = 1.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Policy:
+        fields = cls.__dataclass_fields__
+        return cls(**{k: type_of(fields[k].type)(v) for k, v in data.items() if k in fields})
+
+
+def type_of(annotation: str):
+    return {"float": float, "int": int, "bool": _bool}[annotation]
+
+
+def _bool(value) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+
+def precision_recall_at(is_positive: np.ndarray, score: np.ndarray, threshold: float,
+                        weights: np.ndarray | None = None) -> tuple[float, float, int]:
+    """(Weighted) precision, recall and number flagged when flagging ``score >= threshold``."""
+    is_positive = np.asarray(is_positive, dtype=bool)
+    w = np.ones(len(score)) if weights is None else np.asarray(weights, dtype="float64")
+    flagged = np.asarray(score) >= threshold
+    n_flagged = int(flagged.sum())
+    w_flagged = w[flagged].sum()
+    true_pos = w[flagged & is_positive].sum()
+    precision = float(true_pos / w_flagged) if n_flagged else 1.0
+    recall = float(true_pos / w[is_positive].sum()) if is_positive.any() else 0.0
+    return precision, recall, n_flagged
+
+
+def wilson_lower(precision: float, n: float, z: float = WILSON_Z) -> float:
+    """One-sided Wilson lower bound of a proportion measured on ``n`` (effective) trials."""
+    if n <= 0:
+        return 0.0
+    centre = precision + z * z / (2 * n)
+    spread = z * np.sqrt(precision * (1 - precision) / n + z * z / (4 * n * n))
+    return float(max(0.0, (centre - spread) / (1 + z * z / n)))
+
+
+def wilson_upper(rate: float, n: float, z: float = WILSON_Z) -> float:
+    """One-sided Wilson upper bound of a proportion measured on ``n`` trials (1.0 if none)."""
+    if n <= 0:
+        return 1.0
+    return 1.0 - wilson_lower(1.0 - rate, n, z)
+
+
+def people_flagged_upper_per_10k(labels, managed_scores, threshold: float, z: float = WILSON_Z
+                                 ) -> tuple[int, int, float]:
+    """(people reviewed, people at or above ``threshold``, one-sided 95 % upper bound of the
+    share of people the bar flags, per 10,000 people). The harm a bar does is a rate among
+    people, so its confidence rests on how many *people* were reviewed, not on how many
+    automated accounts were: with none flagged among n reviewed people the bound is about
+    z^2 / n (n = 100: ~260 per 10,000; n = 2,700: ~10 per 10,000)."""
+    people = np.asarray(labels) == "human"
+    n = int(people.sum())
+    k = int((people & (np.asarray(managed_scores) >= threshold)).sum())
+    return n, k, 1e4 * wilson_upper(k / n if n else 0.0, n, z)
+
+
+def effective_n(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted rows."""
+    weights = np.asarray(weights, dtype="float64")
+    return float(weights.sum() ** 2 / (weights ** 2).sum()) if len(weights) else 0.0
+
+
+def precision_lower_bound(is_positive: np.ndarray, score: np.ndarray, threshold: float,
+                          weights: np.ndarray | None = None) -> float:
+    w = np.ones(len(score)) if weights is None else np.asarray(weights, dtype="float64")
+    flagged = np.asarray(score) >= threshold
+    precision, _, _ = precision_recall_at(is_positive, score, threshold, w)
+    return wilson_lower(precision, effective_n(w[flagged]))
+
+
+def lowest_threshold_with_precision(
+    is_positive: np.ndarray, score: np.ndarray, precision_target: float,
+    floor: float, min_flagged: int = 5, weights: np.ndarray | None = None,
+) -> float | None:
+    """The lowest threshold >= ``floor`` whose (weighted) precision on (is_positive, score)
+    meets the target with at least ``min_flagged`` accounts flagged; None if none does."""
+    score = np.asarray(score, dtype="float64")
+    w = np.ones(len(score)) if weights is None else np.asarray(weights, dtype="float64")
+    order = np.argsort(-score, kind="stable")
+    sorted_score = score[order]
+    sorted_w = w[order]
+    true_pos = np.cumsum(np.asarray(is_positive)[order] * sorted_w)
+    precision = true_pos / np.cumsum(sorted_w)
+    flagged = np.arange(1, len(score) + 1)
+    # Only cut between distinct scores: ties are flagged together.
+    last_of_tie = np.r_[sorted_score[1:] != sorted_score[:-1], True]
+    ok = last_of_tie & (precision >= precision_target) & (flagged >= min_flagged) & (sorted_score >= floor)
+    if not ok.any():
+        return None
+    return float(sorted_score[np.flatnonzero(ok).max()])
+
+
+def choose_policy(
+    labels: pd.Series, scores: pd.DataFrame, *, terminate_precision: float = 0.99,
+    warn_precision: float = 0.95, label_noise: float = 0.02,
+    min_terminate_threshold: float = 0.5, min_warn_threshold: float = 0.5,
+    review_precision: float = 0.5, min_review_threshold: float = 0.3,
+    weights: np.ndarray | None = None, review_any_ai_band: bool = False,
+    fallback_precision: float = 0.95,
+) -> Policy:
+    """Pick thresholds on held-out ``labels`` (verdicts) and ``scores`` (model output).
+
+    ``scores`` has columns ``score_ai_managed`` and ``score_ai_assisted``. ``weights``
+    (population weights) are accepted for symmetry with the metrics but, see below, do
+    not move the thresholds.
+    """
+    labels = np.asarray(labels)
+    managed = scores["score_ai_managed"].to_numpy()
+    any_ai = managed + scores["score_ai_assisted"].to_numpy()
+    accuracy = 1.0 - label_noise
+    is_managed = labels == "ai_managed"
+    is_ai = labels != "human"
+
+    # Thresholds follow *unweighted* precision on the reviewed accounts: the errors among
+    # flagged reviews are mostly flipped verdicts of real automation, and population
+    # weights (which up-weight people) would inflate exactly those, so the noise allowance
+    # would no longer hold. The weights still drive calibration, the reported population
+    # precision, and the estimate of people wrongly terminated (random audit).
+    terminate = lowest_threshold_with_precision(
+        is_managed, managed, terminate_precision * accuracy, min_terminate_threshold)
+    target_met = terminate is not None
+    if terminate is None:
+        terminate = best_precision_threshold(is_managed, managed, fallback_precision, min_terminate_threshold)
+    if terminate is None:
+        # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
+        # is never reached after calibration); likely automation goes to review.
+        terminate = 1.0
+    warn = lowest_threshold_with_precision(is_ai, any_ai, warn_precision * accuracy, min_warn_threshold)
+    if warn is None:
+        warn = 1.0
+    review_managed = lowest_threshold_with_precision(
+        is_managed, managed, review_precision, min_review_threshold)
+    # The any-AI band is off unless asked for: warn_and_limit is itself a mild, appealable
+    # action, and people vs. AI-assisted writing is the hardest call, so that band would
+    # flood the queue (a fifth of the demo's accounts).
+    review_any_ai = (lowest_threshold_with_precision(is_ai, any_ai, review_precision, min_review_threshold)
+                     if review_any_ai_band else None)
+    t_prec, t_rec, t_n = precision_recall_at(is_managed, managed, terminate)
+    t_low = precision_lower_bound(is_managed, managed, terminate)
+    w_prec, w_rec, _ = precision_recall_at(is_ai, any_ai, warn)
+    return Policy(
+        terminate_threshold=terminate, warn_threshold=warn,
+        terminate_precision_target=terminate_precision, label_noise=label_noise,
+        terminate_heldout_precision=t_prec, terminate_heldout_recall=t_rec,
+        terminate_heldout_support=t_n, warn_heldout_precision=w_prec, warn_heldout_recall=w_rec,
+        target_met=target_met, terminate_precision_lower=t_low,
+        target_met_with_confidence=bool(target_met and t_low >= terminate_precision * accuracy),
+        review_managed_threshold=min(terminate, review_managed if review_managed is not None else terminate),
+        review_any_ai_threshold=min(warn, review_any_ai if review_any_ai is not None else warn),
+    )
+
+
+def best_precision_threshold(is_positive: np.ndarray, score: np.ndarray, floor_precision: float,
+                             floor: float, min_flagged: int = 5) -> float | None:
+    """The fallback cut: the lowest threshold >= ``floor`` with the highest precision
+    measured, if that precision is at least ``floor_precision``; None otherwise."""
+    score = np.asarray(score, dtype="float64")
+    order = np.argsort(-score, kind="stable")
+    sorted_score = score[order]
+    precision = np.cumsum(np.asarray(is_positive)[order]) / np.arange(1, len(score) + 1)
+    last_of_tie = np.r_[sorted_score[1:] != sorted_score[:-1], True]
+    ok = last_of_tie & (np.arange(1, len(score) + 1) >= min_flagged) & (sorted_score >= floor)
+    if not ok.any():
+        return None
+    best = precision[ok].max()
+    if best < floor_precision:
+        return None
+    return float(sorted_score[np.flatnonzero(ok & (precision >= best - 1e-12)).max()])
+
+
+def recall_at_precision(is_positive: np.ndarray, score: np.ndarray, precision_target: float,
+                        weights: np.ndarray | None = None, min_flagged: int = 5) -> float:
+    """The best recall any threshold reaches while keeping (weighted) precision at the
+    target: the promotion gate's measure of a model's ranking, threshold-free."""
+    threshold = lowest_threshold_with_precision(
+        np.asarray(is_positive, dtype=bool), np.asarray(score, dtype="float64"), precision_target,
+        floor=0.0, min_flagged=min_flagged, weights=weights)
+    if threshold is None:
+        return 0.0
+    return precision_recall_at(is_positive, score, threshold, weights)[1]
+
+
+def time_folds(times, n_blocks: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Forward-chaining folds for out-of-fold scores with no future in the past.
+
+    Rows are ordered by ``times`` (review time) and cut into ``n_blocks`` blocks of
+    about equal size; fold ``k`` fits on blocks ``0..k-1`` and scores block ``k``. The
+    oldest block is never scored (nothing older to learn from); every other row is
+    scored by a model that saw only reviews made before it. Returns (fit rows, scored
+    rows) index arrays into ``times``."""
+    times = np.asarray(pd.to_datetime(pd.Series(times)).to_numpy())
+    order = np.argsort(times, kind="stable")
+    n_blocks = int(max(2, min(n_blocks, len(order))))
+    blocks = np.array_split(order, n_blocks)
+    return [(np.sort(np.concatenate(blocks[:k])), np.sort(blocks[k])) for k in range(1, n_blocks)]
+
+
+def flagged_needed(precision: float, target: float, z: float = WILSON_Z,
+                   limit: int = 1_000_000) -> int | None:
+    """How many flagged reviews a measured ``precision`` needs before its one-sided Wilson
+    lower bound reaches ``target``; None if it never does (precision at or below the
+    target, or more than ``limit``). With precision 1.0 this is ``z^2 t / (1 - t)``, rounded up: 89
+    flagged reviews for t = 0.99 x 0.98, 268 for t = 0.99."""
+    if precision <= target:
+        return None
+    lo, hi = 1, 1
+    while wilson_lower(precision, hi, z) < target:
+        hi *= 2
+        if hi > limit:
+            return None
+    while lo < hi:  # the bound grows with n for a fixed precision above the target
+        mid = (lo + hi) // 2
+        if wilson_lower(precision, mid, z) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
+    """The proposed action per account: ``terminate``, ``warn_and_limit``, ``review`` or None.
+
+    Order: terminate; then a likely-automation score below the terminate bar goes to
+    review (a moderator chooses between terminate and a warning); then warn_and_limit;
+    then an any-AI score in the band below the warn bar goes to review.
+    """
+    managed = scores["score_ai_managed"].to_numpy()
+    any_ai = managed + scores["score_ai_assisted"].to_numpy()
+    action = np.select(
+        [managed >= policy.terminate_threshold,
+         managed >= policy.review_managed_threshold,
+         any_ai >= policy.warn_threshold,
+         any_ai >= policy.review_any_ai_threshold],
+        [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW], default=None)
+    return pd.Series(action, index=scores.index, name="action", dtype=object)

@@ -1,0 +1,38 @@
+"""Resources built from :class:`realpeople.settings.Settings`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from realpeople.settings import DBT_PROJECT_DIR, Settings
+
+
+def warehouse_resource(settings: Settings) -> DuckDBResource:
+    """The DuckDB warehouse, with a memory cap and a spill folder (see settings)."""
+    Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
+    return DuckDBResource(database=settings.warehouse_path, connection_config=settings.duckdb_config())
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so `make` need not put the venv on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                          dbt_executable=dbt_executable())
+
+
+def build_resources(settings: Settings) -> dict:
+    return {
+        "settings": settings,
+        "warehouse": warehouse_resource(settings),
+        "dbt": dbt_resource(),
+    }
