@@ -101,6 +101,30 @@ conformance: $(DEV_STAMP)
 	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m conformance -q -rA tests/conformance $(PYTEST_ARGS)'; \
 	else $(PY) -m pytest -m conformance -q -rA tests/conformance $(PYTEST_ARGS); fi
 
+# Lint, as CI runs it: ruff (lint and format) on the Python, sqlfluff on the SQL: the
+# Python assets' SQL files with DuckDB's $name parameters, and the dbt models compiled by
+# dbt's templater against a scratch raw layer (scripts/lint_dbt_sql.py).
+LINT_PATHS := src tests benchmarks scripts
+LINT_VENV := .venv-lint
+LINT_STAMP := $(LINT_VENV)/.installed
+$(LINT_STAMP): requirements-lint.lock $(STAMP)
+	test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
+	$(VENV)/bin/uv pip sync --quiet --python $(LINT_VENV)/bin/python requirements-lint.lock
+	touch $@
+
+lint: $(DEV_STAMP) $(LINT_STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(LINT_VENV)/bin/sqlfluff lint --templater placeholder src
+	$(LINT_VENV)/bin/python scripts/lint_dbt_sql.py lint
+
+# Rewrite what the linters can fix themselves (then review the diff).
+format: $(DEV_STAMP) $(LINT_STAMP)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+	-$(LINT_VENV)/bin/sqlfluff fix --templater placeholder src
+	-$(LINT_VENV)/bin/python scripts/lint_dbt_sql.py fix
+
 # Dagster's own check that every definition loads and validates (CI runs it).
 defs-check: $(DEV_STAMP)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/dg check defs
@@ -130,6 +154,7 @@ ui-check: $(DEV_STAMP)
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ui-check --extra spark --python-version 3.11 \
 	  -c constraints/known-good-py311.txt -o requirements.lock
+	$(VENV)/bin/uv pip compile constraints/lint.in --python-version 3.11 -o requirements-lint.lock
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from dagster import ResourceDefinition
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
@@ -32,7 +33,10 @@ def dbt_resource() -> DbtCliResource:
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "settings": settings,
+        # A plain value, not a configurable resource: no run config can change a setting
+        # (the brake, the thresholds, the tracking URI come from the deployment only).
+        "settings": ResourceDefinition.hardcoded_resource(
+            settings, "RealPeople settings, read from the environment (realpeople.settings)"),
         "warehouse": warehouse_resource(settings),
         "dbt": dbt_resource(),
     }

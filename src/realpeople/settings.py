@@ -1,46 +1,24 @@
-"""Every path, URI and tunable of RealPeople, read once from the environment.
+"""Every path, URI and tunable of RealPeople: declared once, read once, from the environment.
 
-This is the one home of configuration. dbt's ``profiles.yml`` reads the same
-variables (with the same defaults) through :meth:`Settings.subprocess_env`, which the
-dbt resource exports before it starts dbt.
+``SETTINGS`` below is the one declaration: each setting's environment variable, its
+default and what it means. :func:`load_settings` reads them (nothing reads the
+environment at import time); the README's configuration table is checked against this
+declaration by a test. dbt gets its variables from :meth:`Settings.subprocess_env`,
+which the dbt resource hands to the dbt process; profiles.yml has no defaults of its own.
 
-| variable | default |
-| --- | --- |
-| REALPEOPLE_LANDING_DIR | data/landing |
-| REALPEOPLE_DATA_DIR | data |
-| MLFLOW_TRACKING_URI | sqlite:///<data dir>/mlflow/mlflow.db |
-| DAGSTER_HOME | <data dir>/dagster_home |
-| REALPEOPLE_WAREHOUSE_PATH | <data dir>/warehouse.duckdb |
-| REALPEOPLE_ENGINE | duckdb (or spark: dbt builds the features on Spark, the dbt target of that name) |
-| REALPEOPLE_RAW_PARQUET_DIR | <data dir>/raw_parquet (the raw layer as Parquet, written when the engine is spark) |
-| REALPEOPLE_SPARK_DIR | <data dir>/spark (local Spark's warehouse, metastore and spill) |
-| REALPEOPLE_SPARK_SCHEMA | realpeople (the Spark database dbt builds into) |
-| REALPEOPLE_DUCKDB_MEMORY_LIMIT | 4GB (DuckDB spills to disk past it) |
-| REALPEOPLE_DUCKDB_THREADS | 2 |
-| REALPEOPLE_FIRST_DELIVERY_DATE | 2024-01-01 (first daily partition) |
-| REALPEOPLE_FEATURE_WINDOW_DAYS | 28 |
-| REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS | 8 (the platform's home time zone) |
-| REALPEOPLE_MODEL_NAME | account_authenticity |
-| REALPEOPLE_TERMINATE_PRECISION | 0.99 (held-out precision the terminate tier must keep) |
-| REALPEOPLE_LABEL_NOISE | 0.02 (share of review verdicts assumed wrong; see src/realpeople/ml/policy.py) |
-| REALPEOPLE_REVIEW_OVERRIDE_DAYS | 28 (a moderator verdict this recent overrides the model) |
-| REALPEOPLE_SECOND_REVIEW_BELOW | 0.2 (a verdict the model flatly contradicts gets a second review: ai_managed when P(ai_managed) is below this, ai_assisted when P(any AI) is) |
-| REALPEOPLE_BRAKE_FACTOR | 3 (brake when terminations exceed this x the trailing median) |
-| REALPEOPLE_BRAKE_HISTORY_RUNS | 7 (published runs in the trailing median) |
-| REALPEOPLE_BRAKE_MIN_HISTORY | 3 (published runs needed before the surge rule applies) |
-| REALPEOPLE_BRAKE_MIN_TERMINATE | 20 (never brake below this many terminations) |
-| REALPEOPLE_BRAKE_PSI | 0.25 (brake when the score distribution's PSI exceeds this) |
-| REALPEOPLE_TRAINING_BACKEND | local (`dask`: the model's final fit and the scoring run on a Dask cluster) |
-| REALPEOPLE_DASK_SCHEDULER | empty (with `dask`: an in-process LocalCluster on 127.0.0.1; else e.g. tcp://host:8786) |
+Settings are read from the deployment's environment only. In Dagster they are a plain
+resource value (not a configurable resource), so no launchpad run config can change
+them: the brake, the thresholds and the tracking URI guard safety.
+
+Nothing here imports Dagster: the simulator, ``ml/`` and scripts read settings too.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-
-from dagster import ConfigurableResource
 
 # The package lives in src/realpeople; the dbt project beside src/ (an editable install).
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,11 +26,88 @@ REPO_ROOT = PACKAGE_DIR.parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # Engines dbt can build the features on; each is a target of that name in profiles.yml.
 ENGINES = ("duckdb", "spark")
+TRAINING_BACKENDS = ("local", "dask")
 
 
-class Settings(ConfigurableResource):
-    """Where RealPeople reads and writes, and how hard it works; a Dagster resource so
-    the UI shows what a run used. Build it with :func:`load_settings`."""
+@dataclass(frozen=True)
+class Setting:
+    """One setting: where it is read from, its default, and what it means.
+
+    ``default`` may name another setting in braces (``{data_dir}/warehouse.duckdb``): a
+    path under the data dir moves with it. ``choices``: the allowed values (default:
+    the first). ``path``: resolved to an absolute path.
+    """
+
+    env: str
+    default: str
+    meaning: str
+    choices: tuple[str, ...] = ()
+    path: bool = False
+
+
+SETTINGS: dict[str, Setting] = {
+    "landing_dir": Setting("REALPEOPLE_LANDING_DIR", "data/landing",
+                           "where deliveries land (`<table>/dt=YYYY-MM-DD/`)", path=True),
+    "data_dir": Setting("REALPEOPLE_DATA_DIR", "data",
+                        "everything the pipeline writes: warehouse, MLflow, Dagster, published files", path=True),
+    "warehouse_path": Setting("REALPEOPLE_WAREHOUSE_PATH", "{data_dir}/warehouse.duckdb",
+                              "the DuckDB warehouse", path=True),
+    "engine": Setting("REALPEOPLE_ENGINE", "duckdb",
+                      "where dbt builds the features: `spark` builds them with dbt on Spark (the `spark` "
+                      "target; [docs/scaling.md](docs/scaling.md))",
+                      choices=ENGINES),
+    "raw_parquet_dir": Setting("REALPEOPLE_RAW_PARQUET_DIR", "{data_dir}/raw_parquet",
+                               "the raw layer as Parquet, written when the engine is spark", path=True),
+    "spark_dir": Setting("REALPEOPLE_SPARK_DIR", "{data_dir}/spark",
+                         "local Spark's warehouse, metastore and spill", path=True),
+    "spark_schema": Setting("REALPEOPLE_SPARK_SCHEMA", "realpeople", "the Spark database dbt builds into"),
+    "duckdb_memory_limit": Setting("REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB",
+                                   "DuckDB's memory cap; it spills to disk past it"),
+    "duckdb_threads": Setting("REALPEOPLE_DUCKDB_THREADS", "2", "DuckDB threads"),
+    "mlflow_tracking_uri": Setting("MLFLOW_TRACKING_URI", "sqlite:///{data_dir}/mlflow/mlflow.db",
+                                   "MLflow tracking and registry store"),
+    "mlflow_artifact_root": Setting("REALPEOPLE_MLFLOW_ARTIFACT_ROOT", "{data_dir}/mlflow/artifacts",
+                                    "MLflow artifacts (models, evaluation plots)", path=True),
+    "dagster_home": Setting("DAGSTER_HOME", "{data_dir}/dagster_home",
+                            "Dagster's instance: runs, events, schedules", path=True),
+    "first_delivery_date": Setting("REALPEOPLE_FIRST_DELIVERY_DATE", "2024-01-01",
+                                   "first daily partition; an older `dt=` folder is refused"),
+    "feature_window_days": Setting("REALPEOPLE_FEATURE_WINDOW_DAYS", "28", "trailing window of the features"),
+    "platform_utc_offset_hours": Setting("REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS", "8",
+                                         "the platform's home time zone (night, hour of day)"),
+    "model_name": Setting("REALPEOPLE_MODEL_NAME", "account_authenticity", "registered model name in MLflow"),
+    "terminate_precision": Setting("REALPEOPLE_TERMINATE_PRECISION", "0.99",
+                                   "held-out precision the terminate tier must keep"),
+    "label_noise": Setting("REALPEOPLE_LABEL_NOISE", "0.02",
+                           "share of review verdicts assumed wrong (see `src/realpeople/ml/policy.py`)"),
+    "review_override_days": Setting("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28",
+                                    "a moderator verdict this recent overrides the model"),
+    "second_review_below": Setting(
+        "REALPEOPLE_SECOND_REVIEW_BELOW", "0.2",
+        "a verdict the model flatly contradicts goes to a second review: `ai_managed` when "
+        "P(ai_managed) is below it, `ai_assisted` when P(ai_assisted) + P(ai_managed) is"),
+    "brake_factor": Setting("REALPEOPLE_BRAKE_FACTOR", "3",
+                            "safety brake: terminations above this times the trailing median of published runs"),
+    "brake_history_runs": Setting("REALPEOPLE_BRAKE_HISTORY_RUNS", "7", "safety brake: published runs in that median"),
+    "brake_min_history": Setting("REALPEOPLE_BRAKE_MIN_HISTORY", "3",
+                                 "safety brake: published runs needed before the surge rule applies"),
+    "brake_min_terminate": Setting("REALPEOPLE_BRAKE_MIN_TERMINATE", "20",
+                                   "safety brake: never brake below this many terminations"),
+    "brake_psi": Setting("REALPEOPLE_BRAKE_PSI", "0.25",
+                         "safety brake: the score distribution's shift (PSI) it tolerates"),
+    "training_backend": Setting("REALPEOPLE_TRAINING_BACKEND", "local",
+                                "`dask`: the model's final fit (`lightgbm.dask`) and the scoring run on a Dask "
+                                "cluster ([docs/scaling.md](docs/scaling.md))",
+                                choices=TRAINING_BACKENDS),
+    "dask_scheduler": Setting("REALPEOPLE_DASK_SCHEDULER", "",
+                              "with `dask`: empty for an in-process cluster on 127.0.0.1, else e.g. tcp://host:8786"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where RealPeople reads and writes, and how hard it works. Build it with
+    :func:`load_settings`; the fields are ``SETTINGS``' keys, typed."""
 
     landing_dir: str
     data_dir: str
@@ -139,50 +194,36 @@ class Settings(ConfigurableResource):
         }
 
 
-def _path(env: Mapping[str, str], name: str, default: Path) -> str:
-    value = env.get(name)
-    return str(Path(value).expanduser().resolve() if value else default.resolve())
-
-
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    """The variable's value if it is one of ``allowed`` (default: the first); fail early, by name."""
-    value = env.get(name) or allowed[0]
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
-    return value
+def settings_table() -> str:
+    """``SETTINGS`` as the Markdown table the README shows (a test keeps them equal)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for setting in SETTINGS.values():
+        default = setting.default.replace("{data_dir}", "<data>")
+        default = f"`{default}`" if default else "empty"
+        choices = f" (one of {', '.join(f'`{c}`' for c in setting.choices)})" if setting.choices else ""
+        rows.append(f"| `{setting.env}` | {default} | {setting.meaning}{choices} |")
+    return "\n".join(rows) + "\n"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from ``env`` (default: the process environment)."""
+    """Read every setting of ``SETTINGS`` from ``env`` (default: the process environment).
+
+    An unset or empty variable takes the declared default; a value of the wrong type or
+    outside its choices fails here, naming the variable."""
     env = os.environ if env is None else env
-    data_dir = Path(_path(env, "REALPEOPLE_DATA_DIR", Path("data")))
-    tracking_uri = env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}"
-    return Settings(
-        landing_dir=_path(env, "REALPEOPLE_LANDING_DIR", Path("data/landing")),
-        data_dir=str(data_dir),
-        warehouse_path=_path(env, "REALPEOPLE_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
-        engine=_choice(env, "REALPEOPLE_ENGINE", ENGINES),
-        raw_parquet_dir=_path(env, "REALPEOPLE_RAW_PARQUET_DIR", data_dir / "raw_parquet"),
-        spark_dir=_path(env, "REALPEOPLE_SPARK_DIR", data_dir / "spark"),
-        spark_schema=env.get("REALPEOPLE_SPARK_SCHEMA", "realpeople"),
-        duckdb_memory_limit=env.get("REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB"),
-        duckdb_threads=int(env.get("REALPEOPLE_DUCKDB_THREADS", "2")),
-        mlflow_tracking_uri=tracking_uri,
-        mlflow_artifact_root=_path(env, "REALPEOPLE_MLFLOW_ARTIFACT_ROOT", data_dir / "mlflow" / "artifacts"),
-        dagster_home=_path(env, "DAGSTER_HOME", data_dir / "dagster_home"),
-        first_delivery_date=env.get("REALPEOPLE_FIRST_DELIVERY_DATE", "2024-01-01"),
-        feature_window_days=int(env.get("REALPEOPLE_FEATURE_WINDOW_DAYS", "28")),
-        platform_utc_offset_hours=int(env.get("REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS", "8")),
-        model_name=env.get("REALPEOPLE_MODEL_NAME", "account_authenticity"),
-        terminate_precision=float(env.get("REALPEOPLE_TERMINATE_PRECISION", "0.99")),
-        label_noise=float(env.get("REALPEOPLE_LABEL_NOISE", "0.02")),
-        review_override_days=int(env.get("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28")),
-        second_review_below=float(env.get("REALPEOPLE_SECOND_REVIEW_BELOW", "0.2")),
-        brake_factor=float(env.get("REALPEOPLE_BRAKE_FACTOR", "3")),
-        brake_history_runs=int(env.get("REALPEOPLE_BRAKE_HISTORY_RUNS", "7")),
-        brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),
-        brake_min_terminate=int(env.get("REALPEOPLE_BRAKE_MIN_TERMINATE", "20")),
-        brake_psi=float(env.get("REALPEOPLE_BRAKE_PSI", "0.25")),
-        training_backend=_choice(env, "REALPEOPLE_TRAINING_BACKEND", ("local", "dask")),
-        dask_scheduler=env.get("REALPEOPLE_DASK_SCHEDULER", ""),
-    )
+    raw: dict[str, str] = {}
+    for name, setting in SETTINGS.items():  # declared order: data_dir before what derives from it
+        value = env.get(setting.env) or setting.default.format(**raw)
+        if setting.choices and value not in setting.choices:
+            raise ValueError(f"{setting.env}={value!r}: expected one of {', '.join(setting.choices)}")
+        if setting.path and not value.startswith("sqlite:"):
+            value = str(Path(value).expanduser().resolve())
+        raw[name] = value
+    typed = {}
+    for field in fields(Settings):
+        kind = {"int": int, "float": float, "str": str}[field.type]
+        try:
+            typed[field.name] = kind(raw[field.name])
+        except ValueError:
+            raise ValueError(f"{SETTINGS[field.name].env}={raw[field.name]!r}: expected {field.type}") from None
+    return Settings(**typed)

@@ -7,7 +7,8 @@ from realpeople.settings import load_settings
 
 
 def test_definitions_load():
-    Definitions.validate_loadable(defs)
+    """What dg and the webserver load: the lazy ``defs`` of realpeople.definitions."""
+    Definitions.validate_loadable(defs())
 
 
 def test_asset_graph_reads_as_the_pipeline(tmp_path):

@@ -97,6 +97,32 @@ def test_published_files_follow_the_contract(world):
     assert "<svg" in report and "http" not in report.replace("http://www.w3.org", "")
 
 
+def test_the_registry_champion_scores_exactly_what_was_published(world):
+    """Issue 17: ``mlflow.pyfunc.load_model("models:/<name>@champion").predict(features)``
+    on the run date's features returns the published ``score_*`` values, exactly."""
+    import mlflow
+
+    settings = world["settings"]
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        features = con.execute("select * from account_features where run_date = ?", [END]).df()
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    served = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
+    scores = served.predict(features, params={"with_action": True})
+    scores.insert(0, "account_id", features["account_id"].to_numpy())
+    listed = pd.read_parquet(Path(settings.published_dir) / RUN_DATE / "enforcement_list.parquet")
+    by_model = listed.merge(scores, on="account_id", suffixes=("", "_registry"))
+    assert len(by_model) == len(listed)
+    for column in ("score_ai_managed", "score_ai_assisted"):
+        assert (by_model[column] == by_model[f"{column}_registry"]).all(), column
+    # The policy's action, when asked: every account the model itself terminated is one
+    # the registry's policy proposes to terminate.
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        proposed = con.execute("select account_id, proposed_action from account_scores where run_date = ?",
+                               [END]).df()
+    joined = proposed.merge(scores, on="account_id", suffixes=("", "_registry"))
+    assert joined["proposed_action"].fillna("").eq(joined["proposed_action_registry"].fillna("")).all()
+
+
 def test_terminate_is_precise_and_finds_most_automation(world):
     listed = pd.read_parquet(Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet")
     truth = world["truth"].set_index("account_id")

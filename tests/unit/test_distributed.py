@@ -115,12 +115,12 @@ def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
     import dask.dataframe as dd
 
     from realpeople.ml.distributed import champion_ref, score_partitioned
-    from realpeople.ml.tracking import configure, log_training_run
+    from realpeople.ml.tracking import configure, log_register_and_gate
 
     root = tmp_path_factory.mktemp("registry")
     uri = f"sqlite:///{root / 'mlflow.db'}"
     configure(uri, root / "artifacts", "dask_model")
-    registered = log_training_run(on_dask, model_name="dask_model", training_as_of="2026-11-15")
+    registered = log_register_and_gate(on_dask, model_name="dask_model", training_as_of="2026-11-15")
     assert registered.decision.promoted  # the first model becomes champion, as any other would
 
     ref = champion_ref("dask_model")

@@ -141,10 +141,10 @@ def registry(tmp_path):
 
 
 def test_thresholds_round_trip_through_the_registry(trained, registry):
-    from realpeople.ml.tracking import challenger, champion, load_model, log_training_run
+    from realpeople.ml.tracking import challenger, champion, load_model, log_register_and_gate
 
     assert champion(registry) is None
-    registered = log_training_run(trained, model_name=registry, training_as_of="2026-11-15")
+    registered = log_register_and_gate(trained, model_name=registry, training_as_of="2026-11-15")
     assert registered.decision.promoted  # the first model becomes champion
     found = champion(registry)
     assert found.version == registered.version == challenger(registry).version == "1"
@@ -155,12 +155,37 @@ def test_thresholds_round_trip_through_the_registry(trained, registry):
     assert np.allclose(score_accounts(frame, reloaded).iloc[:, 1:], score_accounts(frame, trained.model).iloc[:, 1:])
 
 
+def test_the_registry_serves_what_the_pipeline_publishes(trained, registry):
+    """Anyone loading ``models:/<name>@champion`` with plain ``mlflow.pyfunc`` gets the
+    calibrated scores and the policy's actions, not the booster's raw probabilities; the
+    version carries its model card and the logged model its held-out metrics."""
+    import mlflow
+
+    from realpeople.ml.policy import decide_actions
+    from realpeople.ml.tracking import log_register_and_gate
+
+    registered = log_register_and_gate(trained, model_name=registry, training_as_of="2026-11-15")
+    served = mlflow.pyfunc.load_model(f"models:/{registry}@champion")
+    frame = synthetic_training(n=80, seed=11)
+    expected = score_accounts(frame, trained.model).drop(columns="account_id")
+    got = served.predict(frame)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
+    raw = trained.model.predict_raw(frame)
+    assert not np.allclose(got.to_numpy(), raw)  # calibrated, not the booster's output
+    acted = served.predict(frame, params={"with_action": True})
+    assert acted["proposed_action"].tolist() == decide_actions(expected, trained.policy).tolist()
+    version = mlflow.MlflowClient().get_model_version(registry, registered.version)
+    assert version.description.startswith("#") and registered.version in version.description
+    logged = mlflow.get_logged_model(mlflow.get_run(registered.run_id).outputs.model_outputs[0].model_id)
+    assert {m.key for m in logged.metrics} >= {k for k, v in trained.metrics.items() if v == v}
+
+
 def test_gate_refuses_a_worse_model(trained, registry):
     import mlflow
 
-    from realpeople.ml.tracking import challenger, champion, log_training_run
+    from realpeople.ml.tracking import challenger, champion, log_register_and_gate
 
-    log_training_run(trained, model_name=registry, training_as_of="2026-11-15")
+    log_register_and_gate(trained, model_name=registry, training_as_of="2026-11-15")
     # A deliberately worse model: in the older reviews it learns from, the two features
     # that reveal automation are scrambled; the newest reviews (its test set) are intact.
     frame = synthetic_training()
@@ -169,7 +194,7 @@ def test_gate_refuses_a_worse_model(trained, registry):
     for col in ("dm_reply_under_10s_share", "gap_cv"):
         frame.loc[older, col] = rng.permutation(frame.loc[older, col].to_numpy())
     worse = train_model(frame, seed=0, search=False)
-    registered = log_training_run(worse, model_name=registry, training_as_of="2026-11-16")
+    registered = log_register_and_gate(worse, model_name=registry, training_as_of="2026-11-16")
     decision = registered.decision
     assert not decision.promoted
     assert decision.challenger.policy_metric < decision.champion.policy_metric

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from dagster import (
+    ResourceParam,
     AssetKey,
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -54,7 +55,7 @@ def delivery_fingerprints(landing_dir: Path, first_date: date | None = None,
     return prints
 
 
-def already_loaded(settings: Settings, current: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+def already_loaded(settings: ResourceParam[Settings], current: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """The part of ``current`` whose files the warehouse ledger (raw.deliveries) holds
     with the same paths and sizes."""
     import duckdb
@@ -89,7 +90,7 @@ def already_loaded(settings: Settings, current: dict[str, dict[str, str]]) -> di
                  "requests exactly one ingest run for that delivery date, for the tables "
                  "whose files changed."),
 )
-def new_deliveries_sensor(context: SensorEvaluationContext, settings: Settings):
+def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourceParam[Settings]):
     current = delivery_fingerprints(Path(settings.landing_dir), *partition_range(settings))
     # A refused delivery folder never stops the others; the tick names it (and every ingest
     # run records it in the ledger).

@@ -4,7 +4,7 @@ Nothing here re-implements training or scoring. :func:`train_distributed` is
 :func:`ml.train.train_model` with the final fit (its step 5) done by LightGBM's Dask
 interface (:class:`DaskFit`); the time split, label encoding, (absent) sample weights,
 search, calibration, policy and held-out test are ``train_model``'s own, so the result
-is a :class:`ml.train.TrainResult` that :func:`ml.tracking.log_training_run` registers
+is a :class:`ml.train.TrainResult` that :func:`ml.tracking.log_register_and_gate` registers
 and the promotion gate judges like any other. :func:`score_partitioned` runs
 :func:`ml.score.score_accounts` on each partition of a Dask frame of ``account_features``.
 

@@ -4,9 +4,10 @@ Experiment per model name; one run per training, with the search as nested child
 the training and test sets as dataset inputs (digest = fingerprint, size), every held-out
 figure as a metric, and the evaluation artifacts (PR curves, confusion matrix,
 calibration plot, feature importance, SHAP summary, model card). The registered version
-carries its policy thresholds as version tags (and in the model's metadata with the
-calibrator and the typical-person reference), so a version scores and acts exactly as it
-was evaluated. A new version gets the ``challenger`` alias; the promotion gate
+is a ``pyfunc`` (:mod:`realpeople.ml.registry_model`) bundling booster, calibrator,
+typical person and policy, so a version scores and acts exactly as it was evaluated,
+whoever loads it; its policy thresholds are also version tags, its held-out figures are
+metrics of the logged model, and its model card is the version's description. A new version gets the ``challenger`` alias; the promotion gate
 (:mod:`ml.promotion`) moves ``champion`` to it only if it is better. Scoring always uses
 ``champion``.
 """
@@ -19,13 +20,12 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import lightgbm as lgb
 import pandas as pd
 
 from realpeople.ml.features import CLASSES, FEATURES
-from realpeople.ml.calibrate import Calibrator
 from realpeople.ml.policy import Policy
 from realpeople.ml.promotion import GateDecision, decide, gate_score
+from realpeople.ml.registry_model import AccountAuthenticityModel, write_artifacts
 from realpeople.ml.score import AccountModel
 from realpeople.ml.train import TrainResult
 
@@ -115,7 +115,7 @@ def _log_dataset(result: TrainResult, training_as_of: str) -> None:
         mlflow.log_input(data, context=context)
 
 
-def log_training_run(
+def log_register_and_gate(
     result: TrainResult, *, model_name: str, training_as_of: str, gate: bool = True,
 ) -> RegisteredModel:
     """Log the run (params, metrics, data, artifacts, search as child runs), register the
@@ -144,14 +144,24 @@ def log_training_run(
             for path in _artifacts(result, Path(tmp)):
                 mlflow.log_artifact(str(path), artifact_path="evaluation")
         sample = pd.DataFrame([[0.0] * len(FEATURES)], columns=list(FEATURES), dtype="float64")
-        signature = infer_signature(sample, pd.DataFrame(
-            [[1 / 3] * len(CLASSES)], columns=[f"score_{c}" for c in CLASSES]))
-        info = mlflow.lightgbm.log_model(
-            result.booster, name="model", registered_model_name=model_name,
-            signature=signature, pip_requirements=PIP_REQUIREMENTS,
-            metadata={"calibrator": result.model.calibrator.to_dict(),
-                      "typical_person": result.model.typical_person,
-                      "policy": result.policy.to_dict()})
+        signature = infer_signature(
+            sample, pd.DataFrame([[1 / 3] * len(CLASSES)], columns=[f"score_{c}" for c in CLASSES]),
+            params={"with_action": False})
+        with tempfile.TemporaryDirectory() as tmp:
+            # One pyfunc bundles booster, calibrator, typical person and policy: loading
+            # the version from the registry scores exactly as the pipeline publishes.
+            info = mlflow.pyfunc.log_model(
+                name="model", python_model=AccountAuthenticityModel(),
+                artifacts=write_artifacts(result.model, result.policy, Path(tmp)),
+                registered_model_name=model_name, signature=signature, input_example=sample,
+                pip_requirements=PIP_REQUIREMENTS,
+                metadata={"calibrator": result.model.calibrator.to_dict(),
+                          "typical_person": result.model.typical_person,
+                          "policy": result.policy.to_dict()})
+        # The held-out figures belong to the logged model too (MLflow 3 LoggedModel),
+        # so they show on the model's page, not only on the run's.
+        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if v == v},
+                           model_id=info.model_id)
         model_version = str(info.registered_model_version)
         client = mlflow.MlflowClient()
         for key, value in result.policy.to_dict().items():
@@ -174,9 +184,11 @@ def log_training_run(
                 client.set_registered_model_alias(model_name, CHAMPION, model_version)
         from realpeople.ml.plots import model_card
 
-        mlflow.log_text(model_card(result, model_name=model_name, model_version=model_version,
-                                   training_as_of=training_as_of, decision=decision),
-                        "evaluation/model_card.md")
+        card = model_card(result, model_name=model_name, model_version=model_version,
+                          training_as_of=training_as_of, decision=decision)
+        mlflow.log_text(card, "evaluation/model_card.md")
+        # The registry shows the card as the version's description.
+        client.update_model_version(model_name, model_version, description=card)
         return RegisteredModel(model_name, model_version, run.info.run_id, result.policy, decision)
 
 
@@ -231,19 +243,14 @@ def _registered(model_name: str, mv) -> RegisteredModel:
     return RegisteredModel(model_name, str(mv.version), mv.run_id, policy)
 
 
-def load_booster(model: RegisteredModel) -> lgb.Booster:
-    """The LightGBM booster of a registered version (the flavour, for probabilities)."""
+def load_pyfunc(model: RegisteredModel):
+    """The registered version as anyone loads it from the registry (``mlflow.pyfunc``)."""
     import mlflow
 
-    return mlflow.lightgbm.load_model(f"models:/{model.name}/{model.version}")
+    return mlflow.pyfunc.load_model(f"models:/{model.name}/{model.version}")
 
 
 def load_model(model: RegisteredModel) -> AccountModel:
-    """The registered version as it was evaluated: booster, calibrator, typical person."""
-    import mlflow
-
-    uri = f"models:/{model.name}/{model.version}"
-    metadata = mlflow.models.get_model_info(uri).metadata or {}
-    return AccountModel(booster=mlflow.lightgbm.load_model(uri),
-                        calibrator=Calibrator.from_dict(metadata.get("calibrator")),
-                        typical_person=metadata.get("typical_person") or {})
+    """The registered version as it was evaluated: booster, calibrator, typical person,
+    unwrapped from the same pyfunc the registry serves (one scoring path)."""
+    return load_pyfunc(model).unwrap_python_model().account_model

@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import ResourceParam, AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
@@ -61,7 +61,7 @@ def _environment(values: Mapping[str, str]):
     dagster_dbt_translator=FeaturesTranslator(),
     pool=DUCKDB_WRITER_POOL,
 )
-def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings,
+def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: ResourceParam[Settings],
                           warehouse: DuckDBResource):
     # profiles.yml reads the warehouse path and DuckDB limits from these variables; dbt
     # runs as a subprocess that copies the environment when it starts. They are set only

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    ResourceParam,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -74,7 +75,7 @@ def build_raw_asset(table: str):
                                         "unreadable, over a limit) and no entry of its folder was refused")),
         ],
     )
-    def _raw_asset(context: AssetExecutionContext, settings: Settings, warehouse: DuckDBResource):
+    def _raw_asset(context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource):
         day = date.fromisoformat(context.partition_key)
         with warehouse.get_connection() as con:
             report = load_delivery(con, Path(settings.landing_dir), table, day)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    ResourceParam,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -35,7 +36,7 @@ REVIEWS = AssetKey("stg_activity__reviews")
 sql = sql_reader(__file__)
 
 
-def _configure_mlflow(settings: Settings) -> str:
+def _configure_mlflow(settings: ResourceParam[Settings]) -> str:
     from realpeople.ml.tracking import configure
 
     return configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
@@ -75,11 +76,11 @@ PROMOTION_GATE = "promotion_gate"
         "Platt calibration and policy thresholds from out-of-fold predictions. Registered as "
         "`challenger`; promoted to `champion` only through the promotion gate."),
 )
-def account_authenticity_model(context: AssetExecutionContext, settings: Settings,
+def account_authenticity_model(context: AssetExecutionContext, settings: ResourceParam[Settings],
                                warehouse: DuckDBResource):
     from realpeople.ml.distributed import fit_backend
     from realpeople.ml.dataset import NotEnoughReviews
-    from realpeople.ml.tracking import log_training_run
+    from realpeople.ml.tracking import log_register_and_gate
     from realpeople.ml.train import train_model
 
     with warehouse.get_connection() as con:
@@ -114,7 +115,7 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
             metadata={"decision": "not trained"})
         return
     experiment_id = _configure_mlflow(settings)
-    registered = log_training_run(result, model_name=settings.model_name, training_as_of=str(as_of))
+    registered = log_register_and_gate(result, model_name=settings.model_name, training_as_of=str(as_of))
     decision = registered.decision
     m = {k: float(v) for k, v in result.metrics.items()}
     yield MaterializeResult(metadata={
@@ -168,7 +169,7 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Setting
         "registered (too few reviews): `model_status` then records, per run date, that no "
         "model acts and how many more reviews of which class training needs."),
 )
-def account_scores(context: AssetExecutionContext, settings: Settings,
+def account_scores(context: AssetExecutionContext, settings: ResourceParam[Settings],
                    warehouse: DuckDBResource) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
     from realpeople.ml.policy import decide_actions
@@ -229,7 +230,7 @@ def _record_status(con, run_date: str, model_name: str, version: str | None, sho
                  else "no model acts yet: none has been trained and registered")})
 
 
-def _no_model(context: AssetExecutionContext, settings: Settings, warehouse: DuckDBResource,
+def _no_model(context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource,
               run_date: str) -> MaterializeResult:
     """No champion yet (too few reviews to train one): nothing is scored for the run date,
     and ``model_status`` says how many more reviews of which class training needs, so the
@@ -253,7 +254,7 @@ def _no_model(context: AssetExecutionContext, settings: Settings, warehouse: Duc
         "reviews_needed_any": shortfall.needed_any})
 
 
-def _score(features: pd.DataFrame, scorer, settings: Settings) -> pd.DataFrame:
+def _score(features: pd.DataFrame, scorer, settings: ResourceParam[Settings]) -> pd.DataFrame:
     """``score_accounts`` here, or partition by partition on the Dask cluster (same rows
     and columns) when the model stage runs on Dask."""
     from realpeople.ml.score import score_accounts

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    ResourceParam,
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
@@ -76,7 +77,7 @@ def _frame(warehouse: DuckDBResource, query: str, run_date: str) -> pd.DataFrame
         "with calibrated scores, reasons in words and the model version: the contract's "
         "enforcement list, before publishing."),
 )
-def enforcement_list(context: AssetExecutionContext, settings: Settings,
+def enforcement_list(context: AssetExecutionContext, settings: ResourceParam[Settings],
                      warehouse: DuckDBResource) -> MaterializeResult:
     run_date = context.partition_key
     with warehouse.get_connection() as con:
@@ -107,7 +108,7 @@ def enforcement_list(context: AssetExecutionContext, settings: Settings,
                  "or the score distribution shifts sharply. Release explicitly with "
                  "`python -m realpeople release-brake`."),
 )
-def safety_brake(context: AssetCheckExecutionContext, settings: Settings,
+def safety_brake(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
                  warehouse: DuckDBResource) -> AssetCheckResult:
     run_date = context.partition_key
     with warehouse.get_connection() as con:
@@ -140,7 +141,7 @@ def safety_brake(context: AssetCheckExecutionContext, settings: Settings,
                  "(columns, one row per account, actions, score ranges, reasons). Blocking: "
                  "a failure stops publishing."),
 )
-def enforcement_list_contract(context: AssetCheckExecutionContext, settings: Settings,
+def enforcement_list_contract(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
                               warehouse: DuckDBResource) -> AssetCheckResult:
     from realpeople.expectations.runner import validate_frame, write_report
 
@@ -172,7 +173,7 @@ def enforcement_list_contract(context: AssetCheckExecutionContext, settings: Set
                  "the random audit sample (95% CI), appeals, AI-content labelling, data "
                  "quality, and the model's threshold and held-out precision."),
 )
-def compliance_metrics(context: AssetExecutionContext, settings: Settings,
+def compliance_metrics(context: AssetExecutionContext, settings: ResourceParam[Settings],
                        warehouse: DuckDBResource) -> MaterializeResult:
     from realpeople.ml.tracking import configure, registered_version
 
@@ -209,7 +210,7 @@ def compliance_metrics(context: AssetExecutionContext, settings: Settings,
                  "review_queue.parquet/.csv, compliance_metrics.parquet/.csv and report.html. "
                  "Written only after the blocking checks pass; replaced atomically."),
 )
-def published_snapshot(context: AssetExecutionContext, settings: Settings,
+def published_snapshot(context: AssetExecutionContext, settings: ResourceParam[Settings],
                        warehouse: DuckDBResource) -> MaterializeResult:
     run_date = context.partition_key
     listed = enforcement_list_frame(warehouse, run_date)

@@ -14,6 +14,7 @@ report under ``<data>/reports/gx/<suite>/``.
 
 
 from dagster import (
+    ResourceParam,
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
@@ -34,7 +35,7 @@ ACCOUNT_SCORES = AssetKey("account_scores")
 sql = sql_reader(__file__)
 
 
-def _validate(context, settings: Settings, warehouse: DuckDBResource, query: str, suite: str,
+def _validate(context, settings: ResourceParam[Settings], warehouse: DuckDBResource, query: str, suite: str,
               extra_params: dict | None = None, params_query: str | None = None) -> AssetCheckResult:
     from realpeople.expectations.runner import validate_frame, write_report
 
@@ -75,7 +76,7 @@ def _validate(context, settings: Settings, warehouse: DuckDBResource, query: str
                  "feature contract's columns, one row per account, counts >= 0, shares in "
                  "[0, 1]. Blocking: a failure stops training and scoring."),
 )
-def account_features_contract(context: AssetCheckExecutionContext, settings: Settings,
+def account_features_contract(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
                               warehouse: DuckDBResource) -> AssetCheckResult:
     return _validate(context, settings, warehouse, "account_features_of_run_date.sql",
                      "account_features",
@@ -93,7 +94,7 @@ def account_features_contract(context: AssetCheckExecutionContext, settings: Set
                  "probabilities in [0, 1], the actions the policy may propose, one model "
                  "version. Blocking: a failure stops the enforcement list and publishing."),
 )
-def account_scores_contract(context: AssetCheckExecutionContext, settings: Settings,
+def account_scores_contract(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
                             warehouse: DuckDBResource) -> AssetCheckResult:
     return _validate(context, settings, warehouse, "account_scores_of_run_date.sql",
                      "account_scores", params_query="account_scores_expected.sql")
