@@ -153,6 +153,13 @@ class Settings:
         return Path(self.data_dir) / "reports"
 
     @property
+    def gx_dir(self) -> Path:
+        """Great Expectations' project root: ``gx/`` under it holds the Data Context, the
+        Checkpoints, every validation result and Data Docs
+        (``gx/uncommitted/data_docs/local_site/index.html``)."""
+        return self.reports_dir
+
+    @property
     def dbt_target(self) -> str:
         """The profiles.yml target dbt builds on: the engine's name."""
         return self.engine

@@ -7,6 +7,7 @@ a second.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +17,6 @@ from realpeople.expectations import (
     list_suites,
     load_suite,
     validate_frame,
-    write_report,
 )
 
 ENFORCEMENT_COLUMNS = [
@@ -242,23 +242,30 @@ def test_summary_is_json_safe_and_markdown_lists_failures():
     assert "ban \\| everything" in md
 
 
-def test_report_is_written(tmp_path):
+def test_a_checkpoint_keeps_each_validation_in_data_docs(tmp_path):
+    """With a GX root, the suite runs through its Checkpoint in a file context: the
+    result is stored, Data Docs get a page per validation (history kept), and the
+    summary links this validation's page. The suite in the context is the repository's."""
+    from urllib.parse import unquote, urlparse
+
+    root = tmp_path / "gx"
     frame = enforcement_list()
     frame.loc[2, "action"] = "shadow_ban"
-    summary = validate_frame(frame, "enforcement_list", batch_id="run 2024-03-01")
-    folder = tmp_path / "reports" / "gx" / "enforcement_list"
-    path = write_report(summary, folder)
-    assert path.parent == folder and path.suffix == ".html" and path.is_file()
-    page = path.read_text(encoding="utf-8")
-    assert "expect_column_values_to_be_in_set" in page
-    assert "shadow_ban" in page
-    assert "http://" not in page and "https://" not in page
-    data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    assert data["success"] is False and data["suite"] == "enforcement_list"
-    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
-    # a second write of the same batch replaces the files
-    assert write_report(summary, folder) == path
-    assert sorted(p.name for p in folder.iterdir()) == sorted([path.with_suffix(".json").name, path.name])
+    failed = validate_frame(frame, "enforcement_list", batch_id="enforcement_list_run_date=2024-03-01",
+                            gx_root=root)
+    assert not failed.success
+    page = Path(unquote(urlparse(failed.docs_url).path))
+    assert page.is_file() and page.is_relative_to(root)
+    assert "shadow_ban" in page.read_text(encoding="utf-8")
+    index = root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert index.is_file()
+    passed = validate_frame(enforcement_list(), "enforcement_list",
+                            batch_id="enforcement_list_run_date=2024-03-02", gx_root=root)
+    assert passed.success and passed.docs_url != failed.docs_url
+    assert Path(unquote(urlparse(failed.docs_url).path)).is_file()  # history kept
+    stored = json.loads((root / "gx" / "expectations" / "enforcement_list.json").read_text())
+    assert len(stored["expectations"]) == len(load_suite("enforcement_list")["expectations"])
+    assert (root / "gx" / "checkpoints" / "enforcement_list.json").is_file()
 
 
 # --------------------------------------------------------------------- issue 7 suites

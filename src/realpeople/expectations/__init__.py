@@ -11,7 +11,6 @@ from realpeople.expectations.runner import (
     list_suites,
     load_suite,
     validate_frame,
-    write_report,
 )
 
 __all__ = [
@@ -22,5 +21,4 @@ __all__ = [
     "list_suites",
     "load_suite",
     "validate_frame",
-    "write_report",
 ]

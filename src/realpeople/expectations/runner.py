@@ -1,11 +1,19 @@
 """Validate pandas DataFrames against the JSON expectation suites in ``suites/``.
 
-Great Expectations (1.x) is used in-process, with an ephemeral (in-memory) context
-and the pandas datasource. The caller reads the table from DuckDB itself: GX's SQL
-datasource over duckdb-engine resolves some metrics wrongly.
+The suites live here, in the repository, as GX 1.x suite JSON (value sets refer to
+``realpeople.vocabulary``). :func:`validate_frame` validates a frame against one:
 
-``import great_expectations`` takes several seconds, so it happens lazily, on the
-first validation, and the context is built once per process and reused.
+- with ``gx_root`` (what the pipeline's checks pass: ``<data>/gx``), the GX way: a
+  file-backed Data Context there holds the suite (refreshed from this folder on every
+  validation), a ValidationDefinition and a Checkpoint per suite; the Checkpoint's
+  UpdateDataDocsAction keeps Data Docs with the history of every validation, and the
+  summary carries the URL of this validation's page;
+- without it (tests, notebooks), an ephemeral in-memory context: nothing is written.
+
+The caller reads the table from DuckDB itself: GX's SQL datasource over duckdb-engine
+resolves some metrics wrongly, so the frame goes through the pandas datasource.
+``import great_expectations`` takes several seconds, so it happens lazily, on the first
+validation, and each context is built once per process and reused.
 
 Nothing here imports Dagster: the asset checks in ``realpeople.defs`` call
 :func:`validate_frame` and turn :class:`ValidationSummary` into check results.
@@ -14,12 +22,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import html
 import json
 import math
 import os
 import re
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,7 +40,10 @@ _MAX_TEXT = 200  # longest string kept in a sample / observed value
 _INDEX_KEY = "_rp_index"  # injected into each expectation's meta to restore suite order
 
 _lock = threading.RLock()
-_gx_state: dict[str, Any] = {}
+_gx_state: dict[str, tuple[Any, Any, Any]] = {}
+_DATASOURCE, _ASSET, _BATCH = "realpeople", "frames", "whole_frame"
+_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": _SAMPLE_SIZE,
+                  "include_unexpected_rows": False}
 
 
 # --------------------------------------------------------------------------- results
@@ -76,6 +85,7 @@ class ValidationSummary:
     validated_at: str = ""  # ISO-8601 UTC
     parameters: dict[str, Any] = field(default_factory=dict)
     gx_version: str = ""
+    docs_url: str = ""  # this validation's page in Data Docs (file context only)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -169,31 +179,57 @@ def _resolve_values(value: Any, path: Path) -> Any:
 # --------------------------------------------------------------------------- GX
 
 
-def _gx() -> tuple[Any, Any, Any]:
-    """(great_expectations module, context, batch definition), built once per process."""
+def _import_gx():
+    # No usage statistics, no version check, nothing that phones home.
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("GX_USAGE_STATISTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx
+
+
+def _batch_definition(context) -> Any:
+    """The pandas datasource's whole-frame batch definition, created once per context."""
+    try:
+        source = context.data_sources.get(_DATASOURCE)
+    except (KeyError, ValueError, LookupError):
+        source = context.data_sources.add_pandas(_DATASOURCE)
+    try:
+        asset = source.get_asset(_ASSET)
+    except (KeyError, ValueError, LookupError):
+        asset = source.add_dataframe_asset(_ASSET)
+    try:
+        return asset.get_batch_definition(_BATCH)
+    except (KeyError, ValueError, LookupError):
+        return asset.add_batch_definition_whole_dataframe(_BATCH)
+
+
+def _context(gx_root: Path | None) -> tuple[Any, Any, Any]:
+    """(great_expectations module, context, batch definition) for ``gx_root`` (None: an
+    ephemeral context), built once per process and root."""
+    key = str(Path(gx_root).resolve()) if gx_root is not None else ""
     with _lock:
-        if not _gx_state:
-            # No usage statistics, no version check, nothing that phones home.
-            os.environ["GX_ANALYTICS_ENABLED"] = "false"
-            os.environ.setdefault("GX_USAGE_STATISTICS_ENABLED", "false")
-            import great_expectations as gx
+        if key not in _gx_state:
+            gx = _import_gx()
             from great_expectations.data_context.types.base import (
                 DataContextConfig,
                 InMemoryStoreBackendDefaults,
                 ProgressBarsConfig,
             )
 
-            config = DataContextConfig(
-                store_backend_defaults=InMemoryStoreBackendDefaults(),
-                analytics_enabled=False,
-                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-            )
-            context = gx.get_context(mode="ephemeral", project_config=config)
-            source = context.data_sources.add_pandas("realpeople")
-            asset = source.add_dataframe_asset("frame")
-            batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
-            _gx_state.update(gx=gx, context=context, batch_definition=batch_definition)
-        return _gx_state["gx"], _gx_state["context"], _gx_state["batch_definition"]
+            quiet = ProgressBarsConfig(globally=False, metric_calculations=False)
+            if gx_root is None:
+                config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(),
+                                           analytics_enabled=False, progress_bars=quiet)
+                context = gx.get_context(mode="ephemeral", project_config=config)
+            else:
+                Path(gx_root).mkdir(parents=True, exist_ok=True)
+                context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+                context.variables.progress_bars = quiet
+                context.variables.analytics_enabled = False
+                context.variables.save()
+            _gx_state[key] = (gx, context, _batch_definition(context))
+        return _gx_state[key]
 
 
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
@@ -219,12 +255,15 @@ def validate_frame(
     *,
     extra_params: dict | None = None,
     batch_id: str | None = None,
+    gx_root: Path | None = None,
 ) -> ValidationSummary:
     """Validate ``frame`` against ``suites/<suite_name>.json``.
 
     ``extra_params`` fills (or overrides) the suite's ``$PARAMETER`` values, whose
-    defaults are the suite's ``suite_parameters``. ``batch_id`` names the batch in the
-    summary and the report (default: the suite name and the validation time).
+    defaults are the suite's ``suite_parameters``. ``batch_id`` names the batch (the
+    Checkpoint run's name in Data Docs; default: the suite name and the time).
+    ``gx_root``: run the suite's Checkpoint in the file-backed context there, keeping
+    the result and Data Docs (see the module docstring); else validate in memory.
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
@@ -243,21 +282,34 @@ def validate_frame(
             | {"meta": meta}
         )
 
+    batch_id = batch_id or f"{spec['name']}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+    docs_url = ""
     with _lock:
-        gx, _context, batch_definition = _gx()
+        gx, context, batch_definition = _context(gx_root)
         suite = gx.ExpectationSuite(
             name=spec["name"], expectations=expectations, meta=dict(spec.get("meta") or {})
         )
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": _prepare(frame)})
-        result = batch.validate(
-            suite,
-            expectation_parameters=params,
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": _SAMPLE_SIZE,
-                "include_unexpected_rows": False,
-            },
-        )
+        if gx_root is None:
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": _prepare(frame)})
+            result = batch.validate(suite, expectation_parameters=params, result_format=_RESULT_FORMAT)
+        else:
+            from great_expectations.checkpoint import UpdateDataDocsAction
+            from great_expectations.core.run_identifier import RunIdentifier
+
+            # The repository's suite is the truth: the context's copy is refreshed each time.
+            suite = context.suites.add_or_update(suite)
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=spec["name"], data=batch_definition, suite=suite))
+            checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+                name=spec["name"], validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="update_data_docs")],
+                result_format=_RESULT_FORMAT))
+            run = checkpoint.run(batch_parameters={"dataframe": _prepare(frame)},
+                                 expectation_parameters=params,
+                                 run_id=RunIdentifier(run_name=batch_id, run_time=now))
+            ((identifier, result),) = run.run_results.items()
+            urls = context.get_docs_sites_urls(resource_identifier=identifier)
+            docs_url = urls[0]["site_url"] if urls else ""
 
     failed: list[tuple[int, FailedExpectation]] = []
     passed: list[tuple[int, PassedExpectation]] = []
@@ -312,10 +364,11 @@ def validate_frame(
         severity=str(meta.get("severity", "blocking")),
         description=str(meta.get("description", "")),
         row_count=int(len(frame)),
-        batch_id=batch_id or f"{spec['name']}-{now.strftime('%Y%m%dT%H%M%S%fZ')}",
+        batch_id=batch_id,
         validated_at=now.isoformat(timespec="seconds"),
         parameters={k: _json_safe(v) for k, v in params.items()},
         gx_version=str(getattr(gx, "__version__", "")),
+        docs_url=docs_url,
     )
 
 
@@ -334,124 +387,6 @@ def _exception_message(info: Any) -> str | None:
         if isinstance(v, dict) and v.get("raised_exception", True)
     ]
     return _clip("; ".join(dict.fromkeys(messages))) if messages else None
-
-
-# --------------------------------------------------------------------------- report
-
-
-def write_report(summary: ValidationSummary, folder: Path) -> Path:
-    """Write ``<batch id>.html`` (self-contained, no network) and ``<batch id>.json``
-    into ``folder`` atomically; return the HTML path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9_.\-]+", "_", summary.batch_id or summary.suite).strip("._") or "batch"
-    json_path = folder / f"{stem}.json"
-    html_path = folder / f"{stem}.html"
-    _atomic_write(json_path, json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    _atomic_write(html_path, _render_html(summary))
-    return html_path
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#222}
-h1{font-size:1.4rem;margin-bottom:.2rem}h2{font-size:1.1rem;margin-top:2rem}
-.badge{display:inline-block;padding:.15rem .6rem;border-radius:.8rem;color:#fff;font-weight:600}
-.ok{background:#2e7d32}.bad{background:#c62828}.warn{background:#ef6c00}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f5f5f5}tr.fail td{background:#fff5f5}
-code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
-.muted{color:#666}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
-dt{font-weight:600}dd{margin:0}
-"""
-
-
-def _render_html(s: ValidationSummary) -> str:
-    e = html.escape
-    if s.success:
-        badge = '<span class="badge ok">passed</span>'
-    else:
-        cls = "warn" if s.severity == "warning" else "bad"
-        badge = f'<span class="badge {cls}">failed ({e(s.severity)})</span>'
-
-    def code(v: Any) -> str:
-        return "" if v is None or v == [] else f"<code>{e(_short_json(v, 400))}</code>"
-
-    rows_failed = "".join(
-        "<tr class='fail'>"
-        f"<td><code>{e(f.expectation)}</code><div class='muted'>{e(f.notes or '')}</div></td>"
-        f"<td>{e(f.column or '')}</td><td>{code(_kwargs_view(f.kwargs))}</td>"
-        f"<td>{'' if f.unexpected_count is None else f.unexpected_count}</td>"
-        f"<td>{'' if f.unexpected_percent is None else f'{f.unexpected_percent:.2f}'}</td>"
-        f"<td>{code(f.sample)}</td>"
-        f"<td>{code(f.observed_value)}"
-        f"{'' if f.exception is None else '<div>error: ' + e(f.exception) + '</div>'}</td>"
-        "</tr>"
-        for f in s.failed
-    )
-    rows_passed = "".join(
-        "<tr>"
-        f"<td><code>{e(p.expectation)}</code><div class='muted'>{e(p.notes or '')}</div></td>"
-        f"<td>{e(p.column or '')}</td><td>{code(_kwargs_view(p.kwargs))}</td>"
-        f"<td>{code(p.observed_value)}</td>"
-        "</tr>"
-        for p in s.passed
-    )
-    failed_section = (
-        "<p>None.</p>"
-        if not s.failed
-        else "<table><tr><th>expectation</th><th>column</th><th>arguments</th>"
-        "<th>unexpected</th><th>%</th><th>sample</th><th>observed</th></tr>"
-        f"{rows_failed}</table>"
-    )
-    passed_section = (
-        "<p>None.</p>"
-        if not s.passed
-        else "<table><tr><th>expectation</th><th>column</th><th>arguments</th>"
-        f"<th>observed</th></tr>{rows_passed}</table>"
-    )
-    params = "" if not s.parameters else f"<dt>parameters</dt><dd>{code(s.parameters)}</dd>"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(s.suite)} — {e(s.batch_id)}</title><style>{_CSS}</style></head>
-<body>
-<h1>Validation of <code>{e(s.suite)}</code> {badge}</h1>
-<p class="muted">{e(s.description)}</p>
-<dl>
-<dt>batch</dt><dd>{e(s.batch_id)}</dd>
-<dt>validated at</dt><dd>{e(s.validated_at)}</dd>
-<dt>rows</dt><dd>{s.row_count}</dd>
-<dt>expectations</dt><dd>{s.evaluated} evaluated, {len(s.failed)} failed, {len(s.passed)} passed</dd>
-<dt>severity</dt><dd>{e(s.severity)}</dd>{params}
-<dt>engine</dt><dd>Great Expectations {e(s.gx_version)} (pandas)</dd>
-</dl>
-<h2>Failed expectations ({len(s.failed)})</h2>
-{failed_section}
-<h2>Passed expectations ({len(s.passed)})</h2>
-{passed_section}
-</body></html>
-"""
-
-
-def _kwargs_view(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if k not in ("column", "result_format")}
 
 
 # --------------------------------------------------------------------------- helpers

@@ -24,7 +24,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from realpeople.defs.ingest.checks import summary_metadata
+from realpeople.defs.quality.gx import gx_asset_check
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.defs.publish import rules
 from realpeople.defs.publish.files import write_snapshot
@@ -131,30 +131,18 @@ def safety_brake(context: AssetCheckExecutionContext, settings: ResourceParam[Se
                   "released_by": status.released_by or ""})
 
 
-@asset_check(
-    asset=ENFORCEMENT_LIST,
-    name="enforcement_list_contract",
-    blocking=True,
-    partitions_def=delivery_date_partitions,
-    pool=DUCKDB_WRITER_POOL,
-    description=("Great Expectations suite `enforcement_list`: the published contract "
-                 "(columns, one row per account, actions, score ranges, reasons). Blocking: "
-                 "a failure stops publishing."),
-)
-def enforcement_list_contract(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
-                              warehouse: DuckDBResource) -> AssetCheckResult:
-    from realpeople.expectations.runner import validate_frame, write_report
-
-    run_date = context.partition_key
-    frame = enforcement_list_frame(warehouse, run_date)
+def _enforcement_list_of_run_date(warehouse, settings, run_date: str):
     # Without a model (too few reviews yet) the rows are moderators' decisions, unscored.
     acting = model_status(warehouse, run_date).get("model_acting", True)
-    summary = validate_frame(frame, "enforcement_list", batch_id=f"enforcement_list_run_date={run_date}",
-                             extra_params={"scored_share_min": 1.0 if acting else 0.0})
-    report = write_report(summary, settings.reports_dir / "gx" / "enforcement_list")
-    # The same metadata as every other GX check: failing expectations with sample values.
-    return AssetCheckResult(passed=summary.success, severity=AssetCheckSeverity.ERROR,
-                            metadata=summary_metadata(summary, report, len(frame)))
+    return enforcement_list_frame(warehouse, run_date), {"scored_share_min": 1.0 if acting else 0.0}
+
+
+enforcement_list_contract = gx_asset_check(
+    asset=ENFORCEMENT_LIST, name="enforcement_list_contract", suite="enforcement_list", blocking=True,
+    load=_enforcement_list_of_run_date,
+    description=("Great Expectations suite `enforcement_list`: the published contract "
+                 "(columns, one row per account, actions, score ranges, reasons). Blocking: "
+                 "a failure stops publishing."))
 
 
 @asset(

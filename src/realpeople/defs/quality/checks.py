@@ -8,13 +8,12 @@
 - ``events_accounts_known`` (warning): events of accounts that no delivery has described
   cannot reach the features; they are counted, with an example, instead of vanishing.
 
-Every GX result names the failing expectations with sample values, and writes an HTML
-report under ``<data>/reports/gx/<suite>/``.
+The GX checks come from the one factory (:mod:`realpeople.defs.quality.gx`): each names
+the failing expectations with sample values and links its page in Data Docs.
 """
 
 
 from dagster import (
-    ResourceParam,
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
@@ -23,9 +22,8 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from realpeople.defs.ingest.checks import summary_metadata
+from realpeople.defs.quality.gx import gx_asset_check
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
-from realpeople.settings import Settings
 from realpeople.warehouse import sql_reader
 
 ACCOUNT_FEATURES = AssetKey("account_features")
@@ -35,69 +33,36 @@ ACCOUNT_SCORES = AssetKey("account_scores")
 sql = sql_reader(__file__)
 
 
-def _validate(context, settings: ResourceParam[Settings], warehouse: DuckDBResource, query: str, suite: str,
-              extra_params: dict | None = None, params_query: str | None = None) -> AssetCheckResult:
-    from realpeople.expectations.runner import validate_frame, write_report
-
-    # A single-run backfill checks every run date of its range; the first failure (or
-    # else the last date) is what the check result shows.
-    outcome = None
-    for run_date in context.partition_keys:
-        with warehouse.get_connection() as con:
-            frame = con.execute(sql(query), {"run_date": run_date}).df()
-            params = dict(extra_params or {})
-            if params_query is not None:
-                # suite parameters that depend on the run date, one row of named columns
-                cursor = con.execute(sql(params_query), {"run_date": run_date})
-                names = [d[0] for d in cursor.description]
-                params.update(zip(names, cursor.fetchone()))
-        summary = validate_frame(frame, suite, extra_params=params,
-                                 batch_id=f"{suite}_run_date={run_date}")
-        report = write_report(summary, settings.reports_dir / "gx" / suite)
-        for failure in summary.failed:
-            context.log.error(f"{suite} run_date={run_date}: {failure.expectation} on "
-                              f"{failure.column or 'the table'} failed: {failure.unexpected_count} "
-                              f"unexpected, e.g. {failure.sample[:3]}")
-        outcome = AssetCheckResult(passed=summary.success, severity=AssetCheckSeverity.ERROR,
-                                   metadata={**summary_metadata(summary, report, len(frame)),
-                                             "run_date": run_date})
-        if not summary.success:
-            break
-    return outcome
+def _features_of_run_date(warehouse, settings, run_date: str):
+    with warehouse.get_connection() as con:
+        frame = con.execute(sql("account_features_of_run_date.sql"), {"run_date": run_date}).df()
+    return frame, {"max_active_days": settings.feature_window_days + 1}
 
 
-@asset_check(
-    asset=ACCOUNT_FEATURES,
-    name="account_features_contract",
-    blocking=True,
-    partitions_def=delivery_date_partitions,
-    pool=DUCKDB_WRITER_POOL,
+def _scores_of_run_date(warehouse, settings, run_date: str):
+    with warehouse.get_connection() as con:
+        frame = con.execute(sql("account_scores_of_run_date.sql"), {"run_date": run_date}).df()
+        # Suite parameters that depend on the run date: one row of named columns.
+        cursor = con.execute(sql("account_scores_expected.sql"), {"run_date": run_date})
+        names = [d[0] for d in cursor.description]
+        params = dict(zip(names, cursor.fetchone()))
+    return frame, params
+
+
+account_features_contract = gx_asset_check(
+    asset=ACCOUNT_FEATURES, name="account_features_contract", suite="account_features", blocking=True,
+    load=_features_of_run_date,
     description=("Great Expectations suite `account_features` on the run date's rows: the "
                  "feature contract's columns, one row per account, counts >= 0, shares in "
-                 "[0, 1]. Blocking: a failure stops training and scoring."),
-)
-def account_features_contract(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
-                              warehouse: DuckDBResource) -> AssetCheckResult:
-    return _validate(context, settings, warehouse, "account_features_of_run_date.sql",
-                     "account_features",
-                     extra_params={"max_active_days": settings.feature_window_days + 1})
+                 "[0, 1]. Blocking: a failure stops training and scoring."))
 
-
-@asset_check(
-    asset=ACCOUNT_SCORES,
-    name="account_scores_contract",
-    blocking=True,
-    partitions_def=delivery_date_partitions,
-    pool=DUCKDB_WRITER_POOL,
+account_scores_contract = gx_asset_check(
+    asset=ACCOUNT_SCORES, name="account_scores_contract", suite="account_scores", blocking=True,
+    load=_scores_of_run_date,
     description=("Great Expectations suite `account_scores` on the run date's rows: every "
                  "account with features scored once (none when no model acts yet), "
                  "probabilities in [0, 1], the actions the policy may propose, one model "
-                 "version. Blocking: a failure stops the enforcement list and publishing."),
-)
-def account_scores_contract(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
-                            warehouse: DuckDBResource) -> AssetCheckResult:
-    return _validate(context, settings, warehouse, "account_scores_of_run_date.sql",
-                     "account_scores", params_query="account_scores_expected.sql")
+                 "version. Blocking: a failure stops the enforcement list and publishing."))
 
 
 @asset_check(
