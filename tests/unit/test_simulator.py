@@ -470,7 +470,8 @@ def test_reports_follow_what_users_notice(frames, unique_events):
 def test_label_noise_is_realistic():
     """Verdicts are wrong a few percent of the time, more often on the hard cases: AI
     help without a label passes for a person, a bought account has a human history."""
-    from realpeople.simulator.world import ARCHETYPES, CLASS_OF, World
+    from realpeople.simulator.parameters import ARCHETYPES, CLASS_OF
+    from realpeople.simulator.world import World
 
     w = World(6000, 1, 3, END)
     rows = np.tile(np.arange(w.n), 20)
@@ -711,7 +712,8 @@ def _reviews_over(w, days):
 
 def test_default_label_regime_is_scarce():
     """The demo world (20,000 accounts x 14 days) gets 30-75 ai_managed reviews (about 50 expected)."""
-    from realpeople.simulator.world import CLASS_OF, World
+    from realpeople.simulator.parameters import CLASS_OF
+    from realpeople.simulator.world import World
 
     w = World(20000, 14, 7, END)
     assert w.labels == simulator.LABEL_REGIMES["scarce"]
@@ -725,7 +727,8 @@ def test_default_label_regime_is_scarce():
 
 
 def test_label_regime_settings():
-    from realpeople.simulator.world import CLASS_OF, CLASSES, LabelRegime, World
+    from realpeople.simulator.parameters import CLASS_OF, CLASSES, LabelRegime
+    from realpeople.simulator.world import World
 
     with pytest.raises(ValueError):
         World(100, 1, 1, END, labels="plenty")

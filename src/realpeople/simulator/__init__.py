@@ -6,7 +6,8 @@ to a landing zone that follows the activity-data contract
 See docs/simulated-world.md.
 """
 from .schema import SCHEMAS, read_delivery_csv, write_delivery_as_csv
-from .world import ARCHETYPES, DEFAULT_MIX, LABEL_REGIMES, LabelRegime, simulate
+from .parameters import ARCHETYPES, DEFAULT_MIX, LABEL_REGIMES, LabelRegime
+from .world import simulate
 
 __all__ = ["simulate", "write_delivery_as_csv", "read_delivery_csv", "SCHEMAS", "ARCHETYPES",
            "DEFAULT_MIX", "LabelRegime", "LABEL_REGIMES"]
