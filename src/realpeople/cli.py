@@ -96,27 +96,17 @@ def survey(settings: Settings):
 
 
 def pending_deliveries(settings: Settings) -> dict[date, list[str]]:
-    """Delivery dates whose files are not (all, unchanged) in the ledger, with their tables."""
-    from realpeople.defs.ingest.loader import file_sha256, list_delivery_files
+    """Delivery dates with tables not yet loaded as they now are (the one definition,
+    shared with the delivery sensor: :func:`realpeople.defs.ingest.landing.pending_deliveries`)."""
+    from realpeople.defs.ingest.landing import pending_deliveries as pending
+    from realpeople.defs.ingest.loader import recorded_files
 
-    found = survey(settings).deliveries
-    loaded: set[tuple[str, date, str, str]] = set()
+    recorded = set()
     if Path(settings.warehouse_path).exists():
         with _ledger(settings) as con:
-            has_ledger = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'raw' and table_name = 'deliveries'").fetchone()[0]
-            if has_ledger:
-                loaded = {(t, d, f, h) for t, d, f, h in con.execute(
-                    "select table_name, _delivery_date, _source_file, file_sha256 from raw.deliveries").fetchall()}
-    pending: dict[date, list[str]] = {}
-    for table, dates in found.items():
-        for day in dates:
-            files = {(table, day, str(p), file_sha256(p)) for p in list_delivery_files(Path(settings.landing_dir), table, day)}
-            ledger = {row for row in loaded if row[0] == table and row[1] == day}
-            if files != ledger:
-                pending.setdefault(day, []).append(table)
-    return dict(sorted(pending.items()))
+            recorded = recorded_files(con)
+    found = pending(survey(settings), Path(settings.landing_dir), recorded)
+    return {day: sorted(tables) for day, tables in found.items()}
 
 
 def _root_cause(error) -> str:

@@ -16,6 +16,7 @@ Two levels, as the contract draws them:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -196,3 +197,41 @@ def delivery_contents(landing_dir: Path, table: str, delivery_date: date) -> tup
         else:
             refused.append(Entry(str(child), table, delivery_date, kind, why))
     return files, refused
+
+
+# (table, delivery date, path, bytes, mtime in ns) of one file, landed or as recorded.
+FileStamp = tuple[str, date, str, int, int | None]
+
+
+def file_stamps(landing_dir: Path, table: str, delivery_date: date) -> set[FileStamp]:
+    """What the ledger records of each file of a delivery, read from the file system
+    (no file is opened)."""
+    stamps = set()
+    for path in delivery_contents(landing_dir, table, delivery_date)[0]:
+        info = path.stat()
+        stamps.add((table, delivery_date, str(path), info.st_size, info.st_mtime_ns))
+    return stamps
+
+
+def pending_deliveries(landing: LandingSurvey, landing_dir: Path,
+                       recorded: set[FileStamp]) -> dict[date, dict[str, str]]:
+    """The one definition of "not yet loaded", for ``make run`` and the delivery sensor.
+
+    A delivery's table is pending when the files in its folder (path, size, modification
+    time) are not exactly the files the ledger recorded for it, loaded or rejected alike
+    (``recorded``: ``sql/ledger_files.sql``): a new file, a re-sent one or a removed one
+    makes it pending; a folder the ledger already holds unchanged does not, and nothing
+    is read to tell. Returns, per delivery date, each pending table with a fingerprint of
+    its files (what a sensor's run key is made of).
+    """
+    by_delivery: dict[tuple[str, date], set[FileStamp]] = {}
+    for stamp in recorded:
+        by_delivery.setdefault((stamp[0], stamp[1]), set()).add(stamp)
+    pending: dict[date, dict[str, str]] = {}
+    for table, dates in landing.deliveries.items():
+        for day in dates:
+            current = file_stamps(landing_dir, table, day)
+            if current and current != by_delivery.get((table, day), set()):
+                digest = hashlib.sha256(repr(sorted(current)).encode()).hexdigest()[:16]
+                pending.setdefault(day, {})[table] = digest
+    return dict(sorted(pending.items()))

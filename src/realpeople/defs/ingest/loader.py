@@ -156,6 +156,16 @@ def discover_delivery_dates(landing_dir: Path, first_date: date | None = None,
     return survey_landing(landing_dir, first_date, last_date).deliveries
 
 
+def recorded_files(con: duckdb.DuckDBPyConnection) -> set:
+    """Every file the ledger recorded, as (table, delivery date, path, bytes, mtime ns):
+    what :func:`realpeople.defs.ingest.landing.pending_deliveries` compares with. Empty
+    before the first load (no ledger yet)."""
+    has_ledger = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'deliveries'").fetchone()[0]
+    return set(con.execute(sql("ledger_files.sql")).fetchall()) if has_ledger else set()
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -308,6 +318,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
         "source_file": str(path),
         "file_bytes": path.stat().st_size,
         "file_sha256": file_sha256(path),
+        "file_mtime_ns": path.stat().st_mtime_ns,
     }
     if landed.rejected_reason is not None:
         # Unreadable (truncated Parquet, not UTF-8, beyond a limit): no row can be

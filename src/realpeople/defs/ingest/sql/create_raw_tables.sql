@@ -92,8 +92,13 @@ create table if not exists raw.deliveries (
     rows_quarantined bigint not null,
     rejected_reason varchar,
     ignored_columns varchar,
-    _loaded_at timestamp not null
+    _loaded_at timestamp not null,
+    -- With path and size, what "already loaded" compares (realpeople.defs.ingest.landing).
+    file_mtime_ns bigint
 );
+-- Warehouses created before file_mtime_ns: the column is added (null: such a file
+-- counts as changed once, and is reloaded, which is safe).
+alter table raw.deliveries add column if not exists file_mtime_ns bigint;
 
 -- One row per entry of the landing zone that is not loaded, and why: a folder under a
 -- table that is not a delivery (not dt=<date>, or outside the partition range), a file
