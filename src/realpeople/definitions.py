@@ -9,18 +9,24 @@ definitions against other settings (another data dir, another landing zone).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from dagster import Definitions, definitions, load_from_defs_folder
+from dagster import AssetSelection, Definitions, FreshnessPolicy, definitions, load_from_defs_folder
 
 from realpeople.resources import build_resources
 from realpeople.settings import Settings, load_settings
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    """Every stage's definitions from ``defs/``, with resources built from ``settings``."""
+    """Every stage's definitions from ``defs/``, with resources built from ``settings``,
+    and the publishing deadline (a freshness policy on ``published_snapshot``)."""
     stages = load_from_defs_folder(path_within_project=Path(__file__).parent)
-    return Definitions.merge(stages, Definitions(resources=build_resources(settings)))
+    deadline = FreshnessPolicy.cron(deadline_cron=f"0 {settings.publish_deadline_hour} * * *",
+                                    lower_bound_delta=timedelta(hours=24), timezone="UTC")
+    return Definitions.merge(stages, Definitions(resources=build_resources(settings))).map_resolved_asset_specs(
+        func=lambda spec: spec.replace_attributes(freshness_policy=deadline),
+        selection=AssetSelection.assets("published_snapshot"))
 
 
 @definitions

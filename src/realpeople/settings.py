@@ -95,6 +95,10 @@ SETTINGS: dict[str, Setting] = {
                                    "safety brake: never brake below this many terminations"),
     "brake_psi": Setting("REALPEOPLE_BRAKE_PSI", "0.25",
                          "safety brake: the score distribution's shift (PSI) it tolerates"),
+    "publish_deadline_hour": Setting(
+        "REALPEOPLE_PUBLISH_DEADLINE_HOUR", "9",
+        "hour (UTC) by which each day must be published: later, `published_snapshot` is "
+        "marked stale in the Dagster UI (its freshness policy)"),
     "training_backend": Setting("REALPEOPLE_TRAINING_BACKEND", "local",
                                 "`dask`: the model's final fit (`lightgbm.dask`) and the scoring run on a Dask "
                                 "cluster ([docs/scaling.md](docs/scaling.md))",
@@ -134,6 +138,7 @@ class Settings:
     brake_min_history: int
     brake_min_terminate: int
     brake_psi: float
+    publish_deadline_hour: int
     training_backend: str
     dask_scheduler: str
 

@@ -114,3 +114,28 @@ def test_the_first_tick_skips_deliveries_the_warehouse_already_holds(world, tmp_
         load_delivery(con, landing, "events", date(2026, 11, 13))
     result = evaluate(settings, None)
     assert [r.partition_key for r in result.run_requests] == ["2026-11-14"]
+
+
+def test_a_loaded_delivery_publishes_its_date_and_the_deadline_is_watched(world):
+    """The publish follows the delivery (not a clock): a successful ingest run of a date
+    requests daily_job for that same date, once per ingest run; published_snapshot
+    carries the publishing deadline as a freshness policy."""
+    from dagster import AssetKey, DagsterRunStatus, build_run_status_sensor_context
+
+    from realpeople.defs.automation import publish_after_delivery
+
+    settings = world["settings"]
+    defs = build_definitions(settings)
+    instance = DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("ingest_job").execute_in_process(
+        instance=instance, partition_key="2026-11-14", asset_selection=[AssetKey(["raw", "reviews"])])
+    assert result.success
+    context = build_run_status_sensor_context(
+        sensor_name="publish_after_delivery", dagster_instance=instance,
+        dagster_run=result.dagster_run, dagster_event=result.get_run_success_event())
+    request = publish_after_delivery(context)
+    assert request.partition_key == "2026-11-14"
+    assert request.run_key == f"publish:{result.run_id}"
+    assert publish_after_delivery.job_name == "daily_job"
+    policy = defs.resolve_asset_graph().get(AssetKey("published_snapshot")).freshness_policy
+    assert policy.deadline_cron == f"0 {settings.publish_deadline_hour} * * *"

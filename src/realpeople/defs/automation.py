@@ -1,4 +1,5 @@
-"""Automation: new deliveries are loaded as they land; the daily run publishes on a cron.
+"""Automation: new deliveries are loaded as they land, and a date is published once its
+delivery has loaded (not on a clock that may run ahead of a late delivery).
 
 Both are on by default (``make ui`` starts the daemon); switch either off in the UI
 (Automation tab), no code edit needed. Weekly retraining lives with the model assets.
@@ -10,13 +11,14 @@ from pathlib import Path
 from dagster import (
     ResourceParam,
     AssetKey,
-    DefaultScheduleStatus,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
-    build_schedule_from_partitioned_job,
+    DagsterRunStatus,
+    RunStatusSensorContext,
+    run_status_sensor,
     sensor,
 )
 
@@ -74,9 +76,22 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourcePa
     return SensorResult(run_requests=requests, cursor=json.dumps(pending, sort_keys=True))
 
 
-daily_schedule = build_schedule_from_partitioned_job(
-    daily_job, hour_of_day=6, minute_of_hour=0, default_status=DefaultScheduleStatus.RUNNING,
-    name="daily_publish_schedule",
-    description="06:00 UTC: features, scores and publishing for the day's delivery date.")
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[ingest_job],
+    request_job=daily_job,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=("When a delivery date has loaded, builds that date's features, scores and "
+                 "publishes it (daily_job for the same date; blocking checks gate "
+                 "publishing). A late or re-sent delivery re-publishes its date."),
+)
+def publish_after_delivery(context: RunStatusSensorContext):
+    run = context.dagster_run
+    day = run.tags.get("dagster/partition")
+    if not day:
+        return SkipReason(f"ingest run {run.run_id} has no delivery date")
+    # One publish per successful ingest run: the run id is the key.
+    return RunRequest(run_key=f"publish:{run.run_id}", partition_key=day,
+                      tags={"realpeople/trigger": f"delivery loaded ({run.run_id})"})
 
-AUTOMATION = {"sensors": [new_deliveries_sensor], "schedules": [daily_schedule]}
+
