@@ -212,10 +212,10 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     _, seconds = _execute(defs, "features_job", instance, run_date, log_dir=log_dir)
     timings["features"] += seconds
 
-    from realpeople.ml.tracking import champion, configure
+    from realpeople.defs.automation import needs_training
 
-    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
-    if retrain or champion(settings.model_name) is None:
+    # The daemon's rule too (train_when_no_champion): the first model is trained at once.
+    if retrain or needs_training(settings) is not None:
         _, timings["training"] = _execute(defs, "training_job", instance, log_dir=log_dir)
     result, timings["publish"] = _execute(defs, "publish_job", instance, run_date, log_dir=log_dir)
     require_published(result, run_date)

@@ -139,3 +139,28 @@ def test_a_loaded_delivery_publishes_its_date_and_the_deadline_is_watched(world)
     assert publish_after_delivery.job_name == "daily_job"
     policy = defs.resolve_asset_graph().get(AssetKey("published_snapshot")).freshness_policy
     assert policy.deadline_cron == f"0 {settings.publish_deadline_hour} * * *"
+
+
+def test_the_first_model_is_trained_as_make_run_does(world, tmp_path):
+    """No champion: the daemon requests training once per new feature date (the rule
+    make run follows too, needs_training); before any features, it waits."""
+    from realpeople.defs.automation import needs_training, train_when_no_champion
+
+    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(world["landing"]),
+                              "REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+
+    def tick():
+        with build_sensor_context(resources={"settings": settings}) as context:
+            return train_when_no_champion(context)
+
+    assert "no features" in tick().skip_message
+    assert needs_training(settings) == "no champion of account_authenticity is registered"
+    defs = build_definitions(settings)
+    instance = DagsterInstance.ephemeral()
+    for day in ("2026-11-13", "2026-11-14"):
+        assert defs.resolve_job_def("ingest_job").execute_in_process(instance=instance, partition_key=day).success
+    assert defs.resolve_job_def("features_job").execute_in_process(
+        instance=instance, partition_key="2026-11-14").success
+    request = tick()
+    assert request.run_key == "first-model:2026-11-14"
+    assert request.tags["realpeople/trigger"] == needs_training(settings)

@@ -25,7 +25,7 @@ from dagster import (
 from realpeople.contract import TABLES
 from realpeople.defs.ingest.landing import pending_deliveries, survey_landing
 from realpeople.defs.ingest.loader import recorded_files
-from realpeople.defs.jobs import daily_job, ingest_job
+from realpeople.defs.jobs import daily_job, ingest_job, training_job
 from realpeople.partitions import partition_range
 from realpeople.settings import Settings
 
@@ -95,3 +95,61 @@ def publish_after_delivery(context: RunStatusSensorContext):
                       tags={"realpeople/trigger": f"delivery loaded ({run.run_id})"})
 
 
+
+
+def needs_training(settings: Settings) -> str | None:
+    """Why a model must be trained now, or None: the one rule ``make run`` and the
+    daemon follow. Today: no champion is registered (weekly retraining is a schedule)."""
+    from realpeople.ml.tracking import champion, configure
+
+    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    if champion(settings.model_name) is None:
+        return f"no champion of {settings.model_name} is registered"
+    return None
+
+
+def newest_feature_date(settings: Settings) -> str | None:
+    """The newest run date ``account_features`` holds (None before the first build)."""
+    import duckdb
+
+    if not Path(settings.warehouse_path).exists():
+        return None
+    try:
+        with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+            found = con.execute("select count(*) from information_schema.tables "
+                                "where table_name = 'account_features'").fetchone()[0]
+            newest = con.execute("select max(run_date) from account_features").fetchone()[0] if found else None
+    except duckdb.IOException:
+        return None  # a run holds the warehouse; the next tick sees it
+    return newest.isoformat() if newest is not None else None
+
+
+@sensor(
+    job=training_job,
+    minimum_interval_seconds=300,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=("Trains the first model: while no champion is registered, once per new "
+                 "feature date (too few reviews: the run says how many more are needed)."),
+)
+def train_when_no_champion(context: SensorEvaluationContext, settings: ResourceParam[Settings]):
+    reason = needs_training(settings)
+    newest = newest_feature_date(settings)
+    if reason is None or newest is None:
+        return SkipReason("a champion is registered" if reason is None else "no features built yet")
+    return RunRequest(run_key=f"first-model:{newest}", tags={"realpeople/trigger": reason})
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[training_job],
+    request_job=daily_job,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=("After training, re-publishes the newest date, so a new champion acts at "
+                 "once (as `make run` trains before it publishes)."),
+)
+def publish_after_training(context: RunStatusSensorContext, settings: ResourceParam[Settings]):
+    newest = newest_feature_date(settings)
+    if newest is None:
+        return SkipReason("no features built yet")
+    return RunRequest(run_key=f"publish-after-training:{context.dagster_run.run_id}", partition_key=newest,
+                      tags={"realpeople/trigger": f"model trained ({context.dagster_run.run_id})"})
