@@ -30,6 +30,7 @@ dbt resource exports before it starts dbt.
 | REALPEOPLE_BRAKE_MIN_HISTORY | 3 (published runs needed before the surge rule applies) |
 | REALPEOPLE_BRAKE_MIN_TERMINATE | 20 (never brake below this many terminations) |
 | REALPEOPLE_BRAKE_PSI | 0.25 (brake when the score distribution's PSI exceeds this) |
+| REALPEOPLE_PRECISION_MIN_AUDITS | 30 (later audits an action needs before the report states its measured precision) |
 | REALPEOPLE_TRAINING_BACKEND | local (`dask`: the model's final fit and the scoring run on a Dask cluster) |
 | REALPEOPLE_DASK_SCHEDULER | empty (with `dask`: an in-process LocalCluster on 127.0.0.1; else e.g. tcp://host:8786) |
 """
@@ -77,6 +78,7 @@ class Settings(ConfigurableResource):
     brake_min_history: int
     brake_min_terminate: int
     brake_psi: float
+    precision_min_audits: int
     training_backend: str
     dask_scheduler: str
 
@@ -181,6 +183,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),
         brake_min_terminate=int(env.get("REALPEOPLE_BRAKE_MIN_TERMINATE", "20")),
         brake_psi=float(env.get("REALPEOPLE_BRAKE_PSI", "0.25")),
+        precision_min_audits=int(env.get("REALPEOPLE_PRECISION_MIN_AUDITS", "30")),
         training_backend=_choice(env, "REALPEOPLE_TRAINING_BACKEND", ("local", "dask")),
         dask_scheduler=env.get("REALPEOPLE_DASK_SCHEDULER", ""),
     )
