@@ -37,9 +37,15 @@ def network_edges(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     exists = con.execute("select count(*) from information_schema.tables where table_name = ?",
                          [EDGES_MODEL]).fetchone()[0]
     if not exists:
-        return pd.DataFrame(columns=["account_a", "account_b", "weight", "first_shared_at",
-                                     "last_shared_at"])
+        return EMPTY_EDGES.copy()
     return con.execute(sql("network_edges.sql")).df()
+
+
+# Typed, so DuckDB reads an empty frame with the right column types.
+EMPTY_EDGES = pd.DataFrame({"account_a": pd.Series(dtype="string"), "account_b": pd.Series(dtype="string"),
+                            "weight": pd.Series(dtype="float64"),
+                            "first_shared_at": pd.Series(dtype="datetime64[us]"),
+                            "last_shared_at": pd.Series(dtype="datetime64[us]")})
 
 
 def record_networks(con: duckdb.DuckDBPyConnection, run_date: str,
@@ -48,6 +54,7 @@ def record_networks(con: duckdb.DuckDBPyConnection, run_date: str,
     edges = network_edges(con) if edges is None else edges
     cluster_of = clusters(edges, EDGE_BAR) if len(edges) else pd.Series(dtype="int64", name="cluster_id")
     members = cluster_of.rename("cluster_id").rename_axis("account_id").reset_index()
+    members = members.astype({"account_id": "string", "cluster_id": "int64"})
     params = {"run_date": run_date, "terminate": vocabulary.TERMINATE,
               "warn_and_limit": vocabulary.WARN_AND_LIMIT}
     con.register("cluster_members", members)
@@ -56,6 +63,7 @@ def record_networks(con: duckdb.DuckDBPyConnection, run_date: str,
         con.execute(sql("networks_summary.sql"), params)
         with transaction(con):
             con.execute(sql("delete_networks.sql"), {"run_date": run_date})
+            con.execute(sql("delete_network_members.sql"), {"run_date": run_date})
             con.execute(sql("network_members_insert.sql"), {"run_date": run_date})
         (count,) = con.execute("select count(*) from network_rows").fetchone()
         con.execute("drop table network_rows")
