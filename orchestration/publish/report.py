@@ -70,7 +70,10 @@ def _svg_chart(points: pd.DataFrame, title: str, unit: str) -> str:
     ax.set_ylabel({"fraction": "share", "count": "accounts" if "ccount" in title else "count"}.get(unit, unit),
                   fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+    if dates.nunique() <= 6:
+        ax.set_xticks(dates)
+    else:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     if unit == "fraction":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
