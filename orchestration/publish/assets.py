@@ -242,7 +242,9 @@ def published_snapshot(context: AssetExecutionContext, settings: Settings,
         con.execute("drop table decisions_today")
         networks = networks_frame(con, run_date)
         extra = report_inputs(con, run_date, settings, key)
-    networks["member_pseudonyms"] = [pseudonymise(ids, key) for ids in networks.pop("member_ids")]
+    # object dtype even when no network exists (an empty column would be read as float)
+    networks["member_pseudonyms"] = pd.Series([pseudonymise(ids, key) for ids in networks.pop("member_ids")],
+                                              index=networks.index, dtype=object)
     folder = write_snapshot(settings.published_dir, run_date, listed, queue, metrics, history, labelling,
                             decisions=decisions, statements=statements, networks=networks, report=extra)
     counts = listed["action"].value_counts().to_dict()
