@@ -83,7 +83,9 @@ def _svg_chart(points: pd.DataFrame, title: str, unit: str) -> str:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     out = io.StringIO()
-    fig.savefig(out, format="svg")
+    # no RDF metadata block: it would carry links (purl.org, matplotlib.org) into a page
+    # that must make no network reference
+    fig.savefig(out, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
     plt.close(fig)
     svg = out.getvalue()
     return svg[svg.index("<svg"):]

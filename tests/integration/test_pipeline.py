@@ -69,8 +69,10 @@ def _warehouse_snapshot(settings) -> dict[str, pd.DataFrame]:
 def test_published_files_follow_the_contract(world):
     folder = Path(world["settings"].published_dir) / RUN_DATE
     assert sorted(p.name for p in folder.iterdir()) == [
-        "compliance_metrics.csv", "compliance_metrics.parquet", "enforcement_list.csv",
-        "enforcement_list.parquet", "report.html", "review_queue.csv", "review_queue.parquet"]
+        "compliance_metrics.csv", "compliance_metrics.parquet", "decisions.csv", "decisions.parquet",
+        "enforcement_list.csv", "enforcement_list.parquet", "networks.parquet", "report.html",
+        "review_queue.csv", "review_queue.parquet", "statements_of_reasons.jsonl",
+        "statements_of_reasons.parquet"]
     listed = pq.read_table(folder / "enforcement_list.parquet")
     assert listed.schema.equals(CONTRACT_ENFORCEMENT_SCHEMA)
     frame = listed.to_pandas()
