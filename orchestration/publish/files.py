@@ -106,7 +106,8 @@ def metrics_csv_frame(table: pa.Table) -> pd.DataFrame:
     """compliance_metrics.csv as people read it: counts, flags and versions as integers
     (a version as text: "3", not "3.0"), fractions, scores and hours as decimals; the
     ``unit`` column says which (the Parquet keeps every value a double)."""
-    frame = table.to_pandas()
+    # formula-like text neutralised as in every published CSV; values are numbers written as text
+    frame = spreadsheet_safe(table)
 
     def text(value, unit):
         if value is None or pd.isna(value):
