@@ -190,7 +190,8 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     pending = pending_deliveries(settings)
     print(f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
           f"{len(pending)} to load; {len(landing.refused)} other entries refused")
-    for day, tables in pending.items():
+    for n, (day, tables) in enumerate(pending.items(), start=1):
+        print(f"  delivery {n}/{len(pending)}: {day} ({', '.join(sorted(tables))})", flush=True)
         _, seconds = _execute(defs, "ingest_job", instance, day.isoformat(),
                               asset_selection=[RAW_KEYS[t] for t in tables], log_dir=log_dir)
         timings["ingest"] += seconds
@@ -350,6 +351,27 @@ def _print_rejections(settings: Settings) -> None:
         print(rejection_summary(rejections), file=sys.stderr)
 
 
+def lookup_pseudonyms(settings: Settings, wanted: list[str]) -> int:
+    """Print ``pseudonym account_id`` for each pseudonym (exit 2 if one matches no known
+    account). The key never leaves the data dir; every account the warehouse knows is
+    hashed again and compared."""
+    from realpeople.defs.publish.pseudonyms import key_path, load_key, resolve
+
+    if not key_path(settings.data_dir).exists() or not Path(settings.warehouse_path).exists():
+        print(f"No pseudonym key or warehouse under {settings.data_dir}: nothing was published here.",
+              file=sys.stderr)
+        return 2
+    key = load_key(settings.data_dir)
+    with _ledger(settings) as con:
+        known = [a for (a,) in con.execute("select distinct account_id from raw.accounts").fetchall()]
+    missing = 0
+    for p in wanted:
+        found = resolve(p, known, key)
+        print(f"{p}\t{', '.join(found) if found else 'no known account'}")
+        missing += not found
+    return 2 if missing else 0
+
+
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m realpeople", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -363,8 +385,14 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     release.add_argument("--run-date", required=True, help="YYYY-MM-DD")
     release.add_argument("--by", required=True, help="who releases it (recorded)")
     release.add_argument("--reason", required=True, help="why (recorded)")
+    lookup = sub.add_parser("pseudonym", help="map a pseudonym from report.html, the statements of reasons or "
+                            "networks.parquet back to the account id (authorised staff: needs the warehouse and "
+                            "the installation's key under the data dir)")
+    lookup.add_argument("pseudonyms", nargs="+", help="e.g. p-1a2b3c4d5e6f7a8b")
     args = parser.parse_args(argv)
     settings = settings or load_settings()
+    if args.command == "pseudonym":
+        return lookup_pseudonyms(settings, args.pseudonyms)
     if args.command == "release-brake":
         import duckdb
 

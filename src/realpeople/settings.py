@@ -95,13 +95,17 @@ SETTINGS: dict[str, Setting] = {
                                    "safety brake: never brake below this many terminations"),
     "brake_psi": Setting("REALPEOPLE_BRAKE_PSI", "0.25",
                          "safety brake: the score distribution's shift (PSI) it tolerates"),
+    "precision_min_audits": Setting(
+        "REALPEOPLE_PRECISION_MIN_AUDITS", "30",
+        "later audits an action needs before the report states its measured precision"),
     "publish_deadline_hour": Setting(
         "REALPEOPLE_PUBLISH_DEADLINE_HOUR", "9",
         "hour (UTC) by which each day must be published: later, `published_snapshot` is "
         "marked stale in the Dagster UI (its freshness policy)"),
     "training_backend": Setting("REALPEOPLE_TRAINING_BACKEND", "local",
                                 "`dask`: the model's final fit (`lightgbm.dask`) and the scoring run on a Dask "
-                                "cluster ([docs/scaling.md](docs/scaling.md))",
+                                "cluster ([docs/scaling.md](docs/scaling.md)); LightGBM's Dask "
+                                "network listens on every interface, so this is opt-in",
                                 choices=TRAINING_BACKENDS),
     "dask_scheduler": Setting("REALPEOPLE_DASK_SCHEDULER", "",
                               "with `dask`: empty for an in-process cluster on 127.0.0.1, else e.g. tcp://host:8786"),
@@ -138,6 +142,7 @@ class Settings:
     brake_min_history: int
     brake_min_terminate: int
     brake_psi: float
+    precision_min_audits: int
     publish_deadline_hour: int
     training_backend: str
     dask_scheduler: str

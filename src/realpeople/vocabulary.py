@@ -55,6 +55,40 @@ BY_MODEL = "model"
 BY_MODERATOR = "moderator"
 DECIDED_BY: tuple[str, ...] = (BY_MODEL, BY_MODERATOR)
 
+# How a published decision came about (``decisions.decision_path``, issue 18): the model
+# alone; a moderator's verdict the model agreed with (proposed the same action); one it
+# did not (proposed another action or none); or a verdict acted on before any model acts.
+MODEL_ALONE = "model"
+MODERATOR_WITH_MODEL = "moderator_with_model"
+MODERATOR_AGAINST_MODEL = "moderator_against_model"
+MODERATOR_WITHOUT_MODEL = "moderator_without_model"
+DECISION_PATHS: tuple[str, ...] = (MODEL_ALONE, MODERATOR_WITH_MODEL, MODERATOR_AGAINST_MODEL,
+                                   MODERATOR_WITHOUT_MODEL)
+# Whether an actioned account was already on an earlier published list.
+NEW_OR_CONTINUING: tuple[str, ...] = ("new", "continuing")
+
+# Statements of reasons (EU DSA Transparency Database fields, issue 18). A statement is
+# issued when a restriction starts or changes (``action``) and when one is lifted (``lift``).
+STATEMENT_KINDS: tuple[str, ...] = ("action", "lift")
+# The DSA "automated_decision" value for each decision path: the model alone decides
+# fully automatically; a moderator who confirmed the model's proposal decided with it
+# (partially); a moderator against the model, or before any model, decided alone.
+AUTOMATED_DECISION: dict[str, str] = {
+    MODEL_ALONE: "AUTOMATED_DECISION_FULLY",
+    MODERATOR_WITH_MODEL: "AUTOMATED_DECISION_PARTIALLY",
+    MODERATOR_AGAINST_MODEL: "AUTOMATED_DECISION_NOT_AUTOMATED",
+    MODERATOR_WITHOUT_MODEL: "AUTOMATED_DECISION_NOT_AUTOMATED",
+}
+# The restriction each action is, in the DSA's terms.
+DSA_RESTRICTION: dict[str, dict[str, object]] = {
+    TERMINATE: {"decision_account": "DECISION_ACCOUNT_TERMINATED"},
+    WARN_AND_LIMIT: {"decision_visibility": ["DECISION_VISIBILITY_CONTENT_DEMOTED"]},
+}
+
+# Units of the published compliance metrics (``compliance_metrics.unit``): how the CSV
+# writes the value (counts as integers, fractions in [0, 1], versions as text).
+METRIC_UNITS: tuple[str, ...] = ("count", "fraction", "hours", "score", "version", "flag")
+
 # Why an account is in the review queue (``review_queue.queue_reason``), in words a
 # moderator reads. Keys name them in code and SQL parameters.
 QUEUE_REASONS: dict[str, str] = {
@@ -79,4 +113,7 @@ VALUE_SETS: dict[str, tuple] = {
     "PROPOSED_ACTIONS": PROPOSED_ACTIONS,
     "DECIDED_BY": DECIDED_BY,
     "QUEUE_REASONS": tuple(QUEUE_REASONS.values()),
+    "DECISION_PATHS": DECISION_PATHS,
+    "NEW_OR_CONTINUING": NEW_OR_CONTINUING,
+    "METRIC_UNITS": METRIC_UNITS,
 }

@@ -27,8 +27,10 @@ from realpeople import vocabulary
 from realpeople.cli import DESIGNED_STOPS, StageFailed, run_pipeline
 from realpeople.settings import load_settings
 
-PUBLISHED_FILES = ["compliance_metrics.csv", "compliance_metrics.parquet", "enforcement_list.csv",
-                   "enforcement_list.parquet", "report.html", "review_queue.csv", "review_queue.parquet"]
+PUBLISHED_FILES = ["compliance_metrics.csv", "compliance_metrics.parquet", "decisions.csv", "decisions.parquet",
+                   "enforcement_list.csv", "enforcement_list.parquet", "networks.parquet", "report.html",
+                   "review_queue.csv", "review_queue.parquet", "statements_of_reasons.jsonl",
+                   "statements_of_reasons.parquet"]
 CONTRACT_ENFORCEMENT_SCHEMA = pa.schema([
     ("account_id", pa.string()), ("action", pa.string()), ("score_ai_managed", pa.float64()),
     ("score_ai_assisted", pa.float64()), ("reasons", pa.string()), ("model_version", pa.string()),

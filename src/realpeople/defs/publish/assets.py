@@ -150,7 +150,8 @@ enforcement_list_contract = gx_asset_check(
     deps=[ENFORCEMENT_LIST, AssetKey("account_scores"), AssetKey("stg_activity__reviews"),
           AssetKey(["raw", "accounts"]), AssetKey(["raw", "events"]), AssetKey(["raw", "reviews"]),
           AssetKey(["raw", "appeals"]),
-          AssetKey("stg_activity__appeals"), AssetKey("stg_activity__events")],
+          AssetKey("stg_activity__appeals"), AssetKey("stg_activity__events"),
+          AssetKey("int_account_pairs_device_shared")],
     partitions_def=delivery_date_partitions,
     group_name="publish",
     kinds={"duckdb"},
@@ -172,7 +173,12 @@ def compliance_metrics(context: AssetExecutionContext, settings: ResourceParam[S
     configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
     policy = registered_version(settings.model_name, version).policy if version else None
     status = model_status(warehouse, run_date)
+    from realpeople.defs.publish.networks import record_networks
+
     with warehouse.get_connection() as con:
+        rules.ensure_tables(con)
+        # Networks first: their counts are metrics.
+        networks = record_networks(con, run_date)
         rules.compute_compliance_metrics(con, run_date, window_days=settings.feature_window_days,
                                          model_version=version, policy=policy, status=status)
         frame = con.execute("select metric, value from compliance_metrics where run_date = ? order by metric",
@@ -180,6 +186,7 @@ def compliance_metrics(context: AssetExecutionContext, settings: ResourceParam[S
     return MaterializeResult(metadata={
         "run_date": run_date,
         "dagster/row_count": len(frame),
+        "networks_actioned": networks,
         "metrics": MetadataValue.md(frame.to_markdown(index=False)),
     })
 
@@ -195,7 +202,8 @@ def compliance_metrics(context: AssetExecutionContext, settings: ResourceParam[S
     code_version="1",
     description=("The contract's published files for the run date under "
                  "`<data>/published/<run date>/`: enforcement_list.parquet/.csv, "
-                 "review_queue.parquet/.csv, compliance_metrics.parquet/.csv and report.html. "
+                 "decisions.parquet/.csv, review_queue.parquet/.csv, compliance_metrics.parquet/.csv, "
+                 "statements_of_reasons.jsonl/.parquet, networks.parquet and report.html. "
                  "Written only after the blocking checks pass; replaced atomically."),
 )
 def published_snapshot(context: AssetExecutionContext, settings: ResourceParam[Settings],
@@ -203,14 +211,31 @@ def published_snapshot(context: AssetExecutionContext, settings: ResourceParam[S
     run_date = context.partition_key
     listed = enforcement_list_frame(warehouse, run_date)
     queue = _frame(warehouse, "review_queue_for_run_date.sql", run_date)
+    from realpeople.defs.publish import statements as sor
+    from realpeople.defs.publish.networks import networks_frame
+    from realpeople.defs.publish.pseudonyms import load_key, pseudonymise
+    from realpeople.defs.publish.report import report_inputs
+
+    key = load_key(settings.data_dir)
     with warehouse.get_connection() as con:
-        metrics = con.execute("select run_date, metric, value, description from compliance_metrics "
+        metrics = con.execute("select run_date, metric, value, description, unit from compliance_metrics "
                               "where run_date = ? order by metric", [run_date]).df()
         history = con.execute("select run_date, metric, value from compliance_metrics "
                               "where run_date <= ? order by run_date, metric", [run_date]).df()
         labelling = con.execute(sql("labelling_by_day.sql"),
                                 {"run_date": run_date, "window_days": settings.feature_window_days}).df()
-    folder = write_snapshot(settings.published_dir, run_date, listed, queue, metrics, history, labelling)
+        # Statements of reasons: issued for changes only, validated, append-only by date.
+        sor.prepare_decisions(con, run_date)
+        statements = sor.record_statements(con, run_date, key)
+        decisions = sor.decisions_frame(con, run_date)
+        con.execute("drop table decisions_today")
+        networks = networks_frame(con, run_date)
+        extra = report_inputs(con, run_date, settings, key)
+    # object dtype even when no network exists (an empty column would be read as float)
+    networks["member_pseudonyms"] = pd.Series([pseudonymise(ids, key) for ids in networks.pop("member_ids")],
+                                              index=networks.index, dtype=object)
+    folder = write_snapshot(settings.published_dir, run_date, listed, queue, metrics, history, labelling,
+                            decisions=decisions, statements=statements, networks=networks, report=extra)
     counts = listed["action"].value_counts().to_dict()
     with warehouse.get_connection() as con:
         rules.record_publication(
@@ -223,5 +248,7 @@ def published_snapshot(context: AssetExecutionContext, settings: ResourceParam[S
         "folder": MetadataValue.path(str(folder)),
         "enforcement_list_rows": len(listed),
         "review_queue_rows": len(queue),
+        "statements_issued": len(statements),
+        "networks": len(networks),
         "report": MetadataValue.path(str(folder / "report.html")),
     })

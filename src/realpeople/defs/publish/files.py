@@ -37,6 +37,44 @@ COMPLIANCE_METRICS_SCHEMA = pa.schema([
     ("metric", pa.string()),
     ("value", pa.float64()),
     ("description", pa.string()),
+    ("unit", pa.string()),
+])
+# decisions.parquet (issue 18): the enforcement list's accounts (operational: real ids)
+# with who decided and how, since when, and the statement of reasons in force.
+DECISIONS_SCHEMA = pa.schema([
+    ("account_id", pa.string()),
+    ("action", pa.string()),
+    ("decided_by", pa.string()),
+    ("decision_path", pa.string()),
+    ("first_actioned_on", pa.date32()),
+    ("new_or_continuing", pa.string()),
+    ("statement_id", pa.string()),
+    ("model_version", pa.string()),
+    ("run_date", pa.date32()),
+])
+# networks.parquet (issue 18): for regulators, so members are pseudonyms.
+NETWORKS_SCHEMA = pa.schema([
+    ("network_id", pa.string()),
+    ("size", pa.int64()),
+    ("members_actioned", pa.int64()),
+    ("members_terminated", pa.int64()),
+    ("members_warned", pa.int64()),
+    ("linked_pairs", pa.int64()),
+    ("evidence", pa.string()),
+    ("first_activity", pa.timestamp("us")),
+    ("last_activity", pa.timestamp("us")),
+    ("member_pseudonyms", pa.list_(pa.string())),
+    ("run_date", pa.date32()),
+])
+# statements_of_reasons.parquet: the flat columns a query needs, and the whole record.
+STATEMENTS_SCHEMA = pa.schema([
+    ("statement_id", pa.string()),
+    ("kind", pa.string()),
+    ("action", pa.string()),
+    ("decision_path", pa.string()),
+    ("account_pseudonym", pa.string()),
+    ("record", pa.string()),
+    ("run_date", pa.date32()),
 ])
 
 
@@ -64,6 +102,24 @@ def spreadsheet_safe(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
+def metrics_csv_frame(table: pa.Table) -> pd.DataFrame:
+    """compliance_metrics.csv as people read it: counts, flags and versions as integers
+    (a version as text: "3", not "3.0"), fractions, scores and hours as decimals; the
+    ``unit`` column says which (the Parquet keeps every value a double)."""
+    # formula-like text neutralised as in every published CSV; values are numbers written as text
+    frame = spreadsheet_safe(table)
+
+    def text(value, unit):
+        if value is None or pd.isna(value):
+            return ""
+        if unit in ("count", "flag", "version") and float(value).is_integer():
+            return str(int(value))
+        return f"{value:.6g}" if unit != "count" else repr(float(value))
+
+    frame["value"] = [text(v, u) for v, u in zip(frame["value"], frame["unit"])]
+    return frame
+
+
 def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     frame = frame.loc[:, schema.names].copy()
     if "run_date" in frame:
@@ -73,7 +129,9 @@ def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 
 def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame,
                    queue: pd.DataFrame, metrics: pd.DataFrame, history: pd.DataFrame,
-                   labelling: pd.DataFrame) -> Path:
+                   labelling: pd.DataFrame, *, decisions: pd.DataFrame | None = None,
+                   statements: pd.DataFrame | None = None, networks: pd.DataFrame | None = None,
+                   report: dict | None = None) -> Path:
     """Write ``published_dir/run_date/`` so that readers see the old snapshot or the new
     one, never a half-written or missing one.
 
@@ -97,11 +155,23 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
         queued = _table(queue, REVIEW_QUEUE_SCHEMA)
         pq.write_table(queued, staging / "review_queue.parquet")
         write_csv(queued, staging / "review_queue.csv")
+        if "unit" not in metrics:
+            metrics = metrics.assign(unit=None)
         metric_table = _table(metrics, COMPLIANCE_METRICS_SCHEMA)
         pq.write_table(metric_table, staging / "compliance_metrics.parquet")
-        write_csv(metric_table, staging / "compliance_metrics.csv")
+        metrics_csv_frame(metric_table).to_csv(staging / "compliance_metrics.csv", index=False,
+                                               lineterminator="\r\n")
+        if decisions is not None:
+            decided = _table(decisions, DECISIONS_SCHEMA)
+            pq.write_table(decided, staging / "decisions.parquet")
+            write_csv(decided, staging / "decisions.csv")
+        if statements is not None:
+            write_statements(statements, run_date, staging)
+        if networks is not None:
+            pq.write_table(_table(networks, NETWORKS_SCHEMA), staging / "networks.parquet")
         (staging / "report.html").write_text(
-            render_report(run_date, enforcement, metrics, history, labelling), encoding="utf-8")
+            render_report(run_date, enforcement, metrics, history, labelling, **(report or {})),
+            encoding="utf-8")
         staging.rename(version)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -121,6 +191,20 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
     if previous is not None and previous.exists() and previous != version.resolve():
         shutil.rmtree(previous, ignore_errors=True)
     return final
+
+
+def write_statements(statements: pd.DataFrame, run_date: str, folder: Path) -> None:
+    """statements_of_reasons.jsonl (one record a line, as validated) and .parquet: the
+    statements issued on the run date (an empty file when none were)."""
+    import json
+
+    with open(folder / "statements_of_reasons.jsonl", "w", encoding="utf-8", newline="\n") as out:
+        for record in statements["record"]:
+            out.write(record + "\n")
+    frame = statements.assign(
+        account_pseudonym=[json.loads(r)["x_account_pseudonym"] for r in statements["record"]],
+        run_date=run_date)
+    pq.write_table(_table(frame, STATEMENTS_SCHEMA), folder / "statements_of_reasons.parquet")
 
 
 def _remove_unreferenced(published_dir: Path, versions: Path, run_date: str, keep: Path) -> None:

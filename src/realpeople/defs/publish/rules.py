@@ -23,6 +23,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     # Several statements, no parameters: DuckDB runs them in one call.
     con.execute(sql("create_enforcement_list.sql"))
     con.execute(sql("create_compliance_metrics.sql"))
+    con.execute(sql("create_statements_and_networks.sql"))
 
 
 def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,

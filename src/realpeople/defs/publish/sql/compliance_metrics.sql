@@ -24,6 +24,26 @@ first_listed as (
     where run_date in (select run_date from published_dates) or run_date = (select run_date from params)
     group by account_id
 ),
+paths as (
+    -- how each listed decision came about (vocabulary.DECISION_PATHS)
+    select
+        case
+            when listed.decided_by = 'model' then 'model'
+            when listed.score_ai_managed is null then 'moderator_without_model'
+            when scored.proposed_action = listed.action then 'moderator_with_model'
+            else 'moderator_against_model'
+        end as decision_path
+    from listed
+    left join (select account_id, proposed_action from account_scores
+               where run_date = (select run_date from params)) as scored using (account_id)
+),
+review_requests as (
+    -- reviews reached in the window, by what asked for them
+    select source, count(*) as n from stg_activity__reviews
+    where reviewed_at >= (select window_start from params) and reviewed_at < (select run_end from params)
+      and delivered_on <= (select run_date from params)
+    group by source
+),
 queued as (
     select * from review_queue where run_date = (select run_date from params)
 ),
@@ -140,6 +160,30 @@ wide as (
         (select lo from wilson) as prevalence_ai_managed_ci_low,
         (select hi from wilson) as prevalence_ai_managed_ci_high,
         (select n from wilson) as prevalence_audit_sample_size,
+        (select count(*) filter (where decision_path = 'model') from paths) as decided_by_model,
+        (select count(*) filter (where decision_path = 'moderator_with_model') from paths)
+            as decided_by_moderator_with_model,
+        (select count(*) filter (where decision_path = 'moderator_against_model') from paths)
+            as decided_by_moderator_against_model,
+        (select count(*) filter (where decision_path = 'moderator_without_model') from paths)
+            as decided_by_moderator_without_model,
+        (select coalesce(sum(n) filter (where source = 'random_sample'), 0) from review_requests)
+            as reviews_random_sample,
+        (select coalesce(sum(n) filter (where source = 'user_report'), 0) from review_requests)
+            as reviews_user_report,
+        (select coalesce(sum(n) filter (where source = 'appeal'), 0) from review_requests) as reviews_appeal,
+        (select count(*) from appeals where action = 'terminate') as appeals_filed_terminate,
+        (select count(*) filter (where outcome = 'upheld') from appeals where action = 'terminate') as appeals_upheld_terminate,
+        (select count(*) filter (where outcome = 'overturned') from appeals where action = 'terminate') as appeals_overturned_terminate,
+        (select count(*) filter (where outcome = 'pending') from appeals where action = 'terminate') as appeals_pending_terminate,
+        (select median(date_diff('second', filed_at, decided_at)) / 3600.0 from appeals
+            where action = 'terminate' and decided_at is not null) as appeal_decision_median_hours_terminate,
+        (select count(*) from appeals where action = 'warn_and_limit') as appeals_filed_warn_and_limit,
+        (select count(*) filter (where outcome = 'upheld') from appeals where action = 'warn_and_limit') as appeals_upheld_warn_and_limit,
+        (select count(*) filter (where outcome = 'overturned') from appeals where action = 'warn_and_limit') as appeals_overturned_warn_and_limit,
+        (select count(*) filter (where outcome = 'pending') from appeals where action = 'warn_and_limit') as appeals_pending_warn_and_limit,
+        (select median(date_diff('second', filed_at, decided_at)) / 3600.0 from appeals
+            where action = 'warn_and_limit' and decided_at is not null) as appeal_decision_median_hours_warn_and_limit,
         (select count(*) from appeals) as appeals_filed,
         (select count(*) filter (where outcome = 'upheld') from appeals) as appeals_upheld,
         (select count(*) filter (where outcome = 'overturned') from appeals) as appeals_overturned,
@@ -183,7 +227,12 @@ wide as (
         cast($terminate_threshold as double) as terminate_threshold,
         cast($terminate_heldout_precision as double) as terminate_heldout_precision,
         cast($terminate_heldout_recall as double) as terminate_heldout_recall,
-        cast($warn_threshold as double) as warn_and_limit_threshold
+        cast($warn_threshold as double) as warn_and_limit_threshold,
+        (select count(*) from networks where run_date = (select run_date from params)) as networks_actioned,
+        (select coalesce(sum(members_actioned), 0) from networks where run_date = (select run_date from params))
+            as network_members_actioned,
+        (select coalesce(sum(size), 0) from networks where run_date = (select run_date from params))
+            as network_members_total
 ),
 wide_double as (
     -- one value type for every metric
@@ -192,66 +241,87 @@ wide_double as (
 long as (
     select * from wide_double unpivot include nulls (value for metric in (columns(*)))
 ),
-descriptions(metric, description) as (
+descriptions(metric, unit, description) as (
     values
-        ('accounts_scored', 'accounts scored by the model on the run date'),
-        ('accounts_actioned_total', 'accounts on the enforcement list'),
-        ('accounts_actioned_terminate', 'accounts terminated (run by automation)'),
-        ('accounts_actioned_warn_and_limit', 'accounts warned with reduced visibility (AI use beyond assistance)'),
-        ('accounts_actioned_new', 'actioned accounts not on any earlier list'),
-        ('accounts_actioned_continuing', 'actioned accounts already on an earlier list'),
-        ('proactive_rate', 'share of actioned accounts found before any user report'),
-        ('review_queue_size', 'accounts sent to moderators instead of an automatic action'),
-        ('decisions_automated_share', 'share of decisions (actions and queued) taken by the model alone'),
-        ('decisions_via_review_share', 'share of decisions taken or pending by a moderator'),
-        ('terminate_precision_audit_estimate', 'terminated accounts confirmed AI-managed by a later random audit'),
-        ('terminate_audit_sample_size', 'terminated accounts audited after the action'),
-        ('warn_and_limit_precision_audit_estimate', 'warned accounts confirmed to use AI by a later random audit'),
-        ('warn_and_limit_audit_sample_size', 'warned accounts audited after the action'),
-        ('terminate_precision_appeals_estimate', 'decided terminate appeals that were upheld'),
-        ('warn_and_limit_precision_appeals_estimate', 'decided warn-and-limit appeals that were upheld'),
-        ('accounts_restored_after_appeal', 'accounts whose action was overturned on appeal'),
-        ('suspected_ai_posts_unmarked', 'posts in the window by actioned accounts with neither label nor marker'),
-        ('suspected_ai_posts_unmarked_share', 'share of actioned accounts'' posts with neither label nor marker'),
-        ('prevalence_ai_managed_estimate', 'share of AI-managed accounts in the random audit sample (window)'),
-        ('prevalence_ai_managed_ci_low', 'lower bound, 95% Wilson interval of the prevalence'),
-        ('prevalence_ai_managed_ci_high', 'upper bound, 95% Wilson interval of the prevalence'),
-        ('prevalence_audit_sample_size', 'accounts in the random audit sample (window)'),
-        ('appeals_filed', 'appeals filed to date'),
-        ('appeals_upheld', 'appeals decided: action upheld'),
-        ('appeals_overturned', 'appeals decided: action overturned (account restored)'),
-        ('appeals_pending', 'appeals not yet decided'),
-        ('appeal_decision_median_hours', 'median hours from filing to decision'),
-        ('posts_with_ai_marker', 'posts in the window carrying the implicit AI marker'),
-        ('ai_marker_posts_labelled_share', 'share of posts with the implicit AI marker that also show the visible label'),
-        ('ai_labelled_posts_with_marker_share', 'share of visibly labelled posts that also carry the implicit marker'),
-        ('rows_landed_accounts', 'accounts rows landed in the run date''s delivery'),
-        ('rows_loaded_accounts', 'accounts rows loaded'),
-        ('rows_quarantined_accounts', 'accounts rows quarantined'),
-        ('rows_landed_events', 'events rows landed in the run date''s delivery'),
-        ('rows_loaded_events', 'events rows loaded'),
-        ('rows_quarantined_events', 'events rows quarantined'),
-        ('rows_landed_reviews', 'reviews rows landed in the run date''s delivery'),
-        ('rows_loaded_reviews', 'reviews rows loaded'),
-        ('rows_quarantined_reviews', 'reviews rows quarantined'),
-        ('rows_landed_appeals', 'appeals rows landed in the run date''s delivery'),
-        ('rows_loaded_appeals', 'appeals rows loaded'),
-        ('rows_quarantined_appeals', 'appeals rows quarantined'),
-        ('deliveries_rejected', 'delivery folders in the landing zone refused (not dt=<date>, or outside the partition range)'),
-        ('files_rejected', 'landed files rejected whole (unreadable, missing or uncastable column, over a limit), deliveries up to the run date'),
-        ('landing_entries_refused', 'other landing-zone entries not loaded (nested folders, hidden files, other formats, links leaving the zone)'),
-        ('model_version', 'registered model version that scored the run date'),
-        ('model_acting', '1 when a model scored the run date; 0 when none acts yet (too few reviews) and moderators'' verdicts decide alone'),
-        ('reviews_needed_human', 'more reviewed human accounts training needs before a model acts (none acts yet)'),
-        ('reviews_needed_ai_assisted', 'more reviewed ai_assisted accounts training needs before a model acts (none acts yet)'),
-        ('reviews_needed_ai_managed', 'more reviewed ai_managed accounts training needs before a model acts (none acts yet)'),
-        ('reviews_needed_any', 'more reviewed accounts of any class training needs before a model acts (none acts yet)'),
-        ('terminate_threshold', 'score_ai_managed at or above which an account is terminated'),
-        ('terminate_heldout_precision', 'precision of terminate on held-out reviews'),
-        ('terminate_heldout_recall', 'recall of terminate on held-out reviews'),
-        ('warn_and_limit_threshold', 'AI-involvement score at or above which an account is warned')
+        ('accounts_scored', 'count', 'accounts scored by the model on the run date'),
+        ('accounts_actioned_total', 'count', 'accounts on the enforcement list'),
+        ('accounts_actioned_terminate', 'count', 'accounts terminated (run by automation)'),
+        ('accounts_actioned_warn_and_limit', 'count', 'accounts warned with reduced visibility (AI use beyond assistance)'),
+        ('accounts_actioned_new', 'count', 'actioned accounts not on any earlier list'),
+        ('accounts_actioned_continuing', 'count', 'actioned accounts already on an earlier list'),
+        ('proactive_rate', 'fraction', 'share of actioned accounts found before any user report'),
+        ('review_queue_size', 'count', 'accounts sent to moderators instead of an automatic action'),
+        ('decisions_automated_share', 'fraction', 'share of decisions (actions and queued) taken by the model alone'),
+        ('decisions_via_review_share', 'fraction', 'share of decisions taken or pending by a moderator'),
+        ('terminate_precision_audit_estimate', 'fraction', 'terminated accounts confirmed AI-managed by a later random audit'),
+        ('terminate_audit_sample_size', 'count', 'terminated accounts audited after the action'),
+        ('warn_and_limit_precision_audit_estimate', 'fraction', 'warned accounts confirmed to use AI by a later random audit'),
+        ('warn_and_limit_audit_sample_size', 'count', 'warned accounts audited after the action'),
+        ('terminate_precision_appeals_estimate', 'fraction', 'decided terminate appeals that were upheld'),
+        ('warn_and_limit_precision_appeals_estimate', 'fraction', 'decided warn-and-limit appeals that were upheld'),
+        ('accounts_restored_after_appeal', 'count', 'accounts whose action was overturned on appeal'),
+        ('suspected_ai_posts_unmarked', 'count', 'posts in the window by actioned accounts with neither label nor marker'),
+        ('suspected_ai_posts_unmarked_share', 'fraction', 'share of actioned accounts'' posts with neither label nor marker'),
+        ('prevalence_ai_managed_estimate', 'fraction', 'share of AI-managed accounts in the random audit sample (window)'),
+        ('prevalence_ai_managed_ci_low', 'fraction', 'lower bound, 95% Wilson interval of the prevalence'),
+        ('prevalence_ai_managed_ci_high', 'fraction', 'upper bound, 95% Wilson interval of the prevalence'),
+        ('prevalence_audit_sample_size', 'count', 'accounts in the random audit sample (window)'),
+        ('decided_by_model', 'count', 'listed accounts the model decided alone'),
+        ('decided_by_moderator_with_model', 'count', 'listed accounts a moderator decided, as the model proposed'),
+        ('decided_by_moderator_against_model', 'count', 'listed accounts a moderator decided against the model''s proposal'),
+        ('decided_by_moderator_without_model', 'count', 'listed accounts a moderator decided while no model acts'),
+        ('reviews_random_sample', 'count', 'moderator reviews in the window from the random audit sample'),
+        ('reviews_user_report', 'count', 'moderator reviews in the window requested by a user report'),
+        ('reviews_appeal', 'count', 'moderator reviews in the window requested by an appeal'),
+        ('appeals_filed_terminate', 'count', 'terminate appeals filed to date'),
+        ('appeals_upheld_terminate', 'count', 'terminate appeals decided: action upheld'),
+        ('appeals_overturned_terminate', 'count', 'terminate appeals decided: action overturned'),
+        ('appeals_pending_terminate', 'count', 'terminate appeals not yet decided'),
+        ('appeal_decision_median_hours_terminate', 'hours', 'median hours from filing to decision, terminate appeals'),
+        ('appeals_filed_warn_and_limit', 'count', 'warn-and-limit appeals filed to date'),
+        ('appeals_upheld_warn_and_limit', 'count', 'warn-and-limit appeals decided: action upheld'),
+        ('appeals_overturned_warn_and_limit', 'count', 'warn-and-limit appeals decided: action overturned'),
+        ('appeals_pending_warn_and_limit', 'count', 'warn-and-limit appeals not yet decided'),
+        ('appeal_decision_median_hours_warn_and_limit', 'hours', 'median hours from filing to decision, warn-and-limit appeals'),
+        ('appeals_filed', 'count', 'appeals filed to date'),
+        ('appeals_upheld', 'count', 'appeals decided: action upheld'),
+        ('appeals_overturned', 'count', 'appeals decided: action overturned (account restored)'),
+        ('appeals_pending', 'count', 'appeals not yet decided'),
+        ('appeal_decision_median_hours', 'hours', 'median hours from filing to decision'),
+        ('posts_with_ai_marker', 'count', 'posts in the window carrying the implicit AI marker'),
+        ('ai_marker_posts_labelled_share', 'fraction', 'share of posts with the implicit AI marker that also show the visible label'),
+        ('ai_labelled_posts_with_marker_share', 'fraction', 'share of visibly labelled posts that also carry the implicit marker'),
+        ('rows_landed_accounts', 'count', 'accounts rows landed in the run date''s delivery'),
+        ('rows_loaded_accounts', 'count', 'accounts rows loaded'),
+        ('rows_quarantined_accounts', 'count', 'accounts rows quarantined'),
+        ('rows_landed_events', 'count', 'events rows landed in the run date''s delivery'),
+        ('rows_loaded_events', 'count', 'events rows loaded'),
+        ('rows_quarantined_events', 'count', 'events rows quarantined'),
+        ('rows_landed_reviews', 'count', 'reviews rows landed in the run date''s delivery'),
+        ('rows_loaded_reviews', 'count', 'reviews rows loaded'),
+        ('rows_quarantined_reviews', 'count', 'reviews rows quarantined'),
+        ('rows_landed_appeals', 'count', 'appeals rows landed in the run date''s delivery'),
+        ('rows_loaded_appeals', 'count', 'appeals rows loaded'),
+        ('rows_quarantined_appeals', 'count', 'appeals rows quarantined'),
+        ('deliveries_rejected', 'count', 'delivery folders in the landing zone refused (not dt=<date>, or outside the partition range)'),
+        ('files_rejected', 'count', 'landed files rejected whole (unreadable, missing or uncastable column, over a limit), deliveries up to the run date'),
+        ('landing_entries_refused', 'count', 'other landing-zone entries not loaded (nested folders, hidden files, other formats, links leaving the zone)'),
+        ('model_version', 'version', 'registered model version that scored the run date'),
+        ('model_acting', 'flag', '1 when a model scored the run date; 0 when none acts yet (too few reviews) and moderators'' verdicts decide alone'),
+        ('reviews_needed_human', 'count', 'more reviewed human accounts training needs before a model acts (none acts yet)'),
+        ('reviews_needed_ai_assisted', 'count', 'more reviewed ai_assisted accounts training needs before a model acts (none acts yet)'),
+        ('reviews_needed_ai_managed', 'count', 'more reviewed ai_managed accounts training needs before a model acts (none acts yet)'),
+        ('reviews_needed_any', 'count', 'more reviewed accounts of any class training needs before a model acts (none acts yet)'),
+        ('terminate_threshold', 'score', 'score_ai_managed at or above which an account is terminated'),
+        ('terminate_heldout_precision', 'fraction', 'precision of terminate on held-out reviews'),
+        ('terminate_heldout_recall', 'fraction', 'recall of terminate on held-out reviews'),
+        ('warn_and_limit_threshold', 'score', 'AI-involvement score at or above which an account is warned'),
+        ('networks_actioned', 'count', 'coordinated networks (accounts tied by shared devices) with a member actioned'),
+        ('network_members_actioned', 'count', 'actioned accounts that belong to such a network'),
+        ('network_members_total', 'count', 'accounts in those networks, actioned or not')
 )
-select (select run_date from params) as run_date, long.metric, long.value, descriptions.description
+select (select run_date from params) as run_date, long.metric, long.value, descriptions.description,
+    descriptions.unit
 from long
 inner join descriptions using (metric)
 order by metric;

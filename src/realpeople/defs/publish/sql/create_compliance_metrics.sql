@@ -5,3 +5,5 @@ create table if not exists compliance_metrics (
     value double,
     description varchar not null
 );
+-- How the value reads (vocabulary.METRIC_UNITS): count, fraction, hours, score, version, flag.
+alter table compliance_metrics add column if not exists unit varchar;

@@ -1,0 +1,1 @@
+delete from network_members where run_date = cast($run_date as date);

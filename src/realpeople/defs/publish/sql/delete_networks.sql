@@ -1,0 +1,1 @@
+delete from networks where run_date = cast($run_date as date);
