@@ -18,11 +18,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import ResourceParam, AssetExecutionContext
+from dagster import AssetExecutionContext, AssetMaterialization, Output, ResourceParam
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.progress import Progress
 from realpeople.settings import Settings
 from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
@@ -82,7 +83,13 @@ def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, s
     last = settings.dbt_vars(run_dates[-1])
     with _environment(dbt_env):
         invocation = dbt.cli(["build", *target, "--vars", json.dumps(last)], context=context)
-    yield from invocation.stream()
+    # Models built n/N on the terminal (make run), as dbt reports each one.
+    with Progress(f"dbt models as of {run_dates[-1]}", total=len(context.selected_asset_keys),
+                  unit="models") as bar:
+        for event in invocation.stream():
+            if isinstance(event, (Output, AssetMaterialization)):
+                bar.advance()
+            yield event
     if settings.engine == "spark":
         with warehouse.get_connection() as con:
             for run_date in run_dates:

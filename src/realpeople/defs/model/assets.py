@@ -26,6 +26,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.progress import Progress
 from realpeople.settings import Settings
 from realpeople.warehouse import sql_reader, transaction
 
@@ -254,13 +255,23 @@ def _no_model(context: AssetExecutionContext, settings: ResourceParam[Settings],
         "reviews_needed_any": shortfall.needed_any})
 
 
+SCORING_SLICE = 200_000
+
+
 def _score(features: pd.DataFrame, scorer, settings: ResourceParam[Settings]) -> pd.DataFrame:
     """``score_accounts`` here, or partition by partition on the Dask cluster (same rows
     and columns) when the model stage runs on Dask."""
     from realpeople.ml.score import score_accounts
 
     if settings.training_backend != "dask":
-        return score_accounts(features, scorer)
+        # In slices, so the terminal shows accounts scored n/N (row-wise: same scores).
+        parts = []
+        with Progress("accounts scored", total=len(features), unit="accounts") as bar:
+            for start in range(0, len(features), SCORING_SLICE):
+                part = features.iloc[start:start + SCORING_SLICE]
+                parts.append(score_accounts(part, scorer))
+                bar.advance(len(part))
+        return pd.concat(parts, ignore_index=True)
     import dask.dataframe as dd
 
     from realpeople.ml.distributed import dask_client, n_workers, score_partitioned
