@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from dagster import AssetSelection, Definitions, FreshnessPolicy, definitions, load_from_defs_folder
+from dagster import AssetKey, Definitions, FreshnessPolicy, definitions, load_from_defs_folder
 
 from realpeople.resources import build_resources
 from realpeople.settings import Settings, load_settings
@@ -24,9 +24,10 @@ def build_definitions(settings: Settings) -> Definitions:
     stages = load_from_defs_folder(path_within_project=Path(__file__).parent)
     deadline = FreshnessPolicy.cron(deadline_cron=f"0 {settings.publish_deadline_hour} * * *",
                                     lower_bound_delta=timedelta(hours=24), timezone="UTC")
-    return Definitions.merge(stages, Definitions(resources=build_resources(settings))).map_resolved_asset_specs(
-        func=lambda spec: spec.replace_attributes(freshness_policy=deadline),
-        selection=AssetSelection.assets("published_snapshot"))
+    published = AssetKey("published_snapshot")
+    stages = stages.map_asset_specs(
+        func=lambda spec: spec.replace_attributes(freshness_policy=deadline) if spec.key == published else spec)
+    return Definitions.merge(stages, Definitions(resources=build_resources(settings)))
 
 
 @definitions
