@@ -319,3 +319,53 @@ def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
          any_ai >= policy.review_any_ai_threshold],
         [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW], default=None)
     return pd.Series(action, index=scores.index, name="action", dtype=object)
+
+
+@dataclass(frozen=True)
+class TerminateGuard:
+    """Whether the acting terminate bar may terminate automatically on this run date.
+
+    Measured at scoring time, on the run date's own features: of the accounts whose latest
+    verdict is ``human`` (reviewed people), how many the bar would terminate now. The
+    thresholds' own out-of-fold figures cannot see a shift between the snapshots the model
+    learned from and the one it scores (seen on simulator seed 8: the bar flagged none of
+    105 reviewed people out of fold, then terminated 512 people, 3.3 %, on the run date,
+    whose features rest on twice the history); this count does (6 of 244 reviewed people).
+    The guard trips when the one-sided 95 % *lower* bound of that rate exceeds
+    ``max_per_10k``: evidence of harm beyond chance, so one flipped verdict (verdicts are
+    wrong a few percent of the time) does not switch automation off, two or more among a
+    few hundred people do. The upper bound is reported beside it: with ~250 reviewed
+    people it stays near 100 per 10,000 even when none is flagged, so a guard on it would
+    switch off automatic termination on every platform with scarce reviews."""
+
+    people_reviewed: int
+    people_flagged: int
+    lower_per_10k: float
+    upper_per_10k: float
+    max_per_10k: float
+    tripped: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def terminate_guard(verdicts, managed_scores, threshold: float, max_per_10k: float,
+                    z: float = WILSON_Z) -> TerminateGuard:
+    """The guard (see :class:`TerminateGuard`) from the latest verdicts of reviewed
+    accounts and their ``score_ai_managed`` on the run date (same order)."""
+    people = np.asarray(verdicts) == "human"
+    n = int(people.sum())
+    k = int((people & (np.asarray(managed_scores, dtype="float64") >= threshold)).sum())
+    rate = k / n if n else 0.0
+    lower = 1e4 * (1.0 - wilson_upper(1.0 - rate, n, z)) if n else 0.0
+    upper = 1e4 * wilson_upper(rate, n, z)
+    return TerminateGuard(people_reviewed=n, people_flagged=k, lower_per_10k=float(lower),
+                          upper_per_10k=float(upper), max_per_10k=float(max_per_10k),
+                          tripped=bool(lower > max_per_10k))
+
+
+def hold_terminations(actions: pd.Series, guard: TerminateGuard) -> pd.Series:
+    """``terminate`` becomes ``review`` (a moderator decides) while ``guard`` is tripped."""
+    if not guard.tripped:
+        return actions
+    return actions.mask(actions == TERMINATE, REVIEW)

@@ -72,6 +72,10 @@ class Settings(ConfigurableResource):
     label_noise: float
     review_override_days: int
     second_review_below: float
+    # Terminate guard (ml.policy.terminate_guard): automatic terminate is held (sent to the
+    # review queue) while the 95 % lower bound of reviewed people the acting bar would
+    # terminate on the run date is above this many per 10,000 people.
+    terminate_guard_per_10k: float
     brake_factor: float
     brake_history_runs: int
     brake_min_history: int
@@ -176,6 +180,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         label_noise=float(env.get("REALPEOPLE_LABEL_NOISE", "0.02")),
         review_override_days=int(env.get("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28")),
         second_review_below=float(env.get("REALPEOPLE_SECOND_REVIEW_BELOW", "0.2")),
+        terminate_guard_per_10k=float(env.get("REALPEOPLE_TERMINATE_GUARD_PER_10K", "10")),
         brake_factor=float(env.get("REALPEOPLE_BRAKE_FACTOR", "3")),
         brake_history_runs=int(env.get("REALPEOPLE_BRAKE_HISTORY_RUNS", "7")),
         brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),

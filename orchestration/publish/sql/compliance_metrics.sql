@@ -183,7 +183,12 @@ wide as (
         cast($terminate_threshold as double) as terminate_threshold,
         cast($terminate_heldout_precision as double) as terminate_heldout_precision,
         cast($terminate_heldout_recall as double) as terminate_heldout_recall,
-        cast($warn_threshold as double) as warn_and_limit_threshold
+        cast($warn_threshold as double) as warn_and_limit_threshold,
+        cast($terminate_guard_tripped as double) as terminate_guard_tripped,
+        cast($terminations_held as double) as terminations_held,
+        cast($guard_people_flagged as double) as guard_people_flagged,
+        cast($guard_people_reviewed as double) as guard_people_reviewed,
+        cast($guard_people_upper_per_10k as double) as guard_people_upper_per_10k
 ),
 wide_double as (
     -- one value type for every metric
@@ -249,7 +254,12 @@ descriptions(metric, description) as (
         ('terminate_threshold', 'score_ai_managed at or above which an account is terminated'),
         ('terminate_heldout_precision', 'precision of terminate on held-out reviews'),
         ('terminate_heldout_recall', 'recall of terminate on held-out reviews'),
-        ('warn_and_limit_threshold', 'AI-involvement score at or above which an account is warned')
+        ('warn_and_limit_threshold', 'AI-involvement score at or above which an account is warned'),
+        ('terminate_guard_tripped', '1 when automatic terminate was held: the terminate bar would terminate reviewed people beyond chance (95 % lower bound above REALPEOPLE_TERMINATE_GUARD_PER_10K); the model''s terminations went to the review queue'),
+        ('terminations_held', 'automatic terminations the guard sent to the review queue instead'),
+        ('guard_people_flagged', 'reviewed people (latest verdict human) at or above the terminate bar on the run date'),
+        ('guard_people_reviewed', 'reviewed people (latest verdict human) the guard measured on'),
+        ('guard_people_upper_per_10k', '95 % upper bound of people the terminate bar would terminate, per 10,000, from the reviewed people')
 )
 select (select run_date from params) as run_date, long.metric, long.value, descriptions.description
 from long

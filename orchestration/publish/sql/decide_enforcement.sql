@@ -103,6 +103,8 @@ decided as (
             when cleared_at is not null and not has_new_evidence
                  and proposed_action in ($terminate, $warn_and_limit, $review)
                 then $reason_cleared_flagged_again
+            when proposed_action = $review
+                 and score_ai_managed >= cast($terminate_held_from as double) then $reason_terminate_held
             when proposed_action = $review then $reason_uncertain_score
         end as queue_reason
     from contradicted
