@@ -324,3 +324,18 @@ def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
     assert pd.read_csv(folder / "enforcement_list.csv")["action"].tolist() == ["warn_and_limit"]
     assert sorted(p.name for p in Path(tmp_path).iterdir()) == [".versions", RUN]
     assert len(list((tmp_path / ".versions").iterdir())) == 1  # the superseded version is gone
+
+
+def test_terminations_held_by_the_guard_queue_with_their_own_reason(con):
+    from vocabulary import QUEUE_REASONS
+
+    # account_scores after the guard tripped: the bar was 0.8, terminate became review
+    score(con, "held", 0.97, 0.02, "review")
+    score(con, "unsure", 0.6, 0.1, "review")
+    score(con, "verdict_bot", 0.95, 0.02, "review")
+    review(con, "verdict_bot", "ai_managed", 10)  # a moderator's verdict still acts
+    rules.decide(con, RUN, override_days=28, terminate_held_from=0.8)
+    listed = dict(con.execute("select account_id, action from enforcement_list").fetchall())
+    queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
+    assert listed == {"verdict_bot": "terminate"}
+    assert queued == {"held": QUEUE_REASONS["terminate_held"], "unsure": QUEUE_REASONS["uncertain_score"]}
