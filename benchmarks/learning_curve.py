@@ -110,12 +110,15 @@ def plot(curve: pd.DataFrame, png: Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    colours = {"active": "tab:blue", "random": "tab:orange"}
     for strategy, part in curve.groupby("strategy"):
         mean = part.groupby("extra_reviews").mean(numeric_only=True)
-        axes[0].plot(mean.index, mean["ranking_recall_at_0.99"], marker="o", label=f"{strategy}: ranking, best bar")
-        axes[0].plot(mean.index, mean["terminate_recall"], marker="x", linestyle="--",
+        colour = colours.get(strategy)
+        axes[0].plot(mean.index, mean["ranking_recall_at_0.99"], marker="o", color=colour,
+                     label=f"{strategy}: ranking, best bar")
+        axes[0].plot(mean.index, mean["terminate_recall"], marker="x", linestyle="--", color=colour,
                      label=f"{strategy}: at the model's own bar")
-        axes[1].plot(mean.index, mean["people_terminated"], marker="o", label=strategy)
+        axes[1].plot(mean.index, mean["people_terminated"], marker="o", color=colour, label=strategy)
     axes[0].set(xlabel="reviews added", ylabel="terminate recall (truth)",
                 title="recall at precision 0.99 against the truth")
     axes[1].set(xlabel="reviews added", ylabel="people terminated (truth)", title="people terminated")
@@ -139,7 +142,11 @@ def main(argv=None) -> int:
     ap.add_argument("--csv", type=Path)
     ap.add_argument("--png", type=Path)
     ap.add_argument("--title", default="")
+    ap.add_argument("--from-csv", type=Path, help="redraw --png from a curve written by --csv")
     args = ap.parse_args(argv)
+    if args.from_csv:
+        plot(pd.read_csv(args.from_csv), args.png, args.title)
+        return 0
     curve = run(args.warehouse, pd.read_parquet(args.truth), args.snapshot, args.batch, args.steps,
                 args.repeats, args.noise)
     summary = curve.groupby(["strategy", "extra_reviews"]).mean(numeric_only=True).drop(columns=["repeat"])
