@@ -62,7 +62,7 @@ QUEUE_REASONS: dict[str, str] = {
     "second_review_ai_assisted": "moderator found AI writing help, the model disagrees: second review",
     "cleared_flagged_again": "cleared on appeal, flagged again by the model",
     "uncertain_score": "uncertain model score",
-    "terminate_held": "model would terminate, held by the guard: reviewed people flagged",
+    "terminate_held": "model would terminate, held by the guard: audited people flagged",
 }
 
 # --- scores ---------------------------------------------------------------------------

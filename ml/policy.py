@@ -326,7 +326,9 @@ class TerminateGuard:
     """Whether the acting terminate bar may terminate automatically on this run date.
 
     Measured at scoring time, on the run date's own features: of the accounts whose latest
-    verdict is ``human`` (reviewed people), how many the bar would terminate now. The
+    verdict is ``human`` (reviewed people; the pipeline passes those drawn by the random
+    audit, an unbiased sample of people, since user reports pick out people who look
+    automated), how many the bar would terminate now. The
     thresholds' own out-of-fold figures cannot see a shift between the snapshots the model
     learned from and the one it scores (seen on simulator seed 8: the bar flagged none of
     105 reviewed people out of fold, then terminated 512 people, 3.3 %, on the run date,

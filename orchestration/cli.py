@@ -322,7 +322,7 @@ def guard_sentence(metrics) -> str:
     """The run summary's line when the terminate guard held automatic terminations."""
     return (f"Terminate guard tripped: the terminate bar would terminate "
             f"{int(metrics.get('guard_people_flagged', 0))} of {int(metrics.get('guard_people_reviewed', 0))} "
-            f"reviewed people on today's features, so the model's "
+            f"people of the random audit on today's features, so the model's "
             f"{int(metrics.get('terminations_held', 0)):,} terminations went to the review queue "
             f"(moderators' verdicts still act; REALPEOPLE_TERMINATE_GUARD_PER_10K, docs/models.md)")
 

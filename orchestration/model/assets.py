@@ -189,7 +189,8 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
     # The guard: how many reviewed people would the bar terminate on today's features?
     with warehouse.get_connection() as con:
         verdicts = con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()
-    reviewed = verdicts.merge(scores[["account_id", "score_ai_managed"]], on="account_id")
+    # people of the random audit: an unbiased sample of the platform's people
+    reviewed = verdicts[verdicts["audited"]].merge(scores[["account_id", "score_ai_managed"]], on="account_id")
     guard = terminate_guard(reviewed["verdict"], reviewed["score_ai_managed"],
                             model.policy.terminate_threshold, settings.terminate_guard_per_10k)
     held = int((scores["proposed_action"] == "terminate").sum()) if guard.tripped else 0
@@ -197,7 +198,7 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
     if guard.tripped:
         context.log.warning(
             f"terminate guard tripped for {run_date}: the bar {model.policy.terminate_threshold:.3f} "
-            f"would terminate {guard.people_flagged} of {guard.people_reviewed} reviewed people "
+            f"would terminate {guard.people_flagged} of {guard.people_reviewed} audited people "
             f"(95 % lower bound {guard.lower_per_10k:.0f} per 10,000 > "
             f"{guard.max_per_10k:g}); {held} automatic terminations sent to the review queue")
     scores["reasons"] = explain_actions(features, scores, scorer)
@@ -224,7 +225,7 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
         "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
         "terminate_guard_tripped": guard.tripped,
         "terminations_held": held,
-        "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} reviewed people "
+        "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} audited people "
                                 f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000)",
         "preview": MetadataValue.md(
             scores.sort_values("score_ai_managed", ascending=False).head(10)

@@ -257,9 +257,9 @@ descriptions(metric, description) as (
         ('warn_and_limit_threshold', 'AI-involvement score at or above which an account is warned'),
         ('terminate_guard_tripped', '1 when automatic terminate was held: the terminate bar would terminate reviewed people beyond chance (95 % lower bound above REALPEOPLE_TERMINATE_GUARD_PER_10K); the model''s terminations went to the review queue'),
         ('terminations_held', 'automatic terminations the guard sent to the review queue instead'),
-        ('guard_people_flagged', 'reviewed people (latest verdict human) at or above the terminate bar on the run date'),
-        ('guard_people_reviewed', 'reviewed people (latest verdict human) the guard measured on'),
-        ('guard_people_upper_per_10k', '95 % upper bound of people the terminate bar would terminate, per 10,000, from the reviewed people')
+        ('guard_people_flagged', 'audited people (random-sample reviews, latest verdict human) at or above the terminate bar on the run date'),
+        ('guard_people_reviewed', 'audited people (random-sample reviews, latest verdict human) the guard measured on'),
+        ('guard_people_upper_per_10k', '95 % upper bound of people the terminate bar would terminate, per 10,000, from the audited people')
 )
 select (select run_date from params) as run_date, long.metric, long.value, descriptions.description
 from long
