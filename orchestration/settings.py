@@ -73,8 +73,8 @@ class Settings(ConfigurableResource):
     review_override_days: int
     second_review_below: float
     # Terminate guard (ml.policy.terminate_guard): automatic terminate is held (sent to the
-    # review queue) while the 95 % lower bound of reviewed people the acting bar would
-    # terminate on the run date is above this many per 10,000 people.
+    # review queue) while the acting bar would terminate more people of the random audit,
+    # on the run date's features, than flipped verdicts plus this many per 10,000 explain.
     terminate_guard_per_10k: float
     brake_factor: float
     brake_history_runs: int

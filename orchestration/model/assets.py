@@ -192,15 +192,16 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
     # people of the random audit: an unbiased sample of the platform's people
     reviewed = verdicts[verdicts["audited"]].merge(scores[["account_id", "score_ai_managed"]], on="account_id")
     guard = terminate_guard(reviewed["verdict"], reviewed["score_ai_managed"],
-                            model.policy.terminate_threshold, settings.terminate_guard_per_10k)
+                            model.policy.terminate_threshold, settings.terminate_guard_per_10k,
+                            label_noise=settings.label_noise)
     held = int((scores["proposed_action"] == "terminate").sum()) if guard.tripped else 0
     scores["proposed_action"] = hold_terminations(scores["proposed_action"], guard)
     if guard.tripped:
         context.log.warning(
             f"terminate guard tripped for {run_date}: the bar {model.policy.terminate_threshold:.3f} "
             f"would terminate {guard.people_flagged} of {guard.people_reviewed} audited people "
-            f"(95 % lower bound {guard.lower_per_10k:.0f} per 10,000 > "
-            f"{guard.max_per_10k:g}); {held} automatic terminations sent to the review queue")
+            f"(flipped verdicts expected {guard.expected_flipped:.1f}, allowed {guard.max_per_10k:g} "
+            f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue")
     scores["reasons"] = explain_actions(features, scores, scorer)
     scores.insert(0, "run_date", pd.to_datetime(run_date).date())
     scores["model_name"] = model.name
@@ -226,7 +227,8 @@ def account_scores(context: AssetExecutionContext, settings: Settings,
         "terminate_guard_tripped": guard.tripped,
         "terminations_held": held,
         "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} audited people "
-                                f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000)",
+                                f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000; "
+                                f"flipped verdicts expected {guard.expected_flipped:.1f}; p = {guard.p_value:.4f})",
         "preview": MetadataValue.md(
             scores.sort_values("score_ai_managed", ascending=False).head(10)
             .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
