@@ -63,6 +63,7 @@ QUEUE_REASONS: dict[str, str] = {
     "cleared_flagged_again": "cleared on appeal, flagged again by the model",
     "uncertain_score": "uncertain model score",
     "terminate_held": "model would terminate, held by the guard: audited people flagged",
+    "tied_to_actioned": "acts in step with accounts already actioned (coordination ring)",
 }
 
 # --- scores ---------------------------------------------------------------------------

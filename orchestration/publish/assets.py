@@ -64,7 +64,7 @@ def _frame(warehouse: DuckDBResource, query: str, run_date: str) -> pd.DataFrame
 
 @asset(
     key=ENFORCEMENT_LIST,
-    deps=[AssetKey("account_scores")],
+    deps=[AssetKey("account_scores"), AssetKey("coordination_clusters")],
     partitions_def=delivery_date_partitions,
     group_name="publish",
     kinds={"duckdb", "gx"},

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 
 import vocabulary
 from orchestration.warehouse import sql_reader, transaction
@@ -31,10 +32,12 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
     ``terminate_held_from``: the terminate bar whose automatic terminations the guard held
     (``model_status.terminate_held_from``); those queue with their own reason."""
     ensure_tables(con)
+    con.register("coordination_ties", coordination_ties(con, run_date))
     con.execute(sql("decide_enforcement.sql"), {
         "run_date": run_date, "override_days": override_days,
         "second_review_below": second_review_below, "terminate_held_from": terminate_held_from,
         **decision_values()})
+    con.unregister("coordination_ties")
     with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
@@ -44,6 +47,16 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
         "select coalesce(action, 'review_queue'), count(*) from decisions group by 1").fetchall())
     con.execute("drop table decisions")
     return {k: int(counts.get(k, 0)) for k in ("terminate", "warn_and_limit", "review_queue")}
+
+
+def coordination_ties(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame:
+    """Accounts of the run date tied to actioned members of their coordination ring
+    (the model stage's ``coordination_clusters``); none when that table is not built."""
+    exists = con.execute("select count(*) from information_schema.tables "
+                         "where table_name = 'coordination_clusters'").fetchone()[0]
+    if not exists:
+        return pd.DataFrame({"account_id": pd.Series([], dtype="object")})
+    return con.execute(sql("coordination_ties.sql"), {"run_date": run_date}).df()
 
 
 def decision_values() -> dict[str, str]:

@@ -339,3 +339,22 @@ def test_terminations_held_by_the_guard_queue_with_their_own_reason(con):
     queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
     assert listed == {"verdict_bot": "terminate"}
     assert queued == {"held": QUEUE_REASONS["terminate_held"], "unsure": QUEUE_REASONS["uncertain_score"]}
+
+
+def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_action(con):
+    from vocabulary import QUEUE_REASONS
+
+    con.execute("create table coordination_clusters (run_date date, cluster_id varchar, account_id varchar, "
+                "tied_to_actioned boolean)")
+    for account, tied in [("ring_bot", True), ("ring_warned", True), ("ring_person", True), ("ring_done", False)]:
+        con.execute("insert into coordination_clusters values (?, 'c1', ?, ?)", [RUN, account, tied])
+    con.execute("insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', true)")
+    score(con, "ring_bot", 0.4, 0.1, "review")
+    score(con, "ring_warned", 0.2, 0.7, "warn_and_limit")
+    score(con, "ring_person", 0.01, 0.02, None)
+    review(con, "ring_person", "human", 12)     # a moderator's verdict wins over a tie
+    score(con, "ring_done", 0.98, 0.01, "terminate")
+    score(con, "yesterday", 0.01, 0.02, None)    # tied on another run date only
+    listed, queued = decisions(con)
+    assert listed == {"ring_warned": "warn_and_limit", "ring_done": "terminate"}
+    assert queued == {"ring_bot": QUEUE_REASONS["tied_to_actioned"]}
