@@ -9,7 +9,7 @@ from orchestration.ingest.assets import raw_assets
 from orchestration.ingest.checks import raw_contract_checks
 from orchestration.jobs import JOBS
 from orchestration.model.assets import account_authenticity_model, account_scores, weekly_training
-from orchestration.model.clusters import coordination_clusters
+from orchestration.model.clusters import coordination_clusters, review_requests
 from orchestration.quality.checks import quality_checks
 from orchestration.publish.assets import (
     compliance_metrics,
@@ -26,6 +26,7 @@ from orchestration.transform.assets import realpeople_dbt_models
 def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*raw_assets, realpeople_dbt_models, account_authenticity_model, account_scores, coordination_clusters,
+                review_requests,
                 enforcement_list, compliance_metrics, published_snapshot],
         asset_checks=[*raw_contract_checks, *quality_checks, enforcement_list_contract, safety_brake],
         jobs=JOBS,

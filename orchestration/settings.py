@@ -76,6 +76,10 @@ class Settings(ConfigurableResource):
     # review queue) while the acting bar would terminate more people of the random audit,
     # on the run date's features, than flipped verdicts plus this many per 10,000 explain.
     terminate_guard_per_10k: float
+    # Review requests per run date (ml.active.review_requests): accounts whose verdict
+    # would teach the model most, and a separate uniform random audit.
+    review_requests_per_day: int
+    audit_requests_per_day: int
     brake_factor: float
     brake_history_runs: int
     brake_min_history: int
@@ -181,6 +185,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         review_override_days=int(env.get("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28")),
         second_review_below=float(env.get("REALPEOPLE_SECOND_REVIEW_BELOW", "0.2")),
         terminate_guard_per_10k=float(env.get("REALPEOPLE_TERMINATE_GUARD_PER_10K", "10")),
+        review_requests_per_day=int(env.get("REALPEOPLE_REVIEW_REQUESTS", "25")),
+        audit_requests_per_day=int(env.get("REALPEOPLE_AUDIT_REQUESTS", "20")),
         brake_factor=float(env.get("REALPEOPLE_BRAKE_FACTOR", "3")),
         brake_history_runs=int(env.get("REALPEOPLE_BRAKE_HISTORY_RUNS", "7")),
         brake_min_history=int(env.get("REALPEOPLE_BRAKE_MIN_HISTORY", "3")),

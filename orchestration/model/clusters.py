@@ -1,4 +1,5 @@
-"""Coordination clusters: accounts that act together, and evidence propagated to them.
+"""Coordination clusters: accounts that act together, and evidence propagated to them;
+and the review requests that use them.
 
 Thin wrapper around :func:`ml.coordination.cluster_table`. Grain of
 ``coordination_clusters``: one row per run date, account and cluster (see
@@ -17,6 +18,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_duckdb import DuckDBResource
 
 from orchestration.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from orchestration.settings import Settings
 from orchestration.warehouse import sql_reader, transaction
 
 sql = sql_reader(__file__)
@@ -84,4 +86,51 @@ def coordination_clusters(context: AssetExecutionContext, warehouse: DuckDBResou
         "seconds": round(time.perf_counter() - started, 1),
         "note": note,
         "preview": MetadataValue.md(rings.head(10).to_markdown(index=False) if len(rings) else "no rings"),
+    })
+
+
+@asset(
+    key=AssetKey("review_requests"),
+    deps=[AssetKey("account_scores"), AssetKey("coordination_clusters"), AssetKey("stg_activity__reviews")],
+    partitions_def=delivery_date_partitions,
+    group_name="model",
+    kinds={"duckdb"},
+    owners=["team:ml"],
+    pool=DUCKDB_WRITER_POOL,
+    code_version="1",
+    description=(
+        "One row per run date and account moderators are asked to review: one member of each "
+        "coordination ring no reviewed account covers, then the accounts the model is least "
+        "sure of (REALPEOPLE_REVIEW_REQUESTS in all), and a separate uniform random audit "
+        "(REALPEOPLE_AUDIT_REQUESTS) that must stay the only source of random_sample reviews. "
+        "Empty while no model acts."),
+)
+def review_requests(context: AssetExecutionContext, settings: Settings,
+                    warehouse: DuckDBResource) -> MaterializeResult:
+    from ml.active import review_requests as choose
+
+    run_date = context.partition_key
+    with warehouse.get_connection() as con:
+        con.execute(sql("create_review_requests.sql"))
+        scores = con.execute(sql("scores_for_run_date.sql"), {"run_date": run_date}).df()
+        reviewed = set(con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()["account_id"])
+        has_rings = con.execute("select count(*) from information_schema.tables "
+                                "where table_name = 'coordination_clusters'").fetchone()[0]
+        rings = con.execute(sql("rings_for_run_date.sql"), {"run_date": run_date}).df() if has_rings else None
+    # the seed follows the run date: a re-run asks for the same accounts
+    requested = (choose(scores, settings.review_requests_per_day, settings.audit_requests_per_day,
+                        reviewed=reviewed, rings=rings, seed=int(run_date.replace("-", "")))
+                 if len(scores) else pd.DataFrame(columns=["account_id", "request_reason", "rank"]))
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            con.execute(sql("delete_review_requests.sql"), {"run_date": run_date})
+            if len(requested):
+                con.register("requested", requested)
+                con.execute(sql("insert_review_requests.sql"), {"run_date": run_date})
+                con.unregister("requested")
+    counts = requested["request_reason"].value_counts().to_dict()
+    return MaterializeResult(metadata={
+        "run_date": run_date, "dagster/row_count": len(requested),
+        **{f"requests_{k}": int(v) for k, v in counts.items()},
+        "note": "no model acts yet: nothing to request" if scores.empty else "",
     })

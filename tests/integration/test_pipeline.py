@@ -63,6 +63,7 @@ def _warehouse_snapshot(settings) -> dict[str, pd.DataFrame]:
         "raw_events": "select count(*) as n, count(distinct event_id) as ids from raw.events",
         "coordination_clusters": "select * from coordination_clusters order by run_date, account_id",
         "model_status": "select * from model_status order by run_date",
+        "review_requests": "select * from review_requests order by run_date, request_reason, rank",
     }
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
         return {name: con.execute(q).df() for name, q in queries.items()}
@@ -143,6 +144,25 @@ def test_coordination_clusters_hold_rings_of_automation_not_people(world):
     tied = clusters[clusters["tied_to_actioned"]]
     assert not set(tied["account_id"]) & terminated
     assert (tied["actioned_share"] >= 0.5).all()
+
+
+def test_review_requests_ask_about_unreviewed_accounts_and_keep_the_audit_apart(world):
+    from ml.active import RANDOM_AUDIT, REQUEST_REASONS
+
+    settings = world["settings"]
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        asked = con.execute("select * from review_requests where run_date = ?", [RUN_DATE]).df()
+        reviewed = set(con.execute("select account_id from stg_activity__reviews").df()["account_id"])
+        scores = con.execute("select account_id, score_ai_managed, score_ai_assisted from account_scores "
+                             "where run_date = ?", [RUN_DATE]).df().set_index("account_id")
+    assert set(asked["request_reason"]) <= set(REQUEST_REASONS)
+    assert not set(asked["account_id"]) & reviewed
+    audit = asked[asked["request_reason"] == RANDOM_AUDIT]
+    model = asked[asked["request_reason"] != RANDOM_AUDIT]
+    assert len(audit) == settings.audit_requests_per_day and len(model) == settings.review_requests_per_day
+    # the model asks where it is unsure; the audit is whatever the draw gives
+    unsure = scores.loc[model["account_id"], "score_ai_managed"]
+    assert ((unsure > 0.02) & (unsure < 0.98)).mean() > 0.8
 
 
 def test_the_terminate_guard_is_measured_and_published(world):
