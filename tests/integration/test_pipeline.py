@@ -147,22 +147,24 @@ def test_coordination_clusters_hold_rings_of_automation_not_people(world):
 
 
 def test_review_requests_ask_about_unreviewed_accounts_and_keep_the_audit_apart(world):
-    from ml.active import RANDOM_AUDIT, REQUEST_REASONS
+    from ml.active import RANDOM_AUDIT, REQUEST_REASONS, UNCERTAIN, margin
 
     settings = world["settings"]
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
         asked = con.execute("select * from review_requests where run_date = ?", [RUN_DATE]).df()
         reviewed = set(con.execute("select account_id from stg_activity__reviews").df()["account_id"])
-        scores = con.execute("select account_id, score_ai_managed, score_ai_assisted from account_scores "
-                             "where run_date = ?", [RUN_DATE]).df().set_index("account_id")
+        scores = con.execute("select account_id, score_human, score_ai_assisted, score_ai_managed "
+                             "from account_scores where run_date = ?", [RUN_DATE]).df().set_index("account_id")
     assert set(asked["request_reason"]) <= set(REQUEST_REASONS)
     assert not set(asked["account_id"]) & reviewed
     audit = asked[asked["request_reason"] == RANDOM_AUDIT]
     model = asked[asked["request_reason"] != RANDOM_AUDIT]
     assert len(audit) == settings.audit_requests_per_day and len(model) == settings.review_requests_per_day
-    # the model asks where it is unsure; the audit is whatever the draw gives
-    unsure = scores.loc[model["account_id"], "score_ai_managed"]
-    assert ((unsure > 0.02) & (unsure < 0.98)).mean() > 0.8
+    # the model asks where it is least sure: a smaller margin than any unrequested account's
+    margins = pd.Series(margin(scores.to_numpy()), index=scores.index)
+    uncertain = model.loc[model["request_reason"] == UNCERTAIN, "account_id"]
+    others = margins.drop(reviewed | set(asked["account_id"]), errors="ignore")
+    assert len(uncertain) > 0 and margins.loc[uncertain].max() <= others.min()
 
 
 def test_the_terminate_guard_is_measured_and_published(world):
