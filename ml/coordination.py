@@ -17,7 +17,8 @@ mean steadiness. Plain pandas/scipy.
 the model stage for each run date): one row per clustered account, with the evidence that
 ties it to its cluster, and evidence *propagated* from members already actioned: an
 account neither terminated nor confirmed itself, in a small, steady cluster where most other members are
-confirmed automation or terminated, is ``tied_to_actioned`` (moderators should look at
+confirmed automation or terminated, or where a moderator confirmed any other member, is
+``tied_to_actioned`` (moderators should look at
 it first). Nothing is terminated on this tie alone: people coincide too, and a cluster
 is only as clean as its edge bar.
 """
@@ -111,7 +112,8 @@ def cluster_table(edges: pd.DataFrame, verdicts: pd.Series, terminated: pd.Serie
     verdict), ``actioned_share`` (other members confirmed or terminated), ``is_ring``
     (size <= :data:`MAX_RING_SIZE` and steadiness >= :data:`MIN_RING_STEADINESS`),
     ``tied_to_actioned`` (a ring member not itself actioned, with ``actioned_share``
-    >= :data:`MIN_ACTIONED_SHARE`), ``evidence`` (in words), ``first_activity``,
+    >= :data:`MIN_ACTIONED_SHARE`, or any other member confirmed ``ai_managed`` by a
+    moderator), ``evidence`` (in words), ``first_activity``,
     ``last_activity``."""
     columns = ["cluster_id", "account_id", "cluster_size", "ties", "strongest_tie", "edge_bar",
                "cluster_steadiness", "confirmed_share", "actioned_share", "is_ring",
@@ -136,8 +138,11 @@ def cluster_table(edges: pd.DataFrame, verdicts: pd.Series, terminated: pd.Serie
     frame["confirmed_share"] = frame["cluster_confirmed_share"]
     frame["cluster_steadiness"] = frame["cluster_steadiness"].fillna(0.0)
     frame["is_ring"] = (frame["cluster_size"] <= MAX_RING_SIZE) & (frame["cluster_steadiness"] >= MIN_RING_STEADINESS)
+    # A moderator's verdict on one member speaks for its ring (what review requests ask
+    # for); otherwise most of the other members must be actioned.
     frame["tied_to_actioned"] = (frame["is_ring"] & (actioned == 0)
-                                 & (frame["actioned_share"] >= MIN_ACTIONED_SHARE))
+                                 & ((frame["actioned_share"] >= MIN_ACTIONED_SHARE)
+                                    | (frame["confirmed_share"] > 0)))
     frame["evidence"] = [
         f"engaged the same targets at the same time as {t} other account(s) (up to {w:.0f} targets; "
         f"people's heaviest coincidence: {bar:.0f}); cluster of {n}, "

@@ -89,6 +89,11 @@ def test_cluster_table_ties_unactioned_ring_members_to_actioned_ones():
         by_account.index.str.startswith("p"), "tied_to_actioned"].any()
     assert by_account.loc[ring0[4], "evidence"].startswith("engaged the same targets")
     assert by_account.loc[ring0[0], "last_activity"] == pd.Timestamp("2026-11-15")
+    # one moderator-confirmed member speaks for its ring: the others are tied
+    confirmed = pd.concat([verdicts, pd.Series({ring1[1]: "ai_managed"})])
+    confirmed = confirmed[~confirmed.index.duplicated(keep="last")]
+    again = cluster_table(edges, confirmed, terminated, steadiness).set_index("account_id")
+    assert set(again.index[again["tied_to_actioned"]]) == set(ring0[4:]) | set(ring1[2:]) | {ring1[0]}
     # no edge above the bar: an empty table with the same columns, not an error
     empty = cluster_table(edges.assign(weight=0.0), verdicts, terminated, steadiness)
     assert empty.empty and list(empty.columns) == list(table.columns)
