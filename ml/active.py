@@ -51,7 +51,8 @@ def review_requests(scores: pd.DataFrame, n_model: int, n_random: int, *,
     The random audit is drawn from every unreviewed account, model requests included, so
     it stays uniform."""
     reviewed = reviewed or set()
-    pool = scores[~scores["account_id"].isin(reviewed)].reset_index(drop=True)
+    # sorted, so the same scores and seed ask for the same accounts whatever the row order
+    pool = scores[~scores["account_id"].isin(reviewed)].sort_values("account_id", ignore_index=True)
     proba = pool[["score_human", "score_ai_assisted", "score_ai_managed"]].to_numpy()
     pool = pool.assign(margin=margin(proba))
     picked: list[tuple[str, str]] = []

@@ -123,3 +123,15 @@ def test_review_requests_ask_where_the_model_is_unsure_and_keep_the_audit_random
     audit = scores.set_index("account_id").loc[asked.loc[asked["request_reason"] == RANDOM_AUDIT, "account_id"]]
     assert (uncertain["score_ai_managed"] - 0.5).abs().max() < 0.05
     assert (audit["score_ai_managed"] - 0.5).abs().mean() > 0.15
+
+
+def test_review_requests_do_not_depend_on_row_order():
+    from ml.active import review_requests
+
+    rng = np.random.default_rng(5)
+    managed = rng.uniform(0, 1, 300)
+    scores = pd.DataFrame({"account_id": [f"a{i:03d}" for i in range(300)], "score_ai_managed": managed,
+                           "score_ai_assisted": 0.0, "score_human": 1 - managed})
+    once = review_requests(scores, 10, 20, seed=7)
+    shuffled = review_requests(scores.sample(frac=1, random_state=1), 10, 20, seed=7)
+    pd.testing.assert_frame_equal(once, shuffled)
