@@ -275,6 +275,8 @@ def summarise(settings: Settings, run_date: str) -> str:
     ]
     if not metrics.get("model_acting", 1):
         lines += ["", no_model_sentence(metrics)]
+    if metrics.get("terminate_guard_tripped", 0) == 1:
+        lines += ["", guard_sentence(metrics)]
     if model is not None:
         import mlflow
 
@@ -305,6 +307,15 @@ def summarise(settings: Settings, run_date: str) -> str:
         if latest:
             lines.append(latest)
     return "\n".join(lines)
+
+
+def guard_sentence(metrics) -> str:
+    """The run summary's line when the terminate guard held automatic terminations."""
+    return (f"Terminate guard tripped: the terminate bar would terminate "
+            f"{int(metrics.get('guard_people_flagged', 0))} of {int(metrics.get('guard_people_reviewed', 0))} "
+            f"people of the random audit on today's features, so the model's "
+            f"{int(metrics.get('terminations_held', 0)):,} terminations went to the review queue "
+            f"(moderators' verdicts still act; REALPEOPLE_TERMINATE_GUARD_PER_10K, docs/models.md)")
 
 
 def no_model_sentence(metrics) -> str:

@@ -10,7 +10,7 @@ Settings are read from the deployment's environment only. In Dagster they are a 
 resource value (not a configurable resource), so no launchpad run config can change
 them: the brake, the thresholds and the tracking URI guard safety.
 
-Nothing here imports Dagster: the simulator, ``ml/`` and scripts read settings too.
+Nothing here imports Dagster: the simulator, ``realpeople.ml`` and scripts read settings too.
 """
 
 from __future__ import annotations
@@ -86,6 +86,19 @@ SETTINGS: dict[str, Setting] = {
         "REALPEOPLE_SECOND_REVIEW_BELOW", "0.2",
         "a verdict the model flatly contradicts goes to a second review: `ai_managed` when "
         "P(ai_managed) is below it, `ai_assisted` when P(ai_assisted) + P(ai_managed) is"),
+    "terminate_guard_per_10k": Setting(
+        "REALPEOPLE_TERMINATE_GUARD_PER_10K", "10",
+        "terminate guard: while the terminate bar would terminate more people of the random audit "
+        "(on the run date's features) than flipped verdicts plus this many per 10,000 explain "
+        "(one-sided test, 5 %), the model's terminations go to the review queue "
+        "([models.md](docs/models.md#the-terminate-guard-why-seeds-8-and-9-terminated-people))"),
+    "review_requests_per_day": Setting(
+        "REALPEOPLE_REVIEW_REQUESTS", "25",
+        "accounts per run date the model asks moderators to review (least sure first, one per "
+        "unreviewed coordination ring; table `review_requests`)"),
+    "audit_requests_per_day": Setting(
+        "REALPEOPLE_AUDIT_REQUESTS", "20",
+        "random-audit requests per run date (kept apart: unbiased prevalence and precision)"),
     "brake_factor": Setting("REALPEOPLE_BRAKE_FACTOR", "3",
                             "safety brake: terminations above this times the trailing median of published runs"),
     "brake_history_runs": Setting("REALPEOPLE_BRAKE_HISTORY_RUNS", "7", "safety brake: published runs in that median"),
@@ -137,6 +150,9 @@ class Settings:
     label_noise: float
     review_override_days: int
     second_review_below: float
+    terminate_guard_per_10k: float
+    review_requests_per_day: int
+    audit_requests_per_day: int
     brake_factor: float
     brake_history_runs: int
     brake_min_history: int

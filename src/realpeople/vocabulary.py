@@ -96,6 +96,8 @@ QUEUE_REASONS: dict[str, str] = {
     "second_review_ai_assisted": "moderator found AI writing help, the model disagrees: second review",
     "cleared_flagged_again": "cleared on appeal, flagged again by the model",
     "uncertain_score": "uncertain model score",
+    "terminate_held": "model would terminate, held by the guard: audited people flagged",
+    "tied_to_actioned": "acts in step with accounts already actioned (coordination ring)",
 }
 
 # --- scores ---------------------------------------------------------------------------

@@ -61,6 +61,9 @@ def _warehouse_snapshot(settings) -> dict[str, pd.DataFrame]:
         "enforcement_list": "select * from enforcement_list order by run_date, account_id",
         "compliance_metrics": "select * from compliance_metrics order by run_date, metric",
         "raw_events": "select count(*) as n, count(distinct event_id) as ids from raw.events",
+        "coordination_clusters": "select * from coordination_clusters order by run_date, account_id",
+        "model_status": "select * from model_status order by run_date",
+        "review_requests": "select * from review_requests order by run_date, request_reason, rank",
     }
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
         return {name: con.execute(q).df() for name, q in queries.items()}
@@ -149,6 +152,57 @@ def test_hard_negatives_are_never_terminated(world):
     assert hard["archetype"].nunique() == 5 and len(hard) > 300
     terminated = set(listed.loc[listed["action"] == "terminate", "account_id"])
     assert not terminated & set(hard["account_id"])
+
+
+def test_coordination_clusters_hold_rings_of_automation_not_people(world):
+    """coordination_clusters: one row per run date, account and cluster; its small, steady
+    clusters (rings) are automation, and an account tied to actioned members is never one
+    the run terminated itself."""
+    with duckdb.connect(world["settings"].warehouse_path, read_only=True) as con:
+        clusters = con.execute("select * from coordination_clusters where run_date = ?", [RUN_DATE]).df()
+        terminated = set(con.execute("select account_id from account_scores where run_date = ? and "
+                                     "proposed_action = 'terminate'", [RUN_DATE]).df()["account_id"])
+    assert len(clusters) > 0 and not clusters.duplicated(["account_id", "cluster_id"]).any()
+    assert (clusters["cluster_size"] >= 2).all() and (clusters["strongest_tie"] > clusters["edge_bar"]).all()
+    assert clusters["first_activity"].notna().all() and (clusters["first_activity"] <= clusters["last_activity"]).all()
+    truth = world["truth"].set_index("account_id")
+    rings = clusters[clusters["is_ring"]].join(truth, on="account_id")
+    assert len(rings) > 20
+    assert (rings["true_class"] == "ai_managed").mean() >= 0.95, rings["archetype"].value_counts()
+    tied = clusters[clusters["tied_to_actioned"]]
+    assert not set(tied["account_id"]) & terminated
+    assert ((tied["actioned_share"] >= 0.5) | (tied["confirmed_share"] > 0)).all() and tied["is_ring"].all()
+
+
+def test_review_requests_ask_about_unreviewed_accounts_and_keep_the_audit_apart(world):
+    from realpeople.ml.active import RANDOM_AUDIT, REQUEST_REASONS, UNCERTAIN, margin
+
+    settings = world["settings"]
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        asked = con.execute("select * from review_requests where run_date = ?", [RUN_DATE]).df()
+        reviewed = set(con.execute("select account_id from stg_activity__reviews").df()["account_id"])
+        scores = con.execute("select account_id, score_human, score_ai_assisted, score_ai_managed "
+                             "from account_scores where run_date = ?", [RUN_DATE]).df().set_index("account_id")
+    assert set(asked["request_reason"]) <= set(REQUEST_REASONS)
+    assert not set(asked["account_id"]) & reviewed
+    audit = asked[asked["request_reason"] == RANDOM_AUDIT]
+    model = asked[asked["request_reason"] != RANDOM_AUDIT]
+    assert len(audit) == settings.audit_requests_per_day and len(model) == settings.review_requests_per_day
+    # the model asks where it is least sure: a smaller margin than any unrequested account's
+    margins = pd.Series(margin(scores.to_numpy()), index=scores.index)
+    uncertain = model.loc[model["request_reason"] == UNCERTAIN, "account_id"]
+    others = margins.drop(reviewed | set(asked["account_id"]), errors="ignore")
+    assert len(uncertain) > 0 and margins.loc[uncertain].max() <= others.min()
+
+
+def test_the_terminate_guard_is_measured_and_published(world):
+    folder = Path(world["settings"].published_dir) / RUN_DATE
+    values = pd.read_parquet(folder / "compliance_metrics.parquet").set_index("metric")["value"]
+    assert values["guard_people_reviewed"] > 50
+    assert values["terminate_guard_tripped"] in (0, 1)
+    # tripped exactly when the people flagged are beyond chance; held terminations then
+    assert (values["terminations_held"] > 0) == (values["terminate_guard_tripped"] == 1)
+    assert values["guard_people_upper_per_10k"] > 0
 
 
 def test_rerunning_the_same_date_changes_nothing(world):

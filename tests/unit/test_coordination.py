@@ -62,3 +62,76 @@ def test_no_edge_above_the_bar_means_no_cluster():
     edges = pd.DataFrame({"account_a": ["a"], "account_b": ["b"], "weight": [1.0]})
     assert clusters(edges, bar=1.0).empty
     assert human_edge_bar(edges, pd.Series({"a": "human", "b": "human"}), floor=3.0) == 3.0
+
+
+def test_cluster_table_ties_unactioned_ring_members_to_actioned_ones():
+    from realpeople.ml.coordination import cluster_table
+
+    edges, verdicts, rings = _world()
+    ring0, ring1 = rings
+    # the model terminates two more of ring 0 (two are confirmed by verdict): 4 of 6 actioned
+    terminated = pd.Series(True, index=ring0[2:4])
+    steadiness = pd.Series({a: 0.9 for a in ring0 + ring1})  # people: no steadiness known
+    activity = pd.DataFrame({"first_activity": pd.Timestamp("2026-11-02"),
+                             "last_activity": pd.Timestamp("2026-11-15")}, index=ring0 + ring1)
+    table = cluster_table(edges, verdicts, terminated, steadiness, activity)
+    assert not table.duplicated(["cluster_id", "account_id"]).any()
+    by_account = table.set_index("account_id")
+    assert set(by_account.loc[ring0, "cluster_id"]) == {min(ring0)}
+    assert (by_account.loc[ring0 + ring1, "is_ring"]).all()
+    # ring 0's two unactioned members are tied (4 of their 5 others actioned)...
+    tied = set(by_account.index[by_account["tied_to_actioned"]])
+    assert tied == set(ring0[4:])
+    assert by_account.loc[ring0[4], "actioned_share"] == pytest.approx(4 / 5)
+    # ...ring 1 is a ring nobody acted on, and no person is tied to anything
+    assert not by_account.loc[ring1, "tied_to_actioned"].any()
+    assert not by_account.index.str.startswith("p").any() or not by_account.loc[
+        by_account.index.str.startswith("p"), "tied_to_actioned"].any()
+    assert by_account.loc[ring0[4], "evidence"].startswith("engaged the same targets")
+    assert by_account.loc[ring0[0], "last_activity"] == pd.Timestamp("2026-11-15")
+    # one moderator-confirmed member speaks for its ring: the others are tied
+    confirmed = pd.concat([verdicts, pd.Series({ring1[1]: "ai_managed"})])
+    confirmed = confirmed[~confirmed.index.duplicated(keep="last")]
+    again = cluster_table(edges, confirmed, terminated, steadiness).set_index("account_id")
+    assert set(again.index[again["tied_to_actioned"]]) == set(ring0[4:]) | set(ring1[2:]) | {ring1[0]}
+    # no edge above the bar: an empty table with the same columns, not an error
+    empty = cluster_table(edges.assign(weight=0.0), verdicts, terminated, steadiness)
+    assert empty.empty and list(empty.columns) == list(table.columns)
+
+
+def test_review_requests_ask_where_the_model_is_unsure_and_keep_the_audit_random():
+    from realpeople.ml.active import RANDOM_AUDIT, RING_UNCOVERED, UNCERTAIN, review_requests
+
+    rng = np.random.default_rng(3)
+    n = 400
+    managed = rng.uniform(0, 1, n)
+    scores = pd.DataFrame({"account_id": [f"a{i:03d}" for i in range(n)], "score_ai_managed": managed,
+                           "score_ai_assisted": 0.0, "score_human": 1 - managed})
+    rings = pd.DataFrame({"account_id": ["a000", "a001", "a002", "a003"], "cluster_id": ["a000"] * 2 + ["a002"] * 2,
+                          "is_ring": True})
+    asked = review_requests(scores, n_model=10, n_random=30, reviewed={"a003", "a100"}, rings=rings, seed=1)
+    assert not asked.duplicated(["account_id", "request_reason"]).any()
+    assert "a003" not in set(asked["account_id"]) and "a100" not in set(asked["account_id"])
+    model = asked[asked["request_reason"] != RANDOM_AUDIT]
+    assert len(model) == 10 and (asked["request_reason"] == RANDOM_AUDIT).sum() == 30
+    # the ring with no reviewed member is asked once, first; a002's ring is covered by a003
+    assert model.iloc[0]["request_reason"] == RING_UNCOVERED
+    assert set(model.loc[model["request_reason"] == RING_UNCOVERED, "account_id"]) <= {"a000", "a001"}
+    assert (model["request_reason"] == RING_UNCOVERED).sum() == 1
+    # uncertainty: the model requests sit near 0.5, far nearer than the random audit
+    uncertain = scores.set_index("account_id").loc[model.loc[model["request_reason"] == UNCERTAIN, "account_id"]]
+    audit = scores.set_index("account_id").loc[asked.loc[asked["request_reason"] == RANDOM_AUDIT, "account_id"]]
+    assert (uncertain["score_ai_managed"] - 0.5).abs().max() < 0.05
+    assert (audit["score_ai_managed"] - 0.5).abs().mean() > 0.15
+
+
+def test_review_requests_do_not_depend_on_row_order():
+    from realpeople.ml.active import review_requests
+
+    rng = np.random.default_rng(5)
+    managed = rng.uniform(0, 1, 300)
+    scores = pd.DataFrame({"account_id": [f"a{i:03d}" for i in range(300)], "score_ai_managed": managed,
+                           "score_ai_assisted": 0.0, "score_human": 1 - managed})
+    once = review_requests(scores, 10, 20, seed=7)
+    shuffled = review_requests(scores.sample(frac=1, random_state=1), 10, 20, seed=7)
+    pd.testing.assert_frame_equal(once, shuffled)

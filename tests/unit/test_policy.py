@@ -165,3 +165,37 @@ def test_harm_bound_rests_on_the_number_of_people_reviewed():
     score[:3] = 0.95                       # three people above the bar
     _, k, upper = people_flagged_upper_per_10k(labels, score, 0.5)
     assert k == 3 and upper > upper_100
+
+
+def test_terminate_guard_trips_on_evidence_of_harm_not_on_flipped_verdicts():
+    from realpeople.ml.policy import hold_terminations, terminate_guard
+
+    def guard(n_people, flagged, bar=0.6, automation=40):
+        verdicts = np.array(["human"] * n_people + ["ai_managed"] * automation)
+        scores = np.r_[np.full(flagged, 0.9), np.full(n_people - flagged, 0.1), np.full(automation, 0.95)]
+        return terminate_guard(verdicts, scores, bar, max_per_10k=10, label_noise=0.02)
+
+    # Seed 8's run date: 5 of 220 audited people at or above the bar.
+    seed8 = guard(220, 5, automation=36)
+    assert seed8.tripped and seed8.people_flagged == 5 and seed8.people_reviewed == 220
+    assert seed8.p_value < 0.01 and seed8.lower_per_10k > 10 < seed8.upper_per_10k
+    # None flagged: acts, though ~250 people cannot show a harm below 10 per 10,000.
+    clean = guard(250, 0)
+    assert not clean.tripped and clean.lower_per_10k == 0 and clean.upper_per_10k > 100
+    # 40 flagged automation verdicts: ~0.8 of them flipped to "human" is expected, so one
+    # or two flagged "people" are what noise looks like; four are not.
+    assert clean.expected_flipped == pytest.approx(40 * 0.02 / 0.98)
+    assert not guard(250, 1).tripped and not guard(250, 2).tripped
+    assert guard(250, 4).tripped
+    # ...and the more automation the bar flags, the more flips it tolerates
+    assert guard(250, 2, automation=0).tripped and not guard(250, 2, automation=200).tripped
+    # The bar counts: a bar above every reviewed person's score never trips.
+    assert not guard(220, 5, bar=0.92).tripped
+    # No reviewed people at all: nothing measured, nothing tripped (the upper bound says so).
+    empty = terminate_guard(np.array([], dtype=str), np.array([]), 0.6, 10)
+    assert not empty.tripped and empty.upper_per_10k == 1e4
+
+    actions = pd.Series(["terminate", "warn_and_limit", None, "review", "terminate"], dtype=object)
+    held = hold_terminations(actions, seed8)
+    assert held.tolist() == ["review", "warn_and_limit", None, "review", "review"]
+    assert hold_terminations(actions, clean).tolist() == actions.tolist()

@@ -324,3 +324,37 @@ def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
     assert pd.read_csv(folder / "enforcement_list.csv")["action"].tolist() == ["warn_and_limit"]
     assert sorted(p.name for p in Path(tmp_path).iterdir()) == [".versions", RUN]
     assert len(list((tmp_path / ".versions").iterdir())) == 1  # the superseded version is gone
+
+
+def test_terminations_held_by_the_guard_queue_with_their_own_reason(con):
+    from realpeople.vocabulary import QUEUE_REASONS
+
+    # account_scores after the guard tripped: the bar was 0.8, terminate became review
+    score(con, "held", 0.97, 0.02, "review")
+    score(con, "unsure", 0.6, 0.1, "review")
+    score(con, "verdict_bot", 0.95, 0.02, "review")
+    review(con, "verdict_bot", "ai_managed", 10)  # a moderator's verdict still acts
+    rules.decide(con, RUN, override_days=28, terminate_held_from=0.8)
+    listed = dict(con.execute("select account_id, action from enforcement_list").fetchall())
+    queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
+    assert listed == {"verdict_bot": "terminate"}
+    assert queued == {"held": QUEUE_REASONS["terminate_held"], "unsure": QUEUE_REASONS["uncertain_score"]}
+
+
+def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_action(con):
+    from realpeople.vocabulary import QUEUE_REASONS
+
+    con.execute("create table coordination_clusters (run_date date, cluster_id varchar, account_id varchar, "
+                "tied_to_actioned boolean)")
+    for account, tied in [("ring_bot", True), ("ring_warned", True), ("ring_person", True), ("ring_done", False)]:
+        con.execute("insert into coordination_clusters values (?, 'c1', ?, ?)", [RUN, account, tied])
+    con.execute("insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', true)")
+    score(con, "ring_bot", 0.4, 0.1, "review")
+    score(con, "ring_warned", 0.2, 0.7, "warn_and_limit")
+    score(con, "ring_person", 0.01, 0.02, None)
+    review(con, "ring_person", "human", 12)     # a moderator's verdict wins over a tie
+    score(con, "ring_done", 0.98, 0.01, "terminate")
+    score(con, "yesterday", 0.01, 0.02, None)    # tied on another run date only
+    listed, queued = decisions(con)
+    assert listed == {"ring_warned": "warn_and_limit", "ring_done": "terminate"}
+    assert queued == {"ring_bot": QUEUE_REASONS["tied_to_actioned"]}

@@ -124,12 +124,21 @@ def test_networks_from_shared_device_edges(world):
     t = datetime(2026, 11, 10)
     edges = pd.DataFrame({"account_a": ["agreed", "bot", "x1"], "account_b": ["bot", "overruled", "x2"],
                           "weight": [1, 2, 1], "first_shared_at": [t, t, t],
-                          "last_shared_at": [datetime(2026, 11, 15)] * 3})
+                          "last_shared_at": [datetime(2026, 11, 15)] * 3, "kind": ["device"] * 3})
     assert record_networks(world, RUN, edges) == 1  # x1-x2: nobody actioned, not reported
     (net,) = networks_frame(world, RUN).to_dict("records")
     assert (net["size"], net["members_actioned"], net["members_terminated"]) == (3, 3, 3)
     assert sorted(net["member_ids"]) == ["agreed", "bot", "overruled"]
-    assert "3 accounts tied by 2 pairs" in net["evidence"] and "50%" in net["evidence"]
+    assert "3 accounts tied by 2 pairs that used the same device;" in net["evidence"] and "50%" in net["evidence"]
+    # A co-targeting tie (issue 16's clusters) joins the same network and is named as such.
+    both = pd.concat([edges, pd.DataFrame({"account_a": ["bot"], "account_b": ["x1"], "weight": [3.0],
+                                           "first_shared_at": [t], "last_shared_at": [t],
+                                           "kind": ["cotarget"]})], ignore_index=True)
+    assert record_networks(world, RUN, both) == 1
+    (net,) = networks_frame(world, RUN).to_dict("records")
+    assert net["size"] == 5
+    assert ("tied by 3 pairs that used the same device and 1 ties of engaging the same posts and "
+            "accounts at the same time (co-targeting)") in net["evidence"]
     assert record_networks(world, RUN, edges) == 1  # re-run replaces
     assert world.execute("select count(*) from network_members").fetchone()[0] == 3
     # no edge model built (features without it): no networks, the run goes on

@@ -3,12 +3,13 @@
 -- the same order" edges (CopyCatch in miniature; issue 16).
 --   weight   distinct targets (a post for comments, an account for likes and follows)
 --            both engaged within cotarget_minutes of each other
--- Opt-in (var coordination_graph, default false): not yet read by account_features, so
--- the daily build, the Spark build and their timings stay as they were until the
--- clusters it feeds (src/realpeople/ml/coordination.py) are validated.
+-- A view (var coordination_graph, default true; false leaves it out): the model stage's
+-- coordination_clusters asset reads it once per run date (ml.coordination.cluster_table),
+-- so the self-join (~40 s on 20,000 accounts x 14 days) is paid there, not in every
+-- feature build; account_features does not read it.
 -- Targets engaged by more than max_cotarget_accounts accounts in the window are left
 -- out: a viral post would join everyone, quadratically.
-{{ config(enabled=var('coordination_graph', false)) }}
+{{ config(enabled=var('coordination_graph', true), materialized='view') }}
 {%- set window_seconds = var('cotarget_minutes', 60) | int * 60 %}
 
 with engagements as (

@@ -19,7 +19,8 @@ training_job = define_asset_job(
 
 publish_job = define_asset_job(
     "publish_job",
-    selection=AssetSelection.assets("account_scores") | AssetSelection.groups("publish"),
+    selection=(AssetSelection.assets("account_scores", "coordination_clusters", "review_requests")
+               | AssetSelection.groups("publish")),
     partitions_def=delivery_date_partitions,
     description="Score with the champion, build the enforcement list and metrics, publish the files.")
 
@@ -27,7 +28,8 @@ JOBS = [ingest_job, features_job, training_job, publish_job]
 
 daily_job = define_asset_job(
     "daily_job",
-    selection=AssetSelection.groups("features", "publish") | AssetSelection.assets("account_scores"),
+    selection=(AssetSelection.groups("features", "publish")
+               | AssetSelection.assets("account_scores", "coordination_clusters", "review_requests")),
     partitions_def=delivery_date_partitions,
     description="The daily run: features, scores with the champion, enforcement list, metrics, files.")
 

@@ -11,8 +11,16 @@ components of the edges above that bar.
 Output grain: one row per account in a cluster of two or more: the cluster, its size,
 the share of the *other* members already confirmed ``ai_managed`` (never the account's
 own verdict, so a training label cannot leak into its own feature) and the cluster's
-mean steadiness. Plain pandas/scipy; the pipeline does not call it yet (issue 16,
-"coordination as evidence": the co-activity graph in dbt is still to be built).
+mean steadiness. Plain pandas/scipy.
+
+:func:`cluster_table` is what the pipeline stores (``coordination_clusters``, written by
+the model stage for each run date): one row per clustered account, with the evidence that
+ties it to its cluster, and evidence *propagated* from members already actioned: an
+account neither terminated nor confirmed itself, in a small, steady cluster where most other members are
+confirmed automation or terminated, or where a moderator confirmed any other member, is
+``tied_to_actioned`` (moderators should look at
+it first). Nothing is terminated on this tie alone: people coincide too, and a cluster
+is only as clean as its edge bar.
 """
 
 from __future__ import annotations
@@ -71,3 +79,82 @@ def cluster_features(cluster_of: pd.Series, verdicts: pd.Series,
         out["cluster_steadiness"] = (steadiness.reindex(frame.index).groupby(frame["cluster_id"])
                                      .transform("mean"))
     return out
+
+
+# A cluster this large is not a ring: on seed 9 the one giant component (1,359 accounts)
+# was naive farms plus 465 people who like the same popular posts.
+MAX_RING_SIZE = 50
+# Mean session_slot_repeat_share of a ring: farms keep their daily slots, people do not
+# (seed 9: clusters of at most 50 with mean >= 0.7 held 583 of 600 stealth accounts and
+# 2 people).
+MIN_RING_STEADINESS = 0.7
+# Share of the *other* members actioned (terminated by the model or confirmed by a
+# moderator) from which a tie counts as propagated evidence.
+MIN_ACTIONED_SHARE = 0.5
+
+
+def cluster_table(edges: pd.DataFrame, verdicts: pd.Series, terminated: pd.Series,
+                  steadiness: pd.Series, activity: pd.DataFrame | None = None,
+                  bar: float | None = None) -> pd.DataFrame:
+    """One row per account in a cluster of two or more (grain of ``coordination_clusters``).
+
+    ``edges``: ``account_a``, ``account_b``, ``weight`` (shared targets engaged within the
+    co-targeting window). ``verdicts``: latest verdict by account id. ``terminated``:
+    bool by account id, the run's proposed action is ``terminate``. ``steadiness``: by
+    account id (``session_slot_repeat_share``). ``activity``: ``first_activity`` and
+    ``last_activity`` by account id (the window's first and last event). ``bar``: the
+    edge weight to exceed (default :func:`human_edge_bar`).
+
+    Columns: ``cluster_id`` (the cluster's smallest account id, so a cluster keeps its
+    name while its members stay), ``account_id``, ``cluster_size``, ``ties`` (edges of the
+    account above the bar), ``strongest_tie`` (its heaviest edge), ``edge_bar``,
+    ``cluster_steadiness``, ``confirmed_share`` (other members with an ``ai_managed``
+    verdict), ``actioned_share`` (other members confirmed or terminated), ``is_ring``
+    (size <= :data:`MAX_RING_SIZE` and steadiness >= :data:`MIN_RING_STEADINESS`),
+    ``tied_to_actioned`` (a ring member not itself actioned, with ``actioned_share``
+    >= :data:`MIN_ACTIONED_SHARE`, or any other member confirmed ``ai_managed`` by a
+    moderator), ``evidence`` (in words), ``first_activity``,
+    ``last_activity``."""
+    columns = ["cluster_id", "account_id", "cluster_size", "ties", "strongest_tie", "edge_bar",
+               "cluster_steadiness", "confirmed_share", "actioned_share", "is_ring",
+               "tied_to_actioned", "evidence", "first_activity", "last_activity"]
+    bar = human_edge_bar(edges, verdicts) if bar is None else float(bar)
+    cluster_of = clusters(edges, bar)
+    if cluster_of.empty:
+        return pd.DataFrame(columns=columns)
+    frame = cluster_features(cluster_of, verdicts, steadiness)
+    is_terminated = pd.Series(frame.index.isin(terminated.index[terminated.astype(bool)]), index=frame.index)
+    actioned = ((verdicts.reindex(frame.index) == "ai_managed") | is_terminated).astype("int64")
+    others = frame["cluster_size"] - 1
+    total = actioned.groupby(frame["cluster_id"]).transform("sum")
+    frame["actioned_share"] = np.where(others > 0, (total - actioned) / others, 0.0)
+    strong = edges[edges["weight"] > bar]
+    ends = pd.concat([strong[["account_a", "weight"]].rename(columns={"account_a": "account_id"}),
+                      strong[["account_b", "weight"]].rename(columns={"account_b": "account_id"})])
+    per_account = ends.groupby("account_id")["weight"].agg(["size", "max"])
+    frame["ties"] = per_account["size"].reindex(frame.index).fillna(0).astype("int64")
+    frame["strongest_tie"] = per_account["max"].reindex(frame.index)
+    frame["edge_bar"] = bar
+    frame["confirmed_share"] = frame["cluster_confirmed_share"]
+    frame["cluster_steadiness"] = frame["cluster_steadiness"].fillna(0.0)
+    frame["is_ring"] = (frame["cluster_size"] <= MAX_RING_SIZE) & (frame["cluster_steadiness"] >= MIN_RING_STEADINESS)
+    # A moderator's verdict on one member speaks for its ring (what review requests ask
+    # for); otherwise most of the other members must be actioned.
+    frame["tied_to_actioned"] = (frame["is_ring"] & (actioned == 0)
+                                 & ((frame["actioned_share"] >= MIN_ACTIONED_SHARE)
+                                    | (frame["confirmed_share"] > 0)))
+    frame["evidence"] = [
+        f"engaged the same targets at the same time as {t} other account(s) (up to {w:.0f} targets; "
+        f"people's heaviest coincidence: {bar:.0f}); cluster of {n}, "
+        f"{100 * a:.0f} % of the others actioned, daily slots repeated {100 * st:.0f} %"
+        for t, w, n, a, st in zip(frame["ties"], frame["strongest_tie"], frame["cluster_size"],
+                                  frame["actioned_share"], frame["cluster_steadiness"], strict=True)]
+    # name a cluster after its smallest member id
+    frame["cluster_id"] = frame.index.to_series().groupby(frame["cluster_id"]).transform("min")
+    frame = frame.rename_axis("account_id").reset_index()
+    if activity is not None and len(activity):
+        frame = frame.join(activity[["first_activity", "last_activity"]], on="account_id")
+    else:
+        frame["first_activity"] = pd.NaT
+        frame["last_activity"] = pd.NaT
+    return frame.loc[:, columns].sort_values(["cluster_id", "account_id"], ignore_index=True)

@@ -319,3 +319,70 @@ def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
          any_ai >= policy.review_any_ai_threshold],
         [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW], default=None)
     return pd.Series(action, index=scores.index, name="action", dtype=object)
+
+
+@dataclass(frozen=True)
+class TerminateGuard:
+    """Whether the acting terminate bar may terminate automatically on this run date.
+
+    Measured at scoring time, on the run date's own features: of the accounts whose latest
+    verdict is ``human`` (reviewed people; the pipeline passes those drawn by the random
+    audit, an unbiased sample of people, since user reports pick out people who look
+    automated), how many the bar would terminate now. The thresholds' own out-of-fold
+    figures cannot see a shift between the snapshots the model learned from and the one
+    it scores (seen on simulator seed 8: the bar flagged none of 105 reviewed people out
+    of fold, then terminated 512 people, 3.3 %, on the run date, whose features rest on
+    twice the history); this count does (5 of 220 audited people).
+
+    Verdicts are wrong a few percent of the time, so some "people" the bar flags are
+    automation with a flipped verdict: about ``label_noise / (1 - label_noise)`` per
+    audited account the bar flags whose verdict is ``ai_managed``
+    (``expected_flipped``). The guard trips when the flagged people are more than those
+    flips plus the allowed harm (``max_per_10k`` of the audited people) can explain: a
+    one-sided Poisson test at ``alpha`` (5 %). The Wilson bounds of the rate are reported
+    beside it: the upper bound rests on the number of people audited (with ~250 it stays
+    near 100 per 10,000 even when none is flagged), so a guard on it would switch off
+    automatic termination on every platform with scarce reviews."""
+
+    people_reviewed: int
+    people_flagged: int
+    lower_per_10k: float
+    upper_per_10k: float
+    max_per_10k: float
+    tripped: bool
+    expected_flipped: float = 0.0
+    p_value: float = 1.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def terminate_guard(verdicts, managed_scores, threshold: float, max_per_10k: float,
+                    label_noise: float = 0.02, alpha: float = 0.05,
+                    z: float = WILSON_Z) -> TerminateGuard:
+    """The guard (see :class:`TerminateGuard`) from the latest verdicts of audited
+    accounts and their ``score_ai_managed`` on the run date (same order)."""
+    from scipy.stats import poisson
+
+    verdicts = np.asarray(verdicts)
+    flagged = np.asarray(managed_scores, dtype="float64") >= threshold
+    people = verdicts == "human"
+    n = int(people.sum())
+    k = int((people & flagged).sum())
+    flipped = float((flagged & (verdicts == "ai_managed")).sum() * label_noise / (1 - label_noise))
+    expected = flipped + n * max_per_10k / 1e4
+    p_value = float(poisson.sf(k - 1, expected)) if k > 0 and expected > 0 else (0.0 if k > 0 else 1.0)
+    rate = k / n if n else 0.0
+    lower = 1e4 * (1.0 - wilson_upper(1.0 - rate, n, z)) if n else 0.0
+    upper = 1e4 * wilson_upper(rate, n, z)
+    return TerminateGuard(people_reviewed=n, people_flagged=k, lower_per_10k=float(lower),
+                          upper_per_10k=float(upper), max_per_10k=float(max_per_10k),
+                          tripped=bool(n > 0 and p_value < alpha), expected_flipped=flipped,
+                          p_value=p_value)
+
+
+def hold_terminations(actions: pd.Series, guard: TerminateGuard) -> pd.Series:
+    """``terminate`` becomes ``review`` (a moderator decides) while ``guard`` is tripped."""
+    if not guard.tripped:
+        return actions
+    return actions.mask(actions == TERMINATE, REVIEW)

@@ -173,7 +173,7 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Resourc
 def account_scores(context: AssetExecutionContext, settings: ResourceParam[Settings],
                    warehouse: DuckDBResource) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
-    from realpeople.ml.policy import decide_actions
+    from realpeople.ml.policy import decide_actions, hold_terminations, terminate_guard
     from realpeople.ml.tracking import champion, load_model
 
     run_date = context.partition_key
@@ -188,6 +188,22 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
         raise Failure(f"account_features has no rows for run date {run_date}")
     scores = _score(features, scorer, settings)
     scores["proposed_action"] = decide_actions(scores, model.policy)
+    # The guard: how many reviewed people would the bar terminate on today's features?
+    with warehouse.get_connection() as con:
+        verdicts = con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()
+    # people of the random audit: an unbiased sample of the platform's people
+    reviewed = verdicts[verdicts["audited"]].merge(scores[["account_id", "score_ai_managed"]], on="account_id")
+    guard = terminate_guard(reviewed["verdict"], reviewed["score_ai_managed"],
+                            model.policy.terminate_threshold, settings.terminate_guard_per_10k,
+                            label_noise=settings.label_noise)
+    held = int((scores["proposed_action"] == "terminate").sum()) if guard.tripped else 0
+    scores["proposed_action"] = hold_terminations(scores["proposed_action"], guard)
+    if guard.tripped:
+        context.log.warning(
+            f"terminate guard tripped for {run_date}: the bar {model.policy.terminate_threshold:.3f} "
+            f"would terminate {guard.people_flagged} of {guard.people_reviewed} audited people "
+            f"(flipped verdicts expected {guard.expected_flipped:.1f}, allowed {guard.max_per_10k:g} "
+            f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue")
     scores["reasons"] = explain_actions(features, scores, scorer)
     scores.insert(0, "run_date", pd.to_datetime(run_date).date())
     scores["model_name"] = model.name
@@ -198,7 +214,8 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
         with transaction(con):
             con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
             con.execute(sql("replace_account_scores.sql"))
-            _record_status(con, run_date, settings.model_name, model.version, None)
+            _record_status(con, run_date, settings.model_name, model.version, None, guard, held,
+                           model.policy.terminate_threshold)
         con.unregister("scored")
     proposed = scores["proposed_action"].value_counts().to_dict()
     return MaterializeResult(metadata={
@@ -209,6 +226,11 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
         "proposed_warn_and_limit": int(proposed.get("warn_and_limit", 0)),
         "proposed_review": int(proposed.get("review", 0)),
         "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
+        "terminate_guard_tripped": guard.tripped,
+        "terminations_held": held,
+        "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} audited people "
+                                f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000; "
+                                f"flipped verdicts expected {guard.expected_flipped:.1f}; p = {guard.p_value:.4f})",
         "preview": MetadataValue.md(
             scores.sort_values("score_ai_managed", ascending=False).head(10)
             .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
@@ -216,8 +238,10 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
     })
 
 
-def _record_status(con, run_date: str, model_name: str, version: str | None, shortfall) -> None:
-    """Replace the run date's row of ``model_status``: did a model act, and if not, why."""
+def _record_status(con, run_date: str, model_name: str, version: str | None, shortfall,
+                   guard=None, held: int = 0, bar: float | None = None) -> None:
+    """Replace the run date's row of ``model_status``: did a model act, and if not, why;
+    and, when one acted, its terminate guard (``ml.policy.TerminateGuard``)."""
     needed = shortfall.needed if shortfall is not None else {}
     con.execute(sql("delete_model_status.sql"), {"run_date": run_date})
     con.execute(sql("insert_model_status.sql"), {
@@ -226,7 +250,17 @@ def _record_status(con, run_date: str, model_name: str, version: str | None, sho
         "needed_human": needed.get("human", 0), "needed_ai_assisted": needed.get("ai_assisted", 0),
         "needed_ai_managed": needed.get("ai_managed", 0),
         "needed_any": shortfall.needed_any if shortfall is not None else 0,
-        "note": (f"model {model_name} v{version} acts" if version is not None
+        "guard_tripped": None if guard is None else guard.tripped,
+        "guard_people_reviewed": None if guard is None else guard.people_reviewed,
+        "guard_people_flagged": None if guard is None else guard.people_flagged,
+        "guard_lower": None if guard is None else guard.lower_per_10k,
+        "guard_upper": None if guard is None else guard.upper_per_10k,
+        "guard_max": None if guard is None else guard.max_per_10k,
+        "terminations_held": None if guard is None else held,
+        "terminate_held_from": bar if guard is not None and guard.tripped else None,
+        "note": (f"model {model_name} v{version} acts" + (
+                     f"; automatic terminate held by the guard ({held} to the review queue)"
+                     if guard is not None and guard.tripped else "") if version is not None
                  else shortfall.message() if shortfall is not None and not shortfall.ok
                  else "no model acts yet: none has been trained and registered")})
 

@@ -65,7 +65,7 @@ def _frame(warehouse: DuckDBResource, query: str, run_date: str) -> pd.DataFrame
 
 @asset(
     key=ENFORCEMENT_LIST,
-    deps=[AssetKey("account_scores")],
+    deps=[AssetKey("account_scores"), AssetKey("coordination_clusters")],
     partitions_def=delivery_date_partitions,
     group_name="publish",
     kinds={"duckdb", "gx"},
@@ -82,7 +82,8 @@ def enforcement_list(context: AssetExecutionContext, settings: ResourceParam[Set
     run_date = context.partition_key
     with warehouse.get_connection() as con:
         counts = rules.decide(con, run_date, settings.review_override_days,
-                              settings.second_review_below)
+                              settings.second_review_below,
+                              model_status(warehouse, run_date).get("terminate_held_from"))
         by_whom = dict(con.execute("select decided_by, count(*) from enforcement_list "
                                    "where run_date = ? group by 1", [run_date]).fetchall())
     frame = enforcement_list_frame(warehouse, run_date)

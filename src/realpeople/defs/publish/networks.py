@@ -6,13 +6,12 @@ date, and one row per member (``network_members``; account ids stay in the wareh
 the published ``networks.parquet`` carries pseudonyms).
 
 A network is a connected component of coordination edges (``ml.coordination.clusters``).
-The edges come from one place, :func:`network_edges`: today the pairs of accounts that
-used the same device in the window (dbt ``int_account_pairs_device_shared``), and the
-evidence text adds the members' lockstep shares (``account_features``). To build
-networks from the co-activity graph of issue 16 instead, change only
-:func:`network_edges` (and ``EDGE_BAR``) to read ``int_account_pairs_cotargeted`` (same
-grain: ``account_a < account_b``, ``weight``) with its human-calibrated bar
-(``ml.coordination.human_edge_bar``).
+The edges come from one place, :func:`network_edges` (``sql/network_edges.sql``): pairs
+of accounts that used the same device in the window (dbt
+``int_account_pairs_device_shared``), and the co-targeting clusters of the model stage
+(``coordination_clusters``: accounts that engaged the same targets at the same time more
+often than any two reviewed people, already held to that human-calibrated bar). The
+evidence text counts both kinds and adds the members' lockstep shares.
 """
 
 from __future__ import annotations
@@ -25,33 +24,42 @@ from realpeople.ml.coordination import clusters
 from realpeople.warehouse import sql_reader, transaction
 
 sql = sql_reader(__file__)
-EDGES_MODEL = "int_account_pairs_device_shared"
-# An edge counts when the pair shares more than this many devices (any shared device).
+DEVICE_EDGES = "int_account_pairs_device_shared"
+COTARGET_CLUSTERS = "coordination_clusters"
+# Any edge counts: a shared device, or membership of a co-targeting cluster (that one is
+# already above the bar no two reviewed people reach).
 EDGE_BAR = 0.0
 
 
-def network_edges(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Coordination edges as of the last features build: ``account_a``, ``account_b``,
-    ``weight``, ``first_shared_at``, ``last_shared_at``. Empty (no networks, and the run
-    goes on) when the features were built without the edge model."""
-    exists = con.execute("select count(*) from information_schema.tables where table_name = ?",
-                         [EDGES_MODEL]).fetchone()[0]
-    if not exists:
+def network_edges(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame:
+    """Coordination edges for ``run_date``: ``account_a``, ``account_b``, ``weight``,
+    ``first_shared_at``, ``last_shared_at``, ``kind`` (``device``: ``sql/network_edges_devices.sql``;
+    ``cotarget``: ``sql/network_edges_cotargets.sql``). A source the run did not build is
+    left out; with neither, no networks (and the run goes on)."""
+    parts = []
+    for table, query, params in ((DEVICE_EDGES, "network_edges_devices.sql", {}),
+                                 (COTARGET_CLUSTERS, "network_edges_cotargets.sql", {"run_date": run_date})):
+        if con.execute("select count(*) from information_schema.tables where table_name = ?",
+                       [table]).fetchone()[0]:
+            parts.append(con.execute(sql(query), params).df())
+    parts = [p for p in parts if len(p)]
+    if not parts:
         return EMPTY_EDGES.copy()
-    return con.execute(sql("network_edges.sql")).df()
+    return pd.concat(parts, ignore_index=True).astype(EMPTY_EDGES.dtypes.to_dict())
 
 
 # Typed, so DuckDB reads an empty frame with the right column types.
 EMPTY_EDGES = pd.DataFrame({"account_a": pd.Series(dtype="string"), "account_b": pd.Series(dtype="string"),
                             "weight": pd.Series(dtype="float64"),
                             "first_shared_at": pd.Series(dtype="datetime64[us]"),
-                            "last_shared_at": pd.Series(dtype="datetime64[us]")})
+                            "last_shared_at": pd.Series(dtype="datetime64[us]"),
+                            "kind": pd.Series(dtype="string")})
 
 
 def record_networks(con: duckdb.DuckDBPyConnection, run_date: str,
                     edges: pd.DataFrame | None = None) -> int:
     """Replace the run date's networks (and their members); return how many."""
-    edges = network_edges(con) if edges is None else edges
+    edges = network_edges(con, run_date) if edges is None else edges
     cluster_of = clusters(edges, EDGE_BAR) if len(edges) else pd.Series(dtype="int64", name="cluster_id")
     members = cluster_of.rename("cluster_id").rename_axis("account_id").reset_index()
     members = members.astype({"account_id": "string", "cluster_id": "int64"})

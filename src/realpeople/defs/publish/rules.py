@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 
 from realpeople import vocabulary
 from realpeople.warehouse import sql_reader, transaction
@@ -27,12 +28,17 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
-           second_review_below: float = 0.2) -> dict[str, int]:
-    """Replace the run date's enforcement list and review queue; return counts."""
+           second_review_below: float = 0.2, terminate_held_from: float | None = None) -> dict[str, int]:
+    """Replace the run date's enforcement list and review queue; return counts.
+    ``terminate_held_from``: the terminate bar whose automatic terminations the guard held
+    (``model_status.terminate_held_from``); those queue with their own reason."""
     ensure_tables(con)
+    con.register("coordination_ties", coordination_ties(con, run_date))
     con.execute(sql("decide_enforcement.sql"), {
         "run_date": run_date, "override_days": override_days,
-        "second_review_below": second_review_below, **decision_values()})
+        "second_review_below": second_review_below, "terminate_held_from": terminate_held_from,
+        **decision_values()})
+    con.unregister("coordination_ties")
     with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
@@ -42,6 +48,16 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
         "select coalesce(action, 'review_queue'), count(*) from decisions group by 1").fetchall())
     con.execute("drop table decisions")
     return {k: int(counts.get(k, 0)) for k in ("terminate", "warn_and_limit", "review_queue")}
+
+
+def coordination_ties(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame:
+    """Accounts of the run date tied to actioned members of their coordination ring
+    (the model stage's ``coordination_clusters``); none when that table is not built."""
+    exists = con.execute("select count(*) from information_schema.tables "
+                         "where table_name = 'coordination_clusters'").fetchone()[0]
+    if not exists:
+        return pd.DataFrame({"account_id": pd.Series([], dtype="object")})
+    return con.execute(sql("coordination_ties.sql"), {"run_date": run_date}).df()
 
 
 def decision_values() -> dict[str, str]:
@@ -163,6 +179,12 @@ def compute_compliance_metrics(con: duckdb.DuckDBPyConnection, run_date: str, *,
         "terminate_heldout_precision": getattr(policy, "terminate_heldout_precision", None),
         "terminate_heldout_recall": getattr(policy, "terminate_heldout_recall", None),
         "warn_threshold": getattr(policy, "warn_threshold", None),
+        # the terminate guard of the run date (NULL when no model acted)
+        "terminate_guard_tripped": status.get("terminate_guard_tripped"),
+        "terminations_held": status.get("terminations_held"),
+        "guard_people_flagged": status.get("guard_people_flagged"),
+        "guard_people_reviewed": status.get("guard_people_reviewed"),
+        "guard_people_upper_per_10k": status.get("guard_people_upper_per_10k"),
     }
     with transaction(con):
         con.execute(sql("delete_compliance_metrics.sql"), {"run_date": run_date})

@@ -27,3 +27,15 @@ create table if not exists model_status (
     reviews_needed_any bigint not null,
     note varchar not null
 );
+
+-- The terminate guard of each run date scored (ml.policy.terminate_guard), on the same row
+-- of model_status; added to warehouses made before it existed. NULL: no model acted.
+alter table model_status add column if not exists terminate_guard_tripped boolean;
+alter table model_status add column if not exists guard_people_reviewed bigint;
+alter table model_status add column if not exists guard_people_flagged bigint;
+alter table model_status add column if not exists guard_people_lower_per_10k double;
+alter table model_status add column if not exists guard_people_upper_per_10k double;
+alter table model_status add column if not exists guard_max_per_10k double;
+alter table model_status add column if not exists terminations_held bigint;
+-- the terminate bar from which proposed terminations went to the review queue (tripped only)
+alter table model_status add column if not exists terminate_held_from double;

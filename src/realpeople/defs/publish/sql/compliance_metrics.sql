@@ -228,6 +228,11 @@ wide as (
         cast($terminate_heldout_precision as double) as terminate_heldout_precision,
         cast($terminate_heldout_recall as double) as terminate_heldout_recall,
         cast($warn_threshold as double) as warn_and_limit_threshold,
+        cast($terminate_guard_tripped as double) as terminate_guard_tripped,
+        cast($terminations_held as double) as terminations_held,
+        cast($guard_people_flagged as double) as guard_people_flagged,
+        cast($guard_people_reviewed as double) as guard_people_reviewed,
+        cast($guard_people_upper_per_10k as double) as guard_people_upper_per_10k,
         (select count(*) from networks where run_date = (select run_date from params)) as networks_actioned,
         (select coalesce(sum(members_actioned), 0) from networks where run_date = (select run_date from params))
             as network_members_actioned,
@@ -316,7 +321,12 @@ descriptions(metric, unit, description) as (
         ('terminate_heldout_precision', 'fraction', 'precision of terminate on held-out reviews'),
         ('terminate_heldout_recall', 'fraction', 'recall of terminate on held-out reviews'),
         ('warn_and_limit_threshold', 'score', 'AI-involvement score at or above which an account is warned'),
-        ('networks_actioned', 'count', 'coordinated networks (accounts tied by shared devices) with a member actioned'),
+        ('terminate_guard_tripped', 'flag', '1 when automatic terminate was held: the terminate bar would terminate reviewed people beyond chance (95 % lower bound above REALPEOPLE_TERMINATE_GUARD_PER_10K); the model''s terminations went to the review queue'),
+        ('terminations_held', 'count', 'automatic terminations the guard sent to the review queue instead'),
+        ('guard_people_flagged', 'count', 'audited people (random-sample reviews, latest verdict human) at or above the terminate bar on the run date'),
+        ('guard_people_reviewed', 'count', 'audited people (random-sample reviews, latest verdict human) the guard measured on'),
+        ('guard_people_upper_per_10k', 'per_10k', '95 % upper bound of people the terminate bar would terminate, per 10,000, from the audited people'),
+        ('networks_actioned', 'count', 'coordinated networks (accounts tied by shared devices or co-targeting clusters) with a member actioned'),
         ('network_members_actioned', 'count', 'actioned accounts that belong to such a network'),
         ('network_members_total', 'count', 'accounts in those networks, actioned or not')
 )

@@ -16,7 +16,10 @@
 --    same behaviour unless new evidence arrives: a later moderator verdict finding AI use.
 --    If the model flags it again, a moderator looks (review queue) instead.
 -- 3. Otherwise the champion model's proposed action (policy thresholds on the version);
---    its uncertain band (`review`) goes to the review queue.
+--    its uncertain band (`review`) goes to the review queue, and so do terminations the
+--    terminate guard held ($terminate_held_from) and members of a coordination ring tied to
+--    actioned accounts that nothing else acts on (coordination_ties): evidence for a
+--    moderator, never an action on its own.
 create or replace temp table decisions as
 with params as (
     select
@@ -69,11 +72,15 @@ joined as (
         latest_review.verdict as review_verdict,
         latest_review.reviewed_at,
         cleared.cleared_at,
-        new_evidence.account_id is not null as has_new_evidence
+        new_evidence.account_id is not null as has_new_evidence,
+        coordination_ties.account_id is not null as tied_to_actioned
     from scores
     left join latest_review using (account_id)
     left join cleared using (account_id)
     left join new_evidence using (account_id)
+    -- ring members tied to actioned accounts (coordination_clusters.tied_to_actioned,
+    -- registered by rules.decide; empty without clusters)
+    left join coordination_ties using (account_id)
 ),
 contradicted as (
     select
@@ -103,6 +110,10 @@ decided as (
             when cleared_at is not null and not has_new_evidence
                  and proposed_action in ($terminate, $warn_and_limit, $review)
                 then $reason_cleared_flagged_again
+            when proposed_action = $review
+                 and score_ai_managed >= cast($terminate_held_from as double) then $reason_terminate_held
+            when tied_to_actioned and proposed_action is distinct from $terminate
+                 and proposed_action is distinct from $warn_and_limit then $reason_tied_to_actioned
             when proposed_action = $review then $reason_uncertain_score
         end as queue_reason
     from contradicted

@@ -30,8 +30,10 @@ per_cluster as (
     group by cluster_id
 ),
 per_cluster_edges as (
-    select cluster_id, count(*) as pairs, min(first_shared_at) as first_activity,
-        max(last_shared_at) as last_activity
+    select cluster_id, count(*) as pairs,
+        count(*) filter (where kind = 'device') as device_pairs,
+        count(*) filter (where kind = 'cotarget') as cotarget_ties,
+        min(first_shared_at) as first_activity, max(last_shared_at) as last_activity
     from edges
     group by cluster_id
 )
@@ -45,7 +47,12 @@ select
     c.members_terminated,
     c.members_warned,
     e.pairs as linked_pairs,
-    c.size || ' accounts tied by ' || e.pairs || ' pairs that used the same device; on a shared device, active in the same minute as another member in '
+    c.size || ' accounts tied by '
+        || concat_ws(' and ',
+            case when e.device_pairs > 0 then e.device_pairs || ' pairs that used the same device' end,
+            case when e.cotarget_ties > 0 then e.cotarget_ties
+                || ' ties of engaging the same posts and accounts at the same time (co-targeting)' end)
+        || '; on a shared device, active in the same minute as another member in '
         || cast(round(100 * coalesce(c.device_lockstep, 0)) as integer) || '% of their active minutes (mean); '
         || cast(round(100 * coalesce(c.text_lockstep, 0)) as integer)
         || '% of their texts posted in lockstep with another account' as evidence,
