@@ -6,6 +6,7 @@ seeded draw of ``CONFORMANCE_WORLDS`` worlds (default 200) runs in ``make confor
 """
 
 import os
+import time
 from collections import Counter
 
 import pytest
@@ -43,11 +44,13 @@ ENDINGS: Counter = Counter()
 @pytest.mark.parametrize("seed", range(FIRST_SEED, FIRST_SEED + N_WORLDS))
 def test_generated_world(seed, tmp_path):
     spec = random_spec(seed)
+    started = time.perf_counter()
     outcome = run_world(spec, tmp_path)
     ending = outcome.reason if outcome.status == "stopped" else (
         "published (model acts)" if outcome.model_acting else "published (moderators only)")
     ENDINGS[ending] += 1
-    print(f"\n{spec.describe()} -> {ending}")
+    print(f"\n{spec.describe()} -> {ending} in {time.perf_counter() - started:.1f} s "
+          f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
 
 @pytest.mark.parametrize("stop", ["no_deliveries", "no_deliveries_but_too_early", "no_rows"])
