@@ -6,24 +6,33 @@
 -#}
 
 {% macro get_run_date() %}
-  {#- The run date as 'YYYY-MM-DD': var('run_date') when given, otherwise the latest
-      delivery date landed in raw.events (so an unparameterised `dbt build` computes
-      features as of the newest data). -#}
+  {#- The run date as 'YYYY-MM-DD', from the first of:
+        1. var('run_date'), when given (`dbt build --vars '{run_date: ...}'` by hand);
+        2. the REALPEOPLE_RUN_DATE environment variable: how the pipeline passes it;
+        3. the latest delivery date landed in raw.events (so an unparameterised
+           `dbt build` computes features as of the newest data).
+      2 and 3 are read only when executing, never while parsing: dbt re-parses the whole
+      project whenever --vars change (and tracks env_var() calls made at parse time), so a
+      run date passed as a var made every daily build re-parse (~3-6 s); read at execute
+      time it leaves one parsed manifest valid for every run date. -#}
   {%- set run_date = var('run_date', none) -%}
   {%- if run_date is none or (run_date | string | trim) == '' -%}
     {%- if execute -%}
-      {%- set result = run_query("select max(_delivery_date) from " ~ source('raw', 'events')) -%}
-      {%- set latest = result.columns[0].values()[0] -%}
-      {%- if latest is none -%}
-        {{ exceptions.raise_compiler_error("run_date not given and raw.events is empty: nothing to compute features from") }}
+      {%- set run_date = env_var('REALPEOPLE_RUN_DATE', '') -%}
+      {%- if (run_date | trim) == '' -%}
+        {%- set result = run_query("select max(_delivery_date) from " ~ source('raw', 'events')) -%}
+        {%- set latest = result.columns[0].values()[0] -%}
+        {%- if latest is none -%}
+          {{ exceptions.raise_compiler_error("run_date not given and raw.events is empty: nothing to compute features from") }}
+        {%- endif -%}
+        {%- set run_date = latest | string -%}
       {%- endif -%}
-      {%- set run_date = latest | string -%}
     {%- else -%}
       {#- Parse time: no database access; any valid date will do. -#}
       {%- set run_date = '1970-01-01' -%}
     {%- endif -%}
   {%- endif -%}
-  {%- set run_date = (run_date | string)[:10] -%}
+  {%- set run_date = (run_date | string | trim)[:10] -%}
   {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', run_date) -%}
     {{ exceptions.raise_compiler_error("run_date must be 'YYYY-MM-DD', got '" ~ run_date ~ "'") }}
   {%- endif -%}

@@ -24,25 +24,6 @@ from realpeople.settings import PACKAGE_DIR, Settings, load_settings
 INSTANCE_TEMPLATE = PACKAGE_DIR / "instance" / "dagster.yaml"
 
 
-# Point-in-time training draws each review's features from a snapshot taken before the
-# review's day. A daily run builds one snapshot (its run date), so history accrues by
-# itself; a catch-up run that loads many dates at once (a first run, the demo) builds at
-# most this many earlier snapshots besides the run date, evenly spread over the new
-# dates: each costs a dbt build (~25-40 s on the demo world), so building every date
-# would multiply the run time, while one earlier snapshot already gives the reviews of
-# the second half of the catch-up honest features.
-CATCH_UP_SNAPSHOTS = 1
-
-
-def catch_up_snapshot_dates(new_dates: list[date], run_date: date, n: int = CATCH_UP_SNAPSHOTS) -> list[date]:
-    """Up to ``n`` earlier new delivery dates, evenly spaced, to build features for."""
-    earlier = sorted(d for d in new_dates if d < run_date)
-    if not earlier or n <= 0:
-        return []
-    picks = {earlier[min(len(earlier) - 1, (i + 1) * len(earlier) // (n + 1))] for i in range(n)}
-    return sorted(picks)
-
-
 # The designed reasons a run stops without publishing (docs/operations.md, "Designed
 # stops"). Anything else that stops a run is a bug: the conformance tests
 # (tests/conformance) fail on it.
@@ -206,7 +187,14 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     run_date = newest.isoformat()
     print(f"  run date {run_date} (newest delivery with rows)")
     timings["features"] = 0.0
-    for day in catch_up_snapshot_dates(list(pending), newest):
+    # Point-in-time training needs, for each review, a snapshot from before its day: a
+    # run that loads many days at once builds the fewest earlier snapshots that cover
+    # every review (src/realpeople/defs/model/snapshots.py); a daily run usually builds none.
+    from realpeople.defs.model.snapshots import snapshots_to_build
+
+    with _ledger(settings) as con:
+        catch_up = snapshots_to_build(con, all_dates[0], newest)
+    for day in catch_up:
         _, seconds = _execute(defs, "features_job", instance, day.isoformat(), log_dir=log_dir)
         timings["features"] += seconds
     # The run date last: dbt's views are left as of the run date.

@@ -218,13 +218,28 @@ class Settings:
             "DAGSTER_HOME": self.dagster_home,
         }
 
-    def dbt_vars(self, run_date: str) -> dict[str, str | int]:
-        """dbt ``--vars`` for building features as of ``run_date``."""
+    def dbt_vars(self) -> dict[str, str | int]:
+        """dbt ``--vars``: only what stays the same from one run date to the next. The run
+        date itself goes in :meth:`dbt_run_env`: dbt re-parses the whole project whenever
+        the vars change, so a run date among them made every build re-parse."""
         return {
-            "run_date": run_date,
             "feature_window_days": self.feature_window_days,
             "platform_utc_offset_hours": self.platform_utc_offset_hours,
         }
+
+    @staticmethod
+    def dbt_run_env(run_date: str) -> dict[str, str]:
+        """The environment that tells a dbt build its run date (``get_run_date()`` in
+        dbt_project/macros/run_date.sql reads it when executing, never when parsing)."""
+        return {"REALPEOPLE_RUN_DATE": run_date}
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts of this data dir's builds (one folder per invocation, the last
+        few kept) and its parse state, ``partial_parse.msgpack``: dbt's parse depends on
+        the profile, which names this data dir's warehouse, so the state is kept per data
+        dir, and every build after the first reuses it."""
+        return Path(self.data_dir) / "dbt_target"
 
 
 def settings_table() -> str:

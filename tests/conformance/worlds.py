@@ -59,6 +59,8 @@ class WorldSpec:
     # reviews="counts": exactly these many reviewed accounts per verdict (every account
     # then delivered on the first day, so every review has an earlier feature snapshot)
     review_counts: tuple[tuple[str, int], ...] = ()
+    # reviews on the days from this index on (default: the later half, after the middle day)
+    reviews_from_day: int | None = None
     tags: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
@@ -224,7 +226,8 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
 
     # reviews: verdicts on the later days (point-in-time training needs earlier features)
     verdicts = _verdicts(spec, rng, classes)
-    review_days = days[len(days) // 2 + 1:] or days[-1:]
+    start = len(days) // 2 + 1 if spec.reviews_from_day is None else spec.reviews_from_day
+    review_days = days[start:] or days[-1:]
     for r, (i, verdict) in enumerate(sorted(verdicts.items())):
         day = rng.choice(review_days)
         tables["reviews"][day].append({

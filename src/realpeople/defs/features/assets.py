@@ -1,7 +1,8 @@
 """Features: every dbt model (staging -> intermediate -> ``account_features``) as an asset.
 
-Grain: a partition is a run date; ``dbt build --vars '{run_date: ...}'`` rebuilds the
-views and replaces that date's rows of the incremental ``account_features`` mart. dbt
+Grain: a partition is a run date; ``dbt build`` with ``REALPEOPLE_RUN_DATE`` set to it
+rebuilds the views and replaces that date's rows of the incremental ``account_features``
+mart. dbt
 tests run in the same build and show up as asset checks. A backfill over a range of
 dates runs as one process (single-run backfill policy).
 
@@ -25,6 +26,7 @@ from dagster_duckdb import DuckDBResource
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.progress import Progress
 from realpeople.settings import Settings
+from realpeople.defs.features.parse_state import invocation_target, keep_parse_state
 from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
 
@@ -74,22 +76,27 @@ def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, s
     # process, and report the models once, from the last date's build.
     run_dates = context.partition_keys
     target = ["--target", settings.dbt_target]
-    for run_date in run_dates[:-1]:
+    # The run date goes in the environment, not in --vars: changed vars make dbt re-parse
+    # the whole project, so every daily build would; with the vars constant, each build
+    # starts from the parse state the previous one left (parse_state.py).
+    dbt_vars = ["--vars", json.dumps(settings.dbt_vars())]
+    for run_date in run_dates:
         context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
-        with _environment(dbt_env):
-            invocation = dbt.cli(["build", *target, "--vars", json.dumps(settings.dbt_vars(run_date))],
-                                 context=context)
-        invocation.wait()
-    last = settings.dbt_vars(run_dates[-1])
-    with _environment(dbt_env):
-        invocation = dbt.cli(["build", *target, "--vars", json.dumps(last)], context=context)
-    # Models built n/N on the terminal (make run), as dbt reports each one.
-    with Progress(f"dbt models as of {run_dates[-1]}", total=len(context.selected_asset_keys),
-                  unit="models") as bar:
-        for event in invocation.stream():
-            if isinstance(event, (Output, AssetMaterialization)):
-                bar.advance()
-            yield event
+        folder = invocation_target(settings.dbt_target_dir, f"{context.run.run_id[:8]}-{run_date}")
+        with _environment({**dbt_env, **settings.dbt_run_env(run_date)}):
+            invocation = dbt.cli(["build", *target, *dbt_vars], context=context, target_path=folder)
+        if run_date != run_dates[-1]:
+            invocation.wait()
+        else:
+            # Models built n/N on the terminal (make run), as dbt reports each one.
+            with Progress(f"dbt models as of {run_date}", total=len(context.selected_asset_keys),
+                          unit="models") as bar:
+                for event in invocation.stream():
+                    if isinstance(event, (Output, AssetMaterialization)):
+                        bar.advance()
+                    yield event
+        # wait()/stream() raise if the build failed: only a good build's state is kept.
+        keep_parse_state(settings.dbt_target_dir, folder)
     if settings.engine == "spark":
         with warehouse.get_connection() as con:
             for run_date in run_dates:
