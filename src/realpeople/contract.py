@@ -108,15 +108,7 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 RAW_TYPES: dict[str, str] = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "integer": "BIGINT",
                              "boolean": "BOOLEAN"}
 
-# The contract's value sets are declared once, in src/realpeople/vocabulary.py (src/realpeople/ml/ reads them too).
-from realpeople.vocabulary import (  # noqa: E402,F401
-    APPEAL_ACTIONS as ACTIONS,
-    APPEAL_OUTCOMES,
-    CLIENTS,
-    EVENT_TYPES,
-    REVIEW_SOURCES,
-    VERDICTS,
-)
+# The contract's value sets are declared once, in src/realpeople/vocabulary.py.
 # File name endings the pipeline reads, and as what. Gzip is read natively (streamed,
 # within LIMITS.decompressed_bytes); anything else (.zip, .bz2, .parquet.gz, .json) is
 # recorded in the ledger as not read.
