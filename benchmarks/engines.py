@@ -35,11 +35,11 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from features import load_raw  # noqa: E402  (benchmarks/features.py, a sibling script)
+from features import load_raw
 
-from realpeople.contract import TABLES  # noqa: E402
-from realpeople.defs.ingest.export import export_raw  # noqa: E402
-from realpeople.settings import DBT_PROJECT_DIR  # noqa: E402
+from realpeople.contract import TABLES
+from realpeople.defs.ingest.export import export_raw
+from realpeople.settings import DBT_PROJECT_DIR
 
 
 def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:

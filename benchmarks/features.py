@@ -32,7 +32,7 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
-from realpeople.contract import TABLES  # noqa: E402  (the contract's four tables)
+from realpeople.contract import TABLES
 
 SCAN_SQL = """
 select count(*), count(distinct account_id), max(event_ts), count(event_type), count(client),

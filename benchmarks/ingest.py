@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ DAY = date(2026, 11, 1)
 def events_file(rows: int, seed: int = 7) -> pa.Table:
     """``rows`` events of one day: ids, types, clients, some texts and targets, booleans."""
     rng = np.random.default_rng(seed)
-    start = datetime(DAY.year, DAY.month, DAY.day, tzinfo=timezone.utc)
+    start = datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC)
     seconds = rng.integers(0, 86_400, rows)
     types = np.array(["post", "comment", "like", "follow", "dm", "group_message", "login"])
     clients = np.array(["app_ios", "app_android", "web", "api"])

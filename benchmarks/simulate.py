@@ -39,7 +39,7 @@ def run_once(accounts: int, days: int, seed: int, out: Path) -> dict:
     stdout = log.read_text()
     if status:
         raise SystemExit(f"simulator failed ({accounts} accounts):\n{stdout}")
-    events = int(re.search(r"^events: (\d+) rows", stdout, re.M).group(1))
+    events = int(re.search(r"^events: (\d+) rows", stdout, re.MULTILINE).group(1))
     size = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
     return {"accounts": accounts, "days": days, "events": events, "seconds": seconds,
             "events_per_s": events / seconds, "peak_rss_gb": usage.ru_maxrss / 2**20,

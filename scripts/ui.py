@@ -20,8 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-
-from realpeople.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
+from realpeople.settings import REPO_ROOT, Settings, load_settings
 
 
 def dagster_port() -> int:
@@ -45,7 +44,7 @@ def start(cmd: list[str], env: dict, log: Path | None = None) -> subprocess.Pope
     out = open(log, "ab") if log is not None else None  # noqa: SIM115 (closed below)
     try:
         return subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, start_new_session=True,
-                                preexec_fn=_restore_signals, stdout=out,
+                                preexec_fn=_restore_signals, stdout=out,  # noqa: PLW1509 (no threads yet)
                                 stderr=subprocess.STDOUT if out else None)
     finally:
         if out is not None:

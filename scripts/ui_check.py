@@ -36,8 +36,9 @@ SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
-import ui  # noqa: E402  (scripts/ui.py)
-from realpeople.settings import load_settings  # noqa: E402
+import ui
+
+from realpeople.settings import load_settings
 
 CHROMIUM = os.environ.get("REALPEOPLE_CHROMIUM", "/usr/bin/chromium")
 # Headless, as root, on a closed network: no sandbox, and none of Chromium's own traffic.
@@ -68,7 +69,7 @@ def world_env(root: Path) -> dict[str, str]:
 def run_logged(cmd: list[str], log: Path, env: dict[str, str], timeout: float) -> None:
     with open(log, "w", encoding="utf-8") as out:
         done = subprocess.run(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=timeout)
+                              timeout=timeout, check=False)
     if done.returncode != 0:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
         raise RuntimeError(f"{' '.join(cmd[1:4])} failed ({done.returncode}); log {log}:\n{tail}")

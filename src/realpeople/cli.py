@@ -150,8 +150,11 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     instance = prepare_instance(settings)
     from realpeople.definitions import build_definitions
     from realpeople.defs.ingest.assets import RAW_KEYS
-
-    from realpeople.defs.ingest.loader import ledger_rejections, newest_delivery_with_rows, record_landing_survey
+    from realpeople.defs.ingest.loader import (
+        ledger_rejections,
+        newest_delivery_with_rows,
+        record_landing_survey,
+    )
 
     defs = build_definitions(settings)
     # A bad delivery never stops the good ones: refused folders are recorded, not raised.
@@ -214,9 +217,9 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
 def rejection_summary(rejections: list[tuple[str, str, str]], shown: int = 20) -> str:
     """What the landing zone held that was not loaded, as the run's closing message."""
     counts = {kind: sum(1 for k, *_ in rejections if k == kind) for kind in ("delivery", "file", "entry")}
-    lines = [f"Not loaded: {counts['delivery']} delivery folder(s) rejected, {counts['file']} file(s) "
+    lines = [(f"Not loaded: {counts['delivery']} delivery folder(s) rejected, {counts['file']} file(s) "
              f"rejected, {counts['entry']} other entr(y/ies) refused (all in the ledger: "
-             "raw.landing_entries, raw.deliveries):"]
+             "raw.landing_entries, raw.deliveries):")]
     lines += [f"  {kind:<8} {path}: {reason}" for kind, path, reason in rejections[:shown]]
     if len(rejections) > shown:
         lines.append(f"  ... and {len(rejections) - shown} more")
@@ -256,10 +259,10 @@ def summarise(settings: Settings, run_date: str) -> str:
         f"  report               {folder / 'report.html'}",
         f"  review queue         {folder / 'review_queue.parquet'} (and .csv)",
         "",
-        f"Accounts actioned: terminate {int(counts.get('terminate', 0)):,}, "
+        (f"Accounts actioned: terminate {int(counts.get('terminate', 0)):,}, "
         f"warn_and_limit {int(counts.get('warn_and_limit', 0)):,} "
         f"(of {int(metrics.get('accounts_scored', 0)):,} scored); "
-        f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators",
+        f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators"),
     ]
     if not metrics.get("model_acting", 1):
         lines += ["", no_model_sentence(metrics)]
@@ -272,23 +275,23 @@ def summarise(settings: Settings, run_date: str) -> str:
         m, params = run.data.metrics, run.data.params
         nan = float("nan")
         lines += [
-            f"Champion {model.name} v{model.version} on the newest reviews, held out "
+            (f"Champion {model.name} v{model.version} on the newest reviews, held out "
             f"(n={params.get('n_test')}, reviewed from {params.get('test_cutoff', '?')[:10]}; "
-            f"trained on {params.get('n_train')} older ones):",
+            f"trained on {params.get('n_train')} older ones):"),
             *(f"  {cls:<12} precision {m.get(f'precision_{cls}', nan):.3f}  "
               f"recall {m.get(f'recall_{cls}', nan):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', nan):.3f}"
               for cls in ("human", "ai_assisted", "ai_managed")),
             # The held-out figures belong to the bar chosen on older reviews only (the
             # report policy); the model acts with the bar chosen on every review.
-            f"  terminate at score_ai_managed >= "
+            (f"  terminate at score_ai_managed >= "
             f"{m.get('report_policy_terminate_threshold', model.policy.terminate_threshold):.3f}: "
             f"precision {m.get('terminate_precision', nan):.3f}, recall {m.get('terminate_recall', nan):.3f} "
             f"(population-weighted); people wrongly terminated per 10,000: "
-            f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)",
-            f"  acting bar (chosen on all {m.get('threshold_reviews', nan):.0f} reviews' time-aware "
+            f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)"),
+            (f"  acting bar (chosen on all {m.get('threshold_reviews', nan):.0f} reviews' time-aware "
             f"out-of-fold scores): {model.policy.terminate_threshold:.3f}, precision "
             f"{model.policy.terminate_heldout_precision:.3f} (95 % lower bound "
-            f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)",
+            f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)"),
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
         ]
         latest = challenger_summary(settings.model_name)
@@ -428,7 +431,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         print(f"\nRealPeople run FAILED: {exc}", file=sys.stderr)
         _print_rejections(settings)
         return 1
-    except Exception as exc:  # any other failure still exits non-zero with the reason
+    except Exception as exc:  # noqa: BLE001 (any other failure still exits non-zero, with the reason)
         from realpeople.defs.ingest.loader import DeliveryError
 
         kind = "bad delivery" if isinstance(exc, DeliveryError) else type(exc).__name__

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TextIO
+from typing import Self, TextIO
 
 # REALPEOPLE_PROGRESS=0 silences it (e.g. in tests that read the terminal output).
 _ENV = "REALPEOPLE_PROGRESS"
@@ -65,7 +65,7 @@ class Progress:
         step = max(self.total // 10, 1)
         self._next_line = (self.done // step + 1) * step
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

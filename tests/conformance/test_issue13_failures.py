@@ -12,10 +12,8 @@
 """
 
 import shutil
-from datetime import date
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 

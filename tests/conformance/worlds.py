@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -88,7 +88,7 @@ def random_spec(seed: int) -> WorldSpec:
 
 
 def _ts(day: date, seconds: float) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds)
 
 
 def _verdicts(spec: WorldSpec, rng: random.Random, classes: list[str]) -> dict[int, str]:

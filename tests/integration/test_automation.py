@@ -9,8 +9,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance, SensorResult, SkipReason, build_sensor_context
 
 from realpeople import simulator
-from realpeople.defs.automation import new_deliveries_sensor
 from realpeople.definitions import build_definitions
+from realpeople.defs.automation import new_deliveries_sensor
 from realpeople.settings import load_settings
 
 END = date(2026, 11, 15)
@@ -120,7 +120,7 @@ def test_a_loaded_delivery_publishes_its_date_and_the_deadline_is_watched(world)
     """The publish follows the delivery (not a clock): a successful ingest run of a date
     requests daily_job for that same date, once per ingest run; published_snapshot
     carries the publishing deadline as a freshness policy."""
-    from dagster import AssetKey, DagsterRunStatus, build_run_status_sensor_context
+    from dagster import AssetKey, build_run_status_sensor_context
 
     from realpeople.defs.automation import publish_after_delivery
 

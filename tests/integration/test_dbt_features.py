@@ -57,7 +57,7 @@ def _bot_events() -> list[dict]:
     events = []
     for i in range(BOT_SLOTS):
         ts = START + timedelta(seconds=600 * i)
-        common = dict(client="api", device_id="dev_farm", ip_country="US")
+        common = {"client": "api", "device_id": "dev_farm", "ip_country": "US"}
         if i in BOT_REPLY_SLOTS:
             events.append(_event(f"bot_e{i}", "bot_1", ts, "dm", target_account_id="person_1",
                                  target_event_id=f"p_dm{i}", text="Thanks for reaching out! 😊",
@@ -79,7 +79,7 @@ def _bot_events() -> list[dict]:
 
 
 def _person_events() -> list[dict]:
-    p = dict(client="app_ios", device_id="dev_p1")
+    p = {"client": "app_ios", "device_id": "dev_p1"}
     events = []
     # DMs to the bot, 2 s before the bot's reply slot.
     for i in BOT_REPLY_SLOTS:
@@ -101,14 +101,14 @@ def _person_events() -> list[dict]:
         ts = datetime(2024, 3, day, hh, mm)
         extra = {}
         if kind == "post":
-            extra = dict(text=f"周末去了趟西湖，人好多但是风景真的很美 day {day}", image_hash=f"p_img{j}")
+            extra = {"text": f"周末去了趟西湖，人好多但是风景真的很美 day {day}", "image_hash": f"p_img{j}"}
         if kind == "comment":
             # Comment on a bot post three hours after it went up.
             post_slot = (int((ts - START).total_seconds()) // 600) - 18
-            extra = dict(target_event_id=f"bot_e{post_slot}", target_account_id="bot_1",
-                         text="does this really work for dry skin?")
+            extra = {"target_event_id": f"bot_e{post_slot}", "target_account_id": "bot_1",
+                         "text": "does this really work for dry skin?"}
         if kind in {"like", "follow"}:
-            extra = dict(target_account_id="bot_1")
+            extra = {"target_account_id": "bot_1"}
         events.append(_event(f"p_e{j}", "person_1", ts, kind, **p, **extra))
     return events
 
@@ -130,9 +130,9 @@ def _deliveries(events: list[dict]) -> list[tuple]:
 
 
 def _account(account_id, created_at, followers, following, **extra):
-    row = dict(account_id=account_id, created_at=created_at, declared_country="CN", bio=None,
-               avatar_hash=None, signup_client="app_ios", signup_ip_country="CN",
-               follower_count=followers, following_count=following)
+    row = {"account_id": account_id, "created_at": created_at, "declared_country": "CN", "bio": None,
+               "avatar_hash": None, "signup_client": "app_ios", "signup_ip_country": "CN",
+               "follower_count": followers, "following_count": following}
     row.update(extra)
     return row
 

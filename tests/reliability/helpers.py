@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,11 +20,11 @@ _ARROW = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"),
 
 
 def ts(hour: int, day: date = DAY) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def account(i: int, **over) -> dict:
-    row = {"account_id": f"a{i}", "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc),
+    row = {"account_id": f"a{i}", "created_at": datetime(2025, 1, 1, tzinfo=UTC),
            "declared_country": "DE", "bio": "hello", "avatar_hash": "ab12", "signup_client": "web",
            "signup_ip_country": "DE", "follower_count": 10, "following_count": 5}
     return {**row, **over}

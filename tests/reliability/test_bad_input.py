@@ -7,7 +7,7 @@ Each case loads through ``load_delivery``, the function the Dagster ingest asset
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pyarrow as pa
@@ -84,8 +84,8 @@ def test_wrong_type_value_in_csv_quarantines_the_row(tmp_path, con):
     path.write_text("\n".join(text) + "\n")
     report = load_delivery(con, tmp_path, "accounts", DAY)
     assert reconcile(con, "accounts") == {"landed": 3, "loaded": 2, "quarantined": 1}
-    assert report.messages == [f"{path}: column 'follower_count': not an integer: 1 row(s) "
-                               "quarantined (first at row 1: follower_count: not an integer: lots)"]
+    assert report.messages == [(f"{path}: column 'follower_count': not an integer: 1 row(s) "
+                               "quarantined (first at row 1: follower_count: not an integer: lots)")]
 
 
 def test_truncated_parquet_is_rejected_alone_and_the_other_file_loads(tmp_path, con):
@@ -155,8 +155,8 @@ def test_null_or_empty_ids_are_quarantined(tmp_path, con, table, key):
                          [make(1), make(2, **{key: None}), make(3, **{key: "  "}), make(4)])
     report = load_delivery(con, tmp_path, table, DAY)
     assert reconcile(con, table) == {"landed": 4, "loaded": 2, "quarantined": 2}
-    assert report.messages == [f"{path}: column '{key}': null or empty: 2 row(s) quarantined "
-                               f"(first at row 1: {key}: null or empty)"]
+    assert report.messages == [(f"{path}: column '{key}': null or empty: 2 row(s) quarantined "
+                               f"(first at row 1: {key}: null or empty)")]
 
 
 def test_duplicate_ids_within_and_across_deliveries_are_kept_in_raw_and_reported(tmp_path, con):
@@ -164,25 +164,25 @@ def test_duplicate_ids_within_and_across_deliveries_are_kept_in_raw_and_reported
     write_parquet(tmp_path, "events", "part-0.parquet", [event(1), event(2), event(1)])
     write_parquet(tmp_path, "events", "part-1.parquet", [event(2)])
     first = load_delivery(con, tmp_path, "events", DAY)
-    write_parquet(tmp_path, "events", "part-0.parquet", [event(1, event_ts=datetime(2026, 11, 1, 5, tzinfo=timezone.utc)),
-                                                         event(3, event_ts=datetime(2026, 11, 2, 1, tzinfo=timezone.utc))],
+    write_parquet(tmp_path, "events", "part-0.parquet", [event(1, event_ts=datetime(2026, 11, 1, 5, tzinfo=UTC)),
+                                                         event(3, event_ts=datetime(2026, 11, 2, 1, tzinfo=UTC))],
                   day=day2)
     second = load_delivery(con, tmp_path, "events", day2)
     # Outcome: everything loaded (a repeat is the same event; staging keeps the first arrival).
     assert reconcile(con, "events") == {"landed": 4, "loaded": 4, "quarantined": 0}
     assert reconcile(con, "events", day2) == {"landed": 2, "loaded": 2, "quarantined": 0}
-    assert first.messages == ["events dt=2026-11-01: 2 event_id(s) repeated within the delivery "
-                              "(e.g. 'e1'); staging keeps one"]
-    assert second.messages == ["events dt=2026-11-02: 1 event_id(s) already delivered on an earlier "
-                               "date (e.g. 'e1'); staging keeps one"]
+    assert first.messages == [("events dt=2026-11-01: 2 event_id(s) repeated within the delivery "
+                              "(e.g. 'e1'); staging keeps one")]
+    assert second.messages == [("events dt=2026-11-02: 1 event_id(s) already delivered on an earlier "
+                               "date (e.g. 'e1'); staging keeps one")]
 
 
 @pytest.mark.parametrize("column,value,reason", [
     ("event_type", "teleport", "event_type: unknown value: teleport"),
     ("client", "fax", "client: unknown value: fax"),
-    ("event_ts", datetime(2031, 1, 1, tzinfo=timezone.utc),
+    ("event_ts", datetime(2031, 1, 1, tzinfo=UTC),
      "event_ts: after the delivery date: 2031-01-01 00:00:00"),
-    ("event_ts", datetime(1999, 12, 31, tzinfo=timezone.utc),
+    ("event_ts", datetime(1999, 12, 31, tzinfo=UTC),
      "event_ts: before the platform existed: 1999-12-31 00:00:00"),
 ])
 def test_unknown_values_and_implausible_timestamps_are_quarantined(tmp_path, con, column, value, reason):
@@ -203,10 +203,10 @@ def test_negative_counts_are_quarantined(tmp_path, con):
     report = load_delivery(con, tmp_path, "accounts", DAY)
     assert reconcile(con, "accounts") == {"landed": 3, "loaded": 1, "quarantined": 2}
     assert sorted(report.messages) == [
-        f"{path}: column 'follower_count': negative: 1 row(s) quarantined (first at row 1: "
-        "follower_count: negative: -3)",
-        f"{path}: column 'following_count': negative: 1 row(s) quarantined (first at row 2: "
-        "following_count: negative: -1)"]
+        (f"{path}: column 'follower_count': negative: 1 row(s) quarantined (first at row 1: "
+        "follower_count: negative: -3)"),
+        (f"{path}: column 'following_count': negative: 1 row(s) quarantined (first at row 2: "
+        "following_count: negative: -1)")]
 
 
 def test_events_of_an_account_never_seen_are_loaded_and_counted(tmp_path, con):
@@ -253,8 +253,8 @@ def test_file_and_path_names_with_spaces_quotes_and_semicolons(tmp_path, con):
     bad = write_parquet(landing, "events", "o'brien; --.parquet", [event(3, client="fax")])
     report = load_delivery(con, landing, "events", DAY)
     assert reconcile(con, "events") == {"landed": 3, "loaded": 2, "quarantined": 1}
-    assert report.messages == [f"{bad}: column 'client': unknown value: 1 row(s) quarantined "
-                               "(first at row 0: client: unknown value: fax)"]
+    assert report.messages == [(f"{bad}: column 'client': unknown value: 1 row(s) quarantined "
+                               "(first at row 0: client: unknown value: fax)")]
     assert {r[0] for r in con.execute("select _source_file from raw.deliveries").fetchall()} == {
         str(path), str(bad)}
     # Reloading the same delivery through those names replaces it.

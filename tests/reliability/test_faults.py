@@ -10,7 +10,6 @@ kills dbt's process group once dbt's log says it started the incremental mart.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -40,7 +39,7 @@ def clean_env(extra: dict | None = None) -> dict:
 
 def run_driver(code: str, *args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout, env=clean_env(env))
+                          capture_output=True, text=True, timeout=timeout, env=clean_env(env), check=False)
 
 
 # --------------------------------------------------------------------- ingestion

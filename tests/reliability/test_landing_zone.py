@@ -16,7 +16,7 @@ import os
 import shutil
 import socket
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -47,7 +47,7 @@ from tests.reliability.helpers import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-from tests.conftest import FOREIGN_WORLD  # noqa: E402
+from tests.conftest import FOREIGN_WORLD
 
 
 @pytest.fixture
@@ -343,8 +343,8 @@ def test_bad_delivery_folders_are_recorded_and_every_other_delivery_loads(tmp_pa
     survey = survey_landing(landing, first_date=date(2024, 1, 1), last_date=date(2026, 11, 30))
     assert survey.deliveries["events"] == [DAY]
     refused = {Path(e.path).name: (e.kind, e.reason) for e in survey.refused}
-    assert refused["dt=2026-13-45"] == ("delivery", "folder 'dt=2026-13-45': '2026-13-45' is not a valid "
-                                                    "date (YYYY-MM-DD)")
+    assert refused["dt=2026-13-45"] == ("delivery", ("folder 'dt=2026-13-45': '2026-13-45' is not a valid "
+                                                    "date (YYYY-MM-DD)"))
     assert refused["_temporary"][0] == refused[".staging"][0] == refused["hour=03"][0] == "delivery"
     assert refused["dt=20261101"][0] == refused["dt=2026-11"][0] == "delivery"
     assert "REALPEOPLE_FIRST_DELIVERY_DATE=2024-01-01" in refused["dt=2023-12-31"][1]
@@ -388,8 +388,8 @@ def test_every_entry_of_a_delivery_folder_has_a_ledger_row(tmp_path, con):
                             "hour=03", "_temporary"}
     assert "not a format the pipeline reads" in refused["part-2.csv.zip"][1]
     assert "hidden or temporary" in refused["_SUCCESS"][1]
-    assert refused["hour=03"] == ("folder", "a folder inside a delivery (a delivery is the files "
-                                            "directly in its dt= folder)")
+    assert refused["hour=03"] == ("folder", ("a folder inside a delivery (a delivery is the files "
+                                            "directly in its dt= folder)"))
     assert len(report.refused_entries) == 6
     # Per file, landed = loaded + quarantined.
     rows = con.execute("select rows_landed, rows_loaded, rows_quarantined from raw.deliveries").fetchall()
@@ -479,7 +479,7 @@ def test_ids_are_trimmed_the_same_in_every_id_column(tmp_path, con):
 
 
 def test_events_more_than_three_days_before_the_delivery_are_quarantined(tmp_path, con):
-    start = datetime(DAY.year, DAY.month, DAY.day, tzinfo=timezone.utc)
+    start = datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC)
     stamps = {"on_time": start + timedelta(hours=5),
               "three_days_late": start - timedelta(days=3),
               "too_late": start - timedelta(days=3, seconds=1),
@@ -542,9 +542,10 @@ def test_an_outside_world_loads_whole_and_reconciles(tmp_path, con):
     this code (read-only: copied first). Every file loads; the only rows quarantined are
     the events stamped after the end of their delivery's day, which contract 1.1 quarantines
     (counted here straight from the files, not through the loader)."""
+    from datetime import datetime, timedelta
+
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
-    from datetime import datetime, timedelta, timezone
 
     landing = tmp_path / "landing"
     shutil.copytree(FOREIGN_WORLD, landing)
@@ -559,7 +560,7 @@ def test_an_outside_world_loads_whole_and_reconciles(tmp_path, con):
             landed += counts["landed"]
             quarantined += counts["quarantined"]
             if table == "events":
-                end = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)
+                end = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
                 for path in (landing / "events" / f"dt={day}").glob("*.parquet"):
                     ts = pq.read_table(path, columns=["event_ts"])["event_ts"]
                     after_dt += pc.sum(pc.greater_equal(ts, pa.scalar(end, ts.type))).as_py() or 0

@@ -25,7 +25,7 @@ from tests.unit.test_model import synthetic_training
 SEED = 3
 # Hard cases (a tenth behave like another class) so the metrics are not all 1.0 and a
 # worse model would show.
-WORLD = dict(n=1500, seed=SEED, overlap=0.1)
+WORLD = {"n": 1500, "seed": SEED, "overlap": 0.1}
 PR_AUC_TOLERANCE = 0.03
 
 

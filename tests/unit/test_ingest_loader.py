@@ -1,6 +1,6 @@
 """Loading deliveries into the raw layer: typing, quarantine, idempotence, CSV = Parquet."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pyarrow as pa
@@ -29,7 +29,7 @@ def events_table(rows: list[dict]) -> pa.Table:
 
 
 def ts(hour: int) -> datetime:
-    return datetime(2026, 11, 1, hour, tzinfo=timezone.utc)
+    return datetime(2026, 11, 1, hour, tzinfo=UTC)
 
 
 GOOD = [
@@ -80,7 +80,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path, co
         {"event_id": "", "account_id": "a1", "event_ts": ts(4), "event_type": "post", "client": "web"},
         {"event_id": "e5", "account_id": "a1", "event_ts": ts(5), "event_type": "teleport", "client": "web"},
         {"event_id": "e6", "account_id": "a1", "event_ts": ts(6), "event_type": "post", "client": "fax"},
-        {"event_id": "e7", "account_id": "a1", "event_ts": datetime(2031, 1, 1, tzinfo=timezone.utc),
+        {"event_id": "e7", "account_id": "a1", "event_ts": datetime(2031, 1, 1, tzinfo=UTC),
          "event_type": "post", "client": "web"},
     ]
     write(tmp_path, "events", "part-0.parquet", events_table(bad))

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from realpeople.ml.policy import Policy, choose_policy, decide_actions, lowest_threshold_with_precision
+from realpeople.ml.policy import (
+    Policy,
+    choose_policy,
+    decide_actions,
+    lowest_threshold_with_precision,
+)
 
 
 def test_lowest_threshold_meets_precision_and_prefers_recall():

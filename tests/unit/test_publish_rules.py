@@ -175,7 +175,7 @@ def _publish_history(con, counts):
 
 
 def _brake(con, **kw):
-    args = dict(factor=3, history_runs=7, min_history=3, min_terminate=20, psi_limit=0.25)
+    args = {"factor": 3, "history_runs": 7, "min_history": 3, "min_terminate": 20, "psi_limit": 0.25}
     args.update(kw)
     return rules.brake_status(con, RUN, **args)
 
@@ -306,7 +306,7 @@ def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
                           "review_queue.csv", "compliance_metrics.parquet", "compliance_metrics.csv",
                           "report.html"}
 
-    import realpeople.defs.publish.files as files
+    from realpeople.defs.publish import files
 
     def broken(*args, **kwargs):
         raise RuntimeError("killed while rendering")

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from realpeople.defs.features.serve import serve_spark_mart
 from realpeople.defs.ingest.export import export_delivery, export_raw, partition_dir
 from realpeople.defs.ingest.loader import sql as ingest_sql
-from realpeople.defs.features.serve import serve_spark_mart
 
 DAY1, DAY2 = date(2026, 11, 1), date(2026, 11, 2)
 

@@ -6,7 +6,6 @@ import json
 import stat
 from datetime import date, datetime
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -21,7 +20,7 @@ from tests.unit.test_publish_rules import RUN, appeal, con, review, score  # noq
 NEXT = "2026-11-16"
 
 
-def publish(con, run_date, key):
+def publish(con, run_date, key):  # noqa: F811 (con: the imported fixture's name)
     """What published_snapshot does for statements and decisions, then records the run."""
     rules.decide(con, run_date, override_days=28)
     sor.prepare_decisions(con, run_date)

@@ -51,7 +51,7 @@ def test_suite_value_sets_resolve_to_the_declaration():
 
 
 def test_an_unknown_value_set_name_is_refused(tmp_path, monkeypatch):
-    import realpeople.expectations.runner as runner
+    from realpeople.expectations import runner
 
     monkeypatch.setattr(runner, "SUITES_DIR", tmp_path)
     (tmp_path / "bad.json").write_text(json.dumps({"name": "bad", "expectations": [

@@ -9,15 +9,15 @@ import json
 from pathlib import Path
 
 from dagster import (
-    ResourceParam,
     AssetKey,
+    DagsterRunStatus,
     DefaultSensorStatus,
+    ResourceParam,
     RunRequest,
+    RunStatusSensorContext,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
-    DagsterRunStatus,
-    RunStatusSensorContext,
     run_status_sensor,
     sensor,
 )
@@ -28,7 +28,6 @@ from realpeople.defs.ingest.loader import recorded_files
 from realpeople.defs.jobs import daily_job, ingest_job, training_job
 from realpeople.partitions import partition_range
 from realpeople.settings import Settings
-
 
 
 @sensor(

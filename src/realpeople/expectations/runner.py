@@ -142,7 +142,7 @@ def list_suites() -> list[str]:
 
 def load_suite(name: str) -> dict[str, Any]:
     """The suite ``suites/<name>.json`` as a dict (GX 1.x suite JSON)."""
-    stem = name[:-5] if name.endswith(".json") else name
+    stem = name.removesuffix(".json")
     if not re.fullmatch(r"[A-Za-z0-9_\-]+", stem):
         raise ValueError(f"invalid suite name: {name!r}")
     path = SUITES_DIR / f"{stem}.json"
@@ -269,7 +269,7 @@ def validate_frame(
         raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     spec = load_suite(suite_name)
     params = {**(spec.get("suite_parameters") or {}), **(extra_params or {})}
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
 
     expectations = []
     notes_by_index: dict[int, str | None] = {}
@@ -363,7 +363,7 @@ def validate_frame(
         passed=[p for _, p in passed],
         severity=str(meta.get("severity", "blocking")),
         description=str(meta.get("description", "")),
-        row_count=int(len(frame)),
+        row_count=len(frame),
         batch_id=batch_id,
         validated_at=now.isoformat(timespec="seconds"),
         parameters={k: _json_safe(v) for k, v in params.items()},

@@ -150,7 +150,7 @@ def _split_parts(training: pd.DataFrame, test_size: float) -> tuple[pd.DataFrame
     else:
         when = pd.Series(pd.to_datetime(np.arange(len(frame)), unit="s", utc=True))
     order = np.argsort(when.to_numpy(), kind="stable")
-    n_test = max(1, int(round(test_size * len(frame))))
+    n_test = max(1, round(test_size * len(frame)))
     cutoff = when.iloc[order[len(frame) - n_test]]
     is_test = (when >= cutoff).to_numpy()
     return frame[~is_test].reset_index(drop=True), frame[is_test].reset_index(drop=True), cutoff

@@ -16,10 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import (
+    average_precision_score,
+    confusion_matrix,
+    precision_recall_fscore_support,
+)
 
 from realpeople.ml.features import CLASSES
-from realpeople.ml.policy import REVIEW, Policy, decide_actions, precision_recall_at, recall_at_precision
+from realpeople.ml.policy import (
+    REVIEW,
+    Policy,
+    decide_actions,
+    precision_recall_at,
+    recall_at_precision,
+)
 
 PER_10K = 10_000
 
@@ -29,7 +39,7 @@ def class_metrics(labels: pd.Series, proba: np.ndarray, weights: np.ndarray | No
     labels = np.asarray(labels)
     proba = np.asarray(proba)
     predicted = np.asarray(CLASSES)[proba.argmax(axis=1)]
-    precision, recall, f1, support = precision_recall_fscore_support(
+    precision, recall, f1, _support = precision_recall_fscore_support(
         labels, predicted, labels=list(CLASSES), zero_division=0, sample_weight=weights)
     counts = pd.Series(labels).value_counts()
     metrics: dict[str, float] = {}

@@ -139,24 +139,24 @@ def model_card(result, *, model_name: str, model_version: str, training_as_of: s
     lines = [
         f"# Model card: {model_name} v{model_version}",
         "",
-        "Classifies an account as `human`, `ai_assisted` (AI writing help) or `ai_managed` "
+        ("Classifies an account as `human`, `ai_assisted` (AI writing help) or `ai_managed` "
         "(automation runs it) from its behaviour over the feature window. Scores are "
-        "calibrated probabilities; actions follow the policy below.",
+        "calibrated probabilities; actions follow the policy below."),
         "",
         "## Data",
-        f"- Trained as of {training_as_of}; {result.n_train} older reviews for training, "
-        f"{result.n_test} newest reviews (reviewed at or after {result.test_cutoff}) for testing.",
+        (f"- Trained as of {training_as_of}; {result.n_train} older reviews for training, "
+        f"{result.n_test} newest reviews (reviewed at or after {result.test_cutoff}) for testing."),
         f"- Test verdicts: {counts}.",
         f"- Dataset fingerprint `{result.dataset_fingerprint}`.",
-        "- Point in time: each review carries the features of the newest snapshot taken before "
-        "the day of the review.",
-        f"- Population weights per verdict (random audit share / reviewed share): "
-        f"{ {k: round(v, 3) for k, v in result.class_weights.items()} }.",
+        ("- Point in time: each review carries the features of the newest snapshot taken before "
+        "the day of the review."),
+        (f"- Population weights per verdict (random audit share / reviewed share): "
+        f"{ {k: round(v, 3) for k, v in result.class_weights.items()} }."),
         "",
         "## Method",
-        f"- LightGBM multiclass; {len(result.trials)} candidate(s) of a time-boxed search, "
+        (f"- LightGBM multiclass; {len(result.trials)} candidate(s) of a time-boxed search, "
         f"{int(m['cv_folds'])}-fold cross-validation; best multi-logloss {m['cv_multi_logloss']:.4f}, "
-        f"{int(m['best_iteration'])} trees.",
+        f"{int(m['best_iteration'])} trees."),
         "- Platt calibration per class on out-of-fold predictions, population-weighted.",
         "",
         "## Held-out figures (newest reviews)",
@@ -165,13 +165,13 @@ def model_card(result, *, model_name: str, model_version: str, training_as_of: s
         *(f"| {label} | {m[key]:.4f} |" for key, label in CARD_METRICS if key in m),
         "",
         "## Policy (stored on the model version)",
-        f"- terminate: `score_ai_managed >= {p.terminate_threshold:.4f}`; out-of-fold precision "
+        (f"- terminate: `score_ai_managed >= {p.terminate_threshold:.4f}`; out-of-fold precision "
         f"{p.terminate_heldout_precision:.4f} (95% lower bound {p.terminate_precision_lower:.4f}) against "
         f"the target {p.terminate_precision_target} x (1 - label noise {p.label_noise}); "
-        f"target met: {p.target_met}, with confidence: {p.target_met_with_confidence}.",
+        f"target met: {p.target_met}, with confidence: {p.target_met_with_confidence}."),
         f"- warn_and_limit: `score_ai_assisted + score_ai_managed >= {p.warn_threshold:.4f}`.",
-        f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "
-        f"any-AI `>= {p.review_any_ai_threshold:.4f}`, below the action bars.",
+        (f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "
+        f"any-AI `>= {p.review_any_ai_threshold:.4f}`, below the action bars."),
         "",
         "## Per review source (test, unweighted)",
         per_source_table(m).round(4).to_markdown() if any(k.startswith("source_") for k in m) else "n/a",
@@ -185,10 +185,10 @@ def model_card(result, *, model_name: str, model_version: str, training_as_of: s
     lines += [
         "",
         "## Limitations",
-        "- Verdicts are wrong a few percent of the time; precision against them is capped near "
-        "1 - noise, hence the noise allowance.",
-        "- User reports over-sample automation; headline figures are weighted to the random "
-        "audit's class mix, per-source figures are shown above.",
+        ("- Verdicts are wrong a few percent of the time; precision against them is capped near "
+        "1 - noise, hence the noise allowance."),
+        ("- User reports over-sample automation; headline figures are weighted to the random "
+        "audit's class mix, per-source figures are shown above."),
         "- Features describe behaviour over the trailing window only; a new account has little of it.",
     ]
     return "\n".join(lines) + "\n"

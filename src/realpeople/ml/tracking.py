@@ -15,6 +15,7 @@ metrics of the logged model, and its model card is the version's description. A 
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -132,7 +133,7 @@ def log_register_and_gate(
             "test_cutoff": result.test_cutoff, "dataset_fingerprint": result.dataset_fingerprint,
             "n_features": len(FEATURES), "calibration": result.model.calibrator.method,
             **{f"class_weight_{k}": round(v, 4) for k, v in result.class_weights.items()}})
-        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if v == v})
+        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if not math.isnan(v)})
         mlflow.set_tags({"dataset_fingerprint": result.dataset_fingerprint,
                          "dataset_size": str(result.n_train + result.n_test),
                          "policy.target_met": str(result.policy.target_met),
@@ -160,7 +161,7 @@ def log_register_and_gate(
                           "policy": result.policy.to_dict()})
         # The held-out figures belong to the logged model too (MLflow 3 LoggedModel),
         # so they show on the model's page, not only on the run's.
-        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if v == v},
+        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if not math.isnan(v)},
                            model_id=info.model_id)
         model_version = str(info.registered_model_version)
         client = mlflow.MlflowClient()

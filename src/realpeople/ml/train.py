@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from realpeople.ml.calibrate import Calibrator, brier, fit_calibrator
+from realpeople.ml.calibrate import brier, fit_calibrator
 from realpeople.ml.dataset import fingerprint, population_weights, time_split, validate
 from realpeople.ml.evaluate import class_metrics, confusion, evaluate_heldout
 from realpeople.ml.features import CLASSES, FEATURES, feature_matrix
@@ -195,7 +195,7 @@ def train_model(
     validate(training)
     split = time_split(training, test_size=test_size)
     train, test = split.train, split.test
-    sources_train = train["source"] if "source" in train else None
+    sources_train = train.get("source", None)
     w_train, class_weights = population_weights(train["label"], sources_train)
     w_test = test["label"].map(class_weights).to_numpy(dtype="float64")
 

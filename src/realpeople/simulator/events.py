@@ -99,7 +99,7 @@ class EventsMixin:
 
         # --- people and AI-assisted creators (and bought accounts before the sale):
         # sessions at human hours
-        for a, (med, sig, _) in HUMAN_RATE.items():
+        for a in HUMAN_RATE:
             acc = np.flatnonzero((arch == a) & exists & ~sold_now)
             if len(acc) == 0:
                 continue

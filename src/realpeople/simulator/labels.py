@@ -30,7 +30,7 @@ class LabelsMixin:
         """Moderator reviews made on day ``d`` (after that day's activity), and the appeals
         they lead to.  Review rows are returned; appeal rows and the reviews that decided
         appeals are queued in ``self.queued_*`` by the day they are delivered."""
-        rng, n, arch = self.rng_rev, self.n, self.arch
+        rng, arch = self.rng_rev, self.arch
         cls = CLASS_OF[arch]
         day0 = self.start_us + d * DAY_US
         existing = np.flatnonzero(self.created < day0)

@@ -15,7 +15,7 @@ state (a few hundred bytes per account).
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +36,14 @@ class World(AccountsMixin, EventsMixin, LabelsMixin):
                  labels=None):
         if accounts < 10 or days < 1:
             raise ValueError("need at least 10 accounts and 1 day")
-        self.n = n = int(accounts)
+        self.n = int(accounts)
         self.days = int(days)
         self.end_date = end_date
         self.labels = LabelRegime.resolve(labels)
         self.start_date = end_date - timedelta(days=self.days - 1)
-        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
         start_dt = datetime(self.start_date.year, self.start_date.month, self.start_date.day,
-                            tzinfo=timezone.utc)
+                            tzinfo=UTC)
         self.start_us = int((start_dt - epoch).total_seconds()) * SEC
         self.end_us = self.start_us + self.days * DAY_US
         ss = np.random.SeedSequence(seed)

@@ -23,12 +23,12 @@ from dagster import AssetExecutionContext, AssetMaterialization, Output, Resourc
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
-from realpeople.progress import Progress
-from realpeople.settings import Settings
 from realpeople.defs.features.parse_state import invocation_target, keep_parse_state
 from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
+from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.progress import Progress
+from realpeople.settings import Settings
 
 
 class FeaturesTranslator(DagsterDbtTranslator):

@@ -36,9 +36,10 @@ def ensure_manifest() -> Path:
     """
     manifest = Path(dbt_project.manifest_path)
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(Path(DBT_PROJECT_DIR)):
-        from realpeople.resources import dbt_executable
         import os
         import subprocess
+
+        from realpeople.resources import dbt_executable
 
         # `dbt parse` without the venv on PATH: call the environment's own dbt.
         subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
-    ResourceParam,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -19,6 +18,7 @@ from dagster import (
     AssetKey,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
 )
 from dagster_duckdb import DuckDBResource

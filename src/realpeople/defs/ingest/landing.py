@@ -153,7 +153,7 @@ def survey_landing(landing_dir: Path, first_date: date | None = None,
             continue
         for child in _children(top):
             kind, refused, _ = _kind_of(child, root)
-            entry = lambda reason, k=kind, c=child: Entry(str(c), top.name, None, k, reason)  # noqa: E731
+            entry = lambda reason, k=kind, c=child, t=top: Entry(str(c), t.name, None, k, reason)
             if refused:
                 survey.refused.append(entry(refused))
                 continue

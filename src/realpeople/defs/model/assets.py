@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
-    ResourceParam,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -20,6 +19,7 @@ from dagster import (
     Failure,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     ScheduleDefinition,
     asset,
 )
@@ -79,8 +79,8 @@ PROMOTION_GATE = "promotion_gate"
 )
 def account_authenticity_model(context: AssetExecutionContext, settings: ResourceParam[Settings],
                                warehouse: DuckDBResource):
-    from realpeople.ml.distributed import fit_backend
     from realpeople.ml.dataset import NotEnoughReviews
+    from realpeople.ml.distributed import fit_backend
     from realpeople.ml.tracking import log_register_and_gate
     from realpeople.ml.train import train_model
 

@@ -14,7 +14,14 @@ published networks.
 import time
 
 import pandas as pd
-from dagster import ResourceParam, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    ResourceParam,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
@@ -67,13 +74,12 @@ def coordination_clusters(context: AssetExecutionContext, warehouse: DuckDBResou
         table = cluster_table(edges, verdicts.set_index("account_id")["verdict"], accounts["terminated"],
                               accounts["steadiness"], accounts[["first_activity", "last_activity"]])
         note = f"{table['cluster_id'].nunique()} clusters of {len(table)} accounts"
-    with warehouse.get_connection() as con:
-        with transaction(con):
-            con.execute(sql("delete_coordination_clusters.sql"), {"run_date": run_date})
-            if table is not None and len(table):
-                con.register("clustered", table)
-                con.execute(sql("insert_coordination_clusters.sql"), {"run_date": run_date})
-                con.unregister("clustered")
+    with warehouse.get_connection() as con, transaction(con):
+        con.execute(sql("delete_coordination_clusters.sql"), {"run_date": run_date})
+        if table is not None and len(table):
+            con.register("clustered", table)
+            con.execute(sql("insert_coordination_clusters.sql"), {"run_date": run_date})
+            con.unregister("clustered")
     table = table if table is not None else pd.DataFrame(columns=["cluster_id", "is_ring", "tied_to_actioned"])
     rings = table[table["is_ring"].astype(bool)] if len(table) else table
     return MaterializeResult(metadata={
@@ -121,13 +127,12 @@ def review_requests(context: AssetExecutionContext, settings: ResourceParam[Sett
     requested = (choose(scores, settings.review_requests_per_day, settings.audit_requests_per_day,
                         reviewed=reviewed, rings=rings, seed=int(run_date.replace("-", "")))
                  if len(scores) else pd.DataFrame(columns=["account_id", "request_reason", "rank"]))
-    with warehouse.get_connection() as con:
-        with transaction(con):
-            con.execute(sql("delete_review_requests.sql"), {"run_date": run_date})
-            if len(requested):
-                con.register("requested", requested)
-                con.execute(sql("insert_review_requests.sql"), {"run_date": run_date})
-                con.unregister("requested")
+    with warehouse.get_connection() as con, transaction(con):
+        con.execute(sql("delete_review_requests.sql"), {"run_date": run_date})
+        if len(requested):
+            con.register("requested", requested)
+            con.execute(sql("insert_review_requests.sql"), {"run_date": run_date})
+            con.unregister("requested")
     counts = requested["request_reason"].value_counts().to_dict()
     return MaterializeResult(metadata={
         "run_date": run_date, "dagster/row_count": len(requested),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
-    ResourceParam,
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
@@ -19,15 +18,16 @@ from dagster import (
     AssetKey,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
     asset_check,
 )
 from dagster_duckdb import DuckDBResource
 
-from realpeople.defs.quality.gx import gx_asset_check
-from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.defs.publish import rules
 from realpeople.defs.publish.files import write_snapshot
+from realpeople.defs.quality.gx import gx_asset_check
+from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.settings import Settings
 
 ENFORCEMENT_LIST = AssetKey("enforcement_list")

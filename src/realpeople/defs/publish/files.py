@@ -199,8 +199,7 @@ def write_statements(statements: pd.DataFrame, run_date: str, folder: Path) -> N
     import json
 
     with open(folder / "statements_of_reasons.jsonl", "w", encoding="utf-8", newline="\n") as out:
-        for record in statements["record"]:
-            out.write(record + "\n")
+        out.writelines(record + "\n" for record in statements["record"])
     frame = statements.assign(
         account_pseudonym=[json.loads(r)["x_account_pseudonym"] for r in statements["record"]],
         run_date=run_date)

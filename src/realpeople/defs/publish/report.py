@@ -100,7 +100,7 @@ def rule_texts(settings, v: dict) -> dict[str, str]:
     warn_bar = v.get("warn_and_limit_threshold")
     return {
         "terminate": (
-            f"Terminate where the calibrated probability that automation runs the account reaches "
+            "Terminate where the calibrated probability that automation runs the account reaches "
             + (f"{terminate_bar:.3f}" if terminate_bar is not None and not pd.isna(terminate_bar) else "the model's threshold")
             + f", the lowest score at which precision against moderators' verdicts is at least "
             f"{pct(settings.terminate_precision)} × (1 − {pct(settings.label_noise)} verdicts assumed wrong)."),
