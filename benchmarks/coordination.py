@@ -33,25 +33,49 @@ select account_id, verdict from (
 """
 
 
-def evaluate(warehouse: Path, truth: pd.DataFrame, run_date: str, max_size: int,
-             min_steadiness: float) -> dict:
+def evaluate(
+    warehouse: Path, truth: pd.DataFrame, run_date: str, max_size: int, min_steadiness: float
+) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        edges = con.execute("select account_a, account_b, weight from int_account_pairs_cotargeted").df()
+        edges = con.execute(
+            "select account_a, account_b, weight from int_account_pairs_cotargeted"
+        ).df()
         verdicts = con.execute(LATEST_VERDICTS, [run_date]).df().set_index("account_id")["verdict"]
-        steady = con.execute("select account_id, session_slot_repeat_share from account_features "
-                             "where run_date = ?", [run_date]).df().set_index("account_id")
+        steady = (
+            con.execute(
+                "select account_id, session_slot_repeat_share from account_features "
+                "where run_date = ?",
+                [run_date],
+            )
+            .df()
+            .set_index("account_id")
+        )
     bar = human_edge_bar(edges, verdicts)
     found = cluster_features(clusters(edges, bar), verdicts, steady["session_slot_repeat_share"])
     found = found.join(truth.set_index("account_id"))
-    flagged = found[(found["cluster_size"] <= max_size) & (found["cluster_steadiness"] >= min_steadiness)]
+    flagged = found[
+        (found["cluster_size"] <= max_size) & (found["cluster_steadiness"] >= min_steadiness)
+    ]
     totals = truth["archetype"].value_counts()
-    table = pd.DataFrame({"accounts": totals,
-                          "clustered": found["archetype"].value_counts(),
-                          "in_small_steady_clusters": flagged["archetype"].value_counts()}
-                         ).fillna(0).astype(int)
-    return {"edges": len(edges), "bar": bar, "clusters": found["cluster_id"].nunique(),
-            "largest_cluster": int(found["cluster_size"].max()) if len(found) else 0,
-            "small_steady_clusters": flagged["cluster_id"].nunique(), "table": table}
+    table = (
+        pd.DataFrame(
+            {
+                "accounts": totals,
+                "clustered": found["archetype"].value_counts(),
+                "in_small_steady_clusters": flagged["archetype"].value_counts(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
+    return {
+        "edges": len(edges),
+        "bar": bar,
+        "clusters": found["cluster_id"].nunique(),
+        "largest_cluster": int(found["cluster_size"].max()) if len(found) else 0,
+        "small_steady_clusters": flagged["cluster_id"].nunique(),
+        "table": table,
+    }
 
 
 def main(argv=None) -> int:
@@ -62,11 +86,18 @@ def main(argv=None) -> int:
     ap.add_argument("--max-size", type=int, default=50)
     ap.add_argument("--min-steadiness", type=float, default=0.7)
     args = ap.parse_args(argv)
-    out = evaluate(args.warehouse, pd.read_parquet(args.truth), args.run_date, args.max_size,
-                   args.min_steadiness)
-    print(f"{out['edges']:,} co-targeting pairs; edge bar {out['bar']:.1f}; {out['clusters']} clusters "
-          f"(largest {out['largest_cluster']:,}); {out['small_steady_clusters']} of at most "
-          f"{args.max_size} members with mean slot repeat >= {args.min_steadiness}")
+    out = evaluate(
+        args.warehouse,
+        pd.read_parquet(args.truth),
+        args.run_date,
+        args.max_size,
+        args.min_steadiness,
+    )
+    print(
+        f"{out['edges']:,} co-targeting pairs; edge bar {out['bar']:.1f}; {out['clusters']} clusters "
+        f"(largest {out['largest_cluster']:,}); {out['small_steady_clusters']} of at most "
+        f"{args.max_size} members with mean slot repeat >= {args.min_steadiness}"
+    )
     print(out["table"].to_string())
     return 0
 

@@ -46,7 +46,9 @@ def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float
     """Wall seconds and peak RSS (GB, summed over the process tree) of one child."""
     started = time.perf_counter()
     with log.open("w") as out:
-        child = subprocess.Popen(args, env=env, cwd=DBT_PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(
+            args, env=env, cwd=DBT_PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT
+        )
         proc = psutil.Process(child.pid)
         peak = 0
         while child.poll() is None:
@@ -81,10 +83,28 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}", flush=True)
 
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "realpeople.simulator", "--accounts", str(args.accounts),
-                    "--days", str(args.days), "--seed", str(args.seed), "--end-date", "2026-11-15",
-                    "--landing-dir", str(work / "landing"), "--truth-path", str(work / "truth.parquet")],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "realpeople.simulator",
+            "--accounts",
+            str(args.accounts),
+            "--days",
+            str(args.days),
+            "--seed",
+            str(args.seed),
+            "--end-date",
+            "2026-11-15",
+            "--landing-dir",
+            str(work / "landing"),
+            "--truth-path",
+            str(work / "truth.parquet"),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"simulated in {time.perf_counter() - started:.0f} s", flush=True)
     warehouse, temp_dir = work / "warehouse.duckdb", work / "duckdb_tmp"
     started = time.perf_counter()
@@ -97,26 +117,52 @@ def main() -> None:
     export_s = time.perf_counter() - started
     print(f"exported {partitions} partitions in {export_s:.0f} s", flush=True)
 
-    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               REALPEOPLE_WAREHOUSE_PATH=str(warehouse), REALPEOPLE_DUCKDB_TEMP_DIR=str(temp_dir),
-               REALPEOPLE_DUCKDB_MEMORY_LIMIT=args.memory_limit,
-               REALPEOPLE_RAW_PARQUET_DIR=str(work / "raw_parquet"),
-               REALPEOPLE_SPARK_DIR=str(work / "spark"),
-               REALPEOPLE_SPARK_DRIVER_MEMORY=args.spark_driver_memory)
+    env = dict(
+        os.environ,
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        REALPEOPLE_WAREHOUSE_PATH=str(warehouse),
+        REALPEOPLE_DUCKDB_TEMP_DIR=str(temp_dir),
+        REALPEOPLE_DUCKDB_MEMORY_LIMIT=args.memory_limit,
+        REALPEOPLE_RAW_PARQUET_DIR=str(work / "raw_parquet"),
+        REALPEOPLE_SPARK_DIR=str(work / "spark"),
+        REALPEOPLE_SPARK_DRIVER_MEMORY=args.spark_driver_memory,
+    )
     dbt = str(Path(sys.executable).with_name("dbt"))
-    result = {"accounts": counts["accounts"], "events": counts["events"], "run_date": run_date,
-              "export_seconds": round(export_s, 1)}
+    result = {
+        "accounts": counts["accounts"],
+        "events": counts["events"],
+        "run_date": run_date,
+        "export_seconds": round(export_s, 1),
+    }
     for engine in args.engines:
         out = work / engine
-        seconds, peak_gb = run_measured([
-            dbt, "run", "--target", engine, "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out / "target"),
-            "--log-path", str(out / "logs"), "--vars", json.dumps({"run_date": run_date})],
-            env, work / f"{engine}.log")
+        seconds, peak_gb = run_measured(
+            [
+                dbt,
+                "run",
+                "--target",
+                engine,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(out / "target"),
+                "--log-path",
+                str(out / "logs"),
+                "--vars",
+                json.dumps({"run_date": run_date}),
+            ],
+            env,
+            work / f"{engine}.log",
+        )
         result[f"{engine}_seconds"] = round(seconds, 1)
         result[f"{engine}_peak_gb"] = round(peak_gb, 2)
-        print(f"{engine}: {seconds:.0f} s, peak {peak_gb:.2f} GB "
-              f"(load average now {os.getloadavg()[0]:.1f})", flush=True)
+        print(
+            f"{engine}: {seconds:.0f} s, peak {peak_gb:.2f} GB "
+            f"(load average now {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
         run_results = json.loads((out / "target" / "run_results.json").read_text())
         for r in sorted(run_results["results"], key=lambda r: -r["execution_time"])[:6]:
             print(f"  {r['unique_id'].split('.')[-1]:40s} {r['execution_time']:7.1f} s")

@@ -45,8 +45,10 @@ from raw.events
 
 def load_raw(landing: Path, warehouse: Path, memory_limit: str, temp_dir: Path) -> dict[str, int]:
     con = duckdb.connect(str(warehouse))
-    con.execute(f"set memory_limit='{memory_limit}'; set temp_directory='{temp_dir}'; "
-                "set preserve_insertion_order=false")
+    con.execute(
+        f"set memory_limit='{memory_limit}'; set temp_directory='{temp_dir}'; "
+        "set preserve_insertion_order=false"
+    )
     con.execute("create schema raw")
     counts = {}
     for table in TABLES:
@@ -94,8 +96,11 @@ def main() -> None:
     parser.add_argument("--memory-limit", default="4GB")
     parser.add_argument("--threads", default="2")
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse the raw tables of a kept work dir (loading 50M events takes minutes)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the raw tables of a kept work dir (loading 50M events takes minutes)",
+    )
     args = parser.parse_args()
 
     work = args.work_dir
@@ -112,7 +117,8 @@ def main() -> None:
         # a parent that had loaded the events itself would pass its peak to every child
         # measured below.
         loader = multiprocessing.get_context("spawn").Process(
-            target=load_raw, args=(args.landing_dir, warehouse, args.memory_limit, temp_dir))
+            target=load_raw, args=(args.landing_dir, warehouse, args.memory_limit, temp_dir)
+        )
         loader.start()
         loader.join()
         if loader.exitcode:
@@ -122,28 +128,51 @@ def main() -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         run_date = str(con.execute("select max(_delivery_date) from raw.events").fetchone()[0])
 
-    env = dict(os.environ, REALPEOPLE_WAREHOUSE_PATH=str(warehouse),
-               REALPEOPLE_DUCKDB_TEMP_DIR=str(temp_dir),
-               REALPEOPLE_DUCKDB_MEMORY_LIMIT=args.memory_limit,
-               REALPEOPLE_DUCKDB_THREADS=args.threads, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = dict(
+        os.environ,
+        REALPEOPLE_WAREHOUSE_PATH=str(warehouse),
+        REALPEOPLE_DUCKDB_TEMP_DIR=str(temp_dir),
+        REALPEOPLE_DUCKDB_MEMORY_LIMIT=args.memory_limit,
+        REALPEOPLE_DUCKDB_THREADS=args.threads,
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     scan_code = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
         f"c.execute(\"set memory_limit='{args.memory_limit}'; set threads={args.threads}\"); "
-        f"c.execute({SCAN_SQL!r}).fetchall()")
+        f"c.execute({SCAN_SQL!r}).fetchall()"
+    )
     scan_s, scan_gb = timed_child([sys.executable, "-c", scan_code, str(warehouse)], env)
     dbt = str(Path(sys.executable).with_name("dbt"))
-    feat_s, feat_gb = timed_child([
-        dbt, "run", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        "--vars", json.dumps({"run_date": run_date})], env)
+    feat_s, feat_gb = timed_child(
+        [
+            dbt,
+            "run",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--vars",
+            json.dumps({"run_date": run_date}),
+        ],
+        env,
+    )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("select count(*) from main.account_features").fetchone()[0]
     result = {
-        "accounts": counts["accounts"], "events": counts["events"], "feature_rows": rows,
-        "scan_seconds": round(scan_s, 1), "scan_peak_gb": round(scan_gb, 2),
-        "features_seconds": round(feat_s, 1), "features_peak_gb": round(feat_gb, 2),
+        "accounts": counts["accounts"],
+        "events": counts["events"],
+        "feature_rows": rows,
+        "scan_seconds": round(scan_s, 1),
+        "scan_peak_gb": round(scan_gb, 2),
+        "features_seconds": round(feat_s, 1),
+        "features_peak_gb": round(feat_gb, 2),
         "ratio_to_scan": round(feat_s / scan_s, 1),
-        "memory_limit": args.memory_limit, "threads": args.threads,
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
     }
     print(json.dumps(result, indent=2))
     run_results = json.loads((work / "target" / "run_results.json").read_text())

@@ -44,31 +44,55 @@ def events_file(rows: int, seed: int = 7) -> pa.Table:
     clients = np.array(["app_ios", "app_android", "web", "api"])
     event_type = types[rng.integers(0, len(types), rows)]
     has_text = np.isin(event_type, ["post", "comment", "dm", "group_message"])
-    words = np.array(["the", "new", "course", "today", "great", "photo", "thanks", "link",
-                      "morning", "coffee", "launch", "follow", "amazing", "deal", "friends"])
+    words = np.array(
+        [
+            "the",
+            "new",
+            "course",
+            "today",
+            "great",
+            "photo",
+            "thanks",
+            "link",
+            "morning",
+            "coffee",
+            "launch",
+            "follow",
+            "amazing",
+            "deal",
+            "friends",
+        ]
+    )
     text = [" ".join(words[rng.integers(0, len(words), 12)]) if t else None for t in has_text]
     accounts = rng.integers(0, 50_000, rows)
     targets = rng.integers(0, 50_000, rows)
     with_target = rng.random(rows) < 0.6
     flags = rng.random((3, rows))
-    return pa.table({
-        "event_id": pa.array([f"e{i:09d}" for i in range(rows)]),
-        "account_id": pa.array([f"a{a:06d}" for a in accounts]),
-        "event_ts": pa.array([start + timedelta(seconds=int(s)) for s in seconds],
-                             pa.timestamp("us", tz="UTC")),
-        "event_type": pa.array(event_type),
-        "client": pa.array(clients[rng.integers(0, len(clients), rows)]),
-        "device_id": pa.array([f"d{a:07d}" for a in accounts]),
-        "ip_country": pa.array(np.array(["DE", "US", "BR", "IN", "FR"])[accounts % 5]),
-        "target_account_id": pa.array([f"a{t:06d}" if w else None for t, w in zip(targets, with_target)]),
-        "target_event_id": pa.array([f"e{i - 1:09d}" if t and i else None for i, t in enumerate(has_text)]),
-        "text": pa.array(text),
-        "image_hash": pa.array([None] * rows, pa.string()),
-        "location_tag": pa.array([None] * rows, pa.string()),
-        "ai_label": pa.array(flags[0] < 0.05),
-        "ai_metadata": pa.array(flags[1] < 0.05),
-        "commercial": pa.array(flags[2] < 0.02),
-    })
+    return pa.table(
+        {
+            "event_id": pa.array([f"e{i:09d}" for i in range(rows)]),
+            "account_id": pa.array([f"a{a:06d}" for a in accounts]),
+            "event_ts": pa.array(
+                [start + timedelta(seconds=int(s)) for s in seconds], pa.timestamp("us", tz="UTC")
+            ),
+            "event_type": pa.array(event_type),
+            "client": pa.array(clients[rng.integers(0, len(clients), rows)]),
+            "device_id": pa.array([f"d{a:07d}" for a in accounts]),
+            "ip_country": pa.array(np.array(["DE", "US", "BR", "IN", "FR"])[accounts % 5]),
+            "target_account_id": pa.array(
+                [f"a{t:06d}" if w else None for t, w in zip(targets, with_target)]
+            ),
+            "target_event_id": pa.array(
+                [f"e{i - 1:09d}" if t and i else None for i, t in enumerate(has_text)]
+            ),
+            "text": pa.array(text),
+            "image_hash": pa.array([None] * rows, pa.string()),
+            "location_tag": pa.array([None] * rows, pa.string()),
+            "ai_label": pa.array(flags[0] < 0.05),
+            "ai_metadata": pa.array(flags[1] < 0.05),
+            "commercial": pa.array(flags[2] < 0.02),
+        }
+    )
 
 
 def child(repo: Path, landing: Path, warehouse: Path) -> None:
@@ -95,8 +119,12 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/realpeople-bench-ingest"))
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--before", type=Path, default=None,
-                        help="an older checkout: its loader is timed too, interleaved run by run")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="an older checkout: its loader is timed too, interleaved run by run",
+    )
     parser.add_argument("--formats", default="parquet,csv")
     parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -112,9 +140,11 @@ def main() -> None:
         pacsv.write_csv(table, source / "part-0.csv")
     this = Path(__file__).resolve().parents[1]
     loaders = {"after": this} | ({"before": args.before.resolve()} if args.before else {})
-    print(f"{args.rows:,} events per file; {args.repeat} loads per loader and format, each a timed "
-          f"reload after a warm-up load in a fresh process, loaders interleaved; load average at start "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"{args.rows:,} events per file; {args.repeat} loads per loader and format, each a timed "
+        f"reload after a warm-up load in a fresh process, loaders interleaved; load average at start "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     for fmt in args.formats.split(","):
         # One landing zone per format holding just that file (a hard link, no copy).
         landing = args.work_dir / f"landing-{fmt}"
@@ -126,9 +156,18 @@ def main() -> None:
         for _ in range(args.repeat):
             for name, repo in loaders.items():
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child", str(repo), str(landing),
-                     str(args.work_dir / f"bench-{name}.duckdb")],
-                    check=True, capture_output=True, text=True).stdout
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        str(repo),
+                        str(landing),
+                        str(args.work_dir / f"bench-{name}.duckdb"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
                 run = json.loads(out.strip().splitlines()[-1])
                 assert run["rows"] == args.rows, run
                 runs[name].append(run)
@@ -136,9 +175,11 @@ def main() -> None:
             walls = ", ".join(f"{r['wall']:.2f}" for r in results)
             wall = statistics.median(r["wall"] for r in results)
             cpu = statistics.median(r["cpu"] for r in results)
-            print(f"  {fmt:<8} {name:<7} wall median {wall:5.2f} s ({args.rows / wall:9,.0f} rows/s), "
-                  f"CPU median {cpu:5.2f} s ({args.rows / cpu:9,.0f} rows/CPU-s); "
-                  f"walls {walls}")
+            print(
+                f"  {fmt:<8} {name:<7} wall median {wall:5.2f} s ({args.rows / wall:9,.0f} rows/s), "
+                f"CPU median {cpu:5.2f} s ({args.rows / cpu:9,.0f} rows/CPU-s); "
+                f"walls {walls}"
+            )
     print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

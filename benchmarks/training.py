@@ -68,9 +68,14 @@ def child(backend: str, path: str, workers: int) -> dict:
             fit = Timed(DaskFit(client))
             training = read_parquet(path).compute()  # gathered on the driver: see ml.distributed
             result = train_model(training, seed=SEED, search=False, fit=fit)
-    out = {"backend": backend, "seconds": time.perf_counter() - t0, "fit_seconds": fit.seconds,
-           "best_iteration": result.metrics["best_iteration"], "n_train": result.n_train,
-           **{f"pr_auc_{c}": result.metrics[f"pr_auc_{c}"] for c in CLASSES}}
+    out = {
+        "backend": backend,
+        "seconds": time.perf_counter() - t0,
+        "fit_seconds": fit.seconds,
+        "best_iteration": result.metrics["best_iteration"],
+        "n_train": result.n_train,
+        **{f"pr_auc_{c}": result.metrics[f"pr_auc_{c}"] for c in CLASSES},
+    }
     if backend == "dask":
         out["cluster_start_seconds"] = started
     return out
@@ -80,11 +85,19 @@ def run(backend: str, path: Path, workers: int) -> dict:
     """The child's figures plus the peak RSS of its process tree."""
     import psutil
 
-    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "passive"),
-           "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, __file__, "--child", backend, str(path),
-                             "--workers", str(workers)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env = {
+        **os.environ,
+        "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "passive"),
+        "PYTHONPATH": str(REPO),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", backend, str(path), "--workers", str(workers)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:
@@ -112,19 +125,27 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(REPO))
     from tests.unit.test_model import synthetic_training
 
-    print(f"{'rows':>8} {'backend':>7} {'train s':>8} {'fit s':>6} {'trees':>6} {'peak RSS GB':>11} "
-          f"{'PR-AUC human':>12} {'assisted':>8} {'managed':>8}")
+    print(
+        f"{'rows':>8} {'backend':>7} {'train s':>8} {'fit s':>6} {'trees':>6} {'peak RSS GB':>11} "
+        f"{'PR-AUC human':>12} {'assisted':>8} {'managed':>8}"
+    )
     for n in args.rows:
         with tempfile.TemporaryDirectory(prefix="trainbench-", dir="/tmp") as tmp:
             path = Path(tmp) / "training_set.parquet"
             synthetic_training(n=n, seed=SEED, overlap=0.1).to_parquet(path, index=False)
             for backend in ("local", "dask"):
                 r = run(backend, path, args.workers)
-                print(f"{n:>8} {backend:>7} {r['seconds']:>8.1f} {r['fit_seconds']:>6.1f} "
-                      f"{r['best_iteration']:>6} {r['peak_rss_gb']:>11.2f} {r['pr_auc_human']:>12.3f} "
-                      f"{r['pr_auc_ai_assisted']:>8.3f} {r['pr_auc_ai_managed']:>8.3f}"
-                      + (f"  (cluster start {r['cluster_start_seconds']:.1f} s)" if backend == "dask" else ""),
-                      flush=True)
+                print(
+                    f"{n:>8} {backend:>7} {r['seconds']:>8.1f} {r['fit_seconds']:>6.1f} "
+                    f"{r['best_iteration']:>6} {r['peak_rss_gb']:>11.2f} {r['pr_auc_human']:>12.3f} "
+                    f"{r['pr_auc_ai_assisted']:>8.3f} {r['pr_auc_ai_managed']:>8.3f}"
+                    + (
+                        f"  (cluster start {r['cluster_start_seconds']:.1f} s)"
+                        if backend == "dask"
+                        else ""
+                    ),
+                    flush=True,
+                )
     return 0
 
 

@@ -31,24 +31,36 @@ OUTCOMES = ("terminate", "warn_and_limit", "review", "none")
 def outcomes(published: Path, truth: pd.DataFrame) -> pd.DataFrame:
     """One row per account of the truth: archetype, true_class and what the run did
     (``terminate``, ``warn_and_limit``, ``review`` for the moderators' queue, else ``none``)."""
-    listed = pd.read_parquet(published / "enforcement_list.parquet", columns=["account_id", "action"])
+    listed = pd.read_parquet(
+        published / "enforcement_list.parquet", columns=["account_id", "action"]
+    )
     queue_path = published / "review_queue.parquet"
-    queued = (pd.read_parquet(queue_path, columns=["account_id"]) if queue_path.exists()
-              else pd.DataFrame({"account_id": []}))
+    queued = (
+        pd.read_parquet(queue_path, columns=["account_id"])
+        if queue_path.exists()
+        else pd.DataFrame({"account_id": []})
+    )
     out = truth[["account_id", "archetype", "true_class"]].copy()
     action = out["account_id"].map(listed.set_index("account_id")["action"])
-    action = action.where(action.notna(), out["account_id"].isin(queued["account_id"]).map(
-        {True: "review", False: "none"}))
+    action = action.where(
+        action.notna(),
+        out["account_id"].isin(queued["account_id"]).map({True: "review", False: "none"}),
+    )
     out["outcome"] = action
     return out
 
 
 def summarise(frame: pd.DataFrame) -> dict:
     """Per-archetype shares and the headline figures (see module docstring)."""
-    shares = (pd.crosstab(frame["archetype"], frame["outcome"], normalize="index")
-              .reindex(columns=list(OUTCOMES), fill_value=0.0))
+    shares = pd.crosstab(frame["archetype"], frame["outcome"], normalize="index").reindex(
+        columns=list(OUTCOMES), fill_value=0.0
+    )
     shares.insert(0, "n", frame.groupby("archetype").size())
-    order = frame[["archetype", "true_class"]].drop_duplicates().sort_values(["true_class", "archetype"])
+    order = (
+        frame[["archetype", "true_class"]]
+        .drop_duplicates()
+        .sort_values(["true_class", "archetype"])
+    )
     shares = shares.loc[order["archetype"]]
     terminated = frame["outcome"] == "terminate"
     managed = frame["true_class"] == "ai_managed"
@@ -66,25 +78,31 @@ def summarise(frame: pd.DataFrame) -> dict:
     }
 
 
-def compare_thresholds(warehouse: Path, run_date: str, truth: pd.DataFrame,
-                       thresholds: dict[str, float]) -> pd.DataFrame:
+def compare_thresholds(
+    warehouse: Path, run_date: str, truth: pd.DataFrame, thresholds: dict[str, float]
+) -> pd.DataFrame:
     """One row per named terminate bar: accounts at or above it on ``score_ai_managed``,
     precision and recall against the truth, people among them, per-archetype recall of
     the stealth rings."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        scores = con.execute("select account_id, score_ai_managed from account_scores where run_date = ?",
-                             [run_date]).df()
+        scores = con.execute(
+            "select account_id, score_ai_managed from account_scores where run_date = ?", [run_date]
+        ).df()
     frame = scores.merge(truth, on="account_id")
     managed = frame["true_class"] == "ai_managed"
     rows = []
     for name, bar in thresholds.items():
         hit = frame["score_ai_managed"] >= bar
-        row = {"policy": name, "threshold": bar, "terminated": int(hit.sum()),
-               "precision": float((hit & managed).sum() / max(1, hit.sum())),
-               "recall": float((hit & managed).sum() / max(1, managed.sum())),
-               "people_terminated": int((hit & (frame["true_class"] == "human")).sum())}
+        row = {
+            "policy": name,
+            "threshold": bar,
+            "terminated": int(hit.sum()),
+            "precision": float((hit & managed).sum() / max(1, hit.sum())),
+            "recall": float((hit & managed).sum() / max(1, managed.sum())),
+            "people_terminated": int((hit & (frame["true_class"] == "human")).sum()),
+        }
         for arch in sorted(frame.loc[managed, "archetype"].unique()):
             mine = frame["archetype"] == arch
             row[f"recall_{arch}"] = float((hit & mine).sum() / max(1, mine.sum()))
@@ -96,8 +114,10 @@ def render(summary: dict) -> str:
     table = summary["per_archetype"].copy()
     for c in OUTCOMES:
         table[c] = (100 * table[c]).map(lambda v: f"{v:.1f} %")
-    lines = ["| archetype | n | " + " | ".join(OUTCOMES) + " |",
-             "| --- | --- |" + " --- |" * len(OUTCOMES)]
+    lines = [
+        "| archetype | n | " + " | ".join(OUTCOMES) + " |",
+        "| --- | --- |" + " --- |" * len(OUTCOMES),
+    ]
     for name, row in table.iterrows():
         lines.append(f"| {name} | {row['n']:,} | " + " | ".join(row[c] for c in OUTCOMES) + " |")
     lines.append("")
@@ -106,18 +126,26 @@ def render(summary: dict) -> str:
         f"recall {summary['terminate_recall']:.3f} against the truth; people terminated "
         f"{summary['people_terminated']}; people given any action per 10,000 people "
         f"{summary['people_actioned_per_10k']:.1f}; queued for review {summary['queued_for_review']:,} "
-        f"({summary['ai_managed_queued_for_review']:,} of them ai_managed)")
+        f"({summary['ai_managed_queued_for_review']:,} of them ai_managed)"
+    )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--published", type=Path, required=True, help="published/<run date> folder")
-    ap.add_argument("--truth", type=Path, required=True, help="the simulator's ground_truth.parquet")
+    ap.add_argument(
+        "--truth", type=Path, required=True, help="the simulator's ground_truth.parquet"
+    )
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--warehouse", type=Path, help="warehouse.duckdb, for --threshold")
-    ap.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
-                    help="a terminate bar to compare on the run date's scores (repeatable)")
+    ap.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a terminate bar to compare on the run date's scores (repeatable)",
+    )
     args = ap.parse_args(argv)
     truth = pd.read_parquet(args.truth)
     summary = summarise(outcomes(args.published, truth))

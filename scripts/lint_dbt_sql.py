@@ -30,12 +30,19 @@ def main(argv: list[str]) -> int:
         warehouse = Path(tmp) / "warehouse.duckdb"
         with duckdb.connect(str(warehouse)) as con:
             con.execute(RAW_DDL.read_text())
-        env = {**os.environ, "REALPEOPLE_WAREHOUSE_PATH": str(warehouse),
-               "REALPEOPLE_DUCKDB_TEMP_DIR": str(Path(tmp) / "spill"),
-               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env = {
+            **os.environ,
+            "REALPEOPLE_WAREHOUSE_PATH": str(warehouse),
+            "REALPEOPLE_DUCKDB_TEMP_DIR": str(Path(tmp) / "spill"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
         sqlfluff = Path(sys.executable).parent / "sqlfluff"
-        return subprocess.run([str(sqlfluff), *command, str(DBT_PROJECT_DIR / "models")],
-                              cwd=REPO_ROOT, env=env, check=False).returncode
+        return subprocess.run(
+            [str(sqlfluff), *command, str(DBT_PROJECT_DIR / "models")],
+            cwd=REPO_ROOT,
+            env=env,
+            check=False,
+        ).returncode
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ def render(report: Path, out: Path, scale: float = 1.4) -> tuple[Path, int]:
     if not pages:
         raise SystemExit(f"{report} rendered to no page")
     width = max(p.width for p in pages)
-    sheet = Image.new("RGB", (width, sum(p.height for p in pages) + GAP * (len(pages) - 1)), "#9e9e9e")
+    sheet = Image.new(
+        "RGB", (width, sum(p.height for p in pages) + GAP * (len(pages) - 1)), "#9e9e9e"
+    )
     top = 0
     for page in pages:
         sheet.paste(page, (0, top))

@@ -43,9 +43,15 @@ def start(cmd: list[str], env: dict, log: Path | None = None) -> subprocess.Pope
     """
     out = open(log, "ab") if log is not None else None  # noqa: SIM115 (closed below)
     try:
-        return subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, start_new_session=True,
-                                preexec_fn=_restore_signals, stdout=out,  # noqa: PLW1509 (no threads yet)
-                                stderr=subprocess.STDOUT if out else None)
+        return subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_restore_signals,  # noqa: PLW1509 (the launcher starts no thread)
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+        )
     finally:
         if out is not None:
             out.close()  # the child keeps its own descriptor
@@ -80,19 +86,32 @@ def server_commands(settings: Settings, dagster: int, mlflow: int) -> dict[str, 
         # `dg list defs` and `dg check defs` see it.
         "Dagster UI": [str(bin_dir / "dg"), "dev", "--host", "127.0.0.1", "--port", str(dagster)],
         # One worker: the default four take most of MLflow's 20-45 s start on 2 cores.
-        "MLflow UI": [str(bin_dir / "mlflow"), "server", "--host", "127.0.0.1", "--workers", "1",
-                      "--port", str(mlflow),
-                      "--backend-store-uri", settings.mlflow_tracking_uri,
-                      "--default-artifact-root", Path(settings.mlflow_artifact_root).as_uri()],
+        "MLflow UI": [
+            str(bin_dir / "mlflow"),
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            "1",
+            "--port",
+            str(mlflow),
+            "--backend-store-uri",
+            settings.mlflow_tracking_uri,
+            "--default-artifact-root",
+            Path(settings.mlflow_artifact_root).as_uri(),
+        ],
     }
 
 
-def start_servers(settings: Settings, dagster: int, mlflow: int,
-                  log_dir: Path | None = None) -> dict[str, subprocess.Popen]:
+def start_servers(
+    settings: Settings, dagster: int, mlflow: int, log_dir: Path | None = None
+) -> dict[str, subprocess.Popen]:
     """Start both UIs for ``settings``' data dir; ``log_dir``: their output goes to files."""
     env = {**os.environ, **settings.subprocess_env()}
     Path(settings.mlflow_artifact_root).mkdir(parents=True, exist_ok=True)
-    Path(settings.mlflow_tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    Path(settings.mlflow_tracking_uri.removeprefix("sqlite:///")).parent.mkdir(
+        parents=True, exist_ok=True
+    )
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
     servers: dict[str, subprocess.Popen] = {}
@@ -111,8 +130,9 @@ def stop_servers(servers: dict[str, subprocess.Popen]) -> None:
         stop(proc, name)
 
 
-def wait_until_up(urls: dict[str, str], servers: dict[str, subprocess.Popen],
-                  timeout: float = 300) -> dict[str, float]:
+def wait_until_up(
+    urls: dict[str, str], servers: dict[str, subprocess.Popen], timeout: float = 300
+) -> dict[str, float]:
     """Poll each URL until it answers 200; returns the seconds each took.
 
     Raises if a server exits, or if one is not up within ``timeout`` seconds.

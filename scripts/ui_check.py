@@ -42,8 +42,15 @@ from realpeople.settings import load_settings
 
 CHROMIUM = os.environ.get("REALPEOPLE_CHROMIUM", "/usr/bin/chromium")
 # Headless, as root, on a closed network: no sandbox, and none of Chromium's own traffic.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1600, "height": 1000}
 MODEL = "account_authenticity"
 ASSET = "raw/events"
@@ -57,6 +64,7 @@ def say(message: str) -> None:
 
 # --- the world ---------------------------------------------------------------------
 
+
 def world_env(root: Path) -> dict[str, str]:
     return {
         "REALPEOPLE_LANDING_DIR": str(root / "landing"),
@@ -68,8 +76,15 @@ def world_env(root: Path) -> dict[str, str]:
 
 def run_logged(cmd: list[str], log: Path, env: dict[str, str], timeout: float) -> None:
     with open(log, "w", encoding="utf-8") as out:
-        done = subprocess.run(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
+        )
     if done.returncode != 0:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
         raise RuntimeError(f"{' '.join(cmd[1:4])} failed ({done.returncode}); log {log}:\n{tail}")
@@ -80,16 +95,37 @@ def make_world(root: Path, accounts: int, days: int, end_date: str) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     env = os.environ.copy()
     say(f"simulating {accounts:,} accounts x {days} days to {end_date} in {root}")
-    run_logged([sys.executable, "-m", "realpeople.simulator", "--accounts", str(accounts), "--days", str(days),
-                "--seed", "7", "--end-date", end_date, "--landing-dir", env["REALPEOPLE_LANDING_DIR"],
-                "--truth-path", str(root / "data" / "simulator" / "ground_truth.parquet")],
-               logs / "simulate.log", env, timeout=600)
+    run_logged(
+        [
+            sys.executable,
+            "-m",
+            "realpeople.simulator",
+            "--accounts",
+            str(accounts),
+            "--days",
+            str(days),
+            "--seed",
+            "7",
+            "--end-date",
+            end_date,
+            "--landing-dir",
+            env["REALPEOPLE_LANDING_DIR"],
+            "--truth-path",
+            str(root / "data" / "simulator" / "ground_truth.parquet"),
+        ],
+        logs / "simulate.log",
+        env,
+        timeout=600,
+    )
     say("python -m realpeople run (ingest, features, training, publish)")
-    run_logged([sys.executable, "-m", "realpeople", "run"], logs / "pipeline.log", env, timeout=1800)
+    run_logged(
+        [sys.executable, "-m", "realpeople", "run"], logs / "pipeline.log", env, timeout=1800
+    )
     say("pipeline done: a champion model is registered and Dagster has runs")
 
 
 # --- the browser -------------------------------------------------------------------
+
 
 def shoot(page, path: Path) -> None:
     page.screenshot(path=str(path))
@@ -121,8 +157,9 @@ def dagster_lineage(page, base: str, out: Path) -> None:
     shoot(page, out / "ui-dagster-lineage.png")
 
 
-def dagster_materialize_partition(page, base: str, partition: str, out: Path,
-                                  timeout: float) -> str:
+def dagster_materialize_partition(
+    page, base: str, partition: str, out: Path, timeout: float
+) -> str:
     say(f"Dagster: {ASSET} > Materialize... > partition {partition} > Launch 1 run")
     page.goto(f"{base}/assets/{ASSET}")
     page.get_by_role("button", name="Materialize…").click(timeout=120_000)
@@ -143,7 +180,9 @@ def dagster_materialize_partition(page, base: str, partition: str, out: Path,
     short = re.search(r"[0-9a-f]{8}", toast.inner_text()).group(0)
     say(f"launched run {short}; opening the run page")
     try:
-        page.get_by_role("link", name="View").or_(page.get_by_role("button", name="View")).first.click(timeout=10_000)
+        page.get_by_role("link", name="View").or_(
+            page.get_by_role("button", name="View")
+        ).first.click(timeout=10_000)
         page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"), timeout=30_000)
     except Exception:  # the toast went away: find the run in the runs list
         page.goto(f"{base}/runs")
@@ -152,7 +191,9 @@ def dagster_materialize_partition(page, base: str, partition: str, out: Path,
     run_id = page.url.rstrip("/").split("/runs/")[1].split("?")[0]
 
     # The status tag in the run page's header: Queued, Starting, Started, Success, Failure.
-    status = page.get_by_text(re.compile(r"^(Queued|Not started|Starting|Started|Success|Failure|Canceled|Canceling)$")).first
+    status = page.get_by_text(
+        re.compile(r"^(Queued|Not started|Starting|Started|Success|Failure|Canceled|Canceling)$")
+    ).first
     deadline = time.monotonic() + timeout
     last = ""
     while True:
@@ -181,11 +222,15 @@ def dagster_materialize_partition(page, base: str, partition: str, out: Path,
 def mlflow_journey(page, base: str, out: Path) -> None:
     # MLflow 3 opens in its GenAI mode (traces, token costs); training runs are under
     # "Model training". A first-visit pop-over and the Assistant panel get in the way.
-    page.add_locator_handler(page.get_by_role("button", name="Got it"),
-                             lambda: page.get_by_role("button", name="Got it").click())
+    page.add_locator_handler(
+        page.get_by_role("button", name="Got it"),
+        lambda: page.get_by_role("button", name="Got it").click(),
+    )
     # The model registry announces its "new Model Registry UI" (already on) in a modal.
-    page.add_locator_handler(page.get_by_text("with the new Model Registry UI"),
-                             lambda: page.get_by_role("button", name="Try it now").click())
+    page.add_locator_handler(
+        page.get_by_text("with the new Model Registry UI"),
+        lambda: page.get_by_role("button", name="Try it now").click(),
+    )
     say(f"MLflow: Experiments > Model training > {MODEL} (training runs)")
     page.goto(f"{base}/#/experiments")
     page.get_by_text("Model training", exact=True).first.click(timeout=120_000)
@@ -219,8 +264,9 @@ def close_assistant(page) -> None:
             page.wait_for_timeout(500)
 
 
-def browse(dagster: str, mlflow: str, partition: str, out: Path, run_timeout: float,
-           failure_shot: Path) -> str:
+def browse(
+    dagster: str, mlflow: str, partition: str, out: Path, run_timeout: float, failure_shot: Path
+) -> str:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -229,8 +275,10 @@ def browse(dagster: str, mlflow: str, partition: str, out: Path, run_timeout: fl
             page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(60_000)
             # Dagster asks once per instance to join its community: skip it.
-            page.add_locator_handler(page.get_by_text("Join the Dagster community"),
-                                     lambda: page.get_by_role("button", name="Skip").click())
+            page.add_locator_handler(
+                page.get_by_text("Join the Dagster community"),
+                lambda: page.get_by_role("button", name="Skip").click(),
+            )
             try:
                 dagster_lineage(page, dagster, out)
                 run_id = dagster_materialize_partition(page, dagster, partition, out, run_timeout)
@@ -248,6 +296,7 @@ def browse(dagster: str, mlflow: str, partition: str, out: Path, run_timeout: fl
 
 
 # --- processes ---------------------------------------------------------------------
+
 
 def leftovers(marker: str) -> list[str]:
     """Processes (other than this one) whose command line or environment mentions ``marker``."""
@@ -268,19 +317,26 @@ def leftovers(marker: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--accounts", type=int, default=1500)
     parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--end-date", default="2026-11-15")
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="where the ui-*.png go")
-    parser.add_argument("--run-timeout", type=float, default=1800,
-                        help="seconds to wait for the launched run to succeed")
+    parser.add_argument(
+        "--run-timeout",
+        type=float,
+        default=1800,
+        help="seconds to wait for the launched run to succeed",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary world")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
-        print(f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set REALPEOPLE_CHROMIUM",
-              file=sys.stderr)
+        print(
+            f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set REALPEOPLE_CHROMIUM",
+            file=sys.stderr,
+        )
         return 2
     try:
         import playwright  # noqa: F401
@@ -290,8 +346,12 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(tempfile.mkdtemp(prefix="realpeople-ui-check-"))
     os.environ.update(world_env(root))
-    for name, value in (("OMP_WAIT_POLICY", "passive"), ("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
-                        ("GX_ANALYTICS_ENABLED", "false"), ("MLFLOW_DISABLE_TELEMETRY", "true")):
+    for name, value in (
+        ("OMP_WAIT_POLICY", "passive"),
+        ("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
+        ("GX_ANALYTICS_ENABLED", "false"),
+        ("MLFLOW_DISABLE_TELEMETRY", "true"),
+    ):
         os.environ.setdefault(name, value)
     args.out.mkdir(parents=True, exist_ok=True)
     dagster_port, mlflow_port = ui.dagster_port(), ui.mlflow_port()
@@ -303,11 +363,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         say(f"starting the Dagster UI on {dagster} and the MLflow UI on {mlflow}")
         servers = ui.start_servers(settings, dagster_port, mlflow_port, log_dir=root / "logs")
-        took = ui.wait_until_up({"Dagster UI": f"{dagster}/server_info", "MLflow UI": f"{mlflow}/health"},
-                                servers, timeout=600)
+        took = ui.wait_until_up(
+            {"Dagster UI": f"{dagster}/server_info", "MLflow UI": f"{mlflow}/health"},
+            servers,
+            timeout=600,
+        )
         say("both answer: " + ", ".join(f"{k} after {v:.0f} s" for k, v in took.items()))
-        run_id = browse(dagster, mlflow, args.end_date, args.out, args.run_timeout,
-                        root / "failure.png")
+        run_id = browse(
+            dagster, mlflow, args.end_date, args.out, args.run_timeout, root / "failure.png"
+        )
         say(f"run {run_id} succeeded")
         ok = True
     finally:

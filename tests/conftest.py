@@ -33,7 +33,15 @@ def small_world(tmp_path_factory):
     landing = root / "landing"
     # Big enough that every table has rows (appeals need reviews a day or two earlier).
     # The rich label regime: a world this small gets no appeals under the scarce default.
-    simulator.simulate(landing, root / "truth.parquet", accounts=1000, days=5, seed=13, end_date=END,
-                       csv_days=1, labels="rich")
+    simulator.simulate(
+        landing,
+        root / "truth.parquet",
+        accounts=1000,
+        days=5,
+        seed=13,
+        end_date=END,
+        csv_days=1,
+        labels="rich",
+    )
     days = sorted(date.fromisoformat(p.name[3:]) for p in (landing / "events").iterdir())
     return {"landing": landing, "days": days}

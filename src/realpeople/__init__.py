@@ -7,7 +7,11 @@ import warnings
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 # daily_job mixes dbt's single-run backfill policy with per-partition assets; Dagster then
 # backfills it one partition per run, which is what we want for that job.
-warnings.filterwarnings("ignore", message="Asset job daily_job materializes assets with varying BackfillPolicies")
+warnings.filterwarnings(
+    "ignore", message="Asset job daily_job materializes assets with varying BackfillPolicies"
+)
 # The publishing deadline is attached where the definitions are built from settings, with
 # Definitions.map_asset_specs ("preview" in 1.13; pinned version, tested).
-warnings.filterwarnings("ignore", message="Function `Definitions.map_(resolved_)?asset_specs` is currently in preview")
+warnings.filterwarnings(
+    "ignore", message="Function `Definitions.map_(resolved_)?asset_specs` is currently in preview"
+)

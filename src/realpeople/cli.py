@@ -63,8 +63,12 @@ def _ledger(settings: Settings, read_only: bool = True):
     import duckdb
     from dagster._utils.backoff import backoff
 
-    return backoff(duckdb.connect, retry_on=(duckdb.IOException,), max_retries=10,
-                   kwargs={"database": settings.warehouse_path, "read_only": read_only})
+    return backoff(
+        duckdb.connect,
+        retry_on=(duckdb.IOException,),
+        max_retries=10,
+        kwargs={"database": settings.warehouse_path, "read_only": read_only},
+    )
 
 
 def survey(settings: Settings):
@@ -104,13 +108,21 @@ QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}
 
 def _failed_checks(result) -> list[tuple[str, str]]:
     """(check name, its description) of every asset check that failed in the run."""
-    return [(e.event_specific_data.check_name, e.event_specific_data.description or "")
-            for e in result.all_events
-            if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed]
+    return [
+        (e.event_specific_data.check_name, e.event_specific_data.description or "")
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+    ]
 
 
-def _execute(defs, job_name: str, instance, partition_key: str | None = None, asset_selection=None,
-             log_dir: Path | None = None):
+def _execute(
+    defs,
+    job_name: str,
+    instance,
+    partition_key: str | None = None,
+    asset_selection=None,
+    log_dir: Path | None = None,
+):
     started = time.perf_counter()
     job = defs.resolve_job_def(job_name)
     label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
@@ -118,15 +130,24 @@ def _execute(defs, job_name: str, instance, partition_key: str | None = None, as
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{job_name}{'-' + partition_key if partition_key else ''}.log"
-    with open(log_path or os.devnull, "w", encoding="utf-8") as log, \
-            contextlib.redirect_stdout(log if log_path else sys.stdout):
-        result = job.execute_in_process(instance=instance, partition_key=partition_key,
-                                        asset_selection=asset_selection, raise_on_error=False,
-                                        run_config=QUIET_RUN_CONFIG if log_path else None)
+    with (
+        open(log_path or os.devnull, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log if log_path else sys.stdout),
+    ):
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=partition_key,
+            asset_selection=asset_selection,
+            raise_on_error=False,
+            run_config=QUIET_RUN_CONFIG if log_path else None,
+        )
     seconds = time.perf_counter() - started
     if not result.success:
-        failures = [f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
-                    for e in result.all_events if e.is_step_failure]
+        failures = [
+            f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
+            for e in result.all_events
+            if e.is_step_failure
+        ]
         where = f"; log: {log_path}" if log_path else ""
         text = "; ".join(failures or ["see the run in the Dagster UI"])
         # A failed blocking check's step error says only "1 blocking asset check failed";
@@ -136,8 +157,10 @@ def _execute(defs, job_name: str, instance, partition_key: str | None = None, as
         text += "".join(f"\n  check {name} failed: {description}" for name, description in checks)
         # The brake is a designed stop; any other failed check or step is not.
         brake_only = [name for name, _ in checks] == ["safety_brake"] and len(failures) == 1
-        raise StageFailed(f"{label} failed (run {result.run_id}{where}): {text}",
-                          reason="safety_brake" if brake_only else "stage_failed")
+        raise StageFailed(
+            f"{label} failed (run {result.run_id}{where}): {text}",
+            reason="safety_brake" if brake_only else "stage_failed",
+        )
     print(f"  {label:<34} ok  {seconds:6.1f} s", flush=True)
     return result, seconds
 
@@ -161,10 +184,12 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     landing = survey(settings)
     all_dates = sorted({d for dates in landing.deliveries.values() for d in dates})
     if not all_dates:
-        raise StageFailed(f"no deliveries under {settings.landing_dir} "
-                          "(expected <table>/dt=YYYY-MM-DD/*.parquet|*.csv)"
-                          + "".join(f"; {e.message}" for e in landing.rejected_deliveries[:5]),
-                          reason="no_deliveries")
+        raise StageFailed(
+            f"no deliveries under {settings.landing_dir} "
+            "(expected <table>/dt=YYYY-MM-DD/*.parquet|*.csv)"
+            + "".join(f"; {e.message}" for e in landing.rejected_deliveries[:5]),
+            reason="no_deliveries",
+        )
     timings: dict[str, float] = {"ingest": 0.0}
     log_dir = Path(settings.data_dir) / "logs" if quiet else None
 
@@ -172,20 +197,30 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     with _ledger(settings, read_only=False) as con:
         record_landing_survey(con, landing)
     pending = pending_deliveries(settings)
-    print(f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
-          f"{len(pending)} to load; {len(landing.refused)} other entries refused")
+    print(
+        f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
+        f"{len(pending)} to load; {len(landing.refused)} other entries refused"
+    )
     for n, (day, tables) in enumerate(pending.items(), start=1):
         print(f"  delivery {n}/{len(pending)}: {day} ({', '.join(sorted(tables))})", flush=True)
-        _, seconds = _execute(defs, "ingest_job", instance, day.isoformat(),
-                              asset_selection=[RAW_KEYS[t] for t in tables], log_dir=log_dir)
+        _, seconds = _execute(
+            defs,
+            "ingest_job",
+            instance,
+            day.isoformat(),
+            asset_selection=[RAW_KEYS[t] for t in tables],
+            log_dir=log_dir,
+        )
         timings["ingest"] += seconds
     with _ledger(settings) as con:
         newest = newest_delivery_with_rows(con, all_dates)
         rejections = ledger_rejections(con)
     if newest is None:
-        raise StageFailed("no delivery loaded any row (every file empty or rejected): nothing to publish; "
-                          + "; ".join(f"{path}: {reason}" for _, path, reason in rejections[:5]),
-                          reason="no_rows")
+        raise StageFailed(
+            "no delivery loaded any row (every file empty or rejected): nothing to publish; "
+            + "; ".join(f"{path}: {reason}" for _, path, reason in rejections[:5]),
+            reason="no_rows",
+        )
     # The newest delivery that holds rows; an empty dt= folder does not move it.
     run_date = newest.isoformat()
     print(f"  run date {run_date} (newest delivery with rows)")
@@ -216,10 +251,16 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
 
 def rejection_summary(rejections: list[tuple[str, str, str]], shown: int = 20) -> str:
     """What the landing zone held that was not loaded, as the run's closing message."""
-    counts = {kind: sum(1 for k, *_ in rejections if k == kind) for kind in ("delivery", "file", "entry")}
-    lines = [(f"Not loaded: {counts['delivery']} delivery folder(s) rejected, {counts['file']} file(s) "
-             f"rejected, {counts['entry']} other entr(y/ies) refused (all in the ledger: "
-             "raw.landing_entries, raw.deliveries):")]
+    counts = {
+        kind: sum(1 for k, *_ in rejections if k == kind) for kind in ("delivery", "file", "entry")
+    }
+    lines = [
+        (
+            f"Not loaded: {counts['delivery']} delivery folder(s) rejected, {counts['file']} file(s) "
+            f"rejected, {counts['entry']} other entr(y/ies) refused (all in the ledger: "
+            "raw.landing_entries, raw.deliveries):"
+        )
+    ]
     lines += [f"  {kind:<8} {path}: {reason}" for kind, path, reason in rejections[:shown]]
     if len(rejections) > shown:
         lines.append(f"  ... and {len(rejections) - shown} more")
@@ -230,15 +271,20 @@ def require_published(result, run_date: str) -> None:
     """Raise :class:`StageFailed` unless the run published the date's files."""
     from dagster import AssetKey
 
-    published = [m for m in result.get_asset_materialization_events()
-                 if m.asset_key == AssetKey("published_snapshot")]
+    published = [
+        m
+        for m in result.get_asset_materialization_events()
+        if m.asset_key == AssetKey("published_snapshot")
+    ]
     if not published:
         failed = _failed_checks(result)
         names = [name for name, _ in failed]
-        raise StageFailed(f"publish_job [{run_date}] did not publish: blocking check(s) failed: "
-                          f"{', '.join(names) or 'unknown'}"
-                          + "".join(f"\n  check {name} failed: {text}" for name, text in failed),
-                          reason="safety_brake" if names == ["safety_brake"] else "stage_failed")
+        raise StageFailed(
+            f"publish_job [{run_date}] did not publish: blocking check(s) failed: "
+            f"{', '.join(names) or 'unknown'}"
+            + "".join(f"\n  check {name} failed: {text}" for name, text in failed),
+            reason="safety_brake" if names == ["safety_brake"] else "stage_failed",
+        )
 
 
 def summarise(settings: Settings, run_date: str) -> str:
@@ -259,10 +305,12 @@ def summarise(settings: Settings, run_date: str) -> str:
         f"  report               {folder / 'report.html'}",
         f"  review queue         {folder / 'review_queue.parquet'} (and .csv)",
         "",
-        (f"Accounts actioned: terminate {int(counts.get('terminate', 0)):,}, "
-        f"warn_and_limit {int(counts.get('warn_and_limit', 0)):,} "
-        f"(of {int(metrics.get('accounts_scored', 0)):,} scored); "
-        f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators"),
+        (
+            f"Accounts actioned: terminate {int(counts.get('terminate', 0)):,}, "
+            f"warn_and_limit {int(counts.get('warn_and_limit', 0)):,} "
+            f"(of {int(metrics.get('accounts_scored', 0)):,} scored); "
+            f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators"
+        ),
     ]
     if not metrics.get("model_acting", 1):
         lines += ["", no_model_sentence(metrics)]
@@ -275,23 +323,31 @@ def summarise(settings: Settings, run_date: str) -> str:
         m, params = run.data.metrics, run.data.params
         nan = float("nan")
         lines += [
-            (f"Champion {model.name} v{model.version} on the newest reviews, held out "
-            f"(n={params.get('n_test')}, reviewed from {params.get('test_cutoff', '?')[:10]}; "
-            f"trained on {params.get('n_train')} older ones):"),
-            *(f"  {cls:<12} precision {m.get(f'precision_{cls}', nan):.3f}  "
-              f"recall {m.get(f'recall_{cls}', nan):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', nan):.3f}"
-              for cls in ("human", "ai_assisted", "ai_managed")),
+            (
+                f"Champion {model.name} v{model.version} on the newest reviews, held out "
+                f"(n={params.get('n_test')}, reviewed from {params.get('test_cutoff', '?')[:10]}; "
+                f"trained on {params.get('n_train')} older ones):"
+            ),
+            *(
+                f"  {cls:<12} precision {m.get(f'precision_{cls}', nan):.3f}  "
+                f"recall {m.get(f'recall_{cls}', nan):.3f}  PR-AUC {m.get(f'pr_auc_{cls}', nan):.3f}"
+                for cls in ("human", "ai_assisted", "ai_managed")
+            ),
             # The held-out figures belong to the bar chosen on older reviews only (the
             # report policy); the model acts with the bar chosen on every review.
-            (f"  terminate at score_ai_managed >= "
-            f"{m.get('report_policy_terminate_threshold', model.policy.terminate_threshold):.3f}: "
-            f"precision {m.get('terminate_precision', nan):.3f}, recall {m.get('terminate_recall', nan):.3f} "
-            f"(population-weighted); people wrongly terminated per 10,000: "
-            f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)"),
-            (f"  acting bar (chosen on all {m.get('threshold_reviews', nan):.0f} reviews' time-aware "
-            f"out-of-fold scores): {model.policy.terminate_threshold:.3f}, precision "
-            f"{model.policy.terminate_heldout_precision:.3f} (95 % lower bound "
-            f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)"),
+            (
+                f"  terminate at score_ai_managed >= "
+                f"{m.get('report_policy_terminate_threshold', model.policy.terminate_threshold):.3f}: "
+                f"precision {m.get('terminate_precision', nan):.3f}, recall {m.get('terminate_recall', nan):.3f} "
+                f"(population-weighted); people wrongly terminated per 10,000: "
+                f"{m.get('wrongly_terminated_per_10k_people', nan):.1f} (random audit)"
+            ),
+            (
+                f"  acting bar (chosen on all {m.get('threshold_reviews', nan):.0f} reviews' time-aware "
+                f"out-of-fold scores): {model.policy.terminate_threshold:.3f}, precision "
+                f"{model.policy.terminate_heldout_precision:.3f} (95 % lower bound "
+                f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)"
+            ),
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
         ]
         latest = challenger_summary(settings.model_name)
@@ -302,25 +358,35 @@ def summarise(settings: Settings, run_date: str) -> str:
 
 def guard_sentence(metrics) -> str:
     """The run summary's line when the terminate guard held automatic terminations."""
-    return (f"Terminate guard tripped: the terminate bar would terminate "
-            f"{int(metrics.get('guard_people_flagged', 0))} of {int(metrics.get('guard_people_reviewed', 0))} "
-            f"people of the random audit on today's features, so the model's "
-            f"{int(metrics.get('terminations_held', 0)):,} terminations went to the review queue "
-            f"(moderators' verdicts still act; REALPEOPLE_TERMINATE_GUARD_PER_10K, docs/models.md)")
+    return (
+        f"Terminate guard tripped: the terminate bar would terminate "
+        f"{int(metrics.get('guard_people_flagged', 0))} of {int(metrics.get('guard_people_reviewed', 0))} "
+        f"people of the random audit on today's features, so the model's "
+        f"{int(metrics.get('terminations_held', 0)):,} terminations went to the review queue "
+        f"(moderators' verdicts still act; REALPEOPLE_TERMINATE_GUARD_PER_10K, docs/models.md)"
+    )
 
 
 def no_model_sentence(metrics) -> str:
     """What the run summary (and the report) say when no model acts yet."""
     from realpeople.ml.features import CLASSES
 
-    needs = [f"{int(metrics.get(f'reviews_needed_{c}') or 0):,} more reviewed {c}" for c in CLASSES
-             if (metrics.get(f"reviews_needed_{c}") or 0) > 0]
+    needs = [
+        f"{int(metrics.get(f'reviews_needed_{c}') or 0):,} more reviewed {c}"
+        for c in CLASSES
+        if (metrics.get(f"reviews_needed_{c}") or 0) > 0
+    ]
     if (metrics.get("reviews_needed_any") or 0) > 0:
         needs.append(f"{int(metrics['reviews_needed_any']):,} more reviewed accounts of any class")
-    return ("No model acts yet: every action above is a moderator's verdict (decided_by = moderator). "
-            + (f"Training needs {', '.join(needs)} (reviews count once a feature snapshot from "
-               "before their day exists)." if needs else
-               "Enough reviews now: the next run trains one (or run with --retrain)."))
+    return (
+        "No model acts yet: every action above is a moderator's verdict (decided_by = moderator). "
+        + (
+            f"Training needs {', '.join(needs)} (reviews count once a feature snapshot from "
+            "before their day exists)."
+            if needs
+            else "Enough reviews now: the next run trains one (or run with --retrain)."
+        )
+    )
 
 
 def challenger_summary(model_name: str) -> str | None:
@@ -360,12 +426,16 @@ def lookup_pseudonyms(settings: Settings, wanted: list[str]) -> int:
     from realpeople.defs.publish.pseudonyms import key_path, load_key, resolve
 
     if not key_path(settings.data_dir).exists() or not Path(settings.warehouse_path).exists():
-        print(f"No pseudonym key or warehouse under {settings.data_dir}: nothing was published here.",
-              file=sys.stderr)
+        print(
+            f"No pseudonym key or warehouse under {settings.data_dir}: nothing was published here.",
+            file=sys.stderr,
+        )
         return 2
     key = load_key(settings.data_dir)
     with _ledger(settings) as con:
-        known = [a for (a,) in con.execute("select distinct account_id from raw.accounts").fetchall()]
+        known = [
+            a for (a,) in con.execute("select distinct account_id from raw.accounts").fetchall()
+        ]
     missing = 0
     for p in wanted:
         found = resolve(p, known, key)
@@ -375,21 +445,36 @@ def lookup_pseudonyms(settings: Settings, wanted: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m realpeople", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m realpeople",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="ingest new deliveries, build features, train if needed, score, publish")
-    run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs in the terminal")
-    run.add_argument("--retrain", action="store_true",
-                     help="train a challenger even if a champion exists (promoted only through the gate)")
+    run = sub.add_parser(
+        "run", help="ingest new deliveries, build features, train if needed, score, publish"
+    )
+    run.add_argument(
+        "--verbose", action="store_true", help="show Dagster's and dbt's logs in the terminal"
+    )
+    run.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train a challenger even if a champion exists (promoted only through the gate)",
+    )
     sub.add_parser("prepare", help="create DAGSTER_HOME and parse the dbt project (for the UI)")
-    release = sub.add_parser("release-brake", help="let a run date publish although the safety brake tripped")
+    release = sub.add_parser(
+        "release-brake", help="let a run date publish although the safety brake tripped"
+    )
     release.add_argument("--run-date", required=True, help="YYYY-MM-DD")
     release.add_argument("--by", required=True, help="who releases it (recorded)")
     release.add_argument("--reason", required=True, help="why (recorded)")
-    lookup = sub.add_parser("pseudonym", help="map a pseudonym from report.html, the statements of reasons or "
-                            "networks.parquet back to the account id (authorised staff: needs the warehouse and "
-                            "the installation's key under the data dir)")
+    lookup = sub.add_parser(
+        "pseudonym",
+        help="map a pseudonym from report.html, the statements of reasons or "
+        "networks.parquet back to the account id (authorised staff: needs the warehouse and "
+        "the installation's key under the data dir)",
+    )
     lookup.add_argument("pseudonyms", nargs="+", help="e.g. p-1a2b3c4d5e6f7a8b")
     args = parser.parse_args(argv)
     settings = settings or load_settings()
@@ -402,11 +487,15 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
 
         with duckdb.connect(settings.warehouse_path) as con:
             try:
-                release_brake(con, date.fromisoformat(args.run_date).isoformat(), args.by, args.reason)
+                release_brake(
+                    con, date.fromisoformat(args.run_date).isoformat(), args.by, args.reason
+                )
             except ValueError as exc:
                 print(f"Not released: {exc}", file=sys.stderr)
                 return 2
-        print(f"Safety brake released for {args.run_date} by {args.by}. Run `make run` again to publish.")
+        print(
+            f"Safety brake released for {args.run_date} by {args.by}. Run `make run` again to publish."
+        )
         return 0
     if args.command == "prepare":
         prepare_instance(settings)
@@ -422,9 +511,11 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         print(f"\nTotal {time.perf_counter() - started:.1f} s")
         if outcome["rejections"]:
             # Published what the good data supports, and exit non-zero so an operator looks.
-            print(f"\nRealPeople run published {outcome['run_date']} from the deliveries that loaded, "
-                  f"but some input was rejected.\n{rejection_summary(outcome['rejections'])}",
-                  file=sys.stderr)
+            print(
+                f"\nRealPeople run published {outcome['run_date']} from the deliveries that loaded, "
+                f"but some input was rejected.\n{rejection_summary(outcome['rejections'])}",
+                file=sys.stderr,
+            )
             return 1
         return 0
     except StageFailed as exc:

@@ -17,12 +17,28 @@ from dataclasses import dataclass
 _TEXTUAL = ("VARCHAR",)
 # UUID-typed ids (Parquet's UUID logical type) are read as their canonical text.
 _STRING_LIKE = _TEXTUAL + ("UUID",)
-_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-             "UINTEGER", "UBIGINT")
+_INTEGERS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
 ACCEPTED_SOURCE_TYPES: dict[str, tuple[str, ...]] = {
     "string": _STRING_LIKE + _INTEGERS,
-    "timestamp": _TEXTUAL + ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S",
-                             "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE"),
+    "timestamp": _TEXTUAL
+    + (
+        "TIMESTAMP",
+        "TIMESTAMP WITH TIME ZONE",
+        "TIMESTAMP_S",
+        "TIMESTAMP_MS",
+        "TIMESTAMP_NS",
+        "DATE",
+    ),
     "integer": _TEXTUAL + _INTEGERS + ("DOUBLE", "FLOAT", "DECIMAL"),
     "boolean": _TEXTUAL + ("BOOLEAN",) + _INTEGERS,
 }
@@ -51,62 +67,82 @@ def _cols(*spec: tuple[str, str, bool]) -> tuple[Column, ...]:
 
 
 TABLES: dict[str, Table] = {
-    "accounts": Table("accounts", "account_id", _cols(
-        ("account_id", "string", False),
-        ("created_at", "timestamp", False),
-        ("declared_country", "string", True),
-        ("bio", "string", True),
-        ("avatar_hash", "string", True),
-        ("signup_client", "string", False),
-        ("signup_ip_country", "string", True),
-        ("follower_count", "integer", False),
-        ("following_count", "integer", False),
-    )),
-    "events": Table("events", "event_id", _cols(
-        ("event_id", "string", False),
-        ("account_id", "string", False),
-        ("event_ts", "timestamp", False),
-        ("event_type", "string", False),
-        ("client", "string", False),
-        ("device_id", "string", True),
-        ("ip_country", "string", True),
-        ("target_account_id", "string", True),
-        ("target_event_id", "string", True),
-        ("text", "string", True),
-        ("image_hash", "string", True),
-        ("location_tag", "string", True),
-        ("ai_label", "boolean", True),
-        ("ai_metadata", "boolean", True),
-        ("commercial", "boolean", True),
-    )),
-    "reviews": Table("reviews", "review_id", _cols(
-        ("review_id", "string", False),
-        ("account_id", "string", False),
-        ("reviewed_at", "timestamp", False),
-        ("verdict", "string", False),
-        ("source", "string", False),
-    )),
-    "appeals": Table("appeals", "appeal_id", _cols(
-        ("appeal_id", "string", False),
-        ("account_id", "string", False),
-        ("action", "string", False),
-        ("filed_at", "timestamp", False),
-        ("outcome", "string", False),
-        ("decided_at", "timestamp", True),
-    )),
+    "accounts": Table(
+        "accounts",
+        "account_id",
+        _cols(
+            ("account_id", "string", False),
+            ("created_at", "timestamp", False),
+            ("declared_country", "string", True),
+            ("bio", "string", True),
+            ("avatar_hash", "string", True),
+            ("signup_client", "string", False),
+            ("signup_ip_country", "string", True),
+            ("follower_count", "integer", False),
+            ("following_count", "integer", False),
+        ),
+    ),
+    "events": Table(
+        "events",
+        "event_id",
+        _cols(
+            ("event_id", "string", False),
+            ("account_id", "string", False),
+            ("event_ts", "timestamp", False),
+            ("event_type", "string", False),
+            ("client", "string", False),
+            ("device_id", "string", True),
+            ("ip_country", "string", True),
+            ("target_account_id", "string", True),
+            ("target_event_id", "string", True),
+            ("text", "string", True),
+            ("image_hash", "string", True),
+            ("location_tag", "string", True),
+            ("ai_label", "boolean", True),
+            ("ai_metadata", "boolean", True),
+            ("commercial", "boolean", True),
+        ),
+    ),
+    "reviews": Table(
+        "reviews",
+        "review_id",
+        _cols(
+            ("review_id", "string", False),
+            ("account_id", "string", False),
+            ("reviewed_at", "timestamp", False),
+            ("verdict", "string", False),
+            ("source", "string", False),
+        ),
+    ),
+    "appeals": Table(
+        "appeals",
+        "appeal_id",
+        _cols(
+            ("appeal_id", "string", False),
+            ("account_id", "string", False),
+            ("action", "string", False),
+            ("filed_at", "timestamp", False),
+            ("outcome", "string", False),
+            ("decided_at", "timestamp", True),
+        ),
+    ),
 }
 
 # The pipeline's bookkeeping columns on every raw table, after the contract's own
 # (contract 1.1 reserves the `_` prefix for them), with their DuckDB types.
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_delivery_date", "DATE"),     # the dt= folder the row came in
-    ("_source_file", "VARCHAR"),    # the landed file, relative to the landing zone
-    ("_file_row", "BIGINT"),        # 0-based row order in that file
-    ("_loaded_at", "TIMESTAMP"),    # when the load committed (UTC)
+    ("_delivery_date", "DATE"),  # the dt= folder the row came in
+    ("_source_file", "VARCHAR"),  # the landed file, relative to the landing zone
+    ("_file_row", "BIGINT"),  # 0-based row order in that file
+    ("_loaded_at", "TIMESTAMP"),  # when the load committed (UTC)
 )
 # The DuckDB type of each contract type in the raw layer.
-RAW_TYPES: dict[str, str] = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "integer": "BIGINT",
-                             "boolean": "BOOLEAN"}
+RAW_TYPES: dict[str, str] = {
+    "string": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+}
 
 # The contract's value sets are declared once, in src/realpeople/vocabulary.py.
 # File name endings the pipeline reads, and as what. Gzip is read natively (streamed,
@@ -131,11 +167,11 @@ class Limits:
     reason names the limit.
     """
 
-    field_bytes: int = 1 << 20            # one value (UTF-8 bytes): 1 MiB; the row is quarantined
-    line_bytes: int = 16 << 20            # one CSV line: 16 MiB; beyond it the file cannot be split
-    rows_per_file: int = 20_000_000       # rows in one file: the file is rejected beyond it
-    columns_per_file: int = 1_000         # columns in one file's header or schema
-    decompressed_bytes: int = 4 << 30     # one file's data after decompression: 4 GiB
+    field_bytes: int = 1 << 20  # one value (UTF-8 bytes): 1 MiB; the row is quarantined
+    line_bytes: int = 16 << 20  # one CSV line: 16 MiB; beyond it the file cannot be split
+    rows_per_file: int = 20_000_000  # rows in one file: the file is rejected beyond it
+    columns_per_file: int = 1_000  # columns in one file's header or schema
+    decompressed_bytes: int = 4 << 30  # one file's data after decompression: 4 GiB
 
 
 LIMITS = Limits()

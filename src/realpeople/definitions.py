@@ -22,11 +22,17 @@ def build_definitions(settings: Settings) -> Definitions:
     """Every stage's definitions from ``defs/``, with resources built from ``settings``,
     and the publishing deadline (a freshness policy on ``published_snapshot``)."""
     stages = load_from_defs_folder(path_within_project=Path(__file__).parent)
-    deadline = FreshnessPolicy.cron(deadline_cron=f"0 {settings.publish_deadline_hour} * * *",
-                                    lower_bound_delta=timedelta(hours=24), timezone="UTC")
+    deadline = FreshnessPolicy.cron(
+        deadline_cron=f"0 {settings.publish_deadline_hour} * * *",
+        lower_bound_delta=timedelta(hours=24),
+        timezone="UTC",
+    )
     published = AssetKey("published_snapshot")
     stages = stages.map_asset_specs(
-        func=lambda spec: spec.replace_attributes(freshness_policy=deadline) if spec.key == published else spec)
+        func=lambda spec: (
+            spec.replace_attributes(freshness_policy=deadline) if spec.key == published else spec
+        )
+    )
     return Definitions.merge(stages, Definitions(resources=build_resources(settings)))
 
 

@@ -36,8 +36,14 @@ class Progress:
         if _is_terminal(self.stream):
             from tqdm import tqdm
 
-            self._bar = tqdm(total=self.total or None, desc=f"    {label}", unit=unit or "it",
-                             file=self.stream, leave=False, dynamic_ncols=True)
+            self._bar = tqdm(
+                total=self.total or None,
+                desc=f"    {label}",
+                unit=unit or "it",
+                file=self.stream,
+                leave=False,
+                dynamic_ncols=True,
+            )
         else:
             self._line()
 
@@ -56,12 +62,20 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
         seconds = time.perf_counter() - self.started
-        print(f"    {self.label}: {self.done}/{self.total} {self.unit}".rstrip() + f" in {seconds:.1f} s",
-              file=self.stream, flush=True)
+        print(
+            f"    {self.label}: {self.done}/{self.total} {self.unit}".rstrip()
+            + f" in {seconds:.1f} s",
+            file=self.stream,
+            flush=True,
+        )
         self.enabled = False
 
     def _line(self) -> None:
-        print(f"    {self.label}: {self.done}/{self.total} {self.unit}".rstrip(), file=self.stream, flush=True)
+        print(
+            f"    {self.label}: {self.done}/{self.total} {self.unit}".rstrip(),
+            file=self.stream,
+            flush=True,
+        )
         step = max(self.total // 10, 1)
         self._next_line = (self.done // step + 1) * step
 

@@ -19,7 +19,9 @@ def warehouse_resource(settings: Settings) -> DuckDBResource:
     """The DuckDB warehouse, with a memory cap and a spill folder (see settings)."""
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=settings.warehouse_path, connection_config=settings.duckdb_config())
+    return DuckDBResource(
+        database=settings.warehouse_path, connection_config=settings.duckdb_config()
+    )
 
 
 def dbt_executable() -> str:
@@ -52,8 +54,11 @@ class RealPeopleDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return RealPeopleDbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                                    dbt_executable=dbt_executable())
+    return RealPeopleDbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
+    )
 
 
 def build_resources(settings: Settings) -> dict:
@@ -61,7 +66,8 @@ def build_resources(settings: Settings) -> dict:
         # A plain value, not a configurable resource: no run config can change a setting
         # (the brake, the thresholds, the tracking URI come from the deployment only).
         "settings": ResourceDefinition.hardcoded_resource(
-            settings, "RealPeople settings, read from the environment (realpeople.settings)"),
+            settings, "RealPeople settings, read from the environment (realpeople.settings)"
+        ),
         "warehouse": warehouse_resource(settings),
         "dbt": dbt_resource(),
     }

@@ -46,82 +46,168 @@ class Setting:
 
 
 SETTINGS: dict[str, Setting] = {
-    "landing_dir": Setting("REALPEOPLE_LANDING_DIR", "data/landing",
-                           "where deliveries land (`<table>/dt=YYYY-MM-DD/`)", path=True),
-    "data_dir": Setting("REALPEOPLE_DATA_DIR", "data",
-                        "everything the pipeline writes: warehouse, MLflow, Dagster, published files", path=True),
-    "warehouse_path": Setting("REALPEOPLE_WAREHOUSE_PATH", "{data_dir}/warehouse.duckdb",
-                              "the DuckDB warehouse", path=True),
-    "engine": Setting("REALPEOPLE_ENGINE", "duckdb",
-                      "where dbt builds the features: `spark` builds them with dbt on Spark (the `spark` "
-                      "target; [docs/scaling.md](docs/scaling.md))",
-                      choices=ENGINES),
-    "raw_parquet_dir": Setting("REALPEOPLE_RAW_PARQUET_DIR", "{data_dir}/raw_parquet",
-                               "the raw layer as Parquet, written when the engine is spark", path=True),
-    "spark_dir": Setting("REALPEOPLE_SPARK_DIR", "{data_dir}/spark",
-                         "local Spark's warehouse, metastore and spill", path=True),
-    "spark_schema": Setting("REALPEOPLE_SPARK_SCHEMA", "realpeople", "the Spark database dbt builds into"),
-    "duckdb_memory_limit": Setting("REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB",
-                                   "DuckDB's memory cap; it spills to disk past it"),
+    "landing_dir": Setting(
+        "REALPEOPLE_LANDING_DIR",
+        "data/landing",
+        "where deliveries land (`<table>/dt=YYYY-MM-DD/`)",
+        path=True,
+    ),
+    "data_dir": Setting(
+        "REALPEOPLE_DATA_DIR",
+        "data",
+        "everything the pipeline writes: warehouse, MLflow, Dagster, published files",
+        path=True,
+    ),
+    "warehouse_path": Setting(
+        "REALPEOPLE_WAREHOUSE_PATH",
+        "{data_dir}/warehouse.duckdb",
+        "the DuckDB warehouse",
+        path=True,
+    ),
+    "engine": Setting(
+        "REALPEOPLE_ENGINE",
+        "duckdb",
+        "where dbt builds the features: `spark` builds them with dbt on Spark (the `spark` "
+        "target; [docs/scaling.md](docs/scaling.md))",
+        choices=ENGINES,
+    ),
+    "raw_parquet_dir": Setting(
+        "REALPEOPLE_RAW_PARQUET_DIR",
+        "{data_dir}/raw_parquet",
+        "the raw layer as Parquet, written when the engine is spark",
+        path=True,
+    ),
+    "spark_dir": Setting(
+        "REALPEOPLE_SPARK_DIR",
+        "{data_dir}/spark",
+        "local Spark's warehouse, metastore and spill",
+        path=True,
+    ),
+    "spark_schema": Setting(
+        "REALPEOPLE_SPARK_SCHEMA", "realpeople", "the Spark database dbt builds into"
+    ),
+    "duckdb_memory_limit": Setting(
+        "REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB's memory cap; it spills to disk past it"
+    ),
     "duckdb_threads": Setting("REALPEOPLE_DUCKDB_THREADS", "2", "DuckDB threads"),
-    "mlflow_tracking_uri": Setting("MLFLOW_TRACKING_URI", "sqlite:///{data_dir}/mlflow/mlflow.db",
-                                   "MLflow tracking and registry store"),
-    "mlflow_artifact_root": Setting("REALPEOPLE_MLFLOW_ARTIFACT_ROOT", "{data_dir}/mlflow/artifacts",
-                                    "MLflow artifacts (models, evaluation plots)", path=True),
-    "dagster_home": Setting("DAGSTER_HOME", "{data_dir}/dagster_home",
-                            "Dagster's instance: runs, events, schedules", path=True),
-    "first_delivery_date": Setting("REALPEOPLE_FIRST_DELIVERY_DATE", "2024-01-01",
-                                   "first daily partition; an older `dt=` folder is refused"),
-    "feature_window_days": Setting("REALPEOPLE_FEATURE_WINDOW_DAYS", "28", "trailing window of the features"),
-    "platform_utc_offset_hours": Setting("REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS", "8",
-                                         "the platform's home time zone (night, hour of day)"),
-    "model_name": Setting("REALPEOPLE_MODEL_NAME", "account_authenticity", "registered model name in MLflow"),
-    "terminate_precision": Setting("REALPEOPLE_TERMINATE_PRECISION", "0.99",
-                                   "held-out precision the terminate tier must keep"),
-    "label_noise": Setting("REALPEOPLE_LABEL_NOISE", "0.02",
-                           "share of review verdicts assumed wrong (see `src/realpeople/ml/policy.py`)"),
-    "review_override_days": Setting("REALPEOPLE_REVIEW_OVERRIDE_DAYS", "28",
-                                    "a moderator verdict this recent overrides the model"),
+    "mlflow_tracking_uri": Setting(
+        "MLFLOW_TRACKING_URI",
+        "sqlite:///{data_dir}/mlflow/mlflow.db",
+        "MLflow tracking and registry store",
+    ),
+    "mlflow_artifact_root": Setting(
+        "REALPEOPLE_MLFLOW_ARTIFACT_ROOT",
+        "{data_dir}/mlflow/artifacts",
+        "MLflow artifacts (models, evaluation plots)",
+        path=True,
+    ),
+    "dagster_home": Setting(
+        "DAGSTER_HOME",
+        "{data_dir}/dagster_home",
+        "Dagster's instance: runs, events, schedules",
+        path=True,
+    ),
+    "first_delivery_date": Setting(
+        "REALPEOPLE_FIRST_DELIVERY_DATE",
+        "2024-01-01",
+        "first daily partition; an older `dt=` folder is refused",
+    ),
+    "feature_window_days": Setting(
+        "REALPEOPLE_FEATURE_WINDOW_DAYS", "28", "trailing window of the features"
+    ),
+    "platform_utc_offset_hours": Setting(
+        "REALPEOPLE_PLATFORM_UTC_OFFSET_HOURS",
+        "8",
+        "the platform's home time zone (night, hour of day)",
+    ),
+    "model_name": Setting(
+        "REALPEOPLE_MODEL_NAME", "account_authenticity", "registered model name in MLflow"
+    ),
+    "terminate_precision": Setting(
+        "REALPEOPLE_TERMINATE_PRECISION", "0.99", "held-out precision the terminate tier must keep"
+    ),
+    "label_noise": Setting(
+        "REALPEOPLE_LABEL_NOISE",
+        "0.02",
+        "share of review verdicts assumed wrong (see `src/realpeople/ml/policy.py`)",
+    ),
+    "review_override_days": Setting(
+        "REALPEOPLE_REVIEW_OVERRIDE_DAYS",
+        "28",
+        "a moderator verdict this recent overrides the model",
+    ),
     "second_review_below": Setting(
-        "REALPEOPLE_SECOND_REVIEW_BELOW", "0.2",
+        "REALPEOPLE_SECOND_REVIEW_BELOW",
+        "0.2",
         "a verdict the model flatly contradicts goes to a second review: `ai_managed` when "
-        "P(ai_managed) is below it, `ai_assisted` when P(ai_assisted) + P(ai_managed) is"),
+        "P(ai_managed) is below it, `ai_assisted` when P(ai_assisted) + P(ai_managed) is",
+    ),
     "terminate_guard_per_10k": Setting(
-        "REALPEOPLE_TERMINATE_GUARD_PER_10K", "10",
+        "REALPEOPLE_TERMINATE_GUARD_PER_10K",
+        "10",
         "terminate guard: while the terminate bar would terminate more people of the random audit "
         "(on the run date's features) than flipped verdicts plus this many per 10,000 explain "
         "(one-sided test, 5 %), the model's terminations go to the review queue "
-        "([models.md](docs/models.md#the-terminate-guard-why-seeds-8-and-9-terminated-people))"),
+        "([models.md](docs/models.md#the-terminate-guard-why-seeds-8-and-9-terminated-people))",
+    ),
     "review_requests_per_day": Setting(
-        "REALPEOPLE_REVIEW_REQUESTS", "25",
+        "REALPEOPLE_REVIEW_REQUESTS",
+        "25",
         "accounts per run date the model asks moderators to review (least sure first, one per "
-        "unreviewed coordination ring; table `review_requests`)"),
+        "unreviewed coordination ring; table `review_requests`)",
+    ),
     "audit_requests_per_day": Setting(
-        "REALPEOPLE_AUDIT_REQUESTS", "20",
-        "random-audit requests per run date (kept apart: unbiased prevalence and precision)"),
-    "brake_factor": Setting("REALPEOPLE_BRAKE_FACTOR", "3",
-                            "safety brake: terminations above this times the trailing median of published runs"),
-    "brake_history_runs": Setting("REALPEOPLE_BRAKE_HISTORY_RUNS", "7", "safety brake: published runs in that median"),
-    "brake_min_history": Setting("REALPEOPLE_BRAKE_MIN_HISTORY", "3",
-                                 "safety brake: published runs needed before the surge rule applies"),
-    "brake_min_terminate": Setting("REALPEOPLE_BRAKE_MIN_TERMINATE", "20",
-                                   "safety brake: never brake below this many terminations"),
-    "brake_psi": Setting("REALPEOPLE_BRAKE_PSI", "0.25",
-                         "safety brake: the score distribution's shift (PSI) it tolerates"),
+        "REALPEOPLE_AUDIT_REQUESTS",
+        "20",
+        "random-audit requests per run date (kept apart: unbiased prevalence and precision)",
+    ),
+    "brake_factor": Setting(
+        "REALPEOPLE_BRAKE_FACTOR",
+        "3",
+        "safety brake: terminations above this times the trailing median of published runs",
+    ),
+    "brake_history_runs": Setting(
+        "REALPEOPLE_BRAKE_HISTORY_RUNS", "7", "safety brake: published runs in that median"
+    ),
+    "brake_min_history": Setting(
+        "REALPEOPLE_BRAKE_MIN_HISTORY",
+        "3",
+        "safety brake: published runs needed before the surge rule applies",
+    ),
+    "brake_min_terminate": Setting(
+        "REALPEOPLE_BRAKE_MIN_TERMINATE",
+        "20",
+        "safety brake: never brake below this many terminations",
+    ),
+    "brake_psi": Setting(
+        "REALPEOPLE_BRAKE_PSI",
+        "0.25",
+        "safety brake: the score distribution's shift (PSI) it tolerates",
+    ),
     "precision_min_audits": Setting(
-        "REALPEOPLE_PRECISION_MIN_AUDITS", "30",
-        "later audits an action needs before the report states its measured precision"),
+        "REALPEOPLE_PRECISION_MIN_AUDITS",
+        "30",
+        "later audits an action needs before the report states its measured precision",
+    ),
     "publish_deadline_hour": Setting(
-        "REALPEOPLE_PUBLISH_DEADLINE_HOUR", "9",
+        "REALPEOPLE_PUBLISH_DEADLINE_HOUR",
+        "9",
         "hour (UTC) by which each day must be published: later, `published_snapshot` is "
-        "marked stale in the Dagster UI (its freshness policy)"),
-    "training_backend": Setting("REALPEOPLE_TRAINING_BACKEND", "local",
-                                "`dask`: the model's final fit (`lightgbm.dask`) and the scoring run on a Dask "
-                                "cluster ([docs/scaling.md](docs/scaling.md)); LightGBM's Dask "
-                                "network listens on every interface, so this is opt-in",
-                                choices=TRAINING_BACKENDS),
-    "dask_scheduler": Setting("REALPEOPLE_DASK_SCHEDULER", "",
-                              "with `dask`: empty for an in-process cluster on 127.0.0.1, else e.g. tcp://host:8786"),
+        "marked stale in the Dagster UI (its freshness policy)",
+    ),
+    "training_backend": Setting(
+        "REALPEOPLE_TRAINING_BACKEND",
+        "local",
+        "`dask`: the model's final fit (`lightgbm.dask`) and the scoring run on a Dask "
+        "cluster ([docs/scaling.md](docs/scaling.md)); LightGBM's Dask "
+        "network listens on every interface, so this is opt-in",
+        choices=TRAINING_BACKENDS,
+    ),
+    "dask_scheduler": Setting(
+        "REALPEOPLE_DASK_SCHEDULER",
+        "",
+        "with `dask`: empty for an in-process cluster on 127.0.0.1, else e.g. tcp://host:8786",
+    ),
 }
 
 
@@ -248,7 +334,9 @@ def settings_table() -> str:
     for setting in SETTINGS.values():
         default = setting.default.replace("{data_dir}", "<data>")
         default = f"`{default}`" if default else "empty"
-        choices = f" (one of {', '.join(f'`{c}`' for c in setting.choices)})" if setting.choices else ""
+        choices = (
+            f" (one of {', '.join(f'`{c}`' for c in setting.choices)})" if setting.choices else ""
+        )
         rows.append(f"| `{setting.env}` | {default} | {setting.meaning}{choices} |")
     return "\n".join(rows) + "\n"
 
@@ -263,7 +351,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     for name, setting in SETTINGS.items():  # declared order: data_dir before what derives from it
         value = env.get(setting.env) or setting.default.format(**raw)
         if setting.choices and value not in setting.choices:
-            raise ValueError(f"{setting.env}={value!r}: expected one of {', '.join(setting.choices)}")
+            raise ValueError(
+                f"{setting.env}={value!r}: expected one of {', '.join(setting.choices)}"
+            )
         if setting.path and not value.startswith("sqlite:"):
             value = str(Path(value).expanduser().resolve())
         raw[name] = value
@@ -273,5 +363,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         try:
             typed[field.name] = kind(raw[field.name])
         except ValueError:
-            raise ValueError(f"{SETTINGS[field.name].env}={raw[field.name]!r}: expected {field.type}") from None
+            raise ValueError(
+                f"{SETTINGS[field.name].env}={raw[field.name]!r}: expected {field.type}"
+            ) from None
     return Settings(**typed)

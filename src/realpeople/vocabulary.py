@@ -43,8 +43,11 @@ REVIEW = "review"
 # What the policy may propose per account (``account_scores.proposed_action``; NULL: none).
 PROPOSED_ACTIONS: tuple[str, ...] = (*ACTIONS, REVIEW)
 # A moderator's verdict, acted on (None: no action).
-VERDICT_ACTION: dict[str, str | None] = {"human": None, "ai_assisted": WARN_AND_LIMIT,
-                                         "ai_managed": TERMINATE}
+VERDICT_ACTION: dict[str, str | None] = {
+    "human": None,
+    "ai_assisted": WARN_AND_LIMIT,
+    "ai_managed": TERMINATE,
+}
 # The score a verdict is checked against before it acts (second review when the model
 # flatly contradicts it): automation against P(ai_managed), AI writing help against
 # P(any AI) = P(ai_assisted) + P(ai_managed).
@@ -62,8 +65,12 @@ MODEL_ALONE = "model"
 MODERATOR_WITH_MODEL = "moderator_with_model"
 MODERATOR_AGAINST_MODEL = "moderator_against_model"
 MODERATOR_WITHOUT_MODEL = "moderator_without_model"
-DECISION_PATHS: tuple[str, ...] = (MODEL_ALONE, MODERATOR_WITH_MODEL, MODERATOR_AGAINST_MODEL,
-                                   MODERATOR_WITHOUT_MODEL)
+DECISION_PATHS: tuple[str, ...] = (
+    MODEL_ALONE,
+    MODERATOR_WITH_MODEL,
+    MODERATOR_AGAINST_MODEL,
+    MODERATOR_WITHOUT_MODEL,
+)
 # Whether an actioned account was already on an earlier published list.
 NEW_OR_CONTINUING: tuple[str, ...] = ("new", "continuing")
 

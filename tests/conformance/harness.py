@@ -30,15 +30,31 @@ from realpeople import vocabulary
 from realpeople.cli import DESIGNED_STOPS, StageFailed, run_pipeline
 from realpeople.settings import load_settings
 
-PUBLISHED_FILES = ["compliance_metrics.csv", "compliance_metrics.parquet", "decisions.csv", "decisions.parquet",
-                   "enforcement_list.csv", "enforcement_list.parquet", "networks.parquet", "report.html",
-                   "review_queue.csv", "review_queue.parquet", "statements_of_reasons.jsonl",
-                   "statements_of_reasons.parquet"]
-CONTRACT_ENFORCEMENT_SCHEMA = pa.schema([
-    ("account_id", pa.string()), ("action", pa.string()), ("score_ai_managed", pa.float64()),
-    ("score_ai_assisted", pa.float64()), ("reasons", pa.string()), ("model_version", pa.string()),
-    ("run_date", pa.date32()),
-])
+PUBLISHED_FILES = [
+    "compliance_metrics.csv",
+    "compliance_metrics.parquet",
+    "decisions.csv",
+    "decisions.parquet",
+    "enforcement_list.csv",
+    "enforcement_list.parquet",
+    "networks.parquet",
+    "report.html",
+    "review_queue.csv",
+    "review_queue.parquet",
+    "statements_of_reasons.jsonl",
+    "statements_of_reasons.parquet",
+]
+CONTRACT_ENFORCEMENT_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("action", pa.string()),
+        ("score_ai_managed", pa.float64()),
+        ("score_ai_assisted", pa.float64()),
+        ("reasons", pa.string()),
+        ("model_version", pa.string()),
+        ("run_date", pa.date32()),
+    ]
+)
 
 
 class Undesigned(AssertionError):
@@ -82,9 +98,13 @@ def remove_instance_homes() -> None:
 
 
 def settings_for(root: Path, landing: Path):
-    return load_settings({"REALPEOPLE_LANDING_DIR": str(landing),
-                          "REALPEOPLE_DATA_DIR": str(root / "data"),
-                          "DAGSTER_HOME": str(_instance_home(root))})
+    return load_settings(
+        {
+            "REALPEOPLE_LANDING_DIR": str(landing),
+            "REALPEOPLE_DATA_DIR": str(root / "data"),
+            "DAGSTER_HOME": str(_instance_home(root)),
+        }
+    )
 
 
 def run_once(settings) -> Outcome:
@@ -126,7 +146,9 @@ def check_snapshot(settings, run_date: str) -> bool:
     values = metrics.set_index("metric")["value"]
     acting = bool(values.get("model_acting", 1))
     queue = pd.read_parquet(folder / "review_queue.parquet")
-    csv = pd.read_csv(folder / "enforcement_list.csv", dtype={"model_version": str, "account_id": str})
+    csv = pd.read_csv(
+        folder / "enforcement_list.csv", dtype={"model_version": str, "account_id": str}
+    )
 
     problems = []
     if not listed["account_id"].is_unique:
@@ -182,8 +204,11 @@ def expected_moderator_actions(tables: dict) -> dict[str, str]:
         key = (r["reviewed_at"], r["review_id"])
         if r["account_id"] not in latest or key > latest[r["account_id"]][0]:
             latest[r["account_id"]] = (key, r["verdict"])
-    return {a: vocabulary.VERDICT_ACTION[v] for a, (_, v) in latest.items()
-            if vocabulary.VERDICT_ACTION[v] and a in known}
+    return {
+        a: vocabulary.VERDICT_ACTION[v]
+        for a, (_, v) in latest.items()
+        if vocabulary.VERDICT_ACTION[v] and a in known
+    }
 
 
 def run_world(spec, root: Path) -> Outcome:
@@ -198,20 +223,29 @@ def run_world(spec, root: Path) -> Outcome:
     if outcome.status == "published" and spec.resend_day:
         resend_first_day(spec, landing, tables)
         outcome = run_once(settings)
-        events = warehouse_frame(settings, "select count(*) - count(distinct event_id) as repeats "
-                                           "from stg_activity__events")
+        events = warehouse_frame(
+            settings,
+            "select count(*) - count(distinct event_id) as repeats from stg_activity__events",
+        )
         if int(events["repeats"].iloc[0]) != 0:
             raise Undesigned("a re-sent day duplicated events in staging")
     if outcome.status == "published" and not outcome.model_acting:
-        listed = pd.read_parquet(Path(settings.published_dir) / outcome.run_date / "enforcement_list.parquet")
+        listed = pd.read_parquet(
+            Path(settings.published_dir) / outcome.run_date / "enforcement_list.parquet"
+        )
         got = dict(zip(listed["account_id"], listed["action"]))
         want = expected_moderator_actions(tables)
         if got != want:
             missing, extra = sorted(set(want) - set(got))[:5], sorted(set(got) - set(want))[:5]
-            raise Undesigned(f"without a model the list should be the moderators' decisions: "
-                             f"missing {missing}, extra {extra}")
-        by = warehouse_frame(settings, "select distinct decided_by from enforcement_list where run_date = ?",
-                             [outcome.run_date])
+            raise Undesigned(
+                f"without a model the list should be the moderators' decisions: "
+                f"missing {missing}, extra {extra}"
+            )
+        by = warehouse_frame(
+            settings,
+            "select distinct decided_by from enforcement_list where run_date = ?",
+            [outcome.run_date],
+        )
         if not set(by["decided_by"]) <= {vocabulary.BY_MODERATOR}:
             raise Undesigned(f"decided_by {set(by['decided_by'])} without a model")
     return outcome

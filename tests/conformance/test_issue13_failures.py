@@ -24,8 +24,14 @@ from tests.conformance.worlds import END, WorldSpec, write_world
 
 @pytest.mark.slow
 def test_too_few_reviews_publishes_the_moderators_decisions(tmp_path, capsys):
-    spec = WorldSpec(seed=2, accounts=300, days=3, reviews="counts", formats="mix",
-                     review_counts=(("human", 89), ("ai_managed", 10), ("ai_assisted", 9)))
+    spec = WorldSpec(
+        seed=2,
+        accounts=300,
+        days=3,
+        reviews="counts",
+        formats="mix",
+        review_counts=(("human", 89), ("ai_managed", 10), ("ai_assisted", 9)),
+    )
     outcome = run_world(spec, tmp_path)  # asserts: list == moderators' verdicts, decided_by
     assert outcome.status == "published" and outcome.model_acting is False
     settings = outcome.settings
@@ -33,16 +39,27 @@ def test_too_few_reviews_publishes_the_moderators_decisions(tmp_path, capsys):
     metrics = pd.read_parquet(folder / "compliance_metrics.parquet").set_index("metric")["value"]
     # The issue's exact counts: one more ai_assisted review is all training lacks.
     assert metrics["model_acting"] == 0
-    assert (metrics["reviews_needed_ai_assisted"], metrics["reviews_needed_ai_managed"],
-            metrics["reviews_needed_human"], metrics["reviews_needed_any"]) == (1, 0, 0, 0)
+    assert (
+        metrics["reviews_needed_ai_assisted"],
+        metrics["reviews_needed_ai_managed"],
+        metrics["reviews_needed_human"],
+        metrics["reviews_needed_any"],
+    ) == (1, 0, 0, 0)
     listed = pd.read_parquet(folder / "enforcement_list.parquet")
-    assert (listed["action"] == "terminate").sum() == 10 and (listed["action"] == "warn_and_limit").sum() == 9
+    assert (listed["action"] == "terminate").sum() == 10 and (
+        listed["action"] == "warn_and_limit"
+    ).sum() == 9
     assert listed["score_ai_managed"].isna().all() and listed["model_version"].isna().all()
     # Compliance metrics are published: ingest reconciliation, labelling, prevalence (audit).
-    assert metrics["rows_landed_events"] == metrics["rows_loaded_events"] + metrics["rows_quarantined_events"]
+    assert (
+        metrics["rows_landed_events"]
+        == metrics["rows_loaded_events"] + metrics["rows_quarantined_events"]
+    )
     assert metrics["rows_loaded_events"] > 0
     assert pd.notna(metrics["ai_labelled_posts_with_marker_share"])
-    assert metrics["prevalence_audit_sample_size"] > 0 and pd.notna(metrics["prevalence_ai_managed_estimate"])
+    assert metrics["prevalence_audit_sample_size"] > 0 and pd.notna(
+        metrics["prevalence_ai_managed_estimate"]
+    )
     report = (folder / "report.html").read_text()
     assert "No model acts yet" in report and "more reviewed <code>ai_assisted</code>" in report
     status = warehouse_frame(settings, "select * from model_status")
@@ -77,7 +94,9 @@ def test_null_typed_optional_columns_load(tmp_path):
     from realpeople.defs.ingest.loader import load_delivery
     from tests.conformance.worlds import _arrow, build_rows
 
-    spec = WorldSpec(seed=4, accounts=20, days=1, reviews="three_per_class", null_optional_columns=True)
+    spec = WorldSpec(
+        seed=4, accounts=20, days=1, reviews="three_per_class", null_optional_columns=True
+    )
     rows = build_rows(spec)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     for table in ("accounts", "events", "appeals"):

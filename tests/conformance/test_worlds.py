@@ -22,9 +22,19 @@ FAST_WORLDS = [
     # (Arrow null type), duplicate and late rows, events of unknown accounts, accounts
     # without events, extreme legal values (0 followers, 10,000 events in a day, 5,000
     # characters): no model; moderators' verdicts act
-    WorldSpec(seed=102, accounts=40, days=1, reviews="three_per_class", formats="mix",
-              null_optional_columns=True, duplicates=True, late_rows=True,
-              unknown_account_events=5, extremes=True, accounts_without_events=4),
+    WorldSpec(
+        seed=102,
+        accounts=40,
+        days=1,
+        reviews="three_per_class",
+        formats="mix",
+        null_optional_columns=True,
+        duplicates=True,
+        late_rows=True,
+        unknown_account_events=5,
+        extremes=True,
+        accounts_without_events=4,
+    ),
 ]
 
 
@@ -46,11 +56,17 @@ def test_generated_world(seed, tmp_path):
     spec = random_spec(seed)
     started = time.perf_counter()
     outcome = run_world(spec, tmp_path)
-    ending = outcome.reason if outcome.status == "stopped" else (
-        "published (model acts)" if outcome.model_acting else "published (moderators only)")
+    ending = (
+        outcome.reason
+        if outcome.status == "stopped"
+        else ("published (model acts)" if outcome.model_acting else "published (moderators only)")
+    )
     ENDINGS[ending] += 1
-    print(f"\n{spec.describe()} -> {ending} in {time.perf_counter() - started:.1f} s "
-          f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    print(
+        f"\n{spec.describe()} -> {ending} in {time.perf_counter() - started:.1f} s "
+        f"(load {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
 
 
 @pytest.mark.parametrize("stop", ["no_deliveries", "no_deliveries_but_too_early", "no_rows"])
@@ -71,8 +87,15 @@ def test_designed_stops_are_named(stop, tmp_path):
     if stop == "no_deliveries_but_too_early":
         # dated before REALPEOPLE_FIRST_DELIVERY_DATE: rejected (recorded), so nothing to take
         spec = WorldSpec(seed=104, accounts=5, days=1)
-        rows = [{"account_id": "a1", "created_at": None, "signup_client": "web",
-                 "follower_count": 0, "following_count": 0}]
+        rows = [
+            {
+                "account_id": "a1",
+                "created_at": None,
+                "signup_client": "web",
+                "follower_count": 0,
+                "following_count": 0,
+            }
+        ]
         import random
 
         write_delivery(landing, "accounts", date(2023, 12, 31), rows, spec, random.Random(0))

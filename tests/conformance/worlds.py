@@ -26,12 +26,18 @@ from realpeople import vocabulary
 from realpeople.contract import TABLES
 
 END = date(2026, 11, 15)
-_ARROW = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"),
-          "integer": pa.int64(), "boolean": pa.bool_()}
+_ARROW = {
+    "string": pa.string(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+}
 # The contract's columns, in order, with their contract type and nullability: read from
 # the one machine-readable declaration (src/realpeople/contract.py), not copied.
 COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    name: tuple((c.name, c.type, c.nullable) for c in table.columns) for name, table in TABLES.items()}
+    name: tuple((c.name, c.type, c.nullable) for c in table.columns)
+    for name, table in TABLES.items()
+}
 
 # How reviews are spread over the classes.
 REVIEW_REGIMES = ("none", "one_class", "two_classes", "three_per_class", "enough", "noisy")
@@ -64,10 +70,12 @@ class WorldSpec:
     tags: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
-        return (f"seed={self.seed} {self.accounts}x{self.days}d reviews={self.reviews} "
-                f"{self.formats} appeals={self.appeals} nulls={self.null_optional_columns} "
-                f"dups={self.duplicates} late={self.late_rows} resend={self.resend_day} "
-                f"extremes={self.extremes} unknown={self.unknown_account_events}")
+        return (
+            f"seed={self.seed} {self.accounts}x{self.days}d reviews={self.reviews} "
+            f"{self.formats} appeals={self.appeals} nulls={self.null_optional_columns} "
+            f"dups={self.duplicates} late={self.late_rows} resend={self.resend_day} "
+            f"extremes={self.extremes} unknown={self.unknown_account_events}"
+        )
 
 
 def random_spec(seed: int) -> WorldSpec:
@@ -75,16 +83,26 @@ def random_spec(seed: int) -> WorldSpec:
     rng = random.Random(seed)
     reviews = rng.choice(REVIEW_REGIMES)
     days = rng.choice((1, 2, 3, 4)) if reviews not in ("enough", "noisy") else rng.choice((4, 5))
-    accounts = rng.choice((20, 40, 80)) if reviews not in ("enough", "noisy") else rng.choice((400, 600))
+    accounts = (
+        rng.choice((20, 40, 80)) if reviews not in ("enough", "noisy") else rng.choice((400, 600))
+    )
     return WorldSpec(
-        seed=seed, accounts=accounts, days=days, reviews=reviews,
-        appeals=rng.random() < 0.6, formats=rng.choice(("parquet", "csv", "mix")),
+        seed=seed,
+        accounts=accounts,
+        days=days,
+        reviews=reviews,
+        appeals=rng.random() < 0.6,
+        formats=rng.choice(("parquet", "csv", "mix")),
         accounts_without_events=rng.choice((0, 2, 5)),
         unknown_account_events=rng.choice((0, 0, 7)),
-        null_optional_columns=rng.random() < 0.3, duplicates=rng.random() < 0.4,
-        late_rows=rng.random() < 0.4, resend_day=rng.random() < 0.15 and days > 1,
-        extremes=rng.random() < 0.2, overlap=rng.choice((0.0, 0.1, 0.3)),
-        reviewed_share=rng.choice((0.4, 0.6)))
+        null_optional_columns=rng.random() < 0.3,
+        duplicates=rng.random() < 0.4,
+        late_rows=rng.random() < 0.4,
+        resend_day=rng.random() < 0.15 and days > 1,
+        extremes=rng.random() < 0.2,
+        overlap=rng.choice((0.0, 0.1, 0.3)),
+        reviewed_share=rng.choice((0.4, 0.6)),
+    )
 
 
 def _ts(day: date, seconds: float) -> datetime:
@@ -111,7 +129,9 @@ def _verdicts(spec: WorldSpec, rng: random.Random, classes: list[str]) -> dict[i
     if spec.reviews == "counts":
         for cls, count in spec.review_counts:
             if len(by_class[cls]) < count:
-                raise ValueError(f"{count} reviews of {cls} need more accounts than {spec.accounts}")
+                raise ValueError(
+                    f"{count} reviews of {cls} need more accounts than {spec.accounts}"
+                )
             for i in by_class[cls][:count]:
                 picked[i] = cls
         return picked
@@ -137,7 +157,9 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
     n = spec.accounts
     # A mix like a platform's: mostly people, some assisted writers, some automation.
     classes = [rng.choices(vocabulary.VERDICTS, weights=(0.6, 0.2, 0.2))[0] for _ in range(n)]
-    behaves = [rng.choice(vocabulary.VERDICTS) if rng.random() < spec.overlap else c for c in classes]
+    behaves = [
+        rng.choice(vocabulary.VERDICTS) if rng.random() < spec.overlap else c for c in classes
+    ]
     ids = [f"acct-{spec.seed}-{i:05d}" for i in range(n)]
     if spec.extremes and n > 2:
         ids[2] = f"acct-{spec.seed}-" + "x" * 300  # the contract sets no length limit
@@ -151,9 +173,12 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
             "account_id": ids[i],
             "created_at": _ts(day, 0) - timedelta(days=rng.randint(0, 900)),
             "declared_country": rng.choice(("DE", "FR", "BR", None)),
-            "bio": None if rng.random() < 0.3 else ("x" * 5000 if spec.extremes and i == 0 else f"bio {i}"),
+            "bio": None
+            if rng.random() < 0.3
+            else ("x" * 5000 if spec.extremes and i == 0 else f"bio {i}"),
             "avatar_hash": rng.choice(("ab12", "ffee", None)),
-            "signup_client": "api" if behaves[i] == "ai_managed" and rng.random() < 0.7
+            "signup_client": "api"
+            if behaves[i] == "ai_managed" and rng.random() < 0.7
             else rng.choice(vocabulary.CLIENTS),
             "signup_ip_country": rng.choice(("DE", "US", None)),
             "follower_count": 0 if spec.extremes and i % 7 == 0 else rng.randint(0, 5000),
@@ -185,8 +210,11 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
                 offset = 0
                 if spec.late_rows and rng.random() < 0.05:
                     offset = -rng.randint(1, 3) * 86_400  # up to 3 days late: legal
-                event_type = rng.choice(("post", "comment", "like", "dm", "login")
-                                        if kind != "ai_managed" else ("post", "post", "dm", "follow"))
+                event_type = rng.choice(
+                    ("post", "comment", "like", "dm", "login")
+                    if kind != "ai_managed"
+                    else ("post", "post", "dm", "follow")
+                )
                 text = None
                 if event_type in ("post", "comment", "dm"):
                     if spec.extremes and j == 0:
@@ -194,33 +222,51 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
                     elif kind == "ai_managed":
                         text = f"Unlock growth today with tip #{j % 3}!"
                     elif kind == "ai_assisted":
-                        text = f"Here are three thoughts on topic {rng.randint(0, 50)}:\n- one\n- two"
+                        text = (
+                            f"Here are three thoughts on topic {rng.randint(0, 50)}:\n- one\n- two"
+                        )
                     else:
                         text = f"lol {rng.randint(0, 10_000)} :)"
-                rows.append({
-                    "event_id": f"ev-{spec.seed}-{counter}",
-                    "account_id": ids[i],
-                    "event_ts": _ts(day, seconds + offset),
-                    "event_type": event_type,
-                    "client": "api" if kind == "ai_managed" and rng.random() < 0.8
-                    else rng.choice(("app_ios", "app_android", "web")),
-                    "device_id": f"dev-{i % (n // 2 + 1) if kind == 'ai_managed' else i}",
-                    "ip_country": rng.choice(("DE", "US", None)),
-                    "target_account_id": ids[rng.randrange(n)] if event_type in ("comment", "dm", "follow") else None,
-                    "target_event_id": None,
-                    "text": text,
-                    "image_hash": rng.choice((None, "abcd")) if event_type == "post" else None,
-                    "location_tag": rng.choice((None, "DE")) if event_type == "post" else None,
-                    "ai_label": (rng.random() < 0.3) if event_type == "post" else None,
-                    "ai_metadata": (kind != "human" and rng.random() < 0.5) if event_type == "post" else None,
-                    "commercial": (kind == "ai_managed") if event_type == "post" else None,
-                })
+                rows.append(
+                    {
+                        "event_id": f"ev-{spec.seed}-{counter}",
+                        "account_id": ids[i],
+                        "event_ts": _ts(day, seconds + offset),
+                        "event_type": event_type,
+                        "client": "api"
+                        if kind == "ai_managed" and rng.random() < 0.8
+                        else rng.choice(("app_ios", "app_android", "web")),
+                        "device_id": f"dev-{i % (n // 2 + 1) if kind == 'ai_managed' else i}",
+                        "ip_country": rng.choice(("DE", "US", None)),
+                        "target_account_id": ids[rng.randrange(n)]
+                        if event_type in ("comment", "dm", "follow")
+                        else None,
+                        "target_event_id": None,
+                        "text": text,
+                        "image_hash": rng.choice((None, "abcd")) if event_type == "post" else None,
+                        "location_tag": rng.choice((None, "DE")) if event_type == "post" else None,
+                        "ai_label": (rng.random() < 0.3) if event_type == "post" else None,
+                        "ai_metadata": (kind != "human" and rng.random() < 0.5)
+                        if event_type == "post"
+                        else None,
+                        "commercial": (kind == "ai_managed") if event_type == "post" else None,
+                    }
+                )
         for u in range(spec.unknown_account_events):
             counter += 1
-            rows.append({"event_id": f"ev-{spec.seed}-{counter}", "account_id": f"ghost-{u}",
-                         "event_ts": _ts(day, 3600 + u), "event_type": "like", "client": "web"})
+            rows.append(
+                {
+                    "event_id": f"ev-{spec.seed}-{counter}",
+                    "account_id": f"ghost-{u}",
+                    "event_ts": _ts(day, 3600 + u),
+                    "event_type": "like",
+                    "client": "web",
+                }
+            )
         if spec.duplicates and rows:
-            rows.extend(dict(r) for r in rng.sample(rows, k=min(5, len(rows))))  # within the delivery
+            rows.extend(
+                dict(r) for r in rng.sample(rows, k=min(5, len(rows)))
+            )  # within the delivery
             if k > 0 and tables["events"][days[k - 1]]:
                 rows.append(dict(tables["events"][days[k - 1]][0]))  # across deliveries
 
@@ -230,10 +276,15 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
     review_days = days[start:] or days[-1:]
     for r, (i, verdict) in enumerate(sorted(verdicts.items())):
         day = rng.choice(review_days)
-        tables["reviews"][day].append({
-            "review_id": f"rev-{spec.seed}-{r}", "account_id": ids[i],
-            "reviewed_at": _ts(day, rng.uniform(0, 80_000)), "verdict": verdict,
-            "source": rng.choice(vocabulary.REVIEW_SOURCES[:2])})
+        tables["reviews"][day].append(
+            {
+                "review_id": f"rev-{spec.seed}-{r}",
+                "account_id": ids[i],
+                "reviewed_at": _ts(day, rng.uniform(0, 80_000)),
+                "verdict": verdict,
+                "source": rng.choice(vocabulary.REVIEW_SOURCES[:2]),
+            }
+        )
 
     # appeals: some actioned accounts appeal, some decided
     if spec.appeals:
@@ -242,10 +293,16 @@ def build_rows(spec: WorldSpec) -> dict[str, dict[date, list[dict]]]:
             day = days[-1]
             outcome = rng.choice(vocabulary.APPEAL_OUTCOMES)
             filed = _ts(day, 1000 + a)
-            tables["appeals"][day].append({
-                "appeal_id": f"app-{spec.seed}-{a}", "account_id": ids[i],
-                "action": vocabulary.VERDICT_ACTION[verdict], "filed_at": filed, "outcome": outcome,
-                "decided_at": None if outcome == "pending" else filed + timedelta(hours=2)})
+            tables["appeals"][day].append(
+                {
+                    "appeal_id": f"app-{spec.seed}-{a}",
+                    "account_id": ids[i],
+                    "action": vocabulary.VERDICT_ACTION[verdict],
+                    "filed_at": filed,
+                    "outcome": outcome,
+                    "decided_at": None if outcome == "pending" else filed + timedelta(hours=2),
+                }
+            )
     return tables
 
 
@@ -279,11 +336,20 @@ def _write_csv(path: Path, table: str, rows: list[dict], null_optional: bool) ->
         writer = csv.writer(fh)
         writer.writerow(names)
         for r in rows:
-            writer.writerow(["" if (null_optional and n in nullable) else _csv_value(r.get(n)) for n in names])
+            writer.writerow(
+                ["" if (null_optional and n in nullable) else _csv_value(r.get(n)) for n in names]
+            )
 
 
-def write_delivery(landing: Path, table: str, day: date, rows: list[dict], spec: WorldSpec,
-                   rng: random.Random, suffix: str = "") -> None:
+def write_delivery(
+    landing: Path,
+    table: str,
+    day: date,
+    rows: list[dict],
+    spec: WorldSpec,
+    rng: random.Random,
+    suffix: str = "",
+) -> None:
     if not rows:
         return
     folder = Path(landing) / table / f"dt={day.isoformat()}"
@@ -291,12 +357,17 @@ def write_delivery(landing: Path, table: str, day: date, rows: list[dict], spec:
     fmt = spec.formats
     if fmt == "mix" and len(rows) >= 2:
         cut = len(rows) // 2
-        pq.write_table(_arrow(table, rows[:cut], spec.null_optional_columns), folder / f"part-0{suffix}.parquet")
+        pq.write_table(
+            _arrow(table, rows[:cut], spec.null_optional_columns),
+            folder / f"part-0{suffix}.parquet",
+        )
         _write_csv(folder / f"part-1{suffix}.csv", table, rows[cut:], spec.null_optional_columns)
     elif fmt == "csv" or (fmt == "mix" and rng.random() < 0.5):
         _write_csv(folder / f"part-0{suffix}.csv", table, rows, spec.null_optional_columns)
     else:
-        pq.write_table(_arrow(table, rows, spec.null_optional_columns), folder / f"part-0{suffix}.parquet")
+        pq.write_table(
+            _arrow(table, rows, spec.null_optional_columns), folder / f"part-0{suffix}.parquet"
+        )
 
 
 def write_world(spec: WorldSpec, landing: Path) -> dict[str, dict[date, list[dict]]]:
@@ -315,5 +386,12 @@ def resend_first_day(spec: WorldSpec, landing: Path, tables: dict) -> None:
     first = min(tables["events"])
     rows = tables["events"][first]
     if rows:
-        write_delivery(landing, "events", first, rows[: max(1, len(rows) // 4)],
-                       replace(spec, formats="parquet"), random.Random(spec.seed), suffix="-resent")
+        write_delivery(
+            landing,
+            "events",
+            first,
+            rows[: max(1, len(rows) // 4)],
+            replace(spec, formats="parquet"),
+            random.Random(spec.seed),
+            suffix="-resent",
+        )

@@ -19,8 +19,9 @@ END = date(2026, 11, 15)
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("automation")
-    simulator.simulate(root / "all", root / "truth.parquet", accounts=800, days=3, seed=5,
-                       end_date=END, csv_days=0)
+    simulator.simulate(
+        root / "all", root / "truth.parquet", accounts=800, days=3, seed=5, end_date=END, csv_days=0
+    )
     landing = root / "landing"
     # The landing zone starts with the first two days; the third arrives later.
     for table in ("accounts", "events", "reviews", "appeals"):
@@ -28,8 +29,9 @@ def world(tmp_path_factory):
             src = root / "all" / table / f"dt={day}"
             if src.exists():
                 shutil.copytree(src, landing / table / f"dt={day}")
-    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing),
-                              "REALPEOPLE_DATA_DIR": str(root / "data")})
+    settings = load_settings(
+        {"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(root / "data")}
+    )
     return {"root": root, "landing": landing, "settings": settings}
 
 
@@ -65,8 +67,10 @@ def test_a_new_delivery_folder_triggers_exactly_one_run_for_its_date(world):
     # The requested run loads exactly that delivery.
     defs = build_definitions(settings)
     result = defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=DagsterInstance.ephemeral(), partition_key=request.partition_key,
-        asset_selection=request.asset_selection)
+        instance=DagsterInstance.ephemeral(),
+        partition_key=request.partition_key,
+        asset_selection=request.asset_selection,
+    )
     assert result.success
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
         dates = con.execute("select distinct _delivery_date from raw.events").fetchall()
@@ -76,7 +80,9 @@ def test_a_new_delivery_folder_triggers_exactly_one_run_for_its_date(world):
 def test_an_invalid_delivery_folder_is_reported_not_skipped(world, tmp_path):
     landing = tmp_path / "landing"
     (landing / "events" / "dt=2026-02-30").mkdir(parents=True)
-    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path)})
+    settings = load_settings(
+        {"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path)}
+    )
     result = evaluate(settings, None)
     assert isinstance(result, SkipReason)
     assert "dt=2026-02-30" in result.skip_message and "not a valid date" in result.skip_message
@@ -87,16 +93,25 @@ def test_a_date_range_backfill_of_the_features_runs_in_one_process(world):
     defs = build_definitions(settings)
     instance = DagsterInstance.ephemeral()
     for day in ("2026-11-13", "2026-11-14"):
-        assert defs.resolve_job_def("ingest_job").execute_in_process(
-            instance=instance, partition_key=day).success
+        assert (
+            defs.resolve_job_def("ingest_job")
+            .execute_in_process(instance=instance, partition_key=day)
+            .success
+        )
     result = defs.resolve_job_def("features_job").execute_in_process(
         instance=instance,
-        tags={"dagster/asset_partition_range_start": "2026-11-13",
-              "dagster/asset_partition_range_end": "2026-11-14"})
+        tags={
+            "dagster/asset_partition_range_start": "2026-11-13",
+            "dagster/asset_partition_range_end": "2026-11-14",
+        },
+    )
     assert result.success
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-        per_date = dict(con.execute(
-            "select cast(run_date as varchar), count(*) from account_features group by 1").fetchall())
+        per_date = dict(
+            con.execute(
+                "select cast(run_date as varchar), count(*) from account_features group by 1"
+            ).fetchall()
+        )
     assert set(per_date) == {"2026-11-13", "2026-11-14"}
     assert all(n > 0 for n in per_date.values())
 
@@ -106,9 +121,15 @@ def test_the_first_tick_skips_deliveries_the_warehouse_already_holds(world, tmp_
     from realpeople.defs.ingest.loader import load_delivery
 
     landing = tmp_path / "landing"
-    shutil.copytree(world["root"] / "all" / "events" / "dt=2026-11-13", landing / "events" / "dt=2026-11-13")
-    shutil.copytree(world["root"] / "all" / "events" / "dt=2026-11-14", landing / "events" / "dt=2026-11-14")
-    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path / "d")})
+    shutil.copytree(
+        world["root"] / "all" / "events" / "dt=2026-11-13", landing / "events" / "dt=2026-11-13"
+    )
+    shutil.copytree(
+        world["root"] / "all" / "events" / "dt=2026-11-14", landing / "events" / "dt=2026-11-14"
+    )
+    settings = load_settings(
+        {"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path / "d")}
+    )
     Path(settings.warehouse_path).parent.mkdir(parents=True)
     with duckdb.connect(settings.warehouse_path) as con:
         load_delivery(con, landing, "events", date(2026, 11, 13))
@@ -128,11 +149,17 @@ def test_a_loaded_delivery_publishes_its_date_and_the_deadline_is_watched(world)
     defs = build_definitions(settings)
     instance = DagsterInstance.ephemeral()
     result = defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=instance, partition_key="2026-11-14", asset_selection=[AssetKey(["raw", "reviews"])])
+        instance=instance,
+        partition_key="2026-11-14",
+        asset_selection=[AssetKey(["raw", "reviews"])],
+    )
     assert result.success
     context = build_run_status_sensor_context(
-        sensor_name="publish_after_delivery", dagster_instance=instance,
-        dagster_run=result.dagster_run, dagster_event=result.get_run_success_event())
+        sensor_name="publish_after_delivery",
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_success_event(),
+    )
     request = publish_after_delivery(context)
     assert request.partition_key == "2026-11-14"
     assert request.run_key == f"publish:{result.run_id}"
@@ -146,8 +173,12 @@ def test_the_first_model_is_trained_as_make_run_does(world, tmp_path):
     make run follows too, needs_training); before any features, it waits."""
     from realpeople.defs.automation import needs_training, train_when_no_champion
 
-    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(world["landing"]),
-                              "REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+    settings = load_settings(
+        {
+            "REALPEOPLE_LANDING_DIR": str(world["landing"]),
+            "REALPEOPLE_DATA_DIR": str(tmp_path / "data"),
+        }
+    )
 
     def tick():
         with build_sensor_context(resources={"settings": settings}) as context:
@@ -158,9 +189,16 @@ def test_the_first_model_is_trained_as_make_run_does(world, tmp_path):
     defs = build_definitions(settings)
     instance = DagsterInstance.ephemeral()
     for day in ("2026-11-13", "2026-11-14"):
-        assert defs.resolve_job_def("ingest_job").execute_in_process(instance=instance, partition_key=day).success
-    assert defs.resolve_job_def("features_job").execute_in_process(
-        instance=instance, partition_key="2026-11-14").success
+        assert (
+            defs.resolve_job_def("ingest_job")
+            .execute_in_process(instance=instance, partition_key=day)
+            .success
+        )
+    assert (
+        defs.resolve_job_def("features_job")
+        .execute_in_process(instance=instance, partition_key="2026-11-14")
+        .success
+    )
     request = tick()
     assert request.run_key == "first-model:2026-11-14"
     assert request.tags["realpeople/trigger"] == needs_training(settings)

@@ -29,13 +29,32 @@ BOT_SLOTS = 3 * 24 * 6  # every 600 s for three local days
 TEMPLATE = "Top 5 skincare tips ✨\n1. Cleanse\n2. Tone\n3. Glow #{n}"
 
 EVENT_COLUMNS = [
-    "event_id", "account_id", "event_ts", "event_type", "client", "device_id", "ip_country",
-    "target_account_id", "target_event_id", "text", "image_hash", "location_tag",
-    "ai_label", "ai_metadata", "commercial",
+    "event_id",
+    "account_id",
+    "event_ts",
+    "event_type",
+    "client",
+    "device_id",
+    "ip_country",
+    "target_account_id",
+    "target_event_id",
+    "text",
+    "image_hash",
+    "location_tag",
+    "ai_label",
+    "ai_metadata",
+    "commercial",
 ]
 ACCOUNT_COLUMNS = [
-    "account_id", "created_at", "declared_country", "bio", "avatar_hash", "signup_client",
-    "signup_ip_country", "follower_count", "following_count",
+    "account_id",
+    "created_at",
+    "declared_country",
+    "bio",
+    "avatar_hash",
+    "signup_client",
+    "signup_ip_country",
+    "follower_count",
+    "following_count",
 ]
 LINEAGE_DDL = "_delivery_date DATE, _source_file VARCHAR, _file_row BIGINT, _loaded_at TIMESTAMP"
 
@@ -47,8 +66,15 @@ BOT_DM_SLOTS = {108: 1500, 248: 7200, 398: None}
 
 def _event(event_id, account_id, ts, event_type, client, device_id, **extra):
     row = dict.fromkeys(EVENT_COLUMNS)
-    row.update(event_id=event_id, account_id=account_id, event_ts=ts, event_type=event_type,
-               client=client, device_id=device_id, ip_country=extra.pop("ip_country", "CN"))
+    row.update(
+        event_id=event_id,
+        account_id=account_id,
+        event_ts=ts,
+        event_type=event_type,
+        client=client,
+        device_id=device_id,
+        ip_country=extra.pop("ip_country", "CN"),
+    )
     row.update(extra)
     return row
 
@@ -59,22 +85,61 @@ def _bot_events() -> list[dict]:
         ts = START + timedelta(seconds=600 * i)
         common = {"client": "api", "device_id": "dev_farm", "ip_country": "US"}
         if i in BOT_REPLY_SLOTS:
-            events.append(_event(f"bot_e{i}", "bot_1", ts, "dm", target_account_id="person_1",
-                                 target_event_id=f"p_dm{i}", text="Thanks for reaching out! 😊",
-                                 **common))
+            events.append(
+                _event(
+                    f"bot_e{i}",
+                    "bot_1",
+                    ts,
+                    "dm",
+                    target_account_id="person_1",
+                    target_event_id=f"p_dm{i}",
+                    text="Thanks for reaching out! 😊",
+                    **common,
+                )
+            )
         elif i in BOT_DM_SLOTS:
-            events.append(_event(f"bot_e{i}", "bot_1", ts, "dm", target_account_id="person_1",
-                                 text="Check my new course 👉 link", **common))
+            events.append(
+                _event(
+                    f"bot_e{i}",
+                    "bot_1",
+                    ts,
+                    "dm",
+                    target_account_id="person_1",
+                    text="Check my new course 👉 link",
+                    **common,
+                )
+            )
         else:
-            events.append(_event(f"bot_e{i}", "bot_1", ts, "post", text=TEMPLATE.format(n=i),
-                                 image_hash=f"img_{i % 7}", ai_metadata=True, commercial=True,
-                                 **common))
+            events.append(
+                _event(
+                    f"bot_e{i}",
+                    "bot_1",
+                    ts,
+                    "post",
+                    text=TEMPLATE.format(n=i),
+                    image_hash=f"img_{i % 7}",
+                    ai_metadata=True,
+                    commercial=True,
+                    **common,
+                )
+            )
     # A second farm account: same template, same device, same images.
     for k in range(5):
         ts = datetime(2024, 3, 9, 3) + timedelta(hours=k)
-        events.append(_event(f"bot2_e{k}", "bot_2", ts, "post", "api", "dev_farm",
-                             ip_country="US", text=TEMPLATE.format(n=100 + k),
-                             image_hash=f"img_{k}", commercial=True))
+        events.append(
+            _event(
+                f"bot2_e{k}",
+                "bot_2",
+                ts,
+                "post",
+                "api",
+                "dev_farm",
+                ip_country="US",
+                text=TEMPLATE.format(n=100 + k),
+                image_hash=f"img_{k}",
+                commercial=True,
+            )
+        )
     return events
 
 
@@ -84,29 +149,65 @@ def _person_events() -> list[dict]:
     # DMs to the bot, 2 s before the bot's reply slot.
     for i in BOT_REPLY_SLOTS:
         ts = START + timedelta(seconds=600 * i - 2)
-        events.append(_event(f"p_dm{i}", "person_1", ts, "dm", target_account_id="bot_1",
-                             text=f"hi, is this legit? asking about order {i}", **p))
+        events.append(
+            _event(
+                f"p_dm{i}",
+                "person_1",
+                ts,
+                "dm",
+                target_account_id="bot_1",
+                text=f"hi, is this legit? asking about order {i}",
+                **p,
+            )
+        )
     # Slow answers to the bot's DMs.
     for i, latency in BOT_DM_SLOTS.items():
         if latency is not None:
             ts = START + timedelta(seconds=600 * i + latency)
-            events.append(_event(f"p_reply{i}", "person_1", ts, "dm", target_account_id="bot_1",
-                                 target_event_id=f"bot_e{i}", text="hmm, not sure. maybe later", **p))
+            events.append(
+                _event(
+                    f"p_reply{i}",
+                    "person_1",
+                    ts,
+                    "dm",
+                    target_account_id="bot_1",
+                    target_event_id=f"bot_e{i}",
+                    text="hmm, not sure. maybe later",
+                    **p,
+                )
+            )
     # Irregular waking-hour activity (UTC 00:00-15:00 is 08:00-23:00 at UTC+8).
-    for j, (day, hh, mm, kind) in enumerate([
-        (8, 0, 40, "login"), (8, 0, 42, "like"), (8, 5, 10, "post"), (8, 13, 55, "comment"),
-        (9, 1, 5, "login"), (9, 1, 7, "like"), (9, 1, 9, "like"), (9, 9, 47, "post"),
-        (9, 14, 30, "follow"), (10, 0, 15, "login"), (10, 6, 2, "comment"), (10, 12, 40, "like"),
-    ]):
+    for j, (day, hh, mm, kind) in enumerate(
+        [
+            (8, 0, 40, "login"),
+            (8, 0, 42, "like"),
+            (8, 5, 10, "post"),
+            (8, 13, 55, "comment"),
+            (9, 1, 5, "login"),
+            (9, 1, 7, "like"),
+            (9, 1, 9, "like"),
+            (9, 9, 47, "post"),
+            (9, 14, 30, "follow"),
+            (10, 0, 15, "login"),
+            (10, 6, 2, "comment"),
+            (10, 12, 40, "like"),
+        ]
+    ):
         ts = datetime(2024, 3, day, hh, mm)
         extra = {}
         if kind == "post":
-            extra = {"text": f"周末去了趟西湖，人好多但是风景真的很美 day {day}", "image_hash": f"p_img{j}"}
+            extra = {
+                "text": f"周末去了趟西湖，人好多但是风景真的很美 day {day}",
+                "image_hash": f"p_img{j}",
+            }
         if kind == "comment":
             # Comment on a bot post three hours after it went up.
             post_slot = (int((ts - START).total_seconds()) // 600) - 18
-            extra = {"target_event_id": f"bot_e{post_slot}", "target_account_id": "bot_1",
-                         "text": "does this really work for dry skin?"}
+            extra = {
+                "target_event_id": f"bot_e{post_slot}",
+                "target_account_id": "bot_1",
+                "text": "does this really work for dry skin?",
+            }
         if kind in {"like", "follow"}:
             extra = {"target_account_id": "bot_1"}
         events.append(_event(f"p_e{j}", "person_1", ts, kind, **p, **extra))
@@ -123,16 +224,31 @@ def _deliveries(events: list[dict]) -> list[tuple]:
     rows.append((resent, date(2024, 3, 10), "events/dt=2024-03-10/resend.parquet"))
     rows.append((resent, date(2024, 3, 8), "events/dt=2024-03-08/part-0.parquet"))
     # Happened on the run date but delivered the day after: invisible as of RUN_DATE.
-    late = _event("p_late", "person_1", datetime(2024, 3, 10, 14, 0), "post", "app_ios",
-                  "dev_p1", text="late night snack review, very spicy noodles")
+    late = _event(
+        "p_late",
+        "person_1",
+        datetime(2024, 3, 10, 14, 0),
+        "post",
+        "app_ios",
+        "dev_p1",
+        text="late night snack review, very spicy noodles",
+    )
     rows.append((late, date(2024, 3, 11), "events/dt=2024-03-11/part-0.parquet"))
     return rows
 
 
 def _account(account_id, created_at, followers, following, **extra):
-    row = {"account_id": account_id, "created_at": created_at, "declared_country": "CN", "bio": None,
-               "avatar_hash": None, "signup_client": "app_ios", "signup_ip_country": "CN",
-               "follower_count": followers, "following_count": following}
+    row = {
+        "account_id": account_id,
+        "created_at": created_at,
+        "declared_country": "CN",
+        "bio": None,
+        "avatar_hash": None,
+        "signup_client": "app_ios",
+        "signup_ip_country": "CN",
+        "follower_count": followers,
+        "following_count": following,
+    }
     row.update(extra)
     return row
 
@@ -170,42 +286,102 @@ def build_raw_warehouse(path: Path) -> None:
         [tuple(e[c] for c in EVENT_COLUMNS) + lineage(dt, f) for e, dt, f in _deliveries(events)],
     )
     accounts = [
-        (_account("bot_1", datetime(2024, 1, 1), 10, 500, avatar_hash="av_farm",
-                  signup_client="api"), date(2024, 3, 1), "a.parquet"),
-        (_account("bot_2", datetime(2024, 1, 2), 3, 800, avatar_hash="av_farm",
-                  signup_client="api"), date(2024, 3, 1), "a.parquet"),
-        (_account("person_1", datetime(2023, 5, 1), 10, 20, avatar_hash="av_p1"),
-         date(2024, 3, 1), "a.parquet"),
+        (
+            _account(
+                "bot_1", datetime(2024, 1, 1), 10, 500, avatar_hash="av_farm", signup_client="api"
+            ),
+            date(2024, 3, 1),
+            "a.parquet",
+        ),
+        (
+            _account(
+                "bot_2", datetime(2024, 1, 2), 3, 800, avatar_hash="av_farm", signup_client="api"
+            ),
+            date(2024, 3, 1),
+            "a.parquet",
+        ),
+        (
+            _account("person_1", datetime(2023, 5, 1), 10, 20, avatar_hash="av_p1"),
+            date(2024, 3, 1),
+            "a.parquet",
+        ),
         # Changed on 03-09, delivered in two files: the later file wins.
-        (_account("person_1", datetime(2023, 5, 1), 40, 20, avatar_hash="av_p1"),
-         date(2024, 3, 9), "a.parquet"),
-        (_account("person_1", datetime(2023, 5, 1), 50, 20, avatar_hash="av_p1"),
-         date(2024, 3, 9), "b.parquet"),
+        (
+            _account("person_1", datetime(2023, 5, 1), 40, 20, avatar_hash="av_p1"),
+            date(2024, 3, 9),
+            "a.parquet",
+        ),
+        (
+            _account("person_1", datetime(2023, 5, 1), 50, 20, avatar_hash="av_p1"),
+            date(2024, 3, 9),
+            "b.parquet",
+        ),
         # Changed again after RUN_DATE: only visible from NEXT_RUN_DATE on.
-        (_account("person_1", datetime(2023, 5, 1), 999, 20, avatar_hash="av_p1"),
-         date(2024, 3, 11), "a.parquet"),
+        (
+            _account("person_1", datetime(2023, 5, 1), 999, 20, avatar_hash="av_p1"),
+            date(2024, 3, 11),
+            "a.parquet",
+        ),
         (_account("late_1", datetime(2024, 3, 10, 12), 0, 0), date(2024, 3, 11), "a.parquet"),
     ]
     con.executemany(
         f"insert into raw.accounts values ({', '.join(['?'] * (len(ACCOUNT_COLUMNS) + 4))})",
-        [tuple(a[c] for c in ACCOUNT_COLUMNS) + lineage(dt, f"accounts/dt={dt}/{f}")
-         for a, dt, f in accounts],
+        [
+            tuple(a[c] for c in ACCOUNT_COLUMNS) + lineage(dt, f"accounts/dt={dt}/{f}")
+            for a, dt, f in accounts
+        ],
     )
     con.executemany(
         "insert into raw.reviews values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [("r1", "bot_1", datetime(2024, 3, 9, 8), "ai_managed", "user_report",
-          *lineage(date(2024, 3, 9), "reviews/dt=2024-03-09/a.parquet")),
-         ("r1", "bot_1", datetime(2024, 3, 9, 8), "ai_managed", "user_report",
-          *lineage(date(2024, 3, 10), "reviews/dt=2024-03-10/a.parquet")),
-         ("r2", "person_1", datetime(2024, 3, 9, 9), "human", "random_sample",
-          *lineage(date(2024, 3, 9), "reviews/dt=2024-03-09/a.parquet"))],
+        [
+            (
+                "r1",
+                "bot_1",
+                datetime(2024, 3, 9, 8),
+                "ai_managed",
+                "user_report",
+                *lineage(date(2024, 3, 9), "reviews/dt=2024-03-09/a.parquet"),
+            ),
+            (
+                "r1",
+                "bot_1",
+                datetime(2024, 3, 9, 8),
+                "ai_managed",
+                "user_report",
+                *lineage(date(2024, 3, 10), "reviews/dt=2024-03-10/a.parquet"),
+            ),
+            (
+                "r2",
+                "person_1",
+                datetime(2024, 3, 9, 9),
+                "human",
+                "random_sample",
+                *lineage(date(2024, 3, 9), "reviews/dt=2024-03-09/a.parquet"),
+            ),
+        ],
     )
     con.executemany(
         "insert into raw.appeals values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [("ap1", "bot_1", "terminate", datetime(2024, 3, 9, 10), "pending", None,
-          *lineage(date(2024, 3, 9), "appeals/dt=2024-03-09/a.parquet")),
-         ("ap1", "bot_1", "terminate", datetime(2024, 3, 9, 10), "upheld",
-          datetime(2024, 3, 10, 9), *lineage(date(2024, 3, 10), "appeals/dt=2024-03-10/a.parquet"))],
+        [
+            (
+                "ap1",
+                "bot_1",
+                "terminate",
+                datetime(2024, 3, 9, 10),
+                "pending",
+                None,
+                *lineage(date(2024, 3, 9), "appeals/dt=2024-03-09/a.parquet"),
+            ),
+            (
+                "ap1",
+                "bot_1",
+                "terminate",
+                datetime(2024, 3, 9, 10),
+                "upheld",
+                datetime(2024, 3, 10, 9),
+                *lineage(date(2024, 3, 10), "appeals/dt=2024-03-10/a.parquet"),
+            ),
+        ],
     )
     con.close()
 
@@ -226,14 +402,21 @@ def dbt_build(tmp_path: Path, run_date: str) -> float:
     from dbt.cli.main import dbtRunner
 
     started = time.perf_counter()
-    result = dbtRunner().invoke([
-        "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(tmp_path / "target"),
-        "--log-path", str(tmp_path / "logs"),
-        "--vars", json.dumps({"run_date": run_date}),
-    ])
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--vars",
+            json.dumps({"run_date": run_date}),
+        ]
+    )
     elapsed = time.perf_counter() - started
     # dbt-duckdb keeps its DuckDB instance open in-process after the run; close it so this
     # process can open the file with its own settings.
@@ -265,7 +448,10 @@ def assert_same_rows(actual: dict, expected: dict) -> None:
         assert actual[key].keys() == row.keys(), key
         for column, value in row.items():
             if isinstance(value, float):
-                assert actual[key][column] == pytest.approx(value, rel=1e-9, abs=1e-12), (key, column)
+                assert actual[key][column] == pytest.approx(value, rel=1e-9, abs=1e-12), (
+                    key,
+                    column,
+                )
             else:
                 assert actual[key][column] == value, (key, column)
 
@@ -385,6 +571,8 @@ def test_farm_coordination_and_near_copies(first_build):
     # A bot every 600 s: all gaps in one bin, perfectly periodic sessions.
     assert bot_1["gap_entropy"] < 0.1 < person["gap_entropy"]
     assert bot_1["dm_reply_latency_cv"] == pytest.approx(0.0, abs=1e-9)
-    assert bot_1["commercial_share"] == 1.0 and bot_1["commercial_share_change"] == pytest.approx(0.0)
+    assert bot_1["commercial_share"] == 1.0 and bot_1["commercial_share_change"] == pytest.approx(
+        0.0
+    )
     assert person["commercial_share_change"] == pytest.approx(0.0)
     assert 0 < person["punctuation_share"] < 0.5 and 0 < person["type_token_ratio_mean"] <= 1

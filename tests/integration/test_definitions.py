@@ -14,11 +14,15 @@ def test_definitions_load():
 def test_asset_graph_reads_as_the_pipeline(tmp_path):
     built = build_definitions(load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)}))
     graph = built.resolve_asset_graph()
-    group = {key.to_user_string(): graph.get(key).group_name for key in graph.materializable_asset_keys}
+    group = {
+        key.to_user_string(): graph.get(key).group_name for key in graph.materializable_asset_keys
+    }
     assert {group[f"raw/{t}"] for t in ("accounts", "events", "reviews", "appeals")} == {"ingest"}
     assert group["account_features"] == group["stg_activity__events"] == "features"
     assert group["account_authenticity_model"] == group["account_scores"] == "model"
-    assert {group[k] for k in ("enforcement_list", "compliance_metrics", "published_snapshot")} == {"publish"}
+    assert {group[k] for k in ("enforcement_list", "compliance_metrics", "published_snapshot")} == {
+        "publish"
+    }
 
     def upstream(key: str) -> set[str]:
         seen, todo = set(), [AssetKey.from_user_string(key)]
@@ -30,8 +34,14 @@ def test_asset_graph_reads_as_the_pipeline(tmp_path):
         return {k.to_user_string() for k in seen}
 
     # Lineage runs landing -> raw -> dbt -> model -> scores -> list -> published files.
-    assert {"raw/events", "account_features", "account_authenticity_model", "account_scores",
-            "enforcement_list", "compliance_metrics"} <= upstream("published_snapshot")
+    assert {
+        "raw/events",
+        "account_features",
+        "account_authenticity_model",
+        "account_scores",
+        "enforcement_list",
+        "compliance_metrics",
+    } <= upstream("published_snapshot")
     assert "raw/events" in upstream("account_features")
     # The enforcement list's contract check blocks publishing.
     check_keys = graph.get(AssetKey("enforcement_list")).check_keys

@@ -40,15 +40,35 @@ REL_TOL = 1e-6
 ABS_TOL = 1e-9
 
 
-def dbt_build(settings, target: str, run_date: str, out: Path) -> tuple[subprocess.CompletedProcess, float]:
+def dbt_build(
+    settings, target: str, run_date: str, out: Path
+) -> tuple[subprocess.CompletedProcess, float]:
     """`dbt build` on ``target`` in a child process: Spark's JVM ends with it."""
     env = {**os.environ, **settings.subprocess_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     started = time.perf_counter()
     result = subprocess.run(
-        [dbt_executable(), "build", "--target", target, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out / "target"),
-         "--log-path", str(out / "logs"), "--vars", json.dumps({"run_date": run_date})],
-        env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False)
+        [
+            dbt_executable(),
+            "build",
+            "--target",
+            target,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(out / "target"),
+            "--log-path",
+            str(out / "logs"),
+            "--vars",
+            json.dumps({"run_date": run_date}),
+        ],
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return result, time.perf_counter() - started
 
 
@@ -61,8 +81,13 @@ def rows_by_key(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[tuple, 
 @pytest.fixture(scope="module")
 def built(small_world, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("engines")
-    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp), "REALPEOPLE_ENGINE": "spark",
-                              "REALPEOPLE_DUCKDB_MEMORY_LIMIT": "1GB"})
+    settings = load_settings(
+        {
+            "REALPEOPLE_DATA_DIR": str(tmp),
+            "REALPEOPLE_ENGINE": "spark",
+            "REALPEOPLE_DUCKDB_MEMORY_LIMIT": "1GB",
+        }
+    )
     landing = small_world["landing"]
     found = discover_delivery_dates(landing)
     with duckdb.connect(settings.warehouse_path) as con:
@@ -84,8 +109,14 @@ def built(small_world, tmp_path_factory):
     with duckdb.connect(str(tmp / "served.duckdb")) as con:
         served = serve_spark_mart(con, settings.spark_table_dir("account_features"), run_date)
         spark_columns, spark_rows = rows_by_key(con)
-    return {"tmp": tmp, "settings": settings, "run_date": run_date, "served": served,
-            "duckdb": (duck_columns, duck_rows), "spark": (spark_columns, spark_rows)}
+    return {
+        "tmp": tmp,
+        "settings": settings,
+        "run_date": run_date,
+        "served": served,
+        "duckdb": (duck_columns, duck_rows),
+        "spark": (spark_columns, spark_rows),
+    }
 
 
 def _results(path: Path) -> dict[str, str]:
@@ -98,7 +129,9 @@ def test_every_model_and_test_runs_on_both_engines(built):
     assert set(duck) == set(spark)
     kinds = {uid.split(".")[0] for uid in spark}
     assert {"model", "test", "unit_test"} <= kinds
-    assert set(spark.values()) <= {"success", "pass"}, {u: s for u, s in spark.items() if s not in {"success", "pass"}}
+    assert set(spark.values()) <= {"success", "pass"}, {
+        u: s for u, s in spark.items() if s not in {"success", "pass"}
+    }
 
 
 def test_same_accounts_and_columns(built):
@@ -127,13 +160,21 @@ def test_same_values(built):
             if not same:
                 differences.setdefault(column, []).append((key[1], a, b))
     summary = {c: (len(v), v[:3]) for c, v in differences.items()}
-    assert not differences, f"columns that differ (count, first (account, duckdb, spark)): {summary}"
+    assert not differences, (
+        f"columns that differ (count, first (account, duckdb, spark)): {summary}"
+    )
 
 
 def test_features_are_not_trivially_equal(built):
     """Equality must mean something: the world gives varied, mostly non-null features."""
     _duck_columns, duck_rows = built["duckdb"]
-    for column in ("gap_median_seconds", "hour_entropy", "text_near_copy_share",
-                   "dm_reply_latency_median_seconds", "device_cluster_accounts", "bio_shared"):
+    for column in (
+        "gap_median_seconds",
+        "hour_entropy",
+        "text_near_copy_share",
+        "dm_reply_latency_median_seconds",
+        "device_cluster_accounts",
+        "bio_shared",
+    ):
         values = {r[column] for r in duck_rows.values() if r[column] is not None}
         assert len(values) >= 2, column

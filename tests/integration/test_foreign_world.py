@@ -33,8 +33,11 @@ def test_the_foreign_export_publishes(foreign_world):
     folder = Path(settings.published_dir) / outcome.run_date
     listed = pd.read_parquet(folder / "enforcement_list.parquet")
     metrics = pd.read_parquet(folder / "compliance_metrics.parquet").set_index("metric")["value"]
-    decided = warehouse_frame(settings, "select decided_by, count(*) as n from enforcement_list "
-                                        "where run_date = ? group by 1", [outcome.run_date])
+    decided = warehouse_frame(
+        settings,
+        "select decided_by, count(*) as n from enforcement_list where run_date = ? group by 1",
+        [outcome.run_date],
+    )
     assert len(listed) == metrics["accounts_actioned_total"] > 0
     if not outcome.model_acting:  # the export's reviews do not yet support a model
         assert set(decided["decided_by"]) == {"moderator"}

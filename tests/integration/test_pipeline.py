@@ -20,11 +20,17 @@ from realpeople.settings import load_settings
 END = date(2026, 11, 15)
 RUN_DATE = END.isoformat()
 
-CONTRACT_ENFORCEMENT_SCHEMA = pa.schema([
-    ("account_id", pa.string()), ("action", pa.string()), ("score_ai_managed", pa.float64()),
-    ("score_ai_assisted", pa.float64()), ("reasons", pa.string()), ("model_version", pa.string()),
-    ("run_date", pa.date32()),
-])
+CONTRACT_ENFORCEMENT_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("action", pa.string()),
+        ("score_ai_managed", pa.float64()),
+        ("score_ai_assisted", pa.float64()),
+        ("reasons", pa.string()),
+        ("model_version", pa.string()),
+        ("run_date", pa.date32()),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +41,27 @@ def world(tmp_path_factory):
     # The default (harder) world; the rich label regime, because 6,000 accounts over 8 days
     # under the scarce default give about 8 ai_managed reviews: too few to train on, and
     # this test is about the pipeline, not about learning from few labels.
-    simulator.simulate(landing, truth, accounts=6000, days=8, seed=11, end_date=END, csv_days=1,
-                       labels="rich")
-    settings = load_settings({"REALPEOPLE_LANDING_DIR": str(landing),
-                              "REALPEOPLE_DATA_DIR": str(root / "data")})
+    simulator.simulate(
+        landing, truth, accounts=6000, days=8, seed=11, end_date=END, csv_days=1, labels="rich"
+    )
+    settings = load_settings(
+        {"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(root / "data")}
+    )
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DAGSTER_HOME", settings.dagster_home)
         first = run_pipeline(settings)
         snapshot_first = _warehouse_snapshot(settings)
         published_first = _published(settings)
         second = run_pipeline(settings)
-        yield {"settings": settings, "truth": pd.read_parquet(truth), "first": first, "second": second,
-               "snapshot_first": snapshot_first, "published_first": published_first, "mp": mp}
+        yield {
+            "settings": settings,
+            "truth": pd.read_parquet(truth),
+            "first": first,
+            "second": second,
+            "snapshot_first": snapshot_first,
+            "published_first": published_first,
+            "mp": mp,
+        }
 
 
 def _published(settings) -> dict[str, bytes]:
@@ -72,17 +87,29 @@ def _warehouse_snapshot(settings) -> dict[str, pd.DataFrame]:
 def test_published_files_follow_the_contract(world):
     folder = Path(world["settings"].published_dir) / RUN_DATE
     assert sorted(p.name for p in folder.iterdir()) == [
-        "compliance_metrics.csv", "compliance_metrics.parquet", "decisions.csv", "decisions.parquet",
-        "enforcement_list.csv", "enforcement_list.parquet", "networks.parquet", "report.html",
-        "review_queue.csv", "review_queue.parquet", "statements_of_reasons.jsonl",
-        "statements_of_reasons.parquet"]
+        "compliance_metrics.csv",
+        "compliance_metrics.parquet",
+        "decisions.csv",
+        "decisions.parquet",
+        "enforcement_list.csv",
+        "enforcement_list.parquet",
+        "networks.parquet",
+        "report.html",
+        "review_queue.csv",
+        "review_queue.parquet",
+        "statements_of_reasons.jsonl",
+        "statements_of_reasons.parquet",
+    ]
     listed = pq.read_table(folder / "enforcement_list.parquet")
     assert listed.schema.equals(CONTRACT_ENFORCEMENT_SCHEMA)
     frame = listed.to_pandas()
     assert len(frame) > 0
     assert frame["account_id"].is_unique
     assert set(frame["action"]) <= {"terminate", "warn_and_limit"}
-    assert frame["score_ai_managed"].between(0, 1).all() and frame["score_ai_assisted"].between(0, 1).all()
+    assert (
+        frame["score_ai_managed"].between(0, 1).all()
+        and frame["score_ai_assisted"].between(0, 1).all()
+    )
     assert (frame["reasons"].str.len() > 0).all()
     assert set(frame["run_date"]) == {END}
     csv = pd.read_csv(folder / "enforcement_list.csv", dtype={"model_version": str})
@@ -95,9 +122,17 @@ def test_published_files_follow_the_contract(world):
     values = metrics.to_pandas().set_index("metric")["value"]
     assert values["accounts_actioned_total"] == len(frame)
     assert values["accounts_actioned_terminate"] == (frame["action"] == "terminate").sum()
-    assert values["rows_landed_events"] == values["rows_loaded_events"] + values["rows_quarantined_events"]
-    assert 0 < values["prevalence_ai_managed_ci_low"] <= values["prevalence_ai_managed_estimate"] \
-        <= values["prevalence_ai_managed_ci_high"] < 1
+    assert (
+        values["rows_landed_events"]
+        == values["rows_loaded_events"] + values["rows_quarantined_events"]
+    )
+    assert (
+        0
+        < values["prevalence_ai_managed_ci_low"]
+        <= values["prevalence_ai_managed_estimate"]
+        <= values["prevalence_ai_managed_ci_high"]
+        < 1
+    )
     report = (folder / "report.html").read_text()
     assert "<svg" in report and "http" not in report.replace("http://www.w3.org", "")
 
@@ -122,14 +157,19 @@ def test_the_registry_champion_scores_exactly_what_was_published(world):
     # The policy's action, when asked: every account the model itself terminated is one
     # the registry's policy proposes to terminate.
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-        proposed = con.execute("select account_id, proposed_action from account_scores where run_date = ?",
-                               [END]).df()
+        proposed = con.execute(
+            "select account_id, proposed_action from account_scores where run_date = ?", [END]
+        ).df()
     joined = proposed.merge(scores, on="account_id", suffixes=("", "_registry"))
-    assert joined["proposed_action"].fillna("").eq(joined["proposed_action_registry"].fillna("")).all()
+    assert (
+        joined["proposed_action"].fillna("").eq(joined["proposed_action_registry"].fillna("")).all()
+    )
 
 
 def test_terminate_is_precise_and_finds_most_automation(world):
-    listed = pd.read_parquet(Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet")
+    listed = pd.read_parquet(
+        Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet"
+    )
     truth = world["truth"].set_index("account_id")
     terminated = listed.loc[listed["action"] == "terminate", "account_id"]
     is_managed = truth.loc[terminated, "true_class"] == "ai_managed"
@@ -145,10 +185,21 @@ def test_terminate_is_precise_and_finds_most_automation(world):
 def test_hard_negatives_are_never_terminated(world):
     """Night-shift people, power users, scheduling-tool users and families sharing a device
     (and cybercafe regulars) look like automation on one signal each: none is terminated."""
-    listed = pd.read_parquet(Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet")
+    listed = pd.read_parquet(
+        Path(world["settings"].published_dir) / RUN_DATE / "enforcement_list.parquet"
+    )
     truth = world["truth"]
-    hard = truth[truth["archetype"].isin(["human_night_shift", "human_power_user", "human_scheduler",
-                                          "human_family", "human_cybercafe"])]
+    hard = truth[
+        truth["archetype"].isin(
+            [
+                "human_night_shift",
+                "human_power_user",
+                "human_scheduler",
+                "human_family",
+                "human_cybercafe",
+            ]
+        )
+    ]
     assert hard["archetype"].nunique() == 5 and len(hard) > 300
     terminated = set(listed.loc[listed["action"] == "terminate", "account_id"])
     assert not terminated & set(hard["account_id"])
@@ -159,19 +210,33 @@ def test_coordination_clusters_hold_rings_of_automation_not_people(world):
     clusters (rings) are automation, and an account tied to actioned members is never one
     the run terminated itself."""
     with duckdb.connect(world["settings"].warehouse_path, read_only=True) as con:
-        clusters = con.execute("select * from coordination_clusters where run_date = ?", [RUN_DATE]).df()
-        terminated = set(con.execute("select account_id from account_scores where run_date = ? and "
-                                     "proposed_action = 'terminate'", [RUN_DATE]).df()["account_id"])
+        clusters = con.execute(
+            "select * from coordination_clusters where run_date = ?", [RUN_DATE]
+        ).df()
+        terminated = set(
+            con.execute(
+                "select account_id from account_scores where run_date = ? and "
+                "proposed_action = 'terminate'",
+                [RUN_DATE],
+            ).df()["account_id"]
+        )
     assert len(clusters) > 0 and not clusters.duplicated(["account_id", "cluster_id"]).any()
-    assert (clusters["cluster_size"] >= 2).all() and (clusters["strongest_tie"] > clusters["edge_bar"]).all()
-    assert clusters["first_activity"].notna().all() and (clusters["first_activity"] <= clusters["last_activity"]).all()
+    assert (clusters["cluster_size"] >= 2).all() and (
+        clusters["strongest_tie"] > clusters["edge_bar"]
+    ).all()
+    assert (
+        clusters["first_activity"].notna().all()
+        and (clusters["first_activity"] <= clusters["last_activity"]).all()
+    )
     truth = world["truth"].set_index("account_id")
     rings = clusters[clusters["is_ring"]].join(truth, on="account_id")
     assert len(rings) > 20
     assert (rings["true_class"] == "ai_managed").mean() >= 0.95, rings["archetype"].value_counts()
     tied = clusters[clusters["tied_to_actioned"]]
     assert not set(tied["account_id"]) & terminated
-    assert ((tied["actioned_share"] >= 0.5) | (tied["confirmed_share"] > 0)).all() and tied["is_ring"].all()
+    assert ((tied["actioned_share"] >= 0.5) | (tied["confirmed_share"] > 0)).all() and tied[
+        "is_ring"
+    ].all()
 
 
 def test_review_requests_ask_about_unreviewed_accounts_and_keep_the_audit_apart(world):
@@ -180,14 +245,26 @@ def test_review_requests_ask_about_unreviewed_accounts_and_keep_the_audit_apart(
     settings = world["settings"]
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
         asked = con.execute("select * from review_requests where run_date = ?", [RUN_DATE]).df()
-        reviewed = set(con.execute("select account_id from stg_activity__reviews").df()["account_id"])
-        scores = con.execute("select account_id, score_human, score_ai_assisted, score_ai_managed "
-                             "from account_scores where run_date = ?", [RUN_DATE]).df().set_index("account_id")
+        reviewed = set(
+            con.execute("select account_id from stg_activity__reviews").df()["account_id"]
+        )
+        scores = (
+            con.execute(
+                "select account_id, score_human, score_ai_assisted, score_ai_managed "
+                "from account_scores where run_date = ?",
+                [RUN_DATE],
+            )
+            .df()
+            .set_index("account_id")
+        )
     assert set(asked["request_reason"]) <= set(REQUEST_REASONS)
     assert not set(asked["account_id"]) & reviewed
     audit = asked[asked["request_reason"] == RANDOM_AUDIT]
     model = asked[asked["request_reason"] != RANDOM_AUDIT]
-    assert len(audit) == settings.audit_requests_per_day and len(model) == settings.review_requests_per_day
+    assert (
+        len(audit) == settings.audit_requests_per_day
+        and len(model) == settings.review_requests_per_day
+    )
     # the model asks where it is least sure: a smaller margin than any unrequested account's
     margins = pd.Series(margin(scores.to_numpy()), index=scores.index)
     uncertain = model.loc[model["request_reason"] == UNCERTAIN, "account_id"]
@@ -212,7 +289,10 @@ def test_rerunning_the_same_date_changes_nothing(world):
     after = _warehouse_snapshot(settings)
     for name, before in world["snapshot_first"].items():
         pd.testing.assert_frame_equal(after[name], before, check_exact=False, rtol=1e-9, obj=name)
-    assert _published(settings)["enforcement_list.csv"] == world["published_first"]["enforcement_list.csv"]
+    assert (
+        _published(settings)["enforcement_list.csv"]
+        == world["published_first"]["enforcement_list.csv"]
+    )
 
 
 def test_every_landed_row_is_loaded_or_quarantined(world):
@@ -240,19 +320,30 @@ def test_a_failed_blocking_check_stops_publishing(world):
     settings = world["settings"]
     before = _published(settings)
     with duckdb.connect(settings.warehouse_path) as con:
-        con.execute("update account_scores set score_ai_managed = 1.5 "
-                    "where run_date = ? and proposed_action = 'terminate' "
-                    "and account_id = (select min(account_id) from account_scores "
-                    "where run_date = ? and proposed_action = 'terminate')", [RUN_DATE, RUN_DATE])
+        con.execute(
+            "update account_scores set score_ai_managed = 1.5 "
+            "where run_date = ? and proposed_action = 'terminate' "
+            "and account_id = (select min(account_id) from account_scores "
+            "where run_date = ? and proposed_action = 'terminate')",
+            [RUN_DATE, RUN_DATE],
+        )
     from realpeople.cli import _execute, prepare_instance
     from realpeople.definitions import build_definitions
 
     instance = prepare_instance(settings)
     defs = build_definitions(settings)
     with pytest.raises(StageFailed, match="enforcement_list_contract"):
-        result, _ = _execute(defs, "publish_job", instance, RUN_DATE,
-                             asset_selection=[pa_key("enforcement_list"), pa_key("compliance_metrics"),
-                                              pa_key("published_snapshot")])
+        result, _ = _execute(
+            defs,
+            "publish_job",
+            instance,
+            RUN_DATE,
+            asset_selection=[
+                pa_key("enforcement_list"),
+                pa_key("compliance_metrics"),
+                pa_key("published_snapshot"),
+            ],
+        )
         _require_published(result)
     assert _published(settings) == before
 
@@ -263,13 +354,28 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world, capsys):
     before = _published(settings)
     with duckdb.connect(settings.warehouse_path) as con:
         for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
-            con.execute("insert into publications values (cast(? as date), 5, 5, 0, '1', now())", [day])
+            con.execute(
+                "insert into publications values (cast(? as date), 5, 5, 0, '1', now())", [day]
+            )
     from realpeople.cli import main
 
     try:
         # a release recorded before any trip would be a standing bypass: refused
-        assert main(["release-brake", "--run-date", RUN_DATE, "--by", "tester", "--reason", "in advance"],
-                    settings=settings) == 2
+        assert (
+            main(
+                [
+                    "release-brake",
+                    "--run-date",
+                    RUN_DATE,
+                    "--by",
+                    "tester",
+                    "--reason",
+                    "in advance",
+                ],
+                settings=settings,
+            )
+            == 2
+        )
         capsys.readouterr()
         # `make run` is `python -m realpeople run`: what it prints is what an operator sees
         assert main(["run"], settings=settings) == 1
@@ -277,12 +383,31 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world, capsys):
         # "1 blocking asset check failed"
         message = capsys.readouterr().err
         assert "RealPeople run FAILED" in message
-        assert "check safety_brake failed: publishing of " + RUN_DATE + " stopped by the safety brake" in message
+        assert (
+            "check safety_brake failed: publishing of " + RUN_DATE + " stopped by the safety brake"
+            in message
+        )
         assert "the median 5 of the last 3 published runs" in message
-        assert f"python -m realpeople release-brake --run-date {RUN_DATE} --by <name> --reason <why>" in message
+        assert (
+            f"python -m realpeople release-brake --run-date {RUN_DATE} --by <name> --reason <why>"
+            in message
+        )
         assert _published(settings) == before
-        assert main(["release-brake", "--run-date", RUN_DATE, "--by", "tester", "--reason", "known farm"],
-                    settings=settings) == 0
+        assert (
+            main(
+                [
+                    "release-brake",
+                    "--run-date",
+                    RUN_DATE,
+                    "--by",
+                    "tester",
+                    "--reason",
+                    "known farm",
+                ],
+                settings=settings,
+            )
+            == 0
+        )
         run_pipeline(settings)  # publishes now
         assert _published(settings)["enforcement_list.csv"] == before["enforcement_list.csv"]
     finally:
@@ -306,6 +431,7 @@ def _require_published(result):
 
 # --- Each feature family separates the simulated kinds (ground truth: tests only) ---
 
+
 @pytest.fixture(scope="module")
 def by_archetype(world):
     with duckdb.connect(world["settings"].warehouse_path, read_only=True) as con:
@@ -323,10 +449,15 @@ def test_rhythm_separates_schedulers_from_people(by_archetype):
     f = by_archetype
     # Fixed-period automation: gaps barely vary and fill few size bins.
     assert _median(f, "ai_managed_naive", "gap_cv") < 0.5 * _median(f, "human_regular", "gap_cv")
-    assert _median(f, "ai_managed_naive", "gap_entropy") < _median(f, "human_regular", "gap_entropy") - 0.1
+    assert (
+        _median(f, "ai_managed_naive", "gap_entropy")
+        < _median(f, "human_regular", "gap_entropy") - 0.1
+    )
     # Stealth farms keep fixed daily slots; people's session starts drift.
-    assert (_median(f, "ai_managed_stealth", "session_slot_repeat_share")
-            > _median(f, "human_regular", "session_slot_repeat_share") + 0.2)
+    assert (
+        _median(f, "ai_managed_stealth", "session_slot_repeat_share")
+        > _median(f, "human_regular", "session_slot_repeat_share") + 0.2
+    )
     # Night-shift people have a human rhythm, only shifted: their gap variation and
     # session burstiness sit with people, far from the naive schedulers'.
     for column in ("gap_cv", "gap_entropy", "session_burstiness"):
@@ -342,8 +473,9 @@ def test_responsiveness_separates_bots(by_archetype):
     assert _median(f, "human_regular", "dm_reply_under_10s_share") < 0.05
     # Impostors wait a human-looking time, but the same time every time (stealth rings,
     # in the harder world, vary their delays as people do).
-    assert (_median(f, "ai_managed_impostor", "dm_reply_latency_cv")
-            < 0.5 * _median(f, "human_regular", "dm_reply_latency_cv"))
+    assert _median(f, "ai_managed_impostor", "dm_reply_latency_cv") < 0.5 * _median(
+        f, "human_regular", "dm_reply_latency_cv"
+    )
 
 
 def test_shared_device_clusters_find_farm_members(by_archetype):
@@ -353,7 +485,9 @@ def test_shared_device_clusters_find_farm_members(by_archetype):
     people = f[(f["true_class"] == "human") & ~sharing]
     assert (farm["device_cluster_accounts"] >= 2).mean() > 0.8
     assert (people["device_cluster_accounts"] >= 2).mean() < 0.02
-    assert farm["device_lockstep_share"].mean() > 5 * max(people["device_lockstep_share"].mean(), 1e-3)
+    assert farm["device_lockstep_share"].mean() > 5 * max(
+        people["device_lockstep_share"].mean(), 1e-3
+    )
     # the harder world: stealth rings rotate fingerprints, families and cybercafes share
     stealth = f[f["archetype"] == "ai_managed_stealth"]
     assert (stealth["max_accounts_per_device"] <= 1).all()
@@ -364,13 +498,18 @@ def test_content_near_copies_and_countries(by_archetype):
     f = by_archetype
     people = f[f["true_class"] == "human"]
     for archetype in ("ai_managed_naive", "ai_managed_stealth"):
-        assert _median(f, archetype, "text_near_copy_share") > people["text_near_copy_share"].median() + 0.2
+        assert (
+            _median(f, archetype, "text_near_copy_share")
+            > people["text_near_copy_share"].median() + 0.2
+        )
     # Shuffled paraphrases: the phrase-set fingerprint finds what exact comparison misses.
-    assert (_median(f, "ai_managed_stealth", "text_near_copy_share")
-            >= _median(f, "ai_managed_stealth", "text_shared_share"))
+    assert _median(f, "ai_managed_stealth", "text_near_copy_share") >= _median(
+        f, "ai_managed_stealth", "text_shared_share"
+    )
     # Travellers post from abroad where they are: location and IP agree.
-    assert (_median(f, "human_traveller", "location_ip_mismatch_share")
-            <= _median(f, "ai_managed_naive", "location_ip_mismatch_share"))
+    assert _median(f, "human_traveller", "location_ip_mismatch_share") <= _median(
+        f, "ai_managed_naive", "location_ip_mismatch_share"
+    )
 
 
 def test_a_policy_that_falls_back_fills_the_review_queue(world):
@@ -384,24 +523,36 @@ def test_a_policy_that_falls_back_fills_the_review_queue(world):
     from realpeople.ml.tracking import POLICY_TAG_PREFIX, champion, configure
 
     settings = world["settings"]
-    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    configure(
+        settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
+    )
     model = champion(settings.model_name)
     client = MlflowClient()
     fallback = {"terminate_threshold": 1.0, "review_managed_threshold": 0.5, "target_met": False}
     saved = {k: str(getattr(model.policy, k)) for k in fallback}
     try:
         for key, value in fallback.items():
-            client.set_model_version_tag(model.name, model.version, POLICY_TAG_PREFIX + key, str(value))
+            client.set_model_version_tag(
+                model.name, model.version, POLICY_TAG_PREFIX + key, str(value)
+            )
         run_pipeline(settings)  # score again with the fallen-back policy, publish
         folder = Path(settings.published_dir) / RUN_DATE
         queue = pd.read_parquet(folder / "review_queue.parquet")
         uncertain = queue[queue["queue_reason"] == "uncertain model score"]
         assert len(uncertain) > 0
         with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-            proposed = dict(con.execute("select proposed_action, count(*) from account_scores "
-                                        "where run_date = ? group by 1", [RUN_DATE]).fetchall())
-            by_model = con.execute("select count(*) from enforcement_list where run_date = ? "
-                                   "and decided_by = 'model' and action = 'terminate'", [RUN_DATE]).fetchone()[0]
+            proposed = dict(
+                con.execute(
+                    "select proposed_action, count(*) from account_scores "
+                    "where run_date = ? group by 1",
+                    [RUN_DATE],
+                ).fetchall()
+            )
+            by_model = con.execute(
+                "select count(*) from enforcement_list where run_date = ? "
+                "and decided_by = 'model' and action = 'terminate'",
+                [RUN_DATE],
+            ).fetchone()[0]
         assert proposed.get("review", 0) >= len(uncertain) and "terminate" not in proposed
         assert by_model == 0  # nobody terminated by the model; moderators' verdicts still act
         listed = pd.read_parquet(folder / "enforcement_list.parquet")
@@ -413,6 +564,7 @@ def test_a_policy_that_falls_back_fills_the_review_queue(world):
 
 # --- Issue 18: what compliance staff and moderators get ---
 
+
 def test_statements_decisions_networks_and_a_report_without_account_ids(world):
     import json
 
@@ -422,16 +574,23 @@ def test_statements_decisions_networks_and_a_report_without_account_ids(world):
     settings = world["settings"]
     folder = Path(settings.published_dir) / RUN_DATE
     listed = pd.read_parquet(folder / "enforcement_list.parquet")
-    assert pq.read_table(folder / "enforcement_list.parquet").schema.equals(CONTRACT_ENFORCEMENT_SCHEMA)
+    assert pq.read_table(folder / "enforcement_list.parquet").schema.equals(
+        CONTRACT_ENFORCEMENT_SCHEMA
+    )
     decisions = pd.read_parquet(folder / "decisions.parquet")
     assert sorted(decisions["account_id"]) == sorted(listed["account_id"])
     assert decisions["statement_id"].notna().all()
     check = validator()
-    records = [json.loads(line) for line in (folder / "statements_of_reasons.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(line)
+        for line in (folder / "statements_of_reasons.jsonl").read_text().splitlines()
+    ]
     assert records and all(not list(check.iter_errors(r)) for r in records)
     # the second run of the same date continued every decision: the same statements, no new ones
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-        assert con.execute("select count(*) from statements_of_reasons").fetchone()[0] == len(records)
+        assert con.execute("select count(*) from statements_of_reasons").fetchone()[0] == len(
+            records
+        )
     key = load_key(settings.data_dir)
     truth = world["truth"].set_index("account_id")
     networks = pd.read_parquet(folder / "networks.parquet")

@@ -15,8 +15,12 @@ from realpeople.defs.ingest.loader import sql
 
 DAY = date(2026, 11, 1)
 
-_ARROW = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"),
-          "integer": pa.int64(), "boolean": pa.bool_()}
+_ARROW = {
+    "string": pa.string(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+}
 
 
 def ts(hour: int, day: date = DAY) -> datetime:
@@ -24,38 +28,67 @@ def ts(hour: int, day: date = DAY) -> datetime:
 
 
 def account(i: int, **over) -> dict:
-    row = {"account_id": f"a{i}", "created_at": datetime(2025, 1, 1, tzinfo=UTC),
-           "declared_country": "DE", "bio": "hello", "avatar_hash": "ab12", "signup_client": "web",
-           "signup_ip_country": "DE", "follower_count": 10, "following_count": 5}
+    row = {
+        "account_id": f"a{i}",
+        "created_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "declared_country": "DE",
+        "bio": "hello",
+        "avatar_hash": "ab12",
+        "signup_client": "web",
+        "signup_ip_country": "DE",
+        "follower_count": 10,
+        "following_count": 5,
+    }
     return {**row, **over}
 
 
 def event(i: int, **over) -> dict:
-    row = {"event_id": f"e{i}", "account_id": "a1", "event_ts": ts(1 + i % 20), "event_type": "post",
-           "client": "app_ios", "text": f"post number {i}"}
+    row = {
+        "event_id": f"e{i}",
+        "account_id": "a1",
+        "event_ts": ts(1 + i % 20),
+        "event_type": "post",
+        "client": "app_ios",
+        "text": f"post number {i}",
+    }
     return {**row, **over}
 
 
 def review(i: int, **over) -> dict:
-    row = {"review_id": f"r{i}", "account_id": "a1", "reviewed_at": ts(3), "verdict": "human",
-           "source": "random_sample"}
+    row = {
+        "review_id": f"r{i}",
+        "account_id": "a1",
+        "reviewed_at": ts(3),
+        "verdict": "human",
+        "source": "random_sample",
+    }
     return {**row, **over}
 
 
 def appeal(i: int, **over) -> dict:
-    row = {"appeal_id": f"p{i}", "account_id": "a1", "action": "terminate", "filed_at": ts(3),
-           "outcome": "pending", "decided_at": None}
+    row = {
+        "appeal_id": f"p{i}",
+        "account_id": "a1",
+        "action": "terminate",
+        "filed_at": ts(3),
+        "outcome": "pending",
+        "decided_at": None,
+    }
     return {**row, **over}
 
 
 ROW = {"accounts": account, "events": event, "reviews": review, "appeals": appeal}
 
 
-def arrow_table(table: str, rows: list[dict], types: dict[str, pa.DataType] | None = None) -> pa.Table:
+def arrow_table(
+    table: str, rows: list[dict], types: dict[str, pa.DataType] | None = None
+) -> pa.Table:
     """Rows in the contract's columns and (unless overridden) types."""
     cols = TABLES[table].columns
     schema = pa.schema([(c.name, (types or {}).get(c.name, _ARROW[c.type])) for c in cols])
-    return pa.Table.from_pylist([{c.name: r.get(c.name) for c in cols} for r in rows], schema=schema)
+    return pa.Table.from_pylist(
+        [{c.name: r.get(c.name) for c in cols} for r in rows], schema=schema
+    )
 
 
 def folder(landing: Path, table: str, day: date = DAY) -> Path:
@@ -64,8 +97,9 @@ def folder(landing: Path, table: str, day: date = DAY) -> Path:
     return path
 
 
-def write_parquet(landing: Path, table: str, name: str, rows: list[dict], day: date = DAY,
-                  types=None) -> Path:
+def write_parquet(
+    landing: Path, table: str, name: str, rows: list[dict], day: date = DAY, types=None
+) -> Path:
     path = folder(landing, table, day) / name
     pq.write_table(arrow_table(table, rows, types), path)
     return path
@@ -88,7 +122,8 @@ def reconcile(con: duckdb.DuckDBPyConnection, table: str, day: date = DAY) -> di
     landed = loaded + quarantined (per file and in total) and that the tables hold exactly
     what the ledger says."""
     landed, loaded, quarantined, loaded_found, quarantined_found, unreconciled = con.execute(
-        sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}).fetchone()
+        sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}
+    ).fetchone()
     assert unreconciled == 0, (table, "files that do not reconcile", unreconciled)
     assert landed == loaded + quarantined, (table, landed, loaded, quarantined)
     assert loaded_found == loaded, (table, loaded_found, loaded)
@@ -108,17 +143,21 @@ def table_checksums(database: str | Path, tables: list[str], drop: tuple[str, ..
             for c in columns:
                 if c in drop or c in ("_loaded_at", "scored_at"):
                     continue
-                kept.append(f"regexp_replace(\"{c}\", '^.*/', '')" if c in ("_source_file", "source_file")
-                            else f'"{c}"')
+                kept.append(
+                    f"regexp_replace(\"{c}\", '^.*/', '')"
+                    if c in ("_source_file", "source_file")
+                    else f'"{c}"'
+                )
             rows = con.execute(f"select {', '.join(kept)} from {name}").fetchall()
             digest = hashlib.sha256()
             # Doubles to 9 decimals and 10 significant digits: DuckDB's parallel aggregation
             # may differ in the last bits between two runs over the same rows (seen on
             # text_length_cv), and a difference of near-equal sums can come out as +-1e-17
             # instead of 0. (+ 0.0 turns -0.0 into 0.0.)
-            for line in sorted(repr(tuple(f"{round(v, 9) + 0.0:.10g}" if isinstance(v, float) else v
-                                          for v in r))
-                               for r in rows):
+            for line in sorted(
+                repr(tuple(f"{round(v, 9) + 0.0:.10g}" if isinstance(v, float) else v for v in r))
+                for r in rows
+            ):
                 digest.update(line.encode())
             out[name] = (len(rows), digest.hexdigest())
     return out

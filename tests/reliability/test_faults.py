@@ -26,20 +26,39 @@ from realpeople.defs.ingest.loader import load_delivery
 from tests.reliability.helpers import DAY, event, reconcile, table_checksums, write_parquet
 
 REPO = Path(__file__).resolve().parents[2]
-RAW = ["raw.accounts", "raw.events", "raw.reviews", "raw.appeals", "raw.quarantine", "raw.deliveries"]
+RAW = [
+    "raw.accounts",
+    "raw.events",
+    "raw.reviews",
+    "raw.appeals",
+    "raw.quarantine",
+    "raw.deliveries",
+]
 
 
 def clean_env(extra: dict | None = None) -> dict:
     """This process's environment without RealPeople's, Dagster's and MLflow's variables
     (the dbt asset exports them into the process that ran it), plus ``extra``."""
-    inherited = {k: v for k, v in os.environ.items()
-                 if not k.startswith(("REALPEOPLE_", "DAGSTER_", "MLFLOW_"))}
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("REALPEOPLE_", "DAGSTER_", "MLFLOW_"))
+    }
     return {**inherited, **(extra or {})}
 
 
-def run_driver(code: str, *args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout, env=clean_env(env), check=False)
+def run_driver(
+    code: str, *args: str, env: dict | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=clean_env(env),
+        check=False,
+    )
 
 
 # --------------------------------------------------------------------- ingestion
@@ -143,6 +162,7 @@ def test_publishing_killed_just_before_the_swap_leaves_the_snapshot_in_place(tmp
 
 # --------------------------------------------------------------------- dbt
 
+
 @pytest.mark.slow
 def test_dbt_killed_while_building_the_mart_leaves_it_as_it_was(small_world, tmp_path):
     """Features for a run date are built; a new day arrives; the build of that day is
@@ -174,7 +194,9 @@ def test_dbt_killed_while_building_the_mart_leaves_it_as_it_was(small_world, tmp
 
     assert dbt(tmp_path, warehouse, days[-1]).returncode == 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        per_date = dict(con.execute("select run_date, count(*) from account_features group by 1").fetchall())
+        per_date = dict(
+            con.execute("select run_date, count(*) from account_features group by 1").fetchall()
+        )
         accounts = con.execute("select count(distinct account_id) from raw.accounts").fetchone()[0]
     assert set(per_date) == {days[-2], days[-1]} and per_date[days[-1]] == accounts
 
@@ -214,27 +236,49 @@ def test_two_warehouse_writing_runs_are_serialised_by_the_pool(tmp_path):
     days = [date(2026, 11, 1), date(2026, 11, 2)]
     for day in days:
         for part in range(2):
-            write_parquet(landing, "events", f"part-{part}.parquet",
-                          [event(100 * part + i) for i in range(3)], day=day)
-    env = {"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(data),
-           "DAGSTER_HOME": str(data / "dagster_home"), "REALPEOPLE_FIRST_DELIVERY_DATE": "2026-10-01"}
+            write_parquet(
+                landing,
+                "events",
+                f"part-{part}.parquet",
+                [event(100 * part + i) for i in range(3)],
+                day=day,
+            )
+    env = {
+        "REALPEOPLE_LANDING_DIR": str(landing),
+        "REALPEOPLE_DATA_DIR": str(data),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+        "REALPEOPLE_FIRST_DELIVERY_DATE": "2026-10-01",
+    }
     # The instance exists before the runs, as it does after the first `make run` (two
     # processes creating a fresh instance's SQLite schema at once race each other).
-    made = run_driver("""
+    made = run_driver(
+        """
         from realpeople.cli import prepare_instance
         from realpeople.settings import load_settings
         prepare_instance(load_settings()).get_runs(limit=1)
-    """, env=env)
+    """,
+        env=env,
+    )
     assert made.returncode == 0, made.stderr[-3000:]
     held = [tmp_path / f"held-{d.isoformat()}.txt" for d in days]
-    runs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(CONCURRENT_INGEST), d.isoformat(), str(h)],
-                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=clean_env(env)) for d, h in zip(days, held)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(CONCURRENT_INGEST), d.isoformat(), str(h)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(env),
+        )
+        for d, h in zip(days, held)
+    ]
     outputs = [r.communicate(timeout=300) for r in runs]
     for run, (out, err) in zip(runs, outputs):
         assert run.returncode == 0, err[-3000:]
-    run_ids = [next(line.split()[1] for line in out.splitlines() if line.startswith("RUN_ID"))
-               for out, _ in outputs]
+    run_ids = [
+        next(line.split()[1] for line in out.splitlines() if line.startswith("RUN_ID"))
+        for out, _ in outputs
+    ]
 
     from dagster import DagsterInstance
 
@@ -253,7 +297,9 @@ def test_two_warehouse_writing_runs_are_serialised_by_the_pool(tmp_path):
     # ... and the two runs never held the warehouse at the same time. (STEP_START is
     # logged before a step waits for its pool slot, so the loads' own clocks are used.)
     (a_start, a_end), (b_start, b_end) = [tuple(map(float, h.read_text().split())) for h in held]
-    assert a_end <= b_start or b_end <= a_start, f"overlap: {(a_start, a_end)} and {(b_start, b_end)}"
+    assert a_end <= b_start or b_end <= a_start, (
+        f"overlap: {(a_start, a_end)} and {(b_start, b_end)}"
+    )
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         for day in days:
             assert reconcile(con, "events", day) == {"landed": 6, "loaded": 6, "quarantined": 0}

@@ -62,20 +62,39 @@ def loaded_ids(con, table="events", key="event_id") -> list[str]:
 
 
 def quarantined(con, table="events") -> list[tuple[int, str]]:
-    return con.execute("select _file_row, reason from raw.quarantine where table_name = ? "
-                       "order by _source_file, _file_row", [table]).fetchall()
+    return con.execute(
+        "select _file_row, reason from raw.quarantine where table_name = ? "
+        "order by _source_file, _file_row",
+        [table],
+    ).fetchall()
 
 
 def entries(con) -> dict[str, tuple[str, str]]:
-    return {Path(p).name: (k, r) for p, k, r in
-            con.execute("select path, entry_kind, reason from raw.landing_entries").fetchall()}
+    return {
+        Path(p).name: (k, r)
+        for p, k, r in con.execute(
+            "select path, entry_kind, reason from raw.landing_entries"
+        ).fetchall()
+    }
 
 
 # ------------------------------------------------------- a landed file is exactly that file
 
 
-@pytest.mark.parametrize("name", ["*.parquet", "?art.parquet", "[pq]art.parquet", "it's \"q\".parquet",
-                                  "a b ;c.parquet", "données-日本.parquet", "**", "*.csv", "[a-z]*.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "*.parquet",
+        "?art.parquet",
+        "[pq]art.parquet",
+        'it\'s "q".parquet',
+        "a b ;c.parquet",
+        "données-日本.parquet",
+        "**",
+        "*.csv",
+        "[a-z]*.csv",
+    ],
+)
 def test_a_file_name_is_only_a_name(tmp_path, con, name):
     """A file named like a pattern reads itself, never its neighbours (DuckDB's readers
     would expand it: `*.parquet` read the whole folder)."""
@@ -115,7 +134,10 @@ def test_a_link_leaving_the_landing_zone_is_refused_by_name(tmp_path, con):
     assert loaded_ids(con) == ["e1", "e3"]
     assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0  # no line of it
     refused = entries(con)
-    assert refused["part-1.csv"][0] == "link" and "leads outside the landing zone" in refused["part-1.csv"][1]
+    assert (
+        refused["part-1.csv"][0] == "link"
+        and "leads outside the landing zone" in refused["part-1.csv"][1]
+    )
     assert refused["part-2.parquet"][1] == "a symbolic link that leads nowhere"
     assert any(m.startswith(f"{link}: a symbolic link that leads outside") for m in report.messages)
 
@@ -171,11 +193,16 @@ def test_input_columns_named_like_the_loaders_are_ignored_and_reported(tmp_path,
     # The bad row is quarantined once, under its own row number; counts reconcile.
     assert quarantined(con) == [(1, "client: unknown value: fax")]
     assert reconcile(con, "events") == {"landed": 3, "loaded": 2, "quarantined": 1}
-    assert sorted(r[0] for r in con.execute("select _file_row from raw.events").fetchall()) == [0, 2]
+    assert sorted(r[0] for r in con.execute("select _file_row from raw.events").fetchall()) == [
+        0,
+        2,
+    ]
     assert {r[0] for r in con.execute("select _delivery_date from raw.events").fetchall()} == {DAY}
     assert report.files[0].ignored_columns == ["_file_row (reserved)", "_delivery_date (reserved)"]
-    assert con.execute("select ignored_columns from raw.deliveries").fetchone()[0] == \
-        "_file_row (reserved), _delivery_date (reserved)"
+    assert (
+        con.execute("select ignored_columns from raw.deliveries").fetchone()[0]
+        == "_file_row (reserved), _delivery_date (reserved)"
+    )
 
 
 def test_a_resent_event_with_a_forged_row_number_is_kept(tmp_path, con):
@@ -205,7 +232,9 @@ def test_a_value_over_the_field_limit_quarantines_its_row(tmp_path, con):
     long_post = "x" * (LIMITS.field_bytes + 1)
     write_csv(tmp_path, "events", "part-0.csv", [event(0), event(1, text=long_post), event(2)])
     load_delivery(con, tmp_path, "events", DAY)
-    assert quarantined(con) == [(1, f"text: longer than the field limit of {LIMITS.field_bytes:,} bytes")]
+    assert quarantined(con) == [
+        (1, f"text: longer than the field limit of {LIMITS.field_bytes:,} bytes")
+    ]
     # The quarantine keeps the row, not the whole value.
     assert len(con.execute("select record from raw.quarantine").fetchone()[0]) < 2_000
     reconcile(con, "events")
@@ -214,22 +243,34 @@ def test_a_value_over_the_field_limit_quarantines_its_row(tmp_path, con):
 def test_a_long_csv_line_within_the_limits_loads(tmp_path, con):
     """DuckDB's reader failed the whole file on one line over 2 MB (a long post)."""
     post = "long post " * 300_000  # 3 MB line, 3 MB value: over the field limit, row quarantined
-    short = "é" * 400_000          # 800 KB of UTF-8 in one field: loads
-    write_csv(tmp_path, "events", "part-0.csv", [event(0, text=post), event(1, text=short), event(2)])
+    short = "é" * 400_000  # 800 KB of UTF-8 in one field: loads
+    write_csv(
+        tmp_path, "events", "part-0.csv", [event(0, text=post), event(1, text=short), event(2)]
+    )
     report = load_delivery(con, tmp_path, "events", DAY)
     assert not report.rejected_files
     assert loaded_ids(con) == ["e1", "e2"]
-    assert con.execute("select length(text) from raw.events where event_id = 'e1'").fetchone()[0] == 400_000
+    assert (
+        con.execute("select length(text) from raw.events where event_id = 'e1'").fetchone()[0]
+        == 400_000
+    )
 
 
-def test_a_csv_line_over_the_line_limit_rejects_that_file_naming_the_line(tmp_path, con, monkeypatch):
+def test_a_csv_line_over_the_line_limit_rejects_that_file_naming_the_line(
+    tmp_path, con, monkeypatch
+):
     monkeypatch.setattr(contract, "LIMITS", Limits(line_bytes=4096, field_bytes=1024))
-    path = write_csv(tmp_path, "events", "part-0.csv", [event(0), event(1), event(2, text="y" * 9000)])
+    path = write_csv(
+        tmp_path, "events", "part-0.csv", [event(0), event(1), event(2, text="y" * 9000)]
+    )
     write_csv(tmp_path, "events", "part-1.csv", [event(5)])
     report = load_delivery(con, tmp_path, "events", DAY)
     [rejected] = report.rejected_files
     assert rejected.path == str(path)
-    assert "line 4 (byte " in rejected.rejected_reason and "line limit of 4,096 bytes" in rejected.rejected_reason
+    assert (
+        "line 4 (byte " in rejected.rejected_reason
+        and "line limit of 4,096 bytes" in rejected.rejected_reason
+    )
     assert loaded_ids(con) == ["e5"]
     reconcile(con, "events")
 
@@ -246,7 +287,9 @@ def test_whitespace_only_lines_are_quarantined_with_their_line(tmp_path, con):
     assert reconcile(con, "events") == {"landed": 4, "loaded": 3, "quarantined": 1}
 
 
-@pytest.mark.parametrize("damage", ["truncated parquet", "non-utf8 csv", "not parquet at all", "empty csv"])
+@pytest.mark.parametrize(
+    "damage", ["truncated parquet", "non-utf8 csv", "not parquet at all", "empty csv"]
+)
 def test_an_unparseable_file_is_rejected_alone_and_loads_once_fixed(tmp_path, con, damage):
     if damage.endswith("parquet"):
         path = write_parquet(tmp_path, "events", "part-0.parquet", [event(i) for i in range(4)])
@@ -254,10 +297,14 @@ def test_an_unparseable_file_is_rejected_alone_and_loads_once_fixed(tmp_path, co
         path = write_csv(tmp_path, "events", "part-0.csv", [event(i) for i in range(4)])
     good = path.read_bytes()
     write_parquet(tmp_path, "events", "part-1.parquet", [event(9)])
-    path.write_bytes({"truncated parquet": good[:len(good) // 2],
-                      "non-utf8 csv": good.replace(b"post number 2", b"post n\xfcmber 2"),
-                      "not parquet at all": b"<html>502 Bad Gateway</html>",
-                      "empty csv": b""}[damage])
+    path.write_bytes(
+        {
+            "truncated parquet": good[: len(good) // 2],
+            "non-utf8 csv": good.replace(b"post number 2", b"post n\xfcmber 2"),
+            "not parquet at all": b"<html>502 Bad Gateway</html>",
+            "empty csv": b"",
+        }[damage]
+    )
     report = load_delivery(con, tmp_path, "events", DAY)
     [rejected] = report.rejected_files
     assert rejected.path == str(path) and rejected.rejected_reason
@@ -266,8 +313,9 @@ def test_an_unparseable_file_is_rejected_alone_and_loads_once_fixed(tmp_path, co
     if damage.endswith("parquet"):
         assert f"({path.stat().st_size:,} bytes" in rejected.rejected_reason
     assert loaded_ids(con) == ["e9"]
-    assert con.execute("select rejected_reason is not null from raw.deliveries "
-                       "where _source_file = ?", [str(path)]).fetchone()[0]
+    assert con.execute(
+        "select rejected_reason is not null from raw.deliveries where _source_file = ?", [str(path)]
+    ).fetchone()[0]
     reconcile(con, "events")
     # Re-sent fixed: loads as usual, and the ledger forgets the rejection.
     path.write_bytes(good)
@@ -280,25 +328,33 @@ def test_a_file_duckdb_cannot_take_is_rejected_alone(tmp_path, con):
     """A Parquet timestamp beyond DuckDB's range fails inside the delivery's transaction;
     the loader retries carefully and rejects only that file."""
     table = arrow_table("events", [event(1)]).set_column(
-        2, "event_ts", pa.array([10**13], pa.timestamp("s", tz="UTC")))
+        2, "event_ts", pa.array([10**13], pa.timestamp("s", tz="UTC"))
+    )
     pq.write_table(table, folder(tmp_path, "events") / "part-0.parquet")
     write_parquet(tmp_path, "events", "part-1.parquet", [event(2)])
     report = load_delivery(con, tmp_path, "events", DAY)
     [rejected] = report.rejected_files
-    assert rejected.path.endswith("part-0.parquet") and "Conversion Error" in rejected.rejected_reason
+    assert (
+        rejected.path.endswith("part-0.parquet") and "Conversion Error" in rejected.rejected_reason
+    )
     assert loaded_ids(con) == ["e2"]
     reconcile(con, "events")
 
 
 def test_too_many_columns_rejects_the_file(tmp_path, con):
-    header = ",".join(contract.TABLES["events"].column_names) + "," + ",".join(
-        f"c{i}" for i in range(LIMITS.columns_per_file))
+    header = (
+        ",".join(contract.TABLES["events"].column_names)
+        + ","
+        + ",".join(f"c{i}" for i in range(LIMITS.columns_per_file))
+    )
     write_bytes(tmp_path, "events", "wide.csv", (header + "\n").encode())
     write_parquet(tmp_path, "events", "part-1.parquet", [event(1)])
     report = load_delivery(con, tmp_path, "events", DAY)
     [rejected] = report.rejected_files
-    assert rejected.rejected_reason == (f"{LIMITS.columns_per_file + 15:,} columns, over the limit of "
-                                        f"{LIMITS.columns_per_file:,} columns per file")
+    assert rejected.rejected_reason == (
+        f"{LIMITS.columns_per_file + 15:,} columns, over the limit of "
+        f"{LIMITS.columns_per_file:,} columns per file"
+    )
     assert loaded_ids(con) == ["e1"]
 
 
@@ -310,14 +366,18 @@ def test_rows_and_decompressed_bytes_beyond_the_limits_reject_the_file(tmp_path,
     bomb = write_csv(tmp_path, "events", "c-bomb.csv", [event(20)])
     bomb_gz = bomb.with_name("c-bomb.csv.gz")
     line = bomb.read_text().splitlines()[1] + "\n"
-    bomb_gz.write_bytes(gzip.compress((bomb.read_text().splitlines()[0] + "\n" + line * 50_000).encode()))
+    bomb_gz.write_bytes(
+        gzip.compress((bomb.read_text().splitlines()[0] + "\n" + line * 50_000).encode())
+    )
     bomb.unlink()
     write_parquet(tmp_path, "events", "d-fine.parquet", [event(30)])
     report = load_delivery(con, tmp_path, "events", DAY)
     reasons = {Path(f.path).name: f.rejected_reason for f in report.rejected_files}
-    assert reasons == {"a-many-rows.parquet": "6 rows, over the limit of 5 rows per file",
-                       "b-many-rows.csv": "6 rows, over the limit of 5 rows per file",
-                       "c-bomb.csv.gz": "over the limit of 200,000 bytes after decompression"}
+    assert reasons == {
+        "a-many-rows.parquet": "6 rows, over the limit of 5 rows per file",
+        "b-many-rows.csv": "6 rows, over the limit of 5 rows per file",
+        "c-bomb.csv.gz": "over the limit of 200,000 bytes after decompression",
+    }
     assert loaded_ids(con) == ["e30"]
     reconcile(con, "events")
 
@@ -336,15 +396,19 @@ def test_bad_delivery_folders_are_recorded_and_every_other_delivery_loads(tmp_pa
     write_parquet(landing, "events", "part-0.parquet", [event(1)])
     for name in ("dt=2026-13-45", "_temporary", ".staging", "dt=2026-11", "dt=20261101", "hour=03"):
         (landing / "events" / name).mkdir(parents=True)
-        pq.write_table(arrow_table("events", [event(9)]), landing / "events" / name / "part-0.parquet")
+        pq.write_table(
+            arrow_table("events", [event(9)]), landing / "events" / name / "part-0.parquet"
+        )
     (landing / "events" / "dt=2023-12-31").mkdir()
     (landing / "events" / "stray.parquet").write_bytes(b"PAR1")
     (landing / "notes").mkdir()
     survey = survey_landing(landing, first_date=date(2024, 1, 1), last_date=date(2026, 11, 30))
     assert survey.deliveries["events"] == [DAY]
     refused = {Path(e.path).name: (e.kind, e.reason) for e in survey.refused}
-    assert refused["dt=2026-13-45"] == ("delivery", ("folder 'dt=2026-13-45': '2026-13-45' is not a valid "
-                                                    "date (YYYY-MM-DD)"))
+    assert refused["dt=2026-13-45"] == (
+        "delivery",
+        ("folder 'dt=2026-13-45': '2026-13-45' is not a valid date (YYYY-MM-DD)"),
+    )
     assert refused["_temporary"][0] == refused[".staging"][0] == refused["hour=03"][0] == "delivery"
     assert refused["dt=20261101"][0] == refused["dt=2026-11"][0] == "delivery"
     assert "REALPEOPLE_FIRST_DELIVERY_DATE=2024-01-01" in refused["dt=2023-12-31"][1]
@@ -384,15 +448,25 @@ def test_every_entry_of_a_delivery_folder_has_a_ledger_row(tmp_path, con):
     assert loaded_ids(con) == ["e0", "e1"]
     assert quarantined(con) == [(1, "client: unknown value: fax")]
     refused = entries(con)
-    assert set(refused) == {"part-2.csv.zip", "part-3.parquet.gz", "_SUCCESS", ".part-4.parquet",
-                            "hour=03", "_temporary"}
+    assert set(refused) == {
+        "part-2.csv.zip",
+        "part-3.parquet.gz",
+        "_SUCCESS",
+        ".part-4.parquet",
+        "hour=03",
+        "_temporary",
+    }
     assert "not a format the pipeline reads" in refused["part-2.csv.zip"][1]
     assert "hidden or temporary" in refused["_SUCCESS"][1]
-    assert refused["hour=03"] == ("folder", ("a folder inside a delivery (a delivery is the files "
-                                            "directly in its dt= folder)"))
+    assert refused["hour=03"] == (
+        "folder",
+        ("a folder inside a delivery (a delivery is the files directly in its dt= folder)"),
+    )
     assert len(report.refused_entries) == 6
     # Per file, landed = loaded + quarantined.
-    rows = con.execute("select rows_landed, rows_loaded, rows_quarantined from raw.deliveries").fetchall()
+    rows = con.execute(
+        "select rows_landed, rows_loaded, rows_quarantined from raw.deliveries"
+    ).fetchall()
     assert sorted(rows) == [(1, 1, 0), (2, 1, 1)]
     reconcile(con, "events")
     # A reload replaces the delivery's entries rather than adding to them.
@@ -405,8 +479,10 @@ def test_reconcile_fails_for_a_file_whose_rows_went_missing(tmp_path, con):
     write_parquet(tmp_path, "events", "b.parquet", [event(2)])
     load_delivery(con, tmp_path, "events", DAY)
     # Move a row from one file to the other: totals agree, files do not.
-    con.execute("update raw.events set _source_file = (select min(_source_file) from raw.events "
-                "where event_id = 'e2') where event_id = 'e1'")
+    con.execute(
+        "update raw.events set _source_file = (select min(_source_file) from raw.events "
+        "where event_id = 'e2') where event_id = 'e1'"
+    )
     with pytest.raises(AssertionError, match="files that do not reconcile"):
         reconcile(con, "events")
 
@@ -421,8 +497,9 @@ def test_an_all_null_optional_column_is_valid(tmp_path, con):
     report = load_delivery(con, tmp_path, "appeals", DAY)
     assert not report.rejected_files and report.rows_loaded == 2
     # All-null where the contract forbids null: the rows are quarantined, not the file.
-    events = arrow_table("events", [event(1, client=None), event(2, client=None)],
-                         types={"client": pa.null()})
+    events = arrow_table(
+        "events", [event(1, client=None), event(2, client=None)], types={"client": pa.null()}
+    )
     pq.write_table(events, folder(tmp_path, "events") / "part-0.parquet")
     report = load_delivery(con, tmp_path, "events", DAY)
     assert not report.rejected_files
@@ -439,8 +516,10 @@ def test_uuid_and_string_like_ids_are_read_as_canonical_text(tmp_path, con):
     pq.write_table(table, folder(tmp_path, "events") / "part-0.parquet")
     report = load_delivery(con, tmp_path, "events", DAY)
     assert not report.rejected_files, report.messages
-    rows = con.execute("select event_id, account_id, target_account_id, target_event_id from raw.events "
-                       "order by account_id").fetchall()
+    rows = con.execute(
+        "select event_id, account_id, target_account_id, target_event_id from raw.events "
+        "order by account_id"
+    ).fetchall()
     assert rows == [(str(ids[0]), "a1", "a2", "x"), (str(ids[1]), "a2", None, None)]
 
 
@@ -453,8 +532,9 @@ def test_booleans_are_exactly_true_false_1_0(tmp_path, con, fmt):
         write_parquet(tmp_path, "events", "part-0.parquet", rows, types=types)
     else:
         path = folder(tmp_path, "events") / "part-0.csv"
-        arrow_table("events", rows, types).to_pandas().to_csv(path, index=False,
-                                                              date_format="%Y-%m-%dT%H:%M:%SZ")
+        arrow_table("events", rows, types).to_pandas().to_csv(
+            path, index=False, date_format="%Y-%m-%dT%H:%M:%SZ"
+        )
     load_delivery(con, tmp_path, "events", DAY)
     got = dict(con.execute("select event_id, ai_label from raw.events").fetchall())
     assert got == {"e0": True, "e1": False, "e2": True, "e3": False, "e4": True}
@@ -466,30 +546,56 @@ def test_integer_booleans_other_than_0_and_1_are_quarantined(tmp_path, con):
     write_parquet(tmp_path, "events", "part-0.parquet", rows, types={"commercial": pa.int8()})
     load_delivery(con, tmp_path, "events", DAY)
     assert dict(con.execute("select event_id, commercial from raw.events").fetchall()) == {
-        "e0": False, "e1": True}
-    assert [r for _, r in quarantined(con)] == ["commercial: not a boolean: 2", "commercial: not a boolean: -1"]
+        "e0": False,
+        "e1": True,
+    }
+    assert [r for _, r in quarantined(con)] == [
+        "commercial: not a boolean: 2",
+        "commercial: not a boolean: -1",
+    ]
 
 
 def test_ids_are_trimmed_the_same_in_every_id_column(tmp_path, con):
-    write_csv(tmp_path, "events", "part-0.csv", [
-        event(1, account_id=" a1 ", target_account_id="\ta2 ", target_event_id=" e0\t", event_id=" e1")])
+    write_csv(
+        tmp_path,
+        "events",
+        "part-0.csv",
+        [
+            event(
+                1,
+                account_id=" a1 ",
+                target_account_id="\ta2 ",
+                target_event_id=" e0\t",
+                event_id=" e1",
+            )
+        ],
+    )
     load_delivery(con, tmp_path, "events", DAY)
-    assert con.execute("select event_id, account_id, target_account_id, target_event_id "
-                       "from raw.events").fetchall() == [("e1", "a1", "a2", "e0")]
+    assert con.execute(
+        "select event_id, account_id, target_account_id, target_event_id from raw.events"
+    ).fetchall() == [("e1", "a1", "a2", "e0")]
 
 
 def test_events_more_than_three_days_before_the_delivery_are_quarantined(tmp_path, con):
     start = datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC)
-    stamps = {"on_time": start + timedelta(hours=5),
-              "three_days_late": start - timedelta(days=3),
-              "too_late": start - timedelta(days=3, seconds=1),
-              "after": start + timedelta(days=2)}
-    write_parquet(tmp_path, "events", "part-0.parquet",
-                  [event(i, event_id=k, event_ts=v) for i, (k, v) in enumerate(stamps.items())])
+    stamps = {
+        "on_time": start + timedelta(hours=5),
+        "three_days_late": start - timedelta(days=3),
+        "too_late": start - timedelta(days=3, seconds=1),
+        "after": start + timedelta(days=2),
+    }
+    write_parquet(
+        tmp_path,
+        "events",
+        "part-0.parquet",
+        [event(i, event_id=k, event_ts=v) for i, (k, v) in enumerate(stamps.items())],
+    )
     load_delivery(con, tmp_path, "events", DAY)
     assert loaded_ids(con) == ["on_time", "three_days_late"]
     reasons = [r for _, r in quarantined(con)]
-    assert reasons[0].startswith("event_ts: more than 3 days before the delivery date: 2026-10-28 23:59:59")
+    assert reasons[0].startswith(
+        "event_ts: more than 3 days before the delivery date: 2026-10-28 23:59:59"
+    )
     assert reasons[1].startswith("event_ts: after the delivery date")
 
 
@@ -516,17 +622,41 @@ def test_published_csv_cells_a_spreadsheet_would_evaluate_are_neutralised(tmp_pa
 
     from realpeople.defs.publish.files import write_snapshot
 
-    ids = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain"]
-    listed = pd.DataFrame({"account_id": ids, "action": "terminate", "score_ai_managed": -0.5,
-                           "score_ai_assisted": 0.1, "reasons": "=1+1", "model_version": "3",
-                           "run_date": "2026-11-01"})
-    queue = pd.DataFrame(columns=["account_id", "queue_reason", "score_ai_managed", "score_ai_assisted",
-                                  "reasons", "model_version", "run_date"])
-    metrics = pd.DataFrame({"run_date": ["2026-11-01"], "metric": ["m"], "value": [-1.0],
-                            "description": ["-minus"]})
-    out = write_snapshot(tmp_path, "2026-11-01", listed, queue, metrics,
-                         pd.DataFrame(columns=["run_date", "metric", "value"]),
-                         pd.DataFrame(columns=["day", "marker_posts_labelled_share"]))
+    ids = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain"]
+    listed = pd.DataFrame(
+        {
+            "account_id": ids,
+            "action": "terminate",
+            "score_ai_managed": -0.5,
+            "score_ai_assisted": 0.1,
+            "reasons": "=1+1",
+            "model_version": "3",
+            "run_date": "2026-11-01",
+        }
+    )
+    queue = pd.DataFrame(
+        columns=[
+            "account_id",
+            "queue_reason",
+            "score_ai_managed",
+            "score_ai_assisted",
+            "reasons",
+            "model_version",
+            "run_date",
+        ]
+    )
+    metrics = pd.DataFrame(
+        {"run_date": ["2026-11-01"], "metric": ["m"], "value": [-1.0], "description": ["-minus"]}
+    )
+    out = write_snapshot(
+        tmp_path,
+        "2026-11-01",
+        listed,
+        queue,
+        metrics,
+        pd.DataFrame(columns=["run_date", "metric", "value"]),
+        pd.DataFrame(columns=["day", "marker_posts_labelled_share"]),
+    )
     csv = pd.read_csv(out / "enforcement_list.csv", keep_default_na=False)
     assert list(csv["account_id"]) == ["'" + i for i in ids[:-1]] + ["plain"]
     assert set(csv["reasons"]) == {"'=1+1"} and set(csv["score_ai_managed"]) == {-0.5}
@@ -566,7 +696,11 @@ def test_an_outside_world_loads_whole_and_reconciles(tmp_path, con):
                     after_dt += pc.sum(pc.greater_equal(ts, pa.scalar(end, ts.type))).as_py() or 0
     assert quarantined == after_dt > 0
     reasons = con.execute("select reason from raw.quarantine").fetchall()
-    assert {r.split(":")[0] + ":" + r.split(":")[1] for (r,) in reasons} == {"event_ts: after the delivery date"}
-    loaded = sum(con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in survey.deliveries)
+    assert {r.split(":")[0] + ":" + r.split(":")[1] for (r,) in reasons} == {
+        "event_ts: after the delivery date"
+    }
+    loaded = sum(
+        con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in survey.deliveries
+    )
     assert landed == loaded + quarantined
     assert ledger_rejections(con) == []

@@ -33,16 +33,39 @@ EVERYTHING = RAW + STAGING + MARTS
 
 def dbt(tmp_path: Path, warehouse: Path, run_date: date, wait: bool = True):
     """`dbt run` for a run date on ``warehouse`` (its own target and log folders)."""
-    env = {**os.environ, "REALPEOPLE_WAREHOUSE_PATH": str(warehouse),
-           "REALPEOPLE_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
-           "REALPEOPLE_DUCKDB_MEMORY_LIMIT": "1GB", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [dbt_executable(), "run", "--project-dir", str(DBT_PROJECT_DIR),
-               "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-               "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"run_date": run_date.isoformat()})]
+    env = {
+        **os.environ,
+        "REALPEOPLE_WAREHOUSE_PATH": str(warehouse),
+        "REALPEOPLE_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
+        "REALPEOPLE_DUCKDB_MEMORY_LIMIT": "1GB",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        dbt_executable(),
+        "run",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+        "--vars",
+        json.dumps({"run_date": run_date.isoformat()}),
+    ]
     if not wait:
-        return subprocess.Popen(command, env=env, cwd=DBT_PROJECT_DIR, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False)
+        return subprocess.Popen(
+            command,
+            env=env,
+            cwd=DBT_PROJECT_DIR,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return subprocess.run(
+        command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
+    )
 
 
 def load_days(warehouse: Path, landing: Path, days, tables=tuple(TABLES)) -> None:
@@ -108,7 +131,9 @@ def test_a_day_resent_inside_a_later_delivery_does_not_double_events(clean, smal
     for name in ["stg_activity__events", *MARTS]:
         assert sums[name] == clean["sums"][name], name
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        repeated = con.execute("select count(*) - count(distinct event_id) from raw.events").fetchone()[0]
+        repeated = con.execute(
+            "select count(*) - count(distinct event_id) from raw.events"
+        ).fetchone()[0]
     assert repeated > 0
 
 

@@ -39,14 +39,23 @@ def ddl_disagreements(ddl: str) -> list[str]:
     for table in TABLES:
         rows = con.execute(
             "select column_name, data_type, is_nullable from information_schema.columns "
-            "where table_schema = 'raw' and table_name = ? order by ordinal_position", [table]).fetchall()
-        expected = [(name, contract.RAW_TYPES[kind], "YES" if nullable else "NO")
-                    for name, kind, nullable in declared(table)]
+            "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+        expected = [
+            (name, contract.RAW_TYPES[kind], "YES" if nullable else "NO")
+            for name, kind, nullable in declared(table)
+        ]
         expected += [(name, kind, "NO") for name, kind in contract.LINEAGE_COLUMNS]
-        problems += [f"raw.{table}: {got} where the contract says {want}"
-                     for got, want in zip(rows, expected) if got != want]
+        problems += [
+            f"raw.{table}: {got} where the contract says {want}"
+            for got, want in zip(rows, expected)
+            if got != want
+        ]
         if len(rows) != len(expected):
-            problems.append(f"raw.{table}: {len(rows)} columns where the contract says {len(expected)}")
+            problems.append(
+                f"raw.{table}: {len(rows)} columns where the contract says {len(expected)}"
+            )
     return problems
 
 
@@ -63,19 +72,32 @@ def test_row_validation_types_every_column_and_rejects_every_required_null(table
         reason = re.search(rf"when {name} is null then '{name}: null", text)
         raw_reason = re.search(rf"when _{name}_raw is null then '{name}: null", text)
         if nullable:
-            assert not (reason or raw_reason), f"validate_{table}.sql rejects a null {name} (nullable)"
+            assert not (reason or raw_reason), (
+                f"validate_{table}.sql rejects a null {name} (nullable)"
+            )
         else:
-            assert reason or raw_reason, f"validate_{table}.sql lets a null {name} through (required)"
+            assert reason or raw_reason, (
+                f"validate_{table}.sql lets a null {name} through (required)"
+            )
 
 
 def test_dbt_sources_list_the_declared_columns():
-    sources = yaml.safe_load((ROOT / "dbt_project" / "models" / "staging" / "_sources.yml").read_text())
+    sources = yaml.safe_load(
+        (ROOT / "dbt_project" / "models" / "staging" / "_sources.yml").read_text()
+    )
     raw = next(s for s in sources["sources"] if s["name"] == "raw")
-    spark_type = {"string": "string", "timestamp": "timestamp", "integer": "bigint", "boolean": "boolean"}
+    spark_type = {
+        "string": "string",
+        "timestamp": "timestamp",
+        "integer": "bigint",
+        "boolean": "boolean",
+    }
     for entry in raw["tables"]:
         columns = {c["name"]: c["data_type"] for c in entry["columns"]}
         expected = {name: spark_type[kind] for name, kind, _ in declared(entry["name"])}
-        assert {k: v for k, v in columns.items() if not k.startswith("_")} == expected, entry["name"]
+        assert {k: v for k, v in columns.items() if not k.startswith("_")} == expected, entry[
+            "name"
+        ]
         assert sorted(k for k in columns if k.startswith("_")) == sorted(LINEAGE), entry["name"]
     assert sorted(t["name"] for t in raw["tables"]) == TABLES
 
@@ -92,7 +114,9 @@ def test_raw_suites_expect_the_declared_columns_and_nulls(table):
     required = {n for n, _, nullable in declared(table) if not nullable} | set(LINEAGE)
     assert not_null == required, f"raw_{table}.json: not-null expectations differ from the contract"
     mentioned = {k["column"] for kwargs in by_type.values() for k in kwargs if "column" in k}
-    assert mentioned <= required | {n for n, _, _ in declared(table)}, f"raw_{table}.json: unknown column"
+    assert mentioned <= required | {n for n, _, _ in declared(table)}, (
+        f"raw_{table}.json: unknown column"
+    )
 
 
 def test_the_human_page_lists_the_declared_columns():
@@ -100,12 +124,15 @@ def test_the_human_page_lists_the_declared_columns():
     for table in TABLES:
         section = re.search(rf"^## {table} — .*?(?=^## )", text, flags=re.MULTILINE | re.DOTALL)
         assert section, f"docs/contract.md has no section for {table}"
-        rows = re.findall(r"^\| (\w+) \| (\w+) \| (yes|no) \|", section.group(0), flags=re.MULTILINE)
+        rows = re.findall(
+            r"^\| (\w+) \| (\w+) \| (yes|no) \|", section.group(0), flags=re.MULTILINE
+        )
         assert [(n, k, null == "yes") for n, k, null in rows] == declared(table), table
 
 
 def test_the_simulator_writes_the_declared_schema():
     from realpeople.simulator.schema import SCHEMAS
+
     for table in TABLES:
         schema = SCHEMAS[table]
         assert [(f.name, f.nullable) for f in schema] == [(n, nl) for n, _, nl in declared(table)]
@@ -117,4 +144,5 @@ def test_a_disagreeing_copy_is_caught():
     broken = ddl.replace("verdict varchar not null", "verdict varchar", 1)
     assert broken != ddl
     assert ddl_disagreements(broken) == [
-        "raw.reviews: ('verdict', 'VARCHAR', 'YES') where the contract says ('verdict', 'VARCHAR', 'NO')"]
+        "raw.reviews: ('verdict', 'VARCHAR', 'YES') where the contract says ('verdict', 'VARCHAR', 'NO')"
+    ]

@@ -19,13 +19,19 @@ def _world(seed=0):
         rows.append((a, b, float(rng.poisson(1.0))))
     for ring in rings:
         for i, a in enumerate(ring):
-            for b in ring[i + 1:]:
+            for b in ring[i + 1 :]:
                 rows.append((a, b, float(rng.integers(8, 15))))
-    rows.append(("p000", rings[0][0], 2.0))   # one ordinary coincidence with a ring member
+    rows.append(("p000", rings[0][0], 2.0))  # one ordinary coincidence with a ring member
     edges = pd.DataFrame(rows, columns=["account_a", "account_b", "weight"])
     edges = edges.groupby(["account_a", "account_b"], as_index=False)["weight"].sum()
-    verdicts = pd.Series({**{p: "human" for p in people[:120]}, rings[0][0]: "ai_managed",
-                          rings[0][1]: "ai_managed", rings[1][0]: "human"})
+    verdicts = pd.Series(
+        {
+            **{p: "human" for p in people[:120]},
+            rings[0][0]: "ai_managed",
+            rings[0][1]: "ai_managed",
+            rings[1][0]: "human",
+        }
+    )
     return edges, verdicts, rings
 
 
@@ -40,7 +46,7 @@ def test_rings_form_clusters_people_do_not():
         assert found.loc[ring].nunique() == 1 and len(found.reindex(ring).dropna()) == 6
     assert found.loc[rings[0][0]] != found.loc[rings[1][0]]
     people = found.index[found.index.str.startswith("p")]
-    assert len(people) <= 0.05 * 200                          # unreviewed people pairs can pass
+    assert len(people) <= 0.05 * 200  # unreviewed people pairs can pass
     assert "p000" not in found.index or found["p000"] != found[rings[0][0]]
 
 
@@ -54,7 +60,9 @@ def test_cluster_features_leave_out_the_accounts_own_verdict():
     # two of six confirmed: each confirmed member sees 1 of its 5 others, the rest 2 of 5
     assert first.loc[rings[0][0], "cluster_confirmed_share"] == pytest.approx(1 / 5)
     assert first.loc[rings[0][2], "cluster_confirmed_share"] == pytest.approx(2 / 5)
-    assert (feats.loc[rings[1], "cluster_confirmed_share"] == 0).all()   # a human verdict confirms nothing
+    assert (
+        feats.loc[rings[1], "cluster_confirmed_share"] == 0
+    ).all()  # a human verdict confirms nothing
     assert (feats["cluster_steadiness"] == 0.9).all()
 
 
@@ -72,8 +80,10 @@ def test_cluster_table_ties_unactioned_ring_members_to_actioned_ones():
     # the model terminates two more of ring 0 (two are confirmed by verdict): 4 of 6 actioned
     terminated = pd.Series(True, index=ring0[2:4])
     steadiness = pd.Series({a: 0.9 for a in ring0 + ring1})  # people: no steadiness known
-    activity = pd.DataFrame({"first_activity": pd.Timestamp("2026-11-02"),
-                             "last_activity": pd.Timestamp("2026-11-15")}, index=ring0 + ring1)
+    activity = pd.DataFrame(
+        {"first_activity": pd.Timestamp("2026-11-02"), "last_activity": pd.Timestamp("2026-11-15")},
+        index=ring0 + ring1,
+    )
     table = cluster_table(edges, verdicts, terminated, steadiness, activity)
     assert not table.duplicated(["cluster_id", "account_id"]).any()
     by_account = table.set_index("account_id")
@@ -85,15 +95,19 @@ def test_cluster_table_ties_unactioned_ring_members_to_actioned_ones():
     assert by_account.loc[ring0[4], "actioned_share"] == pytest.approx(4 / 5)
     # ...ring 1 is a ring nobody acted on, and no person is tied to anything
     assert not by_account.loc[ring1, "tied_to_actioned"].any()
-    assert not by_account.index.str.startswith("p").any() or not by_account.loc[
-        by_account.index.str.startswith("p"), "tied_to_actioned"].any()
+    assert (
+        not by_account.index.str.startswith("p").any()
+        or not by_account.loc[by_account.index.str.startswith("p"), "tied_to_actioned"].any()
+    )
     assert by_account.loc[ring0[4], "evidence"].startswith("engaged the same targets")
     assert by_account.loc[ring0[0], "last_activity"] == pd.Timestamp("2026-11-15")
     # one moderator-confirmed member speaks for its ring: the others are tied
     confirmed = pd.concat([verdicts, pd.Series({ring1[1]: "ai_managed"})])
     confirmed = confirmed[~confirmed.index.duplicated(keep="last")]
     again = cluster_table(edges, confirmed, terminated, steadiness).set_index("account_id")
-    assert set(again.index[again["tied_to_actioned"]]) == set(ring0[4:]) | set(ring1[2:]) | {ring1[0]}
+    assert set(again.index[again["tied_to_actioned"]]) == set(ring0[4:]) | set(ring1[2:]) | {
+        ring1[0]
+    }
     # no edge above the bar: an empty table with the same columns, not an error
     empty = cluster_table(edges.assign(weight=0.0), verdicts, terminated, steadiness)
     assert empty.empty and list(empty.columns) == list(table.columns)
@@ -105,22 +119,42 @@ def test_review_requests_ask_where_the_model_is_unsure_and_keep_the_audit_random
     rng = np.random.default_rng(3)
     n = 400
     managed = rng.uniform(0, 1, n)
-    scores = pd.DataFrame({"account_id": [f"a{i:03d}" for i in range(n)], "score_ai_managed": managed,
-                           "score_ai_assisted": 0.0, "score_human": 1 - managed})
-    rings = pd.DataFrame({"account_id": ["a000", "a001", "a002", "a003"], "cluster_id": ["a000"] * 2 + ["a002"] * 2,
-                          "is_ring": True})
-    asked = review_requests(scores, n_model=10, n_random=30, reviewed={"a003", "a100"}, rings=rings, seed=1)
+    scores = pd.DataFrame(
+        {
+            "account_id": [f"a{i:03d}" for i in range(n)],
+            "score_ai_managed": managed,
+            "score_ai_assisted": 0.0,
+            "score_human": 1 - managed,
+        }
+    )
+    rings = pd.DataFrame(
+        {
+            "account_id": ["a000", "a001", "a002", "a003"],
+            "cluster_id": ["a000"] * 2 + ["a002"] * 2,
+            "is_ring": True,
+        }
+    )
+    asked = review_requests(
+        scores, n_model=10, n_random=30, reviewed={"a003", "a100"}, rings=rings, seed=1
+    )
     assert not asked.duplicated(["account_id", "request_reason"]).any()
     assert "a003" not in set(asked["account_id"]) and "a100" not in set(asked["account_id"])
     model = asked[asked["request_reason"] != RANDOM_AUDIT]
     assert len(model) == 10 and (asked["request_reason"] == RANDOM_AUDIT).sum() == 30
     # the ring with no reviewed member is asked once, first; a002's ring is covered by a003
     assert model.iloc[0]["request_reason"] == RING_UNCOVERED
-    assert set(model.loc[model["request_reason"] == RING_UNCOVERED, "account_id"]) <= {"a000", "a001"}
+    assert set(model.loc[model["request_reason"] == RING_UNCOVERED, "account_id"]) <= {
+        "a000",
+        "a001",
+    }
     assert (model["request_reason"] == RING_UNCOVERED).sum() == 1
     # uncertainty: the model requests sit near 0.5, far nearer than the random audit
-    uncertain = scores.set_index("account_id").loc[model.loc[model["request_reason"] == UNCERTAIN, "account_id"]]
-    audit = scores.set_index("account_id").loc[asked.loc[asked["request_reason"] == RANDOM_AUDIT, "account_id"]]
+    uncertain = scores.set_index("account_id").loc[
+        model.loc[model["request_reason"] == UNCERTAIN, "account_id"]
+    ]
+    audit = scores.set_index("account_id").loc[
+        asked.loc[asked["request_reason"] == RANDOM_AUDIT, "account_id"]
+    ]
     assert (uncertain["score_ai_managed"] - 0.5).abs().max() < 0.05
     assert (audit["score_ai_managed"] - 0.5).abs().mean() > 0.15
 
@@ -130,8 +164,14 @@ def test_review_requests_do_not_depend_on_row_order():
 
     rng = np.random.default_rng(5)
     managed = rng.uniform(0, 1, 300)
-    scores = pd.DataFrame({"account_id": [f"a{i:03d}" for i in range(300)], "score_ai_managed": managed,
-                           "score_ai_assisted": 0.0, "score_human": 1 - managed})
+    scores = pd.DataFrame(
+        {
+            "account_id": [f"a{i:03d}" for i in range(300)],
+            "score_ai_managed": managed,
+            "score_ai_assisted": 0.0,
+            "score_human": 1 - managed,
+        }
+    )
     once = review_requests(scores, 10, 20, seed=7)
     shuffled = review_requests(scores.sample(frac=1, random_state=1), 10, 20, seed=7)
     pd.testing.assert_frame_equal(once, shuffled)

@@ -37,7 +37,8 @@ def _lightgbm_network_contained() -> bool:
 needs_lightgbm_network = pytest.mark.skipif(
     not _lightgbm_network_contained(),
     reason="LightGBM's Dask training listens on 0.0.0.0: run in a loopback-only network namespace "
-           "(unshare -rn) or set REALPEOPLE_ALLOW_LIGHTGBM_NETWORK=1")
+    "(unshare -rn) or set REALPEOPLE_ALLOW_LIGHTGBM_NETWORK=1",
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,13 @@ def test_dask_training_matches_single_machine(local, on_dask):
     assert on_dask.extra["fit_backend"] == "dask" and local.extra["fit_backend"] == "local"
     # The workers grew trees with our parameters, not the sklearn wrapper's defaults.
     dumped = on_dask.booster.model_to_string()
-    for param in ("[feature_fraction: 0.9]", "[bagging_fraction: 0.9]", "[lambda_l2: 1]",
-                  "[min_data_in_leaf: 20]", "[num_machines: 2]"):
+    for param in (
+        "[feature_fraction: 0.9]",
+        "[bagging_fraction: 0.9]",
+        "[lambda_l2: 1]",
+        "[min_data_in_leaf: 20]",
+        "[num_machines: 2]",
+    ):
         assert param in dumped
     # The train_model test split (the newest quarter: ~375 reviews, a few dozen automated)
     # moves a rare class's PR-AUC by a few hundredths from tree noise alone...
@@ -101,7 +107,10 @@ def test_dask_training_matches_single_machine(local, on_dask):
         chance = float((fresh["label"] == cls).mean())
         assert pr_dask - chance >= 0.5 * (1 - chance), (cls, pr_dask, chance)
         for metric in ("precision", "recall"):
-            assert abs(m_dask[f"{metric}_{cls}"] - m_local[f"{metric}_{cls}"]) <= 0.03, (cls, metric)
+            assert abs(m_dask[f"{metric}_{cls}"] - m_local[f"{metric}_{cls}"]) <= 0.03, (
+                cls,
+                metric,
+            )
     # The distributed booster scores the same accounts nearly as the local one does.
     scores_local = score_accounts(local.test, local.model)
     scores_dask = score_accounts(local.test, on_dask.model)
@@ -111,7 +120,8 @@ def test_dask_training_matches_single_machine(local, on_dask):
 @pytest.mark.slow
 @needs_lightgbm_network
 def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
-        on_dask, world, client, tmp_path_factory):
+    on_dask, world, client, tmp_path_factory
+):
     import dask.dataframe as dd
 
     from realpeople.ml.distributed import champion_ref, score_partitioned
@@ -120,13 +130,17 @@ def test_dask_model_is_registered_and_scored_from_the_registry_on_workers(
     root = tmp_path_factory.mktemp("registry")
     uri = f"sqlite:///{root / 'mlflow.db'}"
     configure(uri, root / "artifacts", "dask_model")
-    registered = log_register_and_gate(on_dask, model_name="dask_model", training_as_of="2026-11-15")
+    registered = log_register_and_gate(
+        on_dask, model_name="dask_model", training_as_of="2026-11-15"
+    )
     assert registered.decision.promoted  # the first model becomes champion, as any other would
 
     ref = champion_ref("dask_model")
     assert ref.version == registered.version
     features = world.drop(columns=["label", "source", "reviewed_at"])
-    scored = score_partitioned(dd.from_pandas(features, npartitions=3), ref, tracking_uri=uri).compute()
+    scored = score_partitioned(
+        dd.from_pandas(features, npartitions=3), ref, tracking_uri=uri
+    ).compute()
     expected = score_accounts(features, on_dask.model)
     pd.testing.assert_frame_equal(scored.reset_index(drop=True), expected, rtol=0, atol=1e-9)
 
@@ -162,8 +176,9 @@ def test_partitioned_scoring_from_parquet_with_an_empty_partition(local, client,
     lazy = read_parquet(tmp_path)
     one_day = lazy[lazy["run_date"] == "2026-11-15"]  # the other file's partition is now empty
     scored = score_partitioned(one_day, local.model).compute().reset_index(drop=True)
-    expected = score_accounts(features[features["run_date"] == "2026-11-15"].reset_index(drop=True),
-                              local.model)
+    expected = score_accounts(
+        features[features["run_date"] == "2026-11-15"].reset_index(drop=True), local.model
+    )
     pd.testing.assert_frame_equal(scored, expected, rtol=0, atol=1e-9)
 
 
@@ -174,8 +189,9 @@ def test_backend_settings_are_checked_and_named():
 
     assert load_settings({}).training_backend == "local"
     assert load_settings({}).dask_scheduler == ""
-    settings = load_settings({"REALPEOPLE_TRAINING_BACKEND": "dask",
-                              "REALPEOPLE_DASK_SCHEDULER": "tcp://10.0.0.5:8786"})
+    settings = load_settings(
+        {"REALPEOPLE_TRAINING_BACKEND": "dask", "REALPEOPLE_DASK_SCHEDULER": "tcp://10.0.0.5:8786"}
+    )
     assert (settings.training_backend, settings.dask_scheduler) == ("dask", "tcp://10.0.0.5:8786")
     with pytest.raises(ValueError, match="REALPEOPLE_TRAINING_BACKEND='spark'"):
         load_settings({"REALPEOPLE_TRAINING_BACKEND": "spark"})

@@ -4,6 +4,7 @@ Great Expectations is imported once, on the first validation (a few seconds); th
 context is cached per process, so every later validation here takes a fraction of
 a second.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,8 @@ def enforcement_list(n: int = 6) -> pd.DataFrame:
             "action": ["terminate" if i % 2 else "warn_and_limit" for i in range(n)],
             "score_ai_managed": [0.5 + i / (4 * n) for i in range(n)],
             "score_ai_assisted": [0.9 - i / (4 * n) for i in range(n)],
-            "reasons": ["posts every 30 seconds around the clock; 92% of posts via the api client"] * n,
+            "reasons": ["posts every 30 seconds around the clock; 92% of posts via the api client"]
+            * n,
             "model_version": ["4"] * n,
             "run_date": pd.to_datetime(["2024-03-01"] * n),
         }
@@ -61,7 +63,9 @@ def raw_events(n: int = 14) -> pd.DataFrame:
             "text": ["hello"] * n,
             "image_hash": [None] * n,
             "location_tag": [None] * n,
-            "ai_label": pd.array([True, False, None] * (n // 3) + [None] * (n % 3), dtype="boolean"),
+            "ai_label": pd.array(
+                [True, False, None] * (n // 3) + [None] * (n % 3), dtype="boolean"
+            ),
             "ai_metadata": pd.array([False] * n, dtype="boolean"),
             "commercial": [False] * n,
             "_delivery_date": pd.to_datetime(["2024-03-01"] * n),
@@ -92,8 +96,10 @@ def test_suites_are_gx_suite_json():
         assert suite["name"] == name
         assert suite["meta"]["severity"] == severity
         assert suite["meta"]["description"]
-        assert all(e["type"].startswith("expect_") and isinstance(e["kwargs"], dict)
-                   for e in suite["expectations"])
+        assert all(
+            e["type"].startswith("expect_") and isinstance(e["kwargs"], dict)
+            for e in suite["expectations"]
+        )
     raw_types = {e["type"] for e in load_suite("raw_events")["expectations"]}
     assert "expect_column_values_to_be_unique" not in raw_types  # raw keeps re-sent rows
 
@@ -182,8 +188,11 @@ def test_parameters_reach_the_suite():
 def test_two_run_dates_fail():
     frame = enforcement_list()
     frame.loc[0, "run_date"] = pd.Timestamp("2024-03-02")
-    f = failed_of(validate_frame(frame, "enforcement_list"),
-                  "expect_column_unique_value_count_to_be_between", "run_date")
+    f = failed_of(
+        validate_frame(frame, "enforcement_list"),
+        "expect_column_unique_value_count_to_be_between",
+        "run_date",
+    )
     assert f.observed_value == 2
 
 
@@ -215,16 +224,18 @@ def test_raw_events_tz_aware_timestamps_are_accepted_and_checked():
     frame["event_ts"] = frame["event_ts"].dt.tz_localize("UTC")
     assert validate_frame(frame, "raw_events").success
     frame.loc[0, "event_ts"] = pd.Timestamp("2011-06-01", tz="UTC")
-    f = failed_of(validate_frame(frame, "raw_events"),
-                  "expect_column_values_to_be_between", "event_ts")
+    f = failed_of(
+        validate_frame(frame, "raw_events"), "expect_column_values_to_be_between", "event_ts"
+    )
     assert f.sample == ["2011-06-01T00:00:00"]
 
 
 def test_raw_events_text_booleans_fail():
     frame = raw_events()
     frame["commercial"] = ["no"] * len(frame)
-    failed_of(validate_frame(frame, "raw_events"),
-              "expect_column_values_to_be_in_type_list", "commercial")
+    failed_of(
+        validate_frame(frame, "raw_events"), "expect_column_values_to_be_in_type_list", "commercial"
+    )
 
 
 # ------------------------------------------------------------------- outputs
@@ -251,16 +262,21 @@ def test_a_checkpoint_keeps_each_validation_in_data_docs(tmp_path):
     root = tmp_path / "gx"
     frame = enforcement_list()
     frame.loc[2, "action"] = "shadow_ban"
-    failed = validate_frame(frame, "enforcement_list", batch_id="enforcement_list_run_date=2024-03-01",
-                            gx_root=root)
+    failed = validate_frame(
+        frame, "enforcement_list", batch_id="enforcement_list_run_date=2024-03-01", gx_root=root
+    )
     assert not failed.success
     page = Path(unquote(urlparse(failed.docs_url).path))
     assert page.is_file() and page.is_relative_to(root)
     assert "shadow_ban" in page.read_text(encoding="utf-8")
     index = root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert index.is_file()
-    passed = validate_frame(enforcement_list(), "enforcement_list",
-                            batch_id="enforcement_list_run_date=2024-03-02", gx_root=root)
+    passed = validate_frame(
+        enforcement_list(),
+        "enforcement_list",
+        batch_id="enforcement_list_run_date=2024-03-02",
+        gx_root=root,
+    )
     assert passed.success and passed.docs_url != failed.docs_url
     assert Path(unquote(urlparse(failed.docs_url).path)).is_file()  # history kept
     stored = json.loads((root / "gx" / "expectations" / "enforcement_list.json").read_text())
@@ -272,9 +288,15 @@ def test_a_checkpoint_keeps_each_validation_in_data_docs(tmp_path):
 
 
 def test_every_edge_table_has_a_suite_with_its_severity():
-    expected = {"raw_accounts": "warning", "raw_events": "warning", "raw_reviews": "warning",
-                "raw_appeals": "warning", "account_features": "blocking",
-                "account_scores": "blocking", "enforcement_list": "blocking"}
+    expected = {
+        "raw_accounts": "warning",
+        "raw_events": "warning",
+        "raw_reviews": "warning",
+        "raw_appeals": "warning",
+        "account_features": "blocking",
+        "account_scores": "blocking",
+        "enforcement_list": "blocking",
+    }
     assert set(expected) <= set(list_suites())
     for name, severity in expected.items():
         assert load_suite(name)["meta"]["severity"] == severity, name
@@ -283,8 +305,12 @@ def test_every_edge_table_has_a_suite_with_its_severity():
 def _features(n: int = 4) -> pd.DataFrame:
     from realpeople.ml.features import FEATURES
 
-    frame = pd.DataFrame({"run_date": pd.to_datetime(["2024-03-01"] * n),
-                          "account_id": [f"acc{i}" for i in range(n)]})
+    frame = pd.DataFrame(
+        {
+            "run_date": pd.to_datetime(["2024-03-01"] * n),
+            "account_id": [f"acc{i}" for i in range(n)],
+        }
+    )
     for name in FEATURES:
         frame[name] = 0.5 if name.endswith("_share") else 1.0
     frame["signup_via_api"] = 0
@@ -308,38 +334,84 @@ def test_account_features_missing_a_model_column_fails():
 
 def test_account_scores_suite():
     n = 4
-    frame = pd.DataFrame({"run_date": pd.to_datetime(["2024-03-01"] * n),
-                          "account_id": [f"acc{i}" for i in range(n)],
-                          "score_human": [0.1] * n, "score_ai_assisted": [0.2] * n,
-                          "score_ai_managed": [0.7] * n,
-                          "proposed_action": ["terminate", None, "warn_and_limit", None],
-                          "reasons": ["x", None, "y", None], "model_name": ["m"] * n,
-                          "model_version": ["3"] * n})
+    frame = pd.DataFrame(
+        {
+            "run_date": pd.to_datetime(["2024-03-01"] * n),
+            "account_id": [f"acc{i}" for i in range(n)],
+            "score_human": [0.1] * n,
+            "score_ai_assisted": [0.2] * n,
+            "score_ai_managed": [0.7] * n,
+            "proposed_action": ["terminate", None, "warn_and_limit", None],
+            "reasons": ["x", None, "y", None],
+            "model_name": ["m"] * n,
+            "model_version": ["3"] * n,
+        }
+    )
     assert validate_frame(frame, "account_scores").success
     frame.loc[1, "account_id"] = "acc0"
-    failure = failed_of(validate_frame(frame, "account_scores"),
-                        "expect_column_values_to_be_unique", "account_id")
+    failure = failed_of(
+        validate_frame(frame, "account_scores"), "expect_column_values_to_be_unique", "account_id"
+    )
     assert failure.sample == ["acc0", "acc0"]
 
 
-@pytest.mark.parametrize("suite,frame", [
-    ("raw_accounts", pd.DataFrame({
-        "account_id": ["a1"], "created_at": pd.to_datetime(["2024-01-01"]), "declared_country": ["DE"],
-        "bio": ["hi"], "avatar_hash": ["ab"], "signup_client": ["web"], "signup_ip_country": ["DE"],
-        "follower_count": [1], "following_count": [2]})),
-    ("raw_reviews", pd.DataFrame({
-        "review_id": ["r1"], "account_id": ["a1"], "reviewed_at": pd.to_datetime(["2024-03-01"]),
-        "verdict": ["human"], "source": ["appeal"]})),
-    ("raw_appeals", pd.DataFrame({
-        "appeal_id": ["p1"], "account_id": ["a1"], "action": ["terminate"],
-        "filed_at": pd.to_datetime(["2024-03-01"]), "outcome": ["pending"],
-        "decided_at": pd.to_datetime([None])})),
-])
+@pytest.mark.parametrize(
+    "suite,frame",
+    [
+        (
+            "raw_accounts",
+            pd.DataFrame(
+                {
+                    "account_id": ["a1"],
+                    "created_at": pd.to_datetime(["2024-01-01"]),
+                    "declared_country": ["DE"],
+                    "bio": ["hi"],
+                    "avatar_hash": ["ab"],
+                    "signup_client": ["web"],
+                    "signup_ip_country": ["DE"],
+                    "follower_count": [1],
+                    "following_count": [2],
+                }
+            ),
+        ),
+        (
+            "raw_reviews",
+            pd.DataFrame(
+                {
+                    "review_id": ["r1"],
+                    "account_id": ["a1"],
+                    "reviewed_at": pd.to_datetime(["2024-03-01"]),
+                    "verdict": ["human"],
+                    "source": ["appeal"],
+                }
+            ),
+        ),
+        (
+            "raw_appeals",
+            pd.DataFrame(
+                {
+                    "appeal_id": ["p1"],
+                    "account_id": ["a1"],
+                    "action": ["terminate"],
+                    "filed_at": pd.to_datetime(["2024-03-01"]),
+                    "outcome": ["pending"],
+                    "decided_at": pd.to_datetime([None]),
+                }
+            ),
+        ),
+    ],
+)
 def test_raw_suites_accept_a_good_row_and_name_an_unknown_value(suite, frame):
-    frame = frame.assign(_delivery_date=pd.to_datetime(["2024-03-01"]), _source_file=["f.parquet"],
-                         _file_row=[0], _loaded_at=pd.to_datetime(["2024-03-02"]))
+    frame = frame.assign(
+        _delivery_date=pd.to_datetime(["2024-03-01"]),
+        _source_file=["f.parquet"],
+        _file_row=[0],
+        _loaded_at=pd.to_datetime(["2024-03-02"]),
+    )
     assert validate_frame(frame, suite).success, validate_frame(frame, suite).to_markdown()
-    column = {"raw_accounts": "signup_client", "raw_reviews": "verdict", "raw_appeals": "outcome"}[suite]
+    column = {"raw_accounts": "signup_client", "raw_reviews": "verdict", "raw_appeals": "outcome"}[
+        suite
+    ]
     bad = frame.assign(**{column: ["fax"]})
     failure = failed_of(validate_frame(bad, suite), "expect_column_values_to_be_in_set", column)
     assert failure.sample == ["fax"]

@@ -14,16 +14,32 @@ from realpeople.defs.ingest.loader import (
 )
 
 DAY = date(2026, 11, 1)
-EVENT_COLUMNS = ["event_id", "account_id", "event_ts", "event_type", "client", "device_id",
-                 "ip_country", "target_account_id", "target_event_id", "text", "image_hash",
-                 "location_tag", "ai_label", "ai_metadata", "commercial"]
+EVENT_COLUMNS = [
+    "event_id",
+    "account_id",
+    "event_ts",
+    "event_type",
+    "client",
+    "device_id",
+    "ip_country",
+    "target_account_id",
+    "target_event_id",
+    "text",
+    "image_hash",
+    "location_tag",
+    "ai_label",
+    "ai_metadata",
+    "commercial",
+]
 
 
 def events_table(rows: list[dict]) -> pa.Table:
-    schema = pa.schema([(c, pa.string()) for c in EVENT_COLUMNS[:2]]
-                       + [("event_ts", pa.timestamp("us", tz="UTC"))]
-                       + [(c, pa.string()) for c in EVENT_COLUMNS[3:12]]
-                       + [(c, pa.bool_()) for c in EVENT_COLUMNS[12:]])
+    schema = pa.schema(
+        [(c, pa.string()) for c in EVENT_COLUMNS[:2]]
+        + [("event_ts", pa.timestamp("us", tz="UTC"))]
+        + [(c, pa.string()) for c in EVENT_COLUMNS[3:12]]
+        + [(c, pa.bool_()) for c in EVENT_COLUMNS[12:]]
+    )
     full = [{c: r.get(c) for c in EVENT_COLUMNS} for r in rows]
     return pa.Table.from_pylist(full, schema=schema)
 
@@ -33,11 +49,31 @@ def ts(hour: int) -> datetime:
 
 
 GOOD = [
-    {"event_id": "e1", "account_id": "a1", "event_ts": ts(1), "event_type": "post", "client": "app_ios",
-     "text": "今天的咖啡☕️很好喝, \"真的\"\n第二行", "ai_label": True},
-    {"event_id": "e2", "account_id": "a1", "event_ts": ts(2), "event_type": "dm", "client": "api",
-     "target_account_id": "a2", "text": "hello, world"},
-    {"event_id": "e3", "account_id": "a2", "event_ts": ts(3), "event_type": "like", "client": "web"},
+    {
+        "event_id": "e1",
+        "account_id": "a1",
+        "event_ts": ts(1),
+        "event_type": "post",
+        "client": "app_ios",
+        "text": '今天的咖啡☕️很好喝, "真的"\n第二行',
+        "ai_label": True,
+    },
+    {
+        "event_id": "e2",
+        "account_id": "a1",
+        "event_ts": ts(2),
+        "event_type": "dm",
+        "client": "api",
+        "target_account_id": "a2",
+        "text": "hello, world",
+    },
+    {
+        "event_id": "e3",
+        "account_id": "a2",
+        "event_ts": ts(3),
+        "event_type": "like",
+        "client": "web",
+    },
 ]
 
 
@@ -61,7 +97,8 @@ def write(landing, table, name, tbl: pa.Table, fmt="parquet", day=DAY):
 
 def loaded_rows(con):
     return con.execute(
-        "select * exclude (_source_file, _loaded_at) from raw.events order by event_id").fetchall()
+        "select * exclude (_source_file, _loaded_at) from raw.events order by event_id"
+    ).fetchall()
 
 
 def test_csv_and_parquet_of_the_same_rows_load_the_same(tmp_path, con):
@@ -77,11 +114,34 @@ def test_csv_and_parquet_of_the_same_rows_load_the_same(tmp_path, con):
 
 def test_bad_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path, con):
     bad = GOOD + [
-        {"event_id": "", "account_id": "a1", "event_ts": ts(4), "event_type": "post", "client": "web"},
-        {"event_id": "e5", "account_id": "a1", "event_ts": ts(5), "event_type": "teleport", "client": "web"},
-        {"event_id": "e6", "account_id": "a1", "event_ts": ts(6), "event_type": "post", "client": "fax"},
-        {"event_id": "e7", "account_id": "a1", "event_ts": datetime(2031, 1, 1, tzinfo=UTC),
-         "event_type": "post", "client": "web"},
+        {
+            "event_id": "",
+            "account_id": "a1",
+            "event_ts": ts(4),
+            "event_type": "post",
+            "client": "web",
+        },
+        {
+            "event_id": "e5",
+            "account_id": "a1",
+            "event_ts": ts(5),
+            "event_type": "teleport",
+            "client": "web",
+        },
+        {
+            "event_id": "e6",
+            "account_id": "a1",
+            "event_ts": ts(6),
+            "event_type": "post",
+            "client": "fax",
+        },
+        {
+            "event_id": "e7",
+            "account_id": "a1",
+            "event_ts": datetime(2031, 1, 1, tzinfo=UTC),
+            "event_type": "post",
+            "client": "web",
+        },
     ]
     write(tmp_path, "events", "part-0.parquet", events_table(bad))
     report = load_delivery(con, tmp_path, "events", DAY)
@@ -154,9 +214,13 @@ def test_timestamps_without_offset_are_utc_and_offsets_are_converted(tmp_path, c
     (folder / "a.csv").write_text(
         header + "\n"
         "e1,a1,2026-11-01 10:00:00,login,web,,,,,,,,,,\n"
-        "e2,a1,2026-11-01T18:00:00+08:00,login,web,,,,,,,,,,\n", encoding="utf-8")
+        "e2,a1,2026-11-01T18:00:00+08:00,login,web,,,,,,,,,,\n",
+        encoding="utf-8",
+    )
     load_delivery(con, tmp_path, "events", DAY)
-    stamps = [r[0] for r in con.execute("select event_ts from raw.events order by event_id").fetchall()]
+    stamps = [
+        r[0] for r in con.execute("select event_ts from raw.events order by event_id").fetchall()
+    ]
     assert stamps == [datetime(2026, 11, 1, 10), datetime(2026, 11, 1, 10)]
 
 
@@ -174,8 +238,16 @@ def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, tabl
     from realpeople import simulator
 
     world = tmp_path / "world"
-    simulator.simulate(world, tmp_path / "truth.parquet", accounts=600, days=5, seed=3,
-                       end_date=DAY, csv_days=0, labels="rich")  # scarce labels: no appeals
+    simulator.simulate(
+        world,
+        tmp_path / "truth.parquet",
+        accounts=600,
+        days=5,
+        seed=3,
+        end_date=DAY,
+        csv_days=0,
+        labels="rich",
+    )  # scarce labels: no appeals
     # The fullest delivery of the table (appeals only start once reviews have happened).
     parquet = max((world / table).glob("dt=*/part-0.parquet"), key=lambda p: p.stat().st_size)
     day = parquet.parent.name.removeprefix("dt=")
@@ -187,6 +259,9 @@ def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, tabl
         with duckdb.connect(str(tmp_path / f"{landing.name}.duckdb")) as con:
             report = load_delivery(con, landing, table, date.fromisoformat(day))
             assert report.rows_quarantined == 0 and report.rows_loaded > 0
-            results.append(con.execute(
-                f"select * exclude (_source_file, _loaded_at) from raw.{table} order by all").fetchall())
+            results.append(
+                con.execute(
+                    f"select * exclude (_source_file, _loaded_at) from raw.{table} order by all"
+                ).fetchall()
+            )
     assert results[0] == results[1]

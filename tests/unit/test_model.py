@@ -25,15 +25,20 @@ def synthetic_training(n=1500, seed=0, overlap=0.0) -> pd.DataFrame:
     frame = pd.DataFrame(rng.normal(size=(n, len(FEATURES))), columns=list(FEATURES))
     managed = behaves == "ai_managed"
     assisted = behaves == "ai_assisted"
-    frame["dm_reply_under_10s_share"] = np.where(managed, rng.uniform(0.8, 1.0, n), rng.uniform(0, 0.2, n))
+    frame["dm_reply_under_10s_share"] = np.where(
+        managed, rng.uniform(0.8, 1.0, n), rng.uniform(0, 0.2, n)
+    )
     frame["gap_cv"] = np.where(managed, rng.uniform(0.1, 0.5, n), rng.uniform(1.0, 4.0, n))
-    frame["list_marker_share"] = np.where(assisted, rng.uniform(0.5, 1.0, n), rng.uniform(0, 0.3, n))
+    frame["list_marker_share"] = np.where(
+        assisted, rng.uniform(0.5, 1.0, n), rng.uniform(0, 0.3, n)
+    )
     frame["account_id"] = [f"acc{i:05d}" for i in range(n)]
     frame["label"] = label
     reported = rng.random(n) < np.where(label == "ai_managed", 0.7, 0.2)
     frame["source"] = np.where(reported, "user_report", "random_sample")
     frame["reviewed_at"] = pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(
-        np.sort(rng.uniform(0, 14 * 86400, n)), unit="s")
+        np.sort(rng.uniform(0, 14 * 86400, n)), unit="s"
+    )
     return frame
 
 
@@ -54,8 +59,13 @@ def test_model_learns_the_separable_classes(trained):
 def test_the_test_set_is_the_newest_reviews(trained):
     train_times = trained.extra["train_frame"]["reviewed_at"]
     assert trained.test["reviewed_at"].min() >= train_times.max()
-    for key in ("wrongly_terminated_per_10k_people", "source_user_report_terminate_precision",
-                "source_random_sample_n", "recall_at_target_precision", "cv_pr_auc_ai_managed"):
+    for key in (
+        "wrongly_terminated_per_10k_people",
+        "source_user_report_terminate_precision",
+        "source_random_sample_n",
+        "recall_at_target_precision",
+        "cv_pr_auc_ai_managed",
+    ):
         assert key in trained.metrics
 
 
@@ -86,7 +96,9 @@ def test_calibrator_fixes_overconfident_scores():
     raw = np.where(guess[:, None] == np.asarray(CLASSES)[None, :], 0.97, 0.015)
     fit, held = slice(0, n // 2), slice(n // 2, n)
     calibrator = fit_calibrator(raw[fit], labels[fit])
-    assert brier(calibrator.transform(raw[held]), labels[held]) < brier(raw[held], labels[held]) - 0.05
+    assert (
+        brier(calibrator.transform(raw[held]), labels[held]) < brier(raw[held], labels[held]) - 0.05
+    )
 
 
 def test_reason_codes_name_the_real_evidence(trained):
@@ -107,12 +119,16 @@ def test_reason_codes_point_the_right_way(trained):
     assert set(table["feature"]) <= set(FEATURES)
     assert (table["contribution"] > 0).all()
     # Automation replies faster and acts more regularly than a typical person does.
-    assert (table.loc[table["feature"] == "dm_reply_under_10s_share", "direction"] == "higher").mean() > 0.9
+    assert (
+        table.loc[table["feature"] == "dm_reply_under_10s_share", "direction"] == "higher"
+    ).mean() > 0.9
     assert (table.loc[table["feature"] == "gap_cv", "direction"] == "lower").mean() > 0.9
     # The same feature counts as evidence *against* automation for people, who reply slowly.
     people = frame[frame["label"] == "human"].head(20)
     towards_people = reason_table(people, trained.model, "human")
-    assert (towards_people.loc[towards_people["feature"] == "dm_reply_under_10s_share", "value"] < 0.2).all()
+    assert (
+        towards_people.loc[towards_people["feature"] == "dm_reply_under_10s_share", "value"] < 0.2
+    ).all()
 
 
 def test_explain_actions_only_for_actioned(trained):
@@ -152,7 +168,10 @@ def test_thresholds_round_trip_through_the_registry(trained, registry):
     reloaded = load_model(found)
     assert reloaded.calibrator.to_dict() == trained.model.calibrator.to_dict()
     frame = synthetic_training(n=50, seed=9)
-    assert np.allclose(score_accounts(frame, reloaded).iloc[:, 1:], score_accounts(frame, trained.model).iloc[:, 1:])
+    assert np.allclose(
+        score_accounts(frame, reloaded).iloc[:, 1:],
+        score_accounts(frame, trained.model).iloc[:, 1:],
+    )
 
 
 def test_the_registry_serves_what_the_pipeline_publishes(trained, registry):
@@ -176,8 +195,12 @@ def test_the_registry_serves_what_the_pipeline_publishes(trained, registry):
     assert acted["proposed_action"].tolist() == decide_actions(expected, trained.policy).tolist()
     version = mlflow.MlflowClient().get_model_version(registry, registered.version)
     assert version.description.startswith("#") and registered.version in version.description
-    logged = mlflow.get_logged_model(mlflow.get_run(registered.run_id).outputs.model_outputs[0].model_id)
-    assert {m.key for m in logged.metrics} >= {k for k, v in trained.metrics.items() if not np.isnan(v)}
+    logged = mlflow.get_logged_model(
+        mlflow.get_run(registered.run_id).outputs.model_outputs[0].model_id
+    )
+    assert {m.key for m in logged.metrics} >= {
+        k for k, v in trained.metrics.items() if not np.isnan(v)
+    }
 
 
 def test_gate_refuses_a_worse_model(trained, registry):
@@ -203,8 +226,11 @@ def test_gate_refuses_a_worse_model(trained, registry):
     # The decision and both scores are on the challenger's run.
     run = mlflow.get_run(registered.run_id)
     assert run.data.tags["gate.decision"] == "refused"
-    assert {"gate_challenger_policy_metric", "gate_champion_policy_metric",
-            "gate_challenger_wrongly_terminated_per_10k"} <= set(run.data.metrics)
+    assert {
+        "gate_challenger_policy_metric",
+        "gate_champion_policy_metric",
+        "gate_challenger_wrongly_terminated_per_10k",
+    } <= set(run.data.metrics)
 
 
 def test_thresholds_use_time_aware_scores_of_every_review(trained):
@@ -220,11 +246,17 @@ def test_thresholds_use_time_aware_scores_of_every_review(trained):
     assert m["deployed_policy_terminate_threshold"] == trained.policy.terminate_threshold
     for prefix in ("old_policy", "report_policy"):
         assert 0.0 <= m[f"{prefix}_heldout_terminate_recall"] <= 1.0
-        assert m[f"{prefix}_heldout_terminate_precision"] >= 0.95   # separable classes
+        assert m[f"{prefix}_heldout_terminate_precision"] >= 0.95  # separable classes
     assert 0 < m["deployed_policy_oof_precision_lower"] <= m["deployed_policy_oof_precision"]
     assert m["deployed_policy_flagged_needed"] > 0
-    assert m["deployed_policy_people_reviewed"] == (trained.heldout["label"] == "human").sum() + (
-        trained.extra["train_frame"]["label"].iloc[int(np.ceil(n_train / TIME_BLOCKS)):] == "human").sum()
+    assert (
+        m["deployed_policy_people_reviewed"]
+        == (trained.heldout["label"] == "human").sum()
+        + (
+            trained.extra["train_frame"]["label"].iloc[int(np.ceil(n_train / TIME_BLOCKS)) :]
+            == "human"
+        ).sum()
+    )
     assert m["deployed_policy_people_terminated_per_10k_upper"] > 0
 
 
@@ -234,7 +266,9 @@ def test_time_aware_scores_leave_the_oldest_block_unscored():
     frame = synthetic_training(n=400, seed=2)
     x = frame[list(FEATURES)]
     y = frame["label"].map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
-    scores = time_aware_scores(x, y, frame["reviewed_at"], {**DEFAULT_PARAMS, "seed": 0}, 30, n_blocks=4)
+    scores = time_aware_scores(
+        x, y, frame["reviewed_at"], {**DEFAULT_PARAMS, "seed": 0}, 30, n_blocks=4
+    )
     unscored = np.isnan(scores).any(axis=1)
     assert unscored.sum() == 100
     assert frame.loc[unscored, "reviewed_at"].max() <= frame.loc[~unscored, "reviewed_at"].min()
@@ -254,7 +288,10 @@ def test_too_few_reviews_is_refused_with_what_training_needs():
     counts = {"human": 89, "ai_managed": 10, "ai_assisted": 9}
     few = pd.concat([frame[frame["label"] == c].head(n) for c, n in counts.items()]).sort_index()
     shortfall = training_shortfall(few)
-    assert shortfall.needed == {"human": 0, "ai_assisted": 1, "ai_managed": 0} and shortfall.needed_any == 0
+    assert (
+        shortfall.needed == {"human": 0, "ai_assisted": 1, "ai_managed": 0}
+        and shortfall.needed_any == 0
+    )
     with pytest.raises(NotEnoughReviews, match="needs 1 more reviewed ai_assisted"):
         train_model(few, search=False)
     # Only two classes reviewed: act on verdicts only (docs/models.md), never a two-class model.

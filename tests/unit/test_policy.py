@@ -64,13 +64,27 @@ def test_label_noise_allowance_makes_a_noisy_target_reachable():
 
 
 def test_tiers_and_round_trip():
-    policy = Policy(terminate_threshold=0.8, warn_threshold=0.6, terminate_precision_target=0.99,
-                    label_noise=0.02, terminate_heldout_precision=0.99, terminate_heldout_recall=0.8,
-                    terminate_heldout_support=50, warn_heldout_precision=0.95,
-                    warn_heldout_recall=0.7, target_met=True)
-    scores = pd.DataFrame({"score_ai_managed": [0.9, 0.5, 0.1, 0.3],
-                           "score_ai_assisted": [0.05, 0.2, 0.1, 0.4]})
-    assert decide_actions(scores, policy).tolist() == ["terminate", "warn_and_limit", None, "warn_and_limit"]
+    policy = Policy(
+        terminate_threshold=0.8,
+        warn_threshold=0.6,
+        terminate_precision_target=0.99,
+        label_noise=0.02,
+        terminate_heldout_precision=0.99,
+        terminate_heldout_recall=0.8,
+        terminate_heldout_support=50,
+        warn_heldout_precision=0.95,
+        warn_heldout_recall=0.7,
+        target_met=True,
+    )
+    scores = pd.DataFrame(
+        {"score_ai_managed": [0.9, 0.5, 0.1, 0.3], "score_ai_assisted": [0.05, 0.2, 0.1, 0.4]}
+    )
+    assert decide_actions(scores, policy).tolist() == [
+        "terminate",
+        "warn_and_limit",
+        None,
+        "warn_and_limit",
+    ]
     # Tags come back from MLflow as strings.
     as_tags = {k: str(v) for k, v in policy.to_dict().items()}
     assert Policy.from_dict(as_tags) == policy
@@ -84,13 +98,33 @@ def test_terminate_threshold_never_below_floor(floor):
 
 
 def test_review_band_sits_between_acting_and_leaving_alone():
-    policy = Policy(terminate_threshold=0.9, warn_threshold=0.8, terminate_precision_target=0.99,
-                    label_noise=0.02, terminate_heldout_precision=0.99, terminate_heldout_recall=0.8,
-                    terminate_heldout_support=50, warn_heldout_precision=0.95, warn_heldout_recall=0.7,
-                    target_met=True, review_managed_threshold=0.5, review_any_ai_threshold=0.6)
-    scores = pd.DataFrame({"score_ai_managed": [0.95, 0.7, 0.1, 0.1, 0.1],
-                           "score_ai_assisted": [0.0, 0.2, 0.8, 0.55, 0.1]})
-    assert decide_actions(scores, policy).tolist() == ["terminate", "review", "warn_and_limit", "review", None]
+    policy = Policy(
+        terminate_threshold=0.9,
+        warn_threshold=0.8,
+        terminate_precision_target=0.99,
+        label_noise=0.02,
+        terminate_heldout_precision=0.99,
+        terminate_heldout_recall=0.8,
+        terminate_heldout_support=50,
+        warn_heldout_precision=0.95,
+        warn_heldout_recall=0.7,
+        target_met=True,
+        review_managed_threshold=0.5,
+        review_any_ai_threshold=0.6,
+    )
+    scores = pd.DataFrame(
+        {
+            "score_ai_managed": [0.95, 0.7, 0.1, 0.1, 0.1],
+            "score_ai_assisted": [0.0, 0.2, 0.8, 0.55, 0.1],
+        }
+    )
+    assert decide_actions(scores, policy).tolist() == [
+        "terminate",
+        "review",
+        "warn_and_limit",
+        "review",
+        None,
+    ]
 
 
 def test_policy_records_a_confidence_bound_and_weights_change_precision():
@@ -105,7 +139,10 @@ def test_policy_records_a_confidence_bound_and_weights_change_precision():
 
     is_managed = labels.to_numpy() == "ai_managed"
     managed = scores["score_ai_managed"].to_numpy()
-    assert precision_recall_at(is_managed, managed, 0.45, weights)[0] <= precision_recall_at(is_managed, managed, 0.45)[0]
+    assert (
+        precision_recall_at(is_managed, managed, 0.45, weights)[0]
+        <= precision_recall_at(is_managed, managed, 0.45)[0]
+    )
 
 
 def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
@@ -129,18 +166,20 @@ def test_time_folds_never_fit_on_the_future():
     from realpeople.ml.policy import time_folds
 
     rng = np.random.default_rng(3)
-    times = pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(rng.uniform(0, 14 * 86400, 103), unit="s")
+    times = pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(
+        rng.uniform(0, 14 * 86400, 103), unit="s"
+    )
     folds = time_folds(times, n_blocks=5)
     assert len(folds) == 4
     t = np.asarray(times)
     scored = np.concatenate([s for _, s in folds])
-    assert len(scored) == len(set(scored))                     # each row scored at most once
+    assert len(scored) == len(set(scored))  # each row scored at most once
     oldest = np.argsort(t)[: 103 - len(scored)]
-    assert set(oldest).isdisjoint(scored)                      # the oldest block: nothing older
+    assert set(oldest).isdisjoint(scored)  # the oldest block: nothing older
     for fit, score in folds:
-        assert t[fit].max() <= t[score].min()                  # no future in the past
+        assert t[fit].max() <= t[score].min()  # no future in the past
         assert len(np.intersect1d(fit, score)) == 0
-    assert len(folds[-1][0]) > len(folds[0][0])                # later folds learn from more
+    assert len(folds[-1][0]) > len(folds[0][0])  # later folds learn from more
 
 
 def test_flagged_needed_grows_as_precision_nears_the_target():
@@ -163,11 +202,13 @@ def test_harm_bound_rests_on_the_number_of_people_reviewed():
     score = np.r_[np.full(100, 0.1), np.full(20, 0.9)]
     n, k, upper_100 = people_flagged_upper_per_10k(labels, score, 0.5)
     assert (n, k) == (100, 0)
-    assert 200 < upper_100 < 300           # no person flagged among 100: still up to ~2.6 %
+    assert 200 < upper_100 < 300  # no person flagged among 100: still up to ~2.6 %
     many = np.r_[np.full(2700, "human"), labels[100:]]
-    _, _, upper_2700 = people_flagged_upper_per_10k(many, np.r_[np.full(2700, 0.1), score[100:]], 0.5)
+    _, _, upper_2700 = people_flagged_upper_per_10k(
+        many, np.r_[np.full(2700, 0.1), score[100:]], 0.5
+    )
     assert upper_2700 == pytest.approx(10, abs=0.5)
-    score[:3] = 0.95                       # three people above the bar
+    score[:3] = 0.95  # three people above the bar
     _, k, upper = people_flagged_upper_per_10k(labels, score, 0.5)
     assert k == 3 and upper > upper_100
 
@@ -177,7 +218,9 @@ def test_terminate_guard_trips_on_evidence_of_harm_not_on_flipped_verdicts():
 
     def guard(n_people, flagged, bar=0.6, automation=40):
         verdicts = np.array(["human"] * n_people + ["ai_managed"] * automation)
-        scores = np.r_[np.full(flagged, 0.9), np.full(n_people - flagged, 0.1), np.full(automation, 0.95)]
+        scores = np.r_[
+            np.full(flagged, 0.9), np.full(n_people - flagged, 0.1), np.full(automation, 0.95)
+        ]
         return terminate_guard(verdicts, scores, bar, max_per_10k=10, label_noise=0.02)
 
     # Seed 8's run date: 5 of 220 audited people at or above the bar.

@@ -50,20 +50,40 @@ def known(con, account, run=RUN):
 
 def score(con, account, managed, assisted, action, run=RUN, reasons="replies within 10 s"):
     known(con, account, run)
-    con.execute("insert into account_scores values (?, ?, ?, ?, ?, ?, ?, 'm', '3', now())",
-                [run, account, 1 - managed - assisted, assisted, managed, action,
-                 reasons if action else None])
+    con.execute(
+        "insert into account_scores values (?, ?, ?, ?, ?, ?, ?, 'm', '3', now())",
+        [
+            run,
+            account,
+            1 - managed - assisted,
+            assisted,
+            managed,
+            action,
+            reasons if action else None,
+        ],
+    )
 
 
 def review(con, account, verdict, day, source="random_sample", delivered=None):
-    con.execute("insert into stg_activity__reviews values (?, ?, ?, ?, ?, ?)",
-                [f"r-{account}-{day}", account, ts(day), verdict, source, delivered or date(2026, 11, day)])
+    con.execute(
+        "insert into stg_activity__reviews values (?, ?, ?, ?, ?, ?)",
+        [f"r-{account}-{day}", account, ts(day), verdict, source, delivered or date(2026, 11, day)],
+    )
 
 
 def appeal(con, account, outcome, filed_day, decided_day, action="terminate"):
-    con.execute("insert into stg_activity__appeals values (?, ?, ?, ?, ?, ?, ?, null)",
-                [f"ap-{account}", account, action, ts(filed_day), outcome,
-                 ts(decided_day) if decided_day else None, date(2026, 11, decided_day or filed_day)])
+    con.execute(
+        "insert into stg_activity__appeals values (?, ?, ?, ?, ?, ?, ?, null)",
+        [
+            f"ap-{account}",
+            account,
+            action,
+            ts(filed_day),
+            outcome,
+            ts(decided_day) if decided_day else None,
+            date(2026, 11, decided_day or filed_day),
+        ],
+    )
 
 
 def decisions(con):
@@ -90,8 +110,10 @@ def test_a_recent_moderator_verdict_overrides_the_model(con):
     review(con, "caught_bot", "ai_managed", 12, source="user_report")
     score(con, "old_verdict", 0.97, 0.02, "terminate")
     review(con, "old_verdict", "human", 1)  # older than... still within 28 days
-    con.execute("update stg_activity__reviews set reviewed_at = timestamp '2026-09-01 00:00' "
-                "where account_id = 'old_verdict'")
+    con.execute(
+        "update stg_activity__reviews set reviewed_at = timestamp '2026-09-01 00:00' "
+        "where account_id = 'old_verdict'"
+    )
     # Verdicts are noisy: a terminate verdict the model flatly contradicts is re-reviewed.
     score(con, "contested", 0.01, 0.02, None)
     review(con, "contested", "ai_managed", 12, source="user_report")
@@ -101,7 +123,9 @@ def test_a_recent_moderator_verdict_overrides_the_model(con):
     assert "contested" not in listed
     assert queued["contested"] == "moderator found automation, the model disagrees: second review"
     assert listed["old_verdict"] == "terminate"  # a stale verdict no longer overrides
-    reasons = con.execute("select reasons, decided_by from enforcement_list where account_id = 'caught_bot'").fetchone()
+    reasons = con.execute(
+        "select reasons, decided_by from enforcement_list where account_id = 'caught_bot'"
+    ).fetchone()
     assert reasons[0].startswith("moderator review on 2026-11-12 found: account run by automation")
     assert reasons[1] == "moderator"
 
@@ -131,8 +155,10 @@ def test_without_a_model_the_moderators_decide_alone(con):
     listed, queued = decisions(con)
     assert listed == {"bot": "terminate", "writer": "warn_and_limit"}
     assert queued == {}
-    rows = con.execute("select decided_by, score_ai_managed, score_ai_assisted, model_version, run_date "
-                       "from enforcement_list").fetchall()
+    rows = con.execute(
+        "select decided_by, score_ai_managed, score_ai_assisted, model_version, run_date "
+        "from enforcement_list"
+    ).fetchall()
     assert rows == [("moderator", None, None, None, D)] * 2
 
 
@@ -171,11 +197,19 @@ def test_rerunning_decisions_replaces_the_run_date(con):
 def _publish_history(con, counts):
     rules.ensure_tables(con)
     for day, n in zip(range(8, 8 + len(counts)), counts):
-        con.execute("insert into publications values (?, ?, 0, 0, '3', now())", [date(2026, 11, day), n])
+        con.execute(
+            "insert into publications values (?, ?, 0, 0, '3', now())", [date(2026, 11, day), n]
+        )
 
 
 def _brake(con, **kw):
-    args = {"factor": 3, "history_runs": 7, "min_history": 3, "min_terminate": 20, "psi_limit": 0.25}
+    args = {
+        "factor": 3,
+        "history_runs": 7,
+        "min_history": 3,
+        "min_terminate": 20,
+        "psi_limit": 0.25,
+    }
     args.update(kw)
     return rules.brake_status(con, RUN, **args)
 
@@ -187,7 +221,10 @@ def test_brake_trips_on_a_surge_and_an_operator_can_release_it(con):
     rules.decide(con, RUN, override_days=28)
     status = _brake(con)
     assert status.blocks
-    assert "60 terminate actions is more than 3x the median 10.5 of the last 4 published runs" in status.message
+    assert (
+        "60 terminate actions is more than 3x the median 10.5 of the last 4 published runs"
+        in status.message
+    )
     assert "release-brake --run-date 2026-11-15" in status.message
     # no pre-authorised bypass: a release before the trip is recorded is refused
     with pytest.raises(ValueError, match="has not tripped for 2026-11-15"):
@@ -198,7 +235,9 @@ def test_brake_trips_on_a_surge_and_an_operator_can_release_it(con):
     assert released.tripped and released.released and not released.blocks
     assert "released by alice" in released.message
     (trip,) = con.execute("select tripped_at from brake_trips where run_date = ?", [RUN]).fetchone()
-    assert con.execute("select tripped_at from brake_releases where run_date = ?", [RUN]).fetchone() == (trip,)
+    assert con.execute(
+        "select tripped_at from brake_releases where run_date = ?", [RUN]
+    ).fetchone() == (trip,)
 
 
 def test_a_release_for_a_date_whose_brake_never_tripped_is_refused(con):
@@ -238,14 +277,18 @@ def test_compliance_metric_arithmetic(con):
     score(con, "w1", 0.1, 0.5, None)
     score(con, "q1", 0.6, 0.1, "review")
     score(con, "p1", 0.01, 0.01, None)
-    review(con, "t3", "ai_managed", 2, source="user_report")  # older than... within window: overrides to terminate
+    review(
+        con, "t3", "ai_managed", 2, source="user_report"
+    )  # older than... within window: overrides to terminate
     review(con, "w1", "ai_assisted", 13)
     # Random audits in the window: 1 of 4 ai_managed.
     for acc, verdict in (("p1", "human"), ("x1", "human"), ("x2", "human"), ("x3", "ai_managed")):
         review(con, acc, verdict, 14)
     # t1 was already on a published list on the 14th: continuing; audited after that.
     rules.ensure_tables(con)
-    con.execute("insert into enforcement_list values ('t1', 'terminate', 0.99, 0, 'r', '3', date '2026-11-14', 'model')")
+    con.execute(
+        "insert into enforcement_list values ('t1', 'terminate', 0.99, 0, 'r', '3', date '2026-11-14', 'model')"
+    )
     con.execute("insert into publications values (date '2026-11-14', 1, 0, 0, '3', now())")
     review(con, "t1", "ai_managed", 15)
     # Appeals: 2 terminate appeals decided (1 upheld, 1 overturned), 1 pending.
@@ -253,18 +296,36 @@ def test_compliance_metric_arithmetic(con):
     appeal(con, "z2", "overturned", 3, 5)
     appeal(con, "z3", "pending", 6, None)
     # Posts: 4 marked (3 labelled), 1 labelled only; t1 posts twice unmarked.
-    posts = [("z1", True, True), ("z1", True, True), ("z2", True, True), ("z2", False, True),
-             ("z3", True, False), ("t1", False, False), ("t1", None, None)]
+    posts = [
+        ("z1", True, True),
+        ("z1", True, True),
+        ("z2", True, True),
+        ("z2", False, True),
+        ("z3", True, False),
+        ("t1", False, False),
+        ("t1", None, None),
+    ]
     for i, (acc, label, marker) in enumerate(posts):
-        con.execute("insert into stg_activity__events values (?, ?, ?, 'post', ?, ?, ?)",
-                    [f"e{i}", acc, ts(14), label, marker, D])
-    con.execute("insert into raw.deliveries values ('events', ?, 10, 8, 2, null), ('events', ?, 5, 5, 0, null), "
-                "('events', ?, null, 0, 0, 'unreadable')", [D, D, D])
-    con.execute("insert into raw.landing_entries values ('events/dt=2026-13-45', null, 'delivery'), "
-                "('events/_SUCCESS', null, 'file')")
+        con.execute(
+            "insert into stg_activity__events values (?, ?, ?, 'post', ?, ?, ?)",
+            [f"e{i}", acc, ts(14), label, marker, D],
+        )
+    con.execute(
+        "insert into raw.deliveries values ('events', ?, 10, 8, 2, null), ('events', ?, 5, 5, 0, null), "
+        "('events', ?, null, 0, 0, 'unreadable')",
+        [D, D, D],
+    )
+    con.execute(
+        "insert into raw.landing_entries values ('events/dt=2026-13-45', null, 'delivery'), "
+        "('events/_SUCCESS', null, 'file')"
+    )
     rules.decide(con, RUN, override_days=28)
     rules.compute_compliance_metrics(con, RUN, window_days=28, model_version="3", policy=None)
-    m = dict(con.execute("select metric, value from compliance_metrics where run_date = ?", [D]).fetchall())
+    m = dict(
+        con.execute(
+            "select metric, value from compliance_metrics where run_date = ?", [D]
+        ).fetchall()
+    )
     assert m["accounts_actioned_terminate"] == 3
     assert m["accounts_actioned_warn_and_limit"] == 1
     assert m["accounts_actioned_continuing"] == 1 and m["accounts_actioned_new"] == 3
@@ -286,25 +347,60 @@ def test_compliance_metric_arithmetic(con):
     assert m["ai_labelled_posts_with_marker_share"] == pytest.approx(3 / 4)
     assert m["suspected_ai_posts_unmarked"] == 2
     assert m["rows_landed_events"] == 15 and m["rows_quarantined_events"] == 2
-    assert (m["deliveries_rejected"], m["files_rejected"], m["landing_entries_refused"]) == (1, 1, 1)
+    assert (m["deliveries_rejected"], m["files_rejected"], m["landing_entries_refused"]) == (
+        1,
+        1,
+        1,
+    )
     assert m["model_version"] == 3
 
 
 def test_snapshot_rewrite_is_atomic(tmp_path, monkeypatch):
-    listed = pd.DataFrame({"account_id": ["a"], "action": ["terminate"], "score_ai_managed": [0.9],
-                           "score_ai_assisted": [0.05], "reasons": ["x"], "model_version": ["1"],
-                           "run_date": [D]})
-    queue = pd.DataFrame(columns=["account_id", "queue_reason", "score_ai_managed", "score_ai_assisted",
-                                  "reasons", "model_version", "run_date"])
-    metrics = pd.DataFrame({"run_date": [D], "metric": ["accounts_actioned_total"], "value": [1.0],
-                            "description": ["d"]})
+    listed = pd.DataFrame(
+        {
+            "account_id": ["a"],
+            "action": ["terminate"],
+            "score_ai_managed": [0.9],
+            "score_ai_assisted": [0.05],
+            "reasons": ["x"],
+            "model_version": ["1"],
+            "run_date": [D],
+        }
+    )
+    queue = pd.DataFrame(
+        columns=[
+            "account_id",
+            "queue_reason",
+            "score_ai_managed",
+            "score_ai_assisted",
+            "reasons",
+            "model_version",
+            "run_date",
+        ]
+    )
+    metrics = pd.DataFrame(
+        {
+            "run_date": [D],
+            "metric": ["accounts_actioned_total"],
+            "value": [1.0],
+            "description": ["d"],
+        }
+    )
     history = metrics.loc[:, ["run_date", "metric", "value"]]
-    labelling = pd.DataFrame({"day": [D], "marker_posts": [3], "marker_posts_labelled_share": [0.5]})
+    labelling = pd.DataFrame(
+        {"day": [D], "marker_posts": [3], "marker_posts_labelled_share": [0.5]}
+    )
     folder = write_snapshot(tmp_path, RUN, listed, queue, metrics, history, labelling)
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert set(first) == {"enforcement_list.parquet", "enforcement_list.csv", "review_queue.parquet",
-                          "review_queue.csv", "compliance_metrics.parquet", "compliance_metrics.csv",
-                          "report.html"}
+    assert set(first) == {
+        "enforcement_list.parquet",
+        "enforcement_list.csv",
+        "review_queue.parquet",
+        "review_queue.csv",
+        "compliance_metrics.parquet",
+        "compliance_metrics.csv",
+        "report.html",
+    }
 
     from realpeople.defs.publish import files
 
@@ -338,23 +434,35 @@ def test_terminations_held_by_the_guard_queue_with_their_own_reason(con):
     listed = dict(con.execute("select account_id, action from enforcement_list").fetchall())
     queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
     assert listed == {"verdict_bot": "terminate"}
-    assert queued == {"held": QUEUE_REASONS["terminate_held"], "unsure": QUEUE_REASONS["uncertain_score"]}
+    assert queued == {
+        "held": QUEUE_REASONS["terminate_held"],
+        "unsure": QUEUE_REASONS["uncertain_score"],
+    }
 
 
 def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_action(con):
     from realpeople.vocabulary import QUEUE_REASONS
 
-    con.execute("create table coordination_clusters (run_date date, cluster_id varchar, account_id varchar, "
-                "tied_to_actioned boolean)")
-    for account, tied in [("ring_bot", True), ("ring_warned", True), ("ring_person", True), ("ring_done", False)]:
-        con.execute("insert into coordination_clusters values (?, 'c1', ?, ?)", [RUN, account, tied])
+    con.execute(
+        "create table coordination_clusters (run_date date, cluster_id varchar, account_id varchar, "
+        "tied_to_actioned boolean)"
+    )
+    for account, tied in [
+        ("ring_bot", True),
+        ("ring_warned", True),
+        ("ring_person", True),
+        ("ring_done", False),
+    ]:
+        con.execute(
+            "insert into coordination_clusters values (?, 'c1', ?, ?)", [RUN, account, tied]
+        )
     con.execute("insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', true)")
     score(con, "ring_bot", 0.4, 0.1, "review")
     score(con, "ring_warned", 0.2, 0.7, "warn_and_limit")
     score(con, "ring_person", 0.01, 0.02, None)
-    review(con, "ring_person", "human", 12)     # a moderator's verdict wins over a tie
+    review(con, "ring_person", "human", 12)  # a moderator's verdict wins over a tie
     score(con, "ring_done", 0.98, 0.01, "terminate")
-    score(con, "yesterday", 0.01, 0.02, None)    # tied on another run date only
+    score(con, "yesterday", 0.01, 0.02, None)  # tied on another run date only
     listed, queued = decisions(con)
     assert listed == {"ring_warned": "warn_and_limit", "ring_done": "terminate"}
     assert queued == {"ring_bot": QUEUE_REASONS["tied_to_actioned"]}

@@ -33,14 +33,17 @@ def _insert_reviews(con, day: date, ids: list[str]) -> None:
     con.executemany(
         "insert into raw.reviews values (?, 'a1', timestamp '2026-11-01 03:00:00', 'human', "
         "'random_sample', ?, 'reviews/x.parquet', ?, timestamp '2026-11-03 00:00:00')",
-        [(review_id, day, row) for row, review_id in enumerate(ids)])
+        [(review_id, day, row) for row, review_id in enumerate(ids)],
+    )
 
 
 def _dataset(root: Path, table: str) -> list[tuple]:
     """What an engine reading the hive-partitioned dataset sees."""
     return duckdb.sql(
         "select _delivery_date, review_id from read_parquet($glob, hive_partitioning = true) "
-        "order by all", params={"glob": str(root / table / "*" / "*.parquet")}).fetchall()
+        "order by all",
+        params={"glob": str(root / table / "*" / "*.parquet")},
+    ).fetchall()
 
 
 def test_every_delivery_becomes_a_partition_without_the_date_column(con, tmp_path):
@@ -63,7 +66,9 @@ def test_re_exporting_a_delivery_replaces_only_its_partition(con, tmp_path):
     assert _dataset(tmp_path, "reviews") == [(DAY1, "r9"), (DAY2, "r3")]
     # No staging or old folders are left behind for a reader to trip on.
     assert sorted(p.name for p in (tmp_path / "reviews").iterdir()) == [
-        "_delivery_date=2026-11-01", "_delivery_date=2026-11-02"]
+        "_delivery_date=2026-11-01",
+        "_delivery_date=2026-11-02",
+    ]
 
 
 def _spark_partition(mart: Path, run_date: str, rows: list[dict]) -> None:
@@ -75,8 +80,11 @@ def _spark_partition(mart: Path, run_date: str, rows: list[dict]) -> None:
 def test_serving_the_spark_mart_replaces_that_run_date_only(tmp_path):
     mart = tmp_path / "account_features"
     _spark_partition(mart, "2026-11-01", [{"account_id": "a", "active_days": 1}])
-    _spark_partition(mart, "2026-11-02", [{"account_id": "a", "active_days": 2},
-                                          {"account_id": "b", "active_days": 5}])
+    _spark_partition(
+        mart,
+        "2026-11-02",
+        [{"account_id": "a", "active_days": 2}, {"account_id": "b", "active_days": 5}],
+    )
     with duckdb.connect() as con:
         assert serve_spark_mart(con, mart, "2026-11-01") == 1
         assert serve_spark_mart(con, mart, "2026-11-02") == 2
@@ -84,7 +92,11 @@ def test_serving_the_spark_mart_replaces_that_run_date_only(tmp_path):
         rows = con.sql("select * from main.account_features order by all").fetchall()
         columns = con.sql("select * from main.account_features").columns
     assert columns == ["run_date", "account_id", "active_days"]
-    assert rows == [(date(2026, 11, 1), "a", 1), (date(2026, 11, 2), "a", 2), (date(2026, 11, 2), "b", 5)]
+    assert rows == [
+        (date(2026, 11, 1), "a", 1),
+        (date(2026, 11, 2), "a", 2),
+        (date(2026, 11, 2), "b", 5),
+    ]
 
 
 def test_serving_a_run_date_spark_did_not_build_fails(tmp_path):

@@ -34,11 +34,22 @@ def test_a_variable_overrides_its_default_and_derived_paths_follow_the_data_dir(
     assert load_settings({"REALPEOPLE_BRAKE_FACTOR": ""}).brake_factor == 3.0
 
 
-@pytest.mark.parametrize(("env", "value", "message"), [
-    ("REALPEOPLE_ENGINE", "oracle", "REALPEOPLE_ENGINE='oracle': expected one of duckdb, spark"),
-    ("REALPEOPLE_FEATURE_WINDOW_DAYS", "four weeks", "REALPEOPLE_FEATURE_WINDOW_DAYS='four weeks': expected int"),
-    ("REALPEOPLE_BRAKE_FACTOR", "x3", "REALPEOPLE_BRAKE_FACTOR='x3': expected float"),
-])
+@pytest.mark.parametrize(
+    ("env", "value", "message"),
+    [
+        (
+            "REALPEOPLE_ENGINE",
+            "oracle",
+            "REALPEOPLE_ENGINE='oracle': expected one of duckdb, spark",
+        ),
+        (
+            "REALPEOPLE_FEATURE_WINDOW_DAYS",
+            "four weeks",
+            "REALPEOPLE_FEATURE_WINDOW_DAYS='four weeks': expected int",
+        ),
+        ("REALPEOPLE_BRAKE_FACTOR", "x3", "REALPEOPLE_BRAKE_FACTOR='x3': expected float"),
+    ],
+)
 def test_a_bad_value_fails_naming_the_variable(env, value, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_settings({env: value})
@@ -63,7 +74,8 @@ def test_no_run_config_can_change_a_setting(tmp_path):
 
     settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)})
     resource = realpeople_resources(settings)["settings"]
-    with build_resources({"settings": resource},
-                         resource_config={"settings": {"config": {"brake_factor": 1000.0}}}) as built:
+    with build_resources(
+        {"settings": resource}, resource_config={"settings": {"config": {"brake_factor": 1000.0}}}
+    ) as built:
         assert built.settings is settings
         assert built.settings.brake_factor == 3.0

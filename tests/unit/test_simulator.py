@@ -1,4 +1,5 @@
 """Tests of the built-in world simulator (small world: 1,500 accounts x 5 days)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,9 +28,16 @@ TABLES = ["accounts", "events", "reviews", "appeals"]
 def _run(base: Path, seed: int = SEED) -> dict:
     # The rich label regime: 1,500 accounts x 5 days then give enough reviews and appeals
     # to test their rules. The scarce default regime has tests of its own.
-    return simulate(base / "landing", base / "truth" / "ground_truth.parquet",
-                    accounts=ACCOUNTS, days=DAYS, seed=seed, end_date=END, csv_days=1,
-                    labels="rich")
+    return simulate(
+        base / "landing",
+        base / "truth" / "ground_truth.parquet",
+        accounts=ACCOUNTS,
+        days=DAYS,
+        seed=seed,
+        end_date=END,
+        csv_days=1,
+        labels="rich",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +173,10 @@ def test_accounts_columns_and_snapshots(frames):
 
 # ------------------------------------------------------------------ determinism
 def _digest(landing: Path) -> dict[str, str]:
-    return {str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in _files(landing)}
+    return {
+        str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in _files(landing)
+    }
 
 
 def test_same_seed_same_bytes_other_seed_differs(world, tmp_path):
@@ -197,14 +207,30 @@ def test_archetype_shares(frames):
     assert abs(cls["ai_managed"] - 0.125) < 0.02
     managed = truth[truth.true_class == "ai_managed"]
     assert 0.3 < (managed.archetype == "ai_managed_naive").mean() < 0.5
-    for a in ["human_night_shift", "human_power_user", "human_scheduler", "human_traveller",
-              "human_expat", "ai_managed_farm", "ai_managed_sold", "ai_managed_impostor"]:
+    for a in [
+        "human_night_shift",
+        "human_power_user",
+        "human_scheduler",
+        "human_traveller",
+        "human_expat",
+        "ai_managed_farm",
+        "ai_managed_sold",
+        "ai_managed_impostor",
+    ]:
         assert 0.005 < share[a] < 0.06, a
 
 
 def test_mix_is_configurable(tmp_path):
-    s = simulate(tmp_path / "l", tmp_path / "t.parquet", accounts=400, days=2, seed=3,
-                 end_date=END, csv_days=0, mix={"human": 0.5, "ai_managed": 0.5})
+    s = simulate(
+        tmp_path / "l",
+        tmp_path / "t.parquet",
+        accounts=400,
+        days=2,
+        seed=3,
+        end_date=END,
+        csv_days=0,
+        mix={"human": 0.5, "ai_managed": 0.5},
+    )
     truth = pq.read_table(tmp_path / "t.parquet").to_pandas()
     cls = truth.true_class.value_counts(normalize=True)
     assert abs(cls["human"] - 0.5) < 0.01 and abs(cls["ai_managed"] - 0.5) < 0.01
@@ -275,18 +301,22 @@ def test_ai_managed_behaviour(unique_events):
     # reused images across naive accounts
     naive_imgs = naive.dropna(subset=["image_hash"]).groupby("image_hash").account_id.nunique()
     assert (naive_imgs >= 2).any()
+
     # templated text: naive posts repeat across accounts, human posts rarely do
     def copied(p):
         by = ev[ev.event_type == "post"].groupby("text").account_id.nunique()
         return (p.text.map(by) >= 2).mean()
+
     nposts = naive[naive.event_type == "post"]
     hposts = ev[(ev.archetype == "human_regular") & (ev.event_type == "post")]
     assert copied(nposts) > 0.3 and copied(hposts) < 0.05
+
     # naive cadence is steadier than people's
     def gap_cv(df):
         g = df[df.event_type != "login"].sort_values("event_ts").groupby("account_id").event_ts
         gaps = g.diff().dt.total_seconds()
         return gaps.groupby(df.account_id).agg(lambda x: x.std() / x.mean()).median()
+
     assert gap_cv(naive) < 0.5 < gap_cv(ev[ev.archetype == "human_regular"])
 
 
@@ -410,9 +440,24 @@ def test_csv_delivery_roundtrip(world, tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    rc = cli_main(["--accounts", "200", "--days", "2", "--seed", "1", "--end-date", "2026-11-15",
-                   "--landing-dir", str(tmp_path / "landing"),
-                   "--truth-path", str(tmp_path / "gt.parquet"), "--csv-days", "1"])
+    rc = cli_main(
+        [
+            "--accounts",
+            "200",
+            "--days",
+            "2",
+            "--seed",
+            "1",
+            "--end-date",
+            "2026-11-15",
+            "--landing-dir",
+            str(tmp_path / "landing"),
+            "--truth-path",
+            str(tmp_path / "gt.parquet"),
+            "--csv-days",
+            "1",
+        ]
+    )
     assert rc == 0
     out = capsys.readouterr().out.splitlines()
     for t in TABLES:
@@ -428,8 +473,12 @@ def test_expats_claim_a_country_they_do_not_connect_from(frames, unique_events):
     ev = unique_events[unique_events.archetype == "human_expat"]
     assert (ev.ip_country == "CN").mean() > 0.7
     # their own photos, their own phones: nothing shared with other accounts
-    assert expat.avatar_hash.dropna().isin(
-        acc[acc.archetype != "human_expat"].avatar_hash.dropna()).sum() == 0
+    assert (
+        expat.avatar_hash.dropna()
+        .isin(acc[acc.archetype != "human_expat"].avatar_hash.dropna())
+        .sum()
+        == 0
+    )
     texts = ev.text.dropna()
     assert 0.2 < texts.str.contains(r"[a-z]{3}", regex=True).mean() < 0.95
 
@@ -438,10 +487,10 @@ def test_text_register(unique_events):
     ev = unique_events
     texty = ev.dropna(subset=["text"])
     han = texty.text.str.contains(r"[\u4e00-\u9fff]", regex=True)
-    assert han.mean() > 0.8                                   # mostly Chinese
+    assert han.mean() > 0.8  # mostly Chinese
     people = texty[texty.true_class == "human"]
     english = ~people.text.str.contains(r"[\u4e00-\u9fff]", regex=True)
-    assert 0.005 < english.mean() < 0.15                      # some English
+    assert 0.005 < english.mean() < 0.15  # some English
     emoji = people.text.str.contains(r"[\U0001F300-\U0001FAFF]", regex=True)
     assert emoji.mean() > 0.3
     # machine posts are more uniform than people's: lengths vary less
@@ -483,12 +532,16 @@ def test_label_noise_is_realistic():
     assert acc["ai_assisted"] < acc["human_regular"] - 0.03
     assert acc["ai_managed_sold"] < acc["ai_managed_naive"] - 0.02
     managed_wrong = v[(CLASS_OF[arch] == 2) & ~right]
-    assert (managed_wrong == 0).mean() > 0.5      # automation mistaken mostly for a person
+    assert (managed_wrong == 0).mean() > 0.5  # automation mistaken mostly for a person
 
 
 # ------------------------------------------------------------------ farms, sold, impostors
-BOTS = {"human_regular": 0.45, "ai_managed_farm": 0.3, "ai_managed_sold": 0.15,
-        "ai_managed_impostor": 0.1}
+BOTS = {
+    "human_regular": 0.45,
+    "ai_managed_farm": 0.3,
+    "ai_managed_sold": 0.15,
+    "ai_managed_impostor": 0.1,
+}
 
 
 @pytest.fixture(scope="module")
@@ -496,8 +549,16 @@ def bot_world(tmp_path_factory):
     """A world crowded with account farms, bought accounts and impostors, long enough for
     farms to turn and accounts to change hands inside it."""
     base = tmp_path_factory.mktemp("bots")
-    simulate(base / "landing", base / "gt.parquet", accounts=1200, days=10, seed=11,
-             end_date=END, csv_days=0, mix=BOTS)
+    simulate(
+        base / "landing",
+        base / "gt.parquet",
+        accounts=1200,
+        days=10,
+        seed=11,
+        end_date=END,
+        csv_days=0,
+        mix=BOTS,
+    )
     truth = pq.read_table(base / "gt.parquet").to_pandas()
     read = {}
     for t in ("events", "accounts"):
@@ -516,8 +577,11 @@ def test_farm_batches_register_together_and_turn_commercial(bot_world):
     farm = ev[ev.archetype == "ai_managed_farm"]
     created = acc.drop_duplicates("account_id").set_index("account_id").created_at
     # a batch shares its phones: accounts on one device were registered within hours
-    spread = farm.groupby("device_id").account_id.unique().apply(
-        lambda ids: (created[ids].max() - created[ids].min()).total_seconds() / 3600)
+    spread = (
+        farm.groupby("device_id")
+        .account_id.unique()
+        .apply(lambda ids: (created[ids].max() - created[ids].min()).total_seconds() / 3600)
+    )
     sizes = farm.groupby("device_id").account_id.nunique()
     assert (sizes >= 5).mean() > 0.8
     assert (spread < 12).mean() > 0.9
@@ -537,7 +601,7 @@ def test_farm_batches_register_together_and_turn_commercial(bot_world):
     p = posts[posts.account_id.isin(turned)].copy()
     day = p.event_ts.dt.strftime("%Y-%m-%d")
     before = p[day < p.account_id.map(change)]
-    after = p[day > p.account_id.map(change)]   # the change day itself is mixed
+    after = p[day > p.account_id.map(change)]  # the change day itself is mixed
     assert len(before) > 20 and len(after) > 20
     assert before.commercial.mean() < 0.15 and after.commercial.mean() > 0.5
     # farms follow their own batch to look popular
@@ -563,8 +627,10 @@ def test_sold_accounts_change_device_and_behaviour_mid_life(bot_world):
     # posts before the first event on a shared device are the seller's, after it the
     # buyer's (an account alone on its buyer's phones so far cannot be placed: left out)
     switch = sold[shared].groupby("account_id").event_ts.min()
-    posts = sold[sold.account_id.isin(switch[changed.reindex(switch.index, fill_value=False)].index)
-                 & (sold.event_type == "post")]
+    posts = sold[
+        sold.account_id.isin(switch[changed.reindex(switch.index, fill_value=False)].index)
+        & (sold.event_type == "post")
+    ]
     sold_by_then = posts.event_ts >= posts.account_id.map(switch)
     after, before = posts[sold_by_then], posts[~sold_by_then]
     assert after.commercial.mean() > 0.4 and before.commercial.mean() < 0.1
@@ -575,7 +641,8 @@ def test_impostors_claim_abroad_and_reuse_photos(bot_world):
     imp_acc = acc[acc.archetype == "ai_managed_impostor"].drop_duplicates("account_id")
     assert (imp_acc.declared_country != "CN").all()
     imp = ev[ev.archetype == "ai_managed_impostor"].merge(
-        imp_acc[["account_id", "declared_country"]], on="account_id")
+        imp_acc[["account_id", "declared_country"]], on="account_id"
+    )
     assert (imp.ip_country != imp.declared_country).mean() > 0.99
     # AI-made or stolen portraits: the same picture on several profiles
     per_avatar = imp_acc.groupby("avatar_hash").account_id.nunique()
@@ -617,7 +684,7 @@ def test_stealth_accounts_look_like_people_one_by_one(frames, unique_events, rin
     age = (pd.Timestamp(START, tz="UTC") - acc.created_at).dt.days.groupby(acc.archetype).median()
     assert age["ai_managed_stealth"] > 0.5 * age["human_regular"]
     created = acc[acc.archetype == "ai_managed_stealth"].created_at
-    assert created.dt.floor("D").nunique() > 0.8 * len(created)   # not registered in batches
+    assert created.dt.floor("D").nunique() > 0.8 * len(created)  # not registered in batches
     ev = unique_events
     local = (ev.event_ts.dt.hour + 8) % 24
     night = (local >= 1) & (local < 6)
@@ -632,7 +699,9 @@ def test_stealth_accounts_look_like_people_one_by_one(frames, unique_events, rin
     com = ev[(ev.event_type == "comment") & ev.target_event_id.isin(posts.index)]
     delay = (com.event_ts - com.target_event_id.map(posts)).dt.total_seconds()
     by = delay.groupby(com.archetype).median()
-    assert by["human_regular"] / 4 < by["ai_managed_stealth"] < 4 * by["human_regular"], by.to_dict()
+    assert by["human_regular"] / 4 < by["ai_managed_stealth"] < 4 * by["human_regular"], (
+        by.to_dict()
+    )
 
 
 def test_stealth_rings_keep_a_shared_schedule(rings):
@@ -643,7 +712,9 @@ def test_stealth_rings_keep_a_shared_schedule(rings):
     same, other = [], []
     for (r, day), g in lg.groupby(["ring", "day"]):
         mates = lg[(lg.day == day) & (lg.ring == r)]
-        strangers = lg[(lg.day == day) & (lg.ring == ring_ids[(ring_ids.index(r) + 1) % len(ring_ids)])]
+        strangers = lg[
+            (lg.day == day) & (lg.ring == ring_ids[(ring_ids.index(r) + 1) % len(ring_ids)])
+        ]
         for acc, ts in zip(g.account_id, g.event_ts, strict=True):
             m = mates[mates.account_id != acc].event_ts
             if len(m) and len(strangers):
@@ -663,13 +734,15 @@ def test_stealth_rings_engage_the_same_targets_in_order(rings):
     ids = list(targets.index)
     same, other = [], []
     for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
+        for b in ids[i + 1 :]:
             j = len(targets[a] & targets[b]) / len(targets[a] | targets[b])
             (same if ring[a] == ring[b] else other).append(j)
     assert np.mean(same) > 0.05 > 10 * np.mean(other)
     # the same order: ring-mates' first comment or like of a day goes to the same author
     eng = rings[rings.event_type.isin(["comment", "like"])].sort_values("event_ts")
-    first = eng.groupby(["ring", eng.event_ts.dt.floor("D"), "account_id"]).target_account_id.first()
+    first = eng.groupby(
+        ["ring", eng.event_ts.dt.floor("D"), "account_id"]
+    ).target_account_id.first()
     agree = first.groupby(level=[0, 1]).agg(lambda t: t.value_counts().iloc[0] / len(t))
     assert agree[first.groupby(level=[0, 1]).size() >= 3].mean() > 0.5
 
@@ -678,14 +751,15 @@ def test_stealth_text_is_fluent_but_repeats_across_the_ring(unique_events):
     """Each text reads like a person's (people's pools, no template), but with the
     paraphrasing undone most of a ring's posts recur across its accounts; people's do not."""
     posts = unique_events[unique_events.event_type == "post"]
-    core = (posts.text.str.replace(r"^(嗯，|说真的，|hh |话说|哈哈 |诶 )", "", regex=True)
-            .str.replace(r"[^\u4e00-\u9fffA-Za-z0-9]", "", regex=True))
+    core = posts.text.str.replace(
+        r"^(嗯，|说真的，|hh |话说|哈哈 |诶 )", "", regex=True
+    ).str.replace(r"[^\u4e00-\u9fffA-Za-z0-9]", "", regex=True)
     shared_core = core.map(posts.groupby(core).account_id.nunique()) >= 2
     shared_exact = posts.text.map(posts.groupby("text").account_id.nunique()) >= 2
     stealth = posts.archetype == "ai_managed_stealth"
     people = posts.archetype == "human_regular"
     assert shared_core[stealth].mean() > 0.5 and shared_core[people].mean() < 0.05
-    assert shared_exact[stealth].mean() < 0.2       # paraphrased: rarely a verbatim copy
+    assert shared_exact[stealth].mean() < 0.2  # paraphrased: rarely a verbatim copy
     assert shared_exact[posts.archetype == "ai_managed_naive"].mean() > 0.5
 
 
@@ -758,7 +832,7 @@ def test_report_bias_setting(tmp_path):
         w = World(3000, 4, 9, END, labels=lab)
         got = []
         for d in range(4):
-            w.day_events(d)       # what users notice builds up from the events
+            w.day_events(d)  # what users notice builds up from the events
             r = w.reviews_for_day(d)
             got.append(r["acc"][r["source"] == 2])
         arch = w.arch[np.concatenate(got)]

@@ -21,9 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 NUMERIC_FLAG_SETS = {("account_features", "signup_via_api"), ("account_features", "avatar_shared")}
 # Which declaration each enum column of the contract follows.
 COLUMN_VALUES = {
-    "event_type": vocabulary.EVENT_TYPES, "client": vocabulary.CLIENTS,
-    "signup_client": vocabulary.CLIENTS, "verdict": vocabulary.VERDICTS,
-    "source": vocabulary.REVIEW_SOURCES, "action": vocabulary.APPEAL_ACTIONS,
+    "event_type": vocabulary.EVENT_TYPES,
+    "client": vocabulary.CLIENTS,
+    "signup_client": vocabulary.CLIENTS,
+    "verdict": vocabulary.VERDICTS,
+    "source": vocabulary.REVIEW_SOURCES,
+    "action": vocabulary.APPEAL_ACTIONS,
     "outcome": vocabulary.APPEAL_OUTCOMES,
 }
 
@@ -38,15 +41,23 @@ def test_the_model_classes_are_the_verdicts():
 def test_no_suite_spells_out_a_value_set():
     for path in sorted(SUITES_DIR.glob("*.json")):
         for exp in json.loads(path.read_text())["expectations"]:
-            if "value_set" in exp["kwargs"] and (path.stem, exp["kwargs"]["column"]) not in NUMERIC_FLAG_SETS:
+            if (
+                "value_set" in exp["kwargs"]
+                and (path.stem, exp["kwargs"]["column"]) not in NUMERIC_FLAG_SETS
+            ):
                 assert exp["kwargs"]["value_set"].keys() == {"$VALUES"}, (path.name, exp["kwargs"])
 
 
 def test_suite_value_sets_resolve_to_the_declaration():
-    resolved = {exp["kwargs"]["column"]: exp["kwargs"]["value_set"]
-                for exp in load_suite("account_scores")["expectations"] if "value_set" in exp["kwargs"]}
+    resolved = {
+        exp["kwargs"]["column"]: exp["kwargs"]["value_set"]
+        for exp in load_suite("account_scores")["expectations"]
+        if "value_set" in exp["kwargs"]
+    }
     assert resolved["proposed_action"] == list(vocabulary.PROPOSED_ACTIONS)
-    listed = [e for e in load_suite("enforcement_list")["expectations"] if "value_set" in e["kwargs"]]
+    listed = [
+        e for e in load_suite("enforcement_list")["expectations"] if "value_set" in e["kwargs"]
+    ]
     assert listed[0]["kwargs"]["value_set"] == list(vocabulary.ACTIONS)
 
 
@@ -54,28 +65,57 @@ def test_an_unknown_value_set_name_is_refused(tmp_path, monkeypatch):
     from realpeople.expectations import runner
 
     monkeypatch.setattr(runner, "SUITES_DIR", tmp_path)
-    (tmp_path / "bad.json").write_text(json.dumps({"name": "bad", "expectations": [
-        {"type": "expect_column_values_to_be_in_set",
-         "kwargs": {"column": "x", "value_set": {"$VALUES": "NOPE"}}}]}))
+    (tmp_path / "bad.json").write_text(
+        json.dumps(
+            {
+                "name": "bad",
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_be_in_set",
+                        "kwargs": {"column": "x", "value_set": {"$VALUES": "NOPE"}},
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(ValueError, match="unknown value set 'NOPE'"):
         runner.load_suite("bad")
 
 
 def test_the_scores_suite_accepts_everything_the_policy_proposes():
     """Real GX on what ``decide_actions`` emits with every band non-empty."""
-    policy = Policy(terminate_threshold=0.9, warn_threshold=0.7, terminate_precision_target=0.99,
-                    label_noise=0.02, terminate_heldout_precision=1.0, terminate_heldout_recall=1.0,
-                    terminate_heldout_support=10, warn_heldout_precision=1.0, warn_heldout_recall=1.0,
-                    target_met=False, review_managed_threshold=0.5, review_any_ai_threshold=0.6)
+    policy = Policy(
+        terminate_threshold=0.9,
+        warn_threshold=0.7,
+        terminate_precision_target=0.99,
+        label_noise=0.02,
+        terminate_heldout_precision=1.0,
+        terminate_heldout_recall=1.0,
+        terminate_heldout_support=10,
+        warn_heldout_precision=1.0,
+        warn_heldout_recall=1.0,
+        target_met=False,
+        review_managed_threshold=0.5,
+        review_any_ai_threshold=0.6,
+    )
     managed = np.array([0.95, 0.6, 0.05, 0.05, 0.01])
     assisted = np.array([0.01, 0.1, 0.8, 0.6, 0.01])
     scores = pd.DataFrame({"score_ai_managed": managed, "score_ai_assisted": assisted})
     proposed = decide_actions(scores, policy)
     assert set(proposed.dropna()) == set(vocabulary.PROPOSED_ACTIONS)
-    frame = pd.DataFrame({
-        "run_date": pd.Timestamp("2026-11-15"), "account_id": [f"a{i}" for i in range(5)],
-        "score_human": 1 - managed - assisted, "score_ai_assisted": assisted, "score_ai_managed": managed,
-        "proposed_action": proposed, "reasons": "r", "model_name": "m", "model_version": "1"})
+    frame = pd.DataFrame(
+        {
+            "run_date": pd.Timestamp("2026-11-15"),
+            "account_id": [f"a{i}" for i in range(5)],
+            "score_human": 1 - managed - assisted,
+            "score_ai_assisted": assisted,
+            "score_ai_managed": managed,
+            "proposed_action": proposed,
+            "reasons": "r",
+            "model_name": "m",
+            "model_version": "1",
+        }
+    )
     summary = validate_frame(frame, "account_scores")
     assert summary.success, summary.to_markdown()
 
@@ -109,12 +149,18 @@ def test_the_features_suite_accepts_every_range_dbt_accepts():
                 for test in column.get("data_tests", []) or []:
                     if isinstance(test, dict) and "between" in test:
                         args = test["between"].get("arguments") or test["between"]
-                        dbt_ranges[column["name"]] = (args["min_value"], args["max_value"],
-                                                      args.get("tolerance", 1e-9))
-    gx = {e["kwargs"]["column"]: (e["kwargs"]["min_value"], e["kwargs"]["max_value"])
-          for e in load_suite("account_features")["expectations"]
-          if e["type"] == "expect_column_values_to_be_between"
-          and not isinstance(e["kwargs"].get("max_value"), dict) and e["kwargs"].get("max_value") is not None}
+                        dbt_ranges[column["name"]] = (
+                            args["min_value"],
+                            args["max_value"],
+                            args.get("tolerance", 1e-9),
+                        )
+    gx = {
+        e["kwargs"]["column"]: (e["kwargs"]["min_value"], e["kwargs"]["max_value"])
+        for e in load_suite("account_features")["expectations"]
+        if e["type"] == "expect_column_values_to_be_between"
+        and not isinstance(e["kwargs"].get("max_value"), dict)
+        and e["kwargs"].get("max_value") is not None
+    }
     shared = sorted(set(dbt_ranges) & set(gx))
     assert len(shared) >= 5
     for column in shared:
@@ -122,14 +168,20 @@ def test_the_features_suite_accepts_every_range_dbt_accepts():
         dbt_lo, dbt_hi, tolerance = dbt_ranges[column]
         # Shares (k / n) cannot round past their bounds; entropies can: allow dbt's tolerance.
         allowance = tolerance if "entropy" in column else 0.0
-        assert lo <= dbt_lo and hi >= dbt_hi + allowance * 0.999, (column, (lo, hi), dbt_ranges[column])
+        assert lo <= dbt_lo and hi >= dbt_hi + allowance * 0.999, (
+            column,
+            (lo, hi),
+            dbt_ranges[column],
+        )
 
 
 def test_ingest_sql_value_lists_follow_the_declaration():
     """The row-by-row validation (``validate_<table>.sql``) spells its lists in SQL."""
     pattern = re.compile(r"when\s+(\w+)\s+not\s+in\s*\(([^)]*)\)", re.IGNORECASE)
     found = 0
-    for path in sorted((ROOT / "src" / "realpeople" / "defs" / "ingest" / "sql").glob("validate_*.sql")):
+    for path in sorted(
+        (ROOT / "src" / "realpeople" / "defs" / "ingest" / "sql").glob("validate_*.sql")
+    ):
         for column, items in pattern.findall(path.read_text()):
             values = tuple(v.strip().strip("'") for v in items.split(","))
             assert values == COLUMN_VALUES[column], (path.name, column)
@@ -142,7 +194,9 @@ def test_publishing_sql_compares_only_declared_values():
     and the values decide_enforcement.sql writes come in as parameters."""
     declared = {v for values in vocabulary.VALUE_SETS.values() for v in values}
     enum_columns = r"(?:action|proposed_action|verdict|source|outcome|event_type|client|decided_by)"
-    comparison = re.compile(enum_columns + r"\s*(?:=|<>|in\s*\()\s*('[^)]*?')\s*(?:\)|$|\s)", re.MULTILINE)
+    comparison = re.compile(
+        enum_columns + r"\s*(?:=|<>|in\s*\()\s*('[^)]*?')\s*(?:\)|$|\s)", re.MULTILINE
+    )
     folder = ROOT / "src" / "realpeople" / "defs" / "publish" / "sql"
     found = 0
     for path in sorted(folder.glob("*.sql")):
@@ -152,7 +206,11 @@ def test_publishing_sql_compares_only_declared_values():
                 found += 1
     assert found >= 10
     decide = (folder / "decide_enforcement.sql").read_text()
-    for written in (*vocabulary.PROPOSED_ACTIONS, *vocabulary.DECIDED_BY, *vocabulary.QUEUE_REASONS.values()):
+    for written in (
+        *vocabulary.PROPOSED_ACTIONS,
+        *vocabulary.DECIDED_BY,
+        *vocabulary.QUEUE_REASONS.values(),
+    ):
         assert f"'{written}'" not in decide, written
 
 

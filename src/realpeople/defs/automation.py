@@ -34,9 +34,11 @@ from realpeople.settings import Settings
     job=ingest_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description=("Watches the landing zone; when a delivery folder appears or changes, "
-                 "requests exactly one ingest run for that delivery date, for the tables "
-                 "whose files changed (the same definition of 'not yet loaded' as `make run`)."),
+    description=(
+        "Watches the landing zone; when a delivery folder appears or changes, "
+        "requests exactly one ingest run for that delivery date, for the tables "
+        "whose files changed (the same definition of 'not yet loaded' as `make run`)."
+    ),
 )
 def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourceParam[Settings]):
     import duckdb
@@ -56,8 +58,10 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourcePa
             # A run holds the warehouse (DuckDB has one writer): judge on the next tick
             # rather than request every delivery again.
             return SkipReason("the warehouse is busy with a run; checking on the next tick")
-    pending = {day.isoformat(): tables for day, tables in
-               pending_deliveries(landing, Path(settings.landing_dir), recorded).items()}
+    pending = {
+        day.isoformat(): tables
+        for day, tables in pending_deliveries(landing, Path(settings.landing_dir), recorded).items()
+    }
     # The cursor holds what was already requested (by fingerprint), so a delivery whose
     # run is queued or running is not requested again; the run key (the fingerprint too)
     # keeps Dagster from launching the same request twice.
@@ -66,10 +70,14 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourcePa
     for day, tables in pending.items():
         changed = sorted(t for t, fp in tables.items() if requested.get(day, {}).get(t) != fp)
         if changed:
-            requests.append(RunRequest(
-                run_key=f"{day}:" + ",".join(f"{t}={tables[t]}" for t in changed),
-                partition_key=day, asset_selection=[AssetKey(["raw", t]) for t in changed if t in TABLES],
-                tags={"realpeople/trigger": "new_delivery"}))
+            requests.append(
+                RunRequest(
+                    run_key=f"{day}:" + ",".join(f"{t}={tables[t]}" for t in changed),
+                    partition_key=day,
+                    asset_selection=[AssetKey(["raw", t]) for t in changed if t in TABLES],
+                    tags={"realpeople/trigger": "new_delivery"},
+                )
+            )
     if not requests:
         return SkipReason("no new or changed deliveries" + refused_note)
     return SensorResult(run_requests=requests, cursor=json.dumps(pending, sort_keys=True))
@@ -80,9 +88,11 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourcePa
     monitored_jobs=[ingest_job],
     request_job=daily_job,
     default_status=DefaultSensorStatus.RUNNING,
-    description=("When a delivery date has loaded, builds that date's features, scores and "
-                 "publishes it (daily_job for the same date; blocking checks gate "
-                 "publishing). A late or re-sent delivery re-publishes its date."),
+    description=(
+        "When a delivery date has loaded, builds that date's features, scores and "
+        "publishes it (daily_job for the same date; blocking checks gate "
+        "publishing). A late or re-sent delivery re-publishes its date."
+    ),
 )
 def publish_after_delivery(context: RunStatusSensorContext):
     run = context.dagster_run
@@ -90,10 +100,11 @@ def publish_after_delivery(context: RunStatusSensorContext):
     if not day:
         return SkipReason(f"ingest run {run.run_id} has no delivery date")
     # One publish per successful ingest run: the run id is the key.
-    return RunRequest(run_key=f"publish:{run.run_id}", partition_key=day,
-                      tags={"realpeople/trigger": f"delivery loaded ({run.run_id})"})
-
-
+    return RunRequest(
+        run_key=f"publish:{run.run_id}",
+        partition_key=day,
+        tags={"realpeople/trigger": f"delivery loaded ({run.run_id})"},
+    )
 
 
 def needs_training(settings: Settings) -> str | None:
@@ -101,7 +112,9 @@ def needs_training(settings: Settings) -> str | None:
     daemon follow. Today: no champion is registered (weekly retraining is a schedule)."""
     from realpeople.ml.tracking import champion, configure
 
-    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    configure(
+        settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
+    )
     if champion(settings.model_name) is None:
         return f"no champion of {settings.model_name} is registered"
     return None
@@ -115,9 +128,15 @@ def newest_feature_date(settings: Settings) -> str | None:
         return None
     try:
         with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-            found = con.execute("select count(*) from information_schema.tables "
-                                "where table_name = 'account_features'").fetchone()[0]
-            newest = con.execute("select max(run_date) from account_features").fetchone()[0] if found else None
+            found = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_name = 'account_features'"
+            ).fetchone()[0]
+            newest = (
+                con.execute("select max(run_date) from account_features").fetchone()[0]
+                if found
+                else None
+            )
     except duckdb.IOException:
         return None  # a run holds the warehouse; the next tick sees it
     return newest.isoformat() if newest is not None else None
@@ -127,8 +146,10 @@ def newest_feature_date(settings: Settings) -> str | None:
     job=training_job,
     minimum_interval_seconds=300,
     default_status=DefaultSensorStatus.RUNNING,
-    description=("Trains the first model: while no champion is registered, once per new "
-                 "feature date (too few reviews: the run says how many more are needed)."),
+    description=(
+        "Trains the first model: while no champion is registered, once per new "
+        "feature date (too few reviews: the run says how many more are needed)."
+    ),
 )
 def train_when_no_champion(context: SensorEvaluationContext, settings: ResourceParam[Settings]):
     reason = needs_training(settings)
@@ -143,12 +164,17 @@ def train_when_no_champion(context: SensorEvaluationContext, settings: ResourceP
     monitored_jobs=[training_job],
     request_job=daily_job,
     default_status=DefaultSensorStatus.RUNNING,
-    description=("After training, re-publishes the newest date, so a new champion acts at "
-                 "once (as `make run` trains before it publishes)."),
+    description=(
+        "After training, re-publishes the newest date, so a new champion acts at "
+        "once (as `make run` trains before it publishes)."
+    ),
 )
 def publish_after_training(context: RunStatusSensorContext, settings: ResourceParam[Settings]):
     newest = newest_feature_date(settings)
     if newest is None:
         return SkipReason("no features built yet")
-    return RunRequest(run_key=f"publish-after-training:{context.dagster_run.run_id}", partition_key=newest,
-                      tags={"realpeople/trigger": f"model trained ({context.dagster_run.run_id})"})
+    return RunRequest(
+        run_key=f"publish-after-training:{context.dagster_run.run_id}",
+        partition_key=newest,
+        tags={"realpeople/trigger": f"model trained ({context.dagster_run.run_id})"},
+    )

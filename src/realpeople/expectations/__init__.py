@@ -3,6 +3,7 @@
 Importing this package is cheap: Great Expectations itself is imported on the
 first validation. No Dagster here; realpeople.defs wraps :func:`validate_frame`.
 """
+
 from realpeople.expectations.runner import (
     SUITES_DIR,
     FailedExpectation,

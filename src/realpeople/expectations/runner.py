@@ -18,6 +18,7 @@ validation, and each context is built once per process and reused.
 Nothing here imports Dagster: the asset checks in ``realpeople.defs`` call
 :func:`validate_frame` and turn :class:`ValidationSummary` into check results.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -42,8 +43,11 @@ _INDEX_KEY = "_rp_index"  # injected into each expectation's meta to restore sui
 _lock = threading.RLock()
 _gx_state: dict[str, tuple[Any, Any, Any]] = {}
 _DATASOURCE, _ASSET, _BATCH = "realpeople", "frames", "whole_frame"
-_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": _SAMPLE_SIZE,
-                  "include_unexpected_rows": False}
+_RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": _SAMPLE_SIZE,
+    "include_unexpected_rows": False,
+}
 
 
 # --------------------------------------------------------------------------- results
@@ -147,13 +151,19 @@ def load_suite(name: str) -> dict[str, Any]:
         raise ValueError(f"invalid suite name: {name!r}")
     path = SUITES_DIR / f"{stem}.json"
     if not path.is_file():
-        raise FileNotFoundError(f"no expectation suite {stem!r} (known: {', '.join(list_suites())})")
+        raise FileNotFoundError(
+            f"no expectation suite {stem!r} (known: {', '.join(list_suites())})"
+        )
     with path.open(encoding="utf-8") as fh:
         suite = json.load(fh)
     if not isinstance(suite.get("expectations"), list) or not suite.get("name"):
         raise ValueError(f"{path}: a suite needs a 'name' and a list of 'expectations'")
     for i, exp in enumerate(suite["expectations"]):
-        if not isinstance(exp, dict) or "type" not in exp or not isinstance(exp.get("kwargs"), dict):
+        if (
+            not isinstance(exp, dict)
+            or "type" not in exp
+            or not isinstance(exp.get("kwargs"), dict)
+        ):
             raise ValueError(f"{path}: expectation #{i} needs 'type' and 'kwargs'")
         exp["kwargs"] = {k: _resolve_values(v, path) for k, v in exp["kwargs"].items()}
     return suite
@@ -170,8 +180,10 @@ def _resolve_values(value: Any, path: Path) -> Any:
 
         name = value[VALUES_REF]
         if name not in vocabulary.VALUE_SETS:
-            raise ValueError(f"{path}: unknown value set {name!r} "
-                             f"(known: {', '.join(sorted(vocabulary.VALUE_SETS))})")
+            raise ValueError(
+                f"{path}: unknown value set {name!r} "
+                f"(known: {', '.join(sorted(vocabulary.VALUE_SETS))})"
+            )
         return list(vocabulary.VALUE_SETS[name])
     return value
 
@@ -219,8 +231,11 @@ def _context(gx_root: Path | None) -> tuple[Any, Any, Any]:
 
             quiet = ProgressBarsConfig(globally=False, metric_calculations=False)
             if gx_root is None:
-                config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(),
-                                           analytics_enabled=False, progress_bars=quiet)
+                config = DataContextConfig(
+                    store_backend_defaults=InMemoryStoreBackendDefaults(),
+                    analytics_enabled=False,
+                    progress_bars=quiet,
+                )
                 context = gx.get_context(mode="ephemeral", project_config=config)
             else:
                 Path(gx_root).mkdir(parents=True, exist_ok=True)
@@ -236,11 +251,7 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """Timestamps as naive UTC (the contract's convention, and what DuckDB's TIMESTAMP
     gives): GX compares datetime columns with the suites' ISO string bounds, and
     pandas refuses to compare a tz-aware column with a naive bound."""
-    aware = [
-        c
-        for c, dtype in frame.dtypes.items()
-        if isinstance(dtype, pd.DatetimeTZDtype)
-    ]
+    aware = [c for c, dtype in frame.dtypes.items() if isinstance(dtype, pd.DatetimeTZDtype)]
     if not aware:
         return frame
     out = frame.copy(deep=False)
@@ -291,7 +302,9 @@ def validate_frame(
         )
         if gx_root is None:
             batch = batch_definition.get_batch(batch_parameters={"dataframe": _prepare(frame)})
-            result = batch.validate(suite, expectation_parameters=params, result_format=_RESULT_FORMAT)
+            result = batch.validate(
+                suite, expectation_parameters=params, result_format=_RESULT_FORMAT
+            )
         else:
             from great_expectations.checkpoint import UpdateDataDocsAction
             from great_expectations.core.run_identifier import RunIdentifier
@@ -299,14 +312,21 @@ def validate_frame(
             # The repository's suite is the truth: the context's copy is refreshed each time.
             suite = context.suites.add_or_update(suite)
             definition = context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=spec["name"], data=batch_definition, suite=suite))
-            checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-                name=spec["name"], validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="update_data_docs")],
-                result_format=_RESULT_FORMAT))
-            run = checkpoint.run(batch_parameters={"dataframe": _prepare(frame)},
-                                 expectation_parameters=params,
-                                 run_id=RunIdentifier(run_name=batch_id, run_time=now))
+                gx.ValidationDefinition(name=spec["name"], data=batch_definition, suite=suite)
+            )
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=spec["name"],
+                    validation_definitions=[definition],
+                    actions=[UpdateDataDocsAction(name="update_data_docs")],
+                    result_format=_RESULT_FORMAT,
+                )
+            )
+            run = checkpoint.run(
+                batch_parameters={"dataframe": _prepare(frame)},
+                expectation_parameters=params,
+                run_id=RunIdentifier(run_name=batch_id, run_time=now),
+            )
             ((identifier, result),) = run.run_results.items()
             urls = context.get_docs_sites_urls(resource_identifier=identifier)
             docs_url = urls[0]["site_url"] if urls else ""
@@ -323,18 +343,14 @@ def validate_frame(
         observed = _json_safe(res.get("observed_value"))
         notes = notes_by_index.get(index)
         if r.success:
-            passed.append(
-                (index, PassedExpectation(cfg.type, column, kwargs, observed, notes))
-            )
+            passed.append((index, PassedExpectation(cfg.type, column, kwargs, observed, notes)))
             continue
         sample = res.get("partial_unexpected_list")
         if not sample:
             mismatched = (res.get("details") or {}).get("mismatched")
             sample = mismatched if isinstance(mismatched, list) else []
             if isinstance(mismatched, dict):  # expect_table_columns_to_match_set
-                sample = [
-                    f"{k}: {v}" for k, vs in mismatched.items() for v in (vs or [])
-                ]
+                sample = [f"{k}: {v}" for k, vs in mismatched.items() for v in (vs or [])]
         failed.append(
             (
                 index,

@@ -37,9 +37,15 @@ def uncertainty_order(proba: np.ndarray) -> np.ndarray:
     return np.argsort(margin(proba), kind="stable")
 
 
-def review_requests(scores: pd.DataFrame, n_model: int, n_random: int, *,
-                    reviewed: set | None = None, rings: pd.DataFrame | None = None,
-                    seed: int = 0) -> pd.DataFrame:
+def review_requests(
+    scores: pd.DataFrame,
+    n_model: int,
+    n_random: int,
+    *,
+    reviewed: set | None = None,
+    rings: pd.DataFrame | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
     """``n_model`` model requests and ``n_random`` random-audit requests among accounts not
     yet ``reviewed``.
 
@@ -73,6 +79,8 @@ def review_requests(scores: pd.DataFrame, n_model: int, n_random: int, *,
             taken.add(account)
     rng = np.random.default_rng(seed)
     audit = rng.choice(pool["account_id"].to_numpy(), size=min(n_random, len(pool)), replace=False)
-    out = pd.DataFrame(picked + [(a, RANDOM_AUDIT) for a in audit], columns=["account_id", "request_reason"])
+    out = pd.DataFrame(
+        picked + [(a, RANDOM_AUDIT) for a in audit], columns=["account_id", "request_reason"]
+    )
     out["rank"] = out.groupby("request_reason").cumcount() + 1
     return out

@@ -67,8 +67,9 @@ class Calibrator:
         return cls(method=data["method"], params=data["params"])
 
 
-def fit_calibrator(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None,
-                   method: str = "platt") -> Calibrator:
+def fit_calibrator(
+    raw: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None, method: str = "platt"
+) -> Calibrator:
     """Fit on out-of-fold raw probabilities (n x classes) and their verdicts."""
     from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import LogisticRegression
@@ -89,8 +90,10 @@ def fit_calibrator(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray | No
         elif method == "isotonic":
             iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
             iso.fit(raw[:, k], y, sample_weight=weights)
-            params[cls] = {"x": [float(v) for v in iso.X_thresholds_],
-                           "y": [float(v) for v in iso.y_thresholds_]}
+            params[cls] = {
+                "x": [float(v) for v in iso.X_thresholds_],
+                "y": [float(v) for v in iso.y_thresholds_],
+            }
         else:
             raise ValueError(f"unknown calibration method {method!r}")
     return Calibrator(method=method, params=params)
@@ -104,8 +107,9 @@ def brier(proba: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = No
     return float(np.average(per_row, weights=weights))
 
 
-def reliability(score: np.ndarray, is_positive: np.ndarray, weights: np.ndarray | None = None,
-                bins: int = 10) -> list[tuple[float, float, float]]:
+def reliability(
+    score: np.ndarray, is_positive: np.ndarray, weights: np.ndarray | None = None, bins: int = 10
+) -> list[tuple[float, float, float]]:
     """(mean predicted, observed share, weight) per equal-width score bin with data."""
     score = np.asarray(score, dtype="float64")
     weights = np.ones(len(score)) if weights is None else np.asarray(weights, dtype="float64")
@@ -116,6 +120,11 @@ def reliability(score: np.ndarray, is_positive: np.ndarray, weights: np.ndarray 
         m = which == b
         if m.any():
             w = weights[m]
-            out.append((float(np.average(score[m], weights=w)),
-                        float(np.average(np.asarray(is_positive)[m], weights=w)), float(w.sum())))
+            out.append(
+                (
+                    float(np.average(score[m], weights=w)),
+                    float(np.average(np.asarray(is_positive)[m], weights=w)),
+                    float(w.sum()),
+                )
+            )
     return out

@@ -31,8 +31,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 
-def human_edge_bar(edges: pd.DataFrame, verdicts: pd.Series, quantile: float = 1.0,
-                   floor: float = 1.0) -> float:
+def human_edge_bar(
+    edges: pd.DataFrame, verdicts: pd.Series, quantile: float = 1.0, floor: float = 1.0
+) -> float:
     """The weight a pair must exceed to count as coordination: the ``quantile`` of the
     weights of edges between two reviewed people, never below ``floor``. The default is
     the heaviest such coincidence: conservative, because a lower quantile lets that share
@@ -50,7 +51,9 @@ def clusters(edges: pd.DataFrame, bar: float) -> pd.Series:
     strong = edges[edges["weight"] > bar]
     if strong.empty:
         return pd.Series(dtype="int64", name="cluster_id")
-    ids = pd.Index(pd.unique(pd.concat([strong["account_a"], strong["account_b"]], ignore_index=True)))
+    ids = pd.Index(
+        pd.unique(pd.concat([strong["account_a"], strong["account_b"]], ignore_index=True))
+    )
     a = ids.get_indexer(strong["account_a"])
     b = ids.get_indexer(strong["account_b"])
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
@@ -58,8 +61,9 @@ def clusters(edges: pd.DataFrame, bar: float) -> pd.Series:
     return pd.Series(label, index=ids, name="cluster_id")
 
 
-def cluster_features(cluster_of: pd.Series, verdicts: pd.Series,
-                     steadiness: pd.Series | None = None) -> pd.DataFrame:
+def cluster_features(
+    cluster_of: pd.Series, verdicts: pd.Series, steadiness: pd.Series | None = None
+) -> pd.DataFrame:
     """Per clustered account: ``cluster_size``, ``cluster_confirmed_share`` (other members
     with an ``ai_managed`` verdict / other members) and ``cluster_steadiness`` (mean of
     ``steadiness`` over the cluster, e.g. ``session_slot_repeat_share``)."""
@@ -69,15 +73,21 @@ def cluster_features(cluster_of: pd.Series, verdicts: pd.Series,
     size = grouped["confirmed"].transform("size")
     confirmed_total = grouped["confirmed"].transform("sum")
     others = size - 1
-    out = pd.DataFrame({
-        "cluster_id": frame["cluster_id"],
-        "cluster_size": size,
-        # the account's own verdict is left out: its label must not explain itself
-        "cluster_confirmed_share": np.where(others > 0, (confirmed_total - frame["confirmed"]) / others, 0.0),
-    }, index=frame.index)
+    out = pd.DataFrame(
+        {
+            "cluster_id": frame["cluster_id"],
+            "cluster_size": size,
+            # the account's own verdict is left out: its label must not explain itself
+            "cluster_confirmed_share": np.where(
+                others > 0, (confirmed_total - frame["confirmed"]) / others, 0.0
+            ),
+        },
+        index=frame.index,
+    )
     if steadiness is not None:
-        out["cluster_steadiness"] = (steadiness.reindex(frame.index).groupby(frame["cluster_id"])
-                                     .transform("mean"))
+        out["cluster_steadiness"] = (
+            steadiness.reindex(frame.index).groupby(frame["cluster_id"]).transform("mean")
+        )
     return out
 
 
@@ -93,9 +103,14 @@ MIN_RING_STEADINESS = 0.7
 MIN_ACTIONED_SHARE = 0.5
 
 
-def cluster_table(edges: pd.DataFrame, verdicts: pd.Series, terminated: pd.Series,
-                  steadiness: pd.Series, activity: pd.DataFrame | None = None,
-                  bar: float | None = None) -> pd.DataFrame:
+def cluster_table(
+    edges: pd.DataFrame,
+    verdicts: pd.Series,
+    terminated: pd.Series,
+    steadiness: pd.Series,
+    activity: pd.DataFrame | None = None,
+    bar: float | None = None,
+) -> pd.DataFrame:
     """One row per account in a cluster of two or more (grain of ``coordination_clusters``).
 
     ``edges``: ``account_a``, ``account_b``, ``weight`` (shared targets engaged within the
@@ -115,40 +130,70 @@ def cluster_table(edges: pd.DataFrame, verdicts: pd.Series, terminated: pd.Serie
     >= :data:`MIN_ACTIONED_SHARE`, or any other member confirmed ``ai_managed`` by a
     moderator), ``evidence`` (in words), ``first_activity``,
     ``last_activity``."""
-    columns = ["cluster_id", "account_id", "cluster_size", "ties", "strongest_tie", "edge_bar",
-               "cluster_steadiness", "confirmed_share", "actioned_share", "is_ring",
-               "tied_to_actioned", "evidence", "first_activity", "last_activity"]
+    columns = [
+        "cluster_id",
+        "account_id",
+        "cluster_size",
+        "ties",
+        "strongest_tie",
+        "edge_bar",
+        "cluster_steadiness",
+        "confirmed_share",
+        "actioned_share",
+        "is_ring",
+        "tied_to_actioned",
+        "evidence",
+        "first_activity",
+        "last_activity",
+    ]
     bar = human_edge_bar(edges, verdicts) if bar is None else float(bar)
     cluster_of = clusters(edges, bar)
     if cluster_of.empty:
         return pd.DataFrame(columns=columns)
     frame = cluster_features(cluster_of, verdicts, steadiness)
-    is_terminated = pd.Series(frame.index.isin(terminated.index[terminated.astype(bool)]), index=frame.index)
+    is_terminated = pd.Series(
+        frame.index.isin(terminated.index[terminated.astype(bool)]), index=frame.index
+    )
     actioned = ((verdicts.reindex(frame.index) == "ai_managed") | is_terminated).astype("int64")
     others = frame["cluster_size"] - 1
     total = actioned.groupby(frame["cluster_id"]).transform("sum")
     frame["actioned_share"] = np.where(others > 0, (total - actioned) / others, 0.0)
     strong = edges[edges["weight"] > bar]
-    ends = pd.concat([strong[["account_a", "weight"]].rename(columns={"account_a": "account_id"}),
-                      strong[["account_b", "weight"]].rename(columns={"account_b": "account_id"})])
+    ends = pd.concat(
+        [
+            strong[["account_a", "weight"]].rename(columns={"account_a": "account_id"}),
+            strong[["account_b", "weight"]].rename(columns={"account_b": "account_id"}),
+        ]
+    )
     per_account = ends.groupby("account_id")["weight"].agg(["size", "max"])
     frame["ties"] = per_account["size"].reindex(frame.index).fillna(0).astype("int64")
     frame["strongest_tie"] = per_account["max"].reindex(frame.index)
     frame["edge_bar"] = bar
     frame["confirmed_share"] = frame["cluster_confirmed_share"]
     frame["cluster_steadiness"] = frame["cluster_steadiness"].fillna(0.0)
-    frame["is_ring"] = (frame["cluster_size"] <= MAX_RING_SIZE) & (frame["cluster_steadiness"] >= MIN_RING_STEADINESS)
+    frame["is_ring"] = (frame["cluster_size"] <= MAX_RING_SIZE) & (
+        frame["cluster_steadiness"] >= MIN_RING_STEADINESS
+    )
     # A moderator's verdict on one member speaks for its ring (what review requests ask
     # for); otherwise most of the other members must be actioned.
-    frame["tied_to_actioned"] = (frame["is_ring"] & (actioned == 0)
-                                 & ((frame["actioned_share"] >= MIN_ACTIONED_SHARE)
-                                    | (frame["confirmed_share"] > 0)))
+    frame["tied_to_actioned"] = (
+        frame["is_ring"]
+        & (actioned == 0)
+        & ((frame["actioned_share"] >= MIN_ACTIONED_SHARE) | (frame["confirmed_share"] > 0))
+    )
     frame["evidence"] = [
         f"engaged the same targets at the same time as {t} other account(s) (up to {w:.0f} targets; "
         f"people's heaviest coincidence: {bar:.0f}); cluster of {n}, "
         f"{100 * a:.0f} % of the others actioned, daily slots repeated {100 * st:.0f} %"
-        for t, w, n, a, st in zip(frame["ties"], frame["strongest_tie"], frame["cluster_size"],
-                                  frame["actioned_share"], frame["cluster_steadiness"], strict=True)]
+        for t, w, n, a, st in zip(
+            frame["ties"],
+            frame["strongest_tie"],
+            frame["cluster_size"],
+            frame["actioned_share"],
+            frame["cluster_steadiness"],
+            strict=True,
+        )
+    ]
     # name a cluster after its smallest member id
     frame["cluster_id"] = frame.index.to_series().groupby(frame["cluster_id"]).transform("min")
     frame = frame.rename_axis("account_id").reset_index()

@@ -57,7 +57,12 @@ class Split:
 
 def fingerprint(training: pd.DataFrame) -> str:
     """A stable hash of the training rows (ids, labels, features), logged with the model."""
-    cols = ["account_id", "label", *[c for c in ("feature_date", "reviewed_at") if c in training], *FEATURES]
+    cols = [
+        "account_id",
+        "label",
+        *[c for c in ("feature_date", "reviewed_at") if c in training],
+        *FEATURES,
+    ]
     frame = training.loc[:, cols].sort_values("account_id")
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     return hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
@@ -83,8 +88,9 @@ class Shortfall:
 
     def message(self) -> str:
         have = ", ".join(f"{c} {self.counts.get(c, 0)}" for c in CLASSES)
-        return (f"no model acts yet: reviewed accounts with features {have}; "
-                + "; ".join(self.reasons))
+        return f"no model acts yet: reviewed accounts with features {have}; " + "; ".join(
+            self.reasons
+        )
 
 
 class NotEnoughReviews(ValueError):
@@ -111,8 +117,10 @@ def training_shortfall(training: pd.DataFrame, test_size: float = 0.25) -> Short
     needed_any = max(0, MIN_TRAINING_ROWS - len(training) - sum(needed.values()))
     reasons = [f"needs {n} more reviewed {c} account(s)" for c, n in needed.items() if n]
     if needed_any:
-        reasons.append(f"needs {needed_any} more reviewed account(s) of any class "
-                       f"(at least {MIN_TRAINING_ROWS} in all)")
+        reasons.append(
+            f"needs {needed_any} more reviewed account(s) of any class "
+            f"(at least {MIN_TRAINING_ROWS} in all)"
+        )
     if not reasons:
         # The time split must leave every class on both sides (the newest reviews judge
         # the model; the older ones train and cross-validate it).
@@ -122,12 +130,16 @@ def training_shortfall(training: pd.DataFrame, test_size: float = 0.25) -> Short
             in_train = int((split[0]["label"] == c).sum())
             if in_test == 0:
                 needed[c] = max(needed[c], 1)
-                reasons.append(f"needs a recent reviewed {c} account (none among the newest "
-                               f"{test_size:.0%} of reviews, which test the model)")
+                reasons.append(
+                    f"needs a recent reviewed {c} account (none among the newest "
+                    f"{test_size:.0%} of reviews, which test the model)"
+                )
             if in_train < MIN_TRAIN_PART_PER_CLASS:
                 needed[c] = max(needed[c], MIN_TRAIN_PART_PER_CLASS - in_train)
-                reasons.append(f"needs {MIN_TRAIN_PART_PER_CLASS - in_train} more older reviewed "
-                               f"{c} account(s) (cross-validation)")
+                reasons.append(
+                    f"needs {MIN_TRAIN_PART_PER_CLASS - in_train} more older reviewed "
+                    f"{c} account(s) (cross-validation)"
+                )
     return Shortfall(counts=counts, needed=needed, needed_any=needed_any, reasons=tuple(reasons))
 
 
@@ -143,7 +155,9 @@ def validate(training: pd.DataFrame) -> None:
         raise NotEnoughReviews(shortfall)
 
 
-def _split_parts(training: pd.DataFrame, test_size: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+def _split_parts(
+    training: pd.DataFrame, test_size: float
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
     frame = training.reset_index(drop=True)
     if "reviewed_at" in frame:
         when = pd.to_datetime(frame["reviewed_at"], utc=True)
@@ -169,7 +183,9 @@ def time_split(training: pd.DataFrame, test_size: float = 0.25) -> Split:
     return Split(train=train, test=test, cutoff=cutoff)
 
 
-def population_weights(labels: pd.Series, sources: pd.Series | None) -> tuple[np.ndarray, dict[str, float]]:
+def population_weights(
+    labels: pd.Series, sources: pd.Series | None
+) -> tuple[np.ndarray, dict[str, float]]:
     """Per-row weights that make the reviewed set's class mix match the random sample's.
 
     Returns the weights and the per-class weight (for the record). With too small a

@@ -54,8 +54,13 @@ _LABEL, _WEIGHT = "__label", "__weight"
 
 
 @contextmanager
-def dask_client(scheduler: str = "", *, n_workers: int = 2, threads_per_worker: int = 1,
-                memory_limit: str = "4GiB") -> Iterator[Client]:
+def dask_client(
+    scheduler: str = "",
+    *,
+    n_workers: int = 2,
+    threads_per_worker: int = 1,
+    memory_limit: str = "4GiB",
+) -> Iterator[Client]:
     """A client of the cluster at ``scheduler`` (``tcp://host:8786``), or, when empty, of
     an in-process LocalCluster on 127.0.0.1 (no dashboard), closed on exit.
 
@@ -69,9 +74,17 @@ def dask_client(scheduler: str = "", *, n_workers: int = 2, threads_per_worker: 
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
-                      host="127.0.0.1", dashboard_address=None, memory_limit=memory_limit) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            memory_limit=memory_limit,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -92,21 +105,32 @@ class DaskFit:
     npartitions: int | None = None  # default: one per worker, so every worker holds rows
     backend_name: str = "dask"
 
-    def __call__(self, params: dict, x: pd.DataFrame, y: np.ndarray, num_boost_round: int,
-                 sample_weight: np.ndarray | None = None) -> lgb.Booster:
+    def __call__(
+        self,
+        params: dict,
+        x: pd.DataFrame,
+        y: np.ndarray,
+        num_boost_round: int,
+        sample_weight: np.ndarray | None = None,
+    ) -> lgb.Booster:
         import dask.dataframe as dd
         from lightgbm.dask import DaskLGBMClassifier
 
         frame = x.assign(**{_LABEL: y})
         if sample_weight is not None:
             frame[_WEIGHT] = sample_weight
-        parts = dd.from_pandas(frame, npartitions=self.npartitions or n_workers(self.client), sort=False)
+        parts = dd.from_pandas(
+            frame, npartitions=self.npartitions or n_workers(self.client), sort=False
+        )
         parts = self.client.persist(parts)
         # The classifier derives the class count from the labels (0..n-1 = CLASSES order).
         native = {k: v for k, v in params.items() if k != "num_class"}
         model = DaskLGBMClassifier(client=self.client, n_estimators=num_boost_round, **native)
-        model.fit(parts[list(x.columns)], parts[_LABEL],
-                  sample_weight=parts[_WEIGHT] if sample_weight is not None else None)
+        model.fit(
+            parts[list(x.columns)],
+            parts[_LABEL],
+            sample_weight=parts[_WEIGHT] if sample_weight is not None else None,
+        )
         return model.to_local().booster_
 
 
@@ -132,7 +156,9 @@ def read_parquet(path: str | Path, columns: list[str] | None = None, filters=Non
     return dd.read_parquet(str(path), columns=columns, filters=filters)
 
 
-def train_distributed(training: pd.DataFrame | dd.DataFrame, client: Client, **kwargs) -> TrainResult:
+def train_distributed(
+    training: pd.DataFrame | dd.DataFrame, client: Client, **kwargs
+) -> TrainResult:
     """:func:`ml.train.train_model` with the final fit on ``client``'s workers.
 
     ``training``: one row per reviewed account (features, ``label``, ``source``,
@@ -193,12 +219,18 @@ def _score_partition(part: pd.DataFrame, model) -> pd.DataFrame:
 def _scores_meta(features: pd.DataFrame) -> pd.DataFrame:
     """The columns and dtypes of :func:`score_accounts`' output, with no rows."""
     columns = {"account_id": pd.Series(dtype=object, index=features.index[:0])}
-    columns.update({f"score_{c}": pd.Series(dtype="float64", index=features.index[:0]) for c in CLASSES})
+    columns.update(
+        {f"score_{c}": pd.Series(dtype="float64", index=features.index[:0]) for c in CLASSES}
+    )
     return pd.DataFrame(columns)
 
 
-def score_partitioned(features: dd.DataFrame, model: AccountModel | lgb.Booster | RegisteredModel,
-                      *, tracking_uri: str | None = None) -> dd.DataFrame:
+def score_partitioned(
+    features: dd.DataFrame,
+    model: AccountModel | lgb.Booster | RegisteredModel,
+    *,
+    tracking_uri: str | None = None,
+) -> dd.DataFrame:
     """``score_accounts`` over each partition of ``features`` (one row per account; the
     partitions hold disjoint accounts, e.g. one run date of ``account_features``).
 

@@ -72,7 +72,10 @@ PHRASES: dict[str, tuple[str, callable]] = {
     "distinct_devices": ("uses {} devices", _n0),
     "max_accounts_per_device": ("a device it uses is shared by {} accounts", _n0),
     "ip_country_count": ("requests from {} countries", _n0),
-    "ip_declared_country_mismatch_share": ("{} of requests from outside the declared country", _pct),
+    "ip_declared_country_mismatch_share": (
+        "{} of requests from outside the declared country",
+        _pct,
+    ),
     "dm_reply_latency_median_seconds": ("median reply to direct messages after {}", _secs),
     "dm_reply_under_10s_share": ("replies to direct messages within 10 s {} of the time", _pct),
     "dm_inbound_answered_share": ("answers {} of direct messages received", _pct),
@@ -92,36 +95,67 @@ PHRASES: dict[str, tuple[str, callable]] = {
     "log_follower_following_ratio": ("follower/following ratio {}", _ratio),
     # added with issue 4
     "gap_mean_seconds": ("average pause between actions {}", _secs),
-    "gap_entropy": ("pauses between actions as varied as {} of the possible range (clockwork: near 0%)", _pct),
+    "gap_entropy": (
+        "pauses between actions as varied as {} of the possible range (clockwork: near 0%)",
+        _pct,
+    ),
     "weekday_entropy": ("activity spread over the week at {} of perfectly even", _pct),
     "sessions_per_active_day": ("{} separate sessions per active day", _n1),
     "events_per_session": ("{} actions per session", _n1),
-    "intra_session_gap_cv": ("pauses within a session vary by {} their mean (timed scripts: near 0)", _x),
-    "session_burstiness": ("session timing burstiness {} (-1 = strictly periodic)", lambda v: f"{v:+.2f}"),
-    "session_slot_repeat_share": ("{} of sessions start at the same time of day as on other days", _pct),
-    "location_declared_mismatch_share": ("{} of post locations differ from the declared country", _pct),
-    "location_ip_mismatch_share": ("{} of post locations differ from where the connection comes from", _pct),
-    "ip_signup_country_mismatch_share": ("{} of requests from another country than the registration", _pct),
+    "intra_session_gap_cv": (
+        "pauses within a session vary by {} their mean (timed scripts: near 0)",
+        _x,
+    ),
+    "session_burstiness": (
+        "session timing burstiness {} (-1 = strictly periodic)",
+        lambda v: f"{v:+.2f}",
+    ),
+    "session_slot_repeat_share": (
+        "{} of sessions start at the same time of day as on other days",
+        _pct,
+    ),
+    "location_declared_mismatch_share": (
+        "{} of post locations differ from the declared country",
+        _pct,
+    ),
+    "location_ip_mismatch_share": (
+        "{} of post locations differ from where the connection comes from",
+        _pct,
+    ),
+    "ip_signup_country_mismatch_share": (
+        "{} of requests from another country than the registration",
+        _pct,
+    ),
     "dm_reply_latency_cv": ("direct-message reply time varies by {} its mean", _x),
     "comment_under_60s_share": ("{} of comments written within a minute of the post", _pct),
     "punctuation_share": ("punctuation makes up {} of its text", _pct),
     "type_token_ratio_mean": ("vocabulary variety {} per text", lambda v: f"{v:.2f}"),
     "text_near_copy_share": ("{} of texts are near-copies of other accounts' texts", _pct),
     "text_distinct_share": ("{} of its texts are distinct from each other", _pct),
-    "commercial_share_change": ("commercial share of posts changed by {} over its activity",
-                                lambda v: f"{v * 100:+.0f} points"),
+    "commercial_share_change": (
+        "commercial share of posts changed by {} over its activity",
+        lambda v: f"{v * 100:+.0f} points",
+    ),
     "follower_growth_per_day": ("gains {} followers a day", _n1),
     "following_growth_per_day": ("follows {} more accounts a day", _n1),
     "device_cluster_accounts": ("shares devices with {} other accounts", _n0),
-    "device_lockstep_share": ("{} of its active minutes coincide with accounts sharing its devices", _pct),
-    "text_lockstep_share": ("{} of texts posted by other accounts within the same 10 minutes", _pct),
+    "device_lockstep_share": (
+        "{} of its active minutes coincide with accounts sharing its devices",
+        _pct,
+    ),
+    "text_lockstep_share": (
+        "{} of texts posted by other accounts within the same 10 minutes",
+        _pct,
+    ),
 }
 # Yes/no features: a sentence each way, no "typical person" figure.
 FLAGS: dict[str, tuple[str, str]] = {
     "signup_via_api": ("registered through the API", "registered from an app"),
     "avatar_shared": ("profile picture used by other accounts", "own profile picture"),
-    "signup_declared_country_mismatch": ("registered from another country than the one declared",
-                                         "registered in the declared country"),
+    "signup_declared_country_mismatch": (
+        "registered from another country than the one declared",
+        "registered in the declared country",
+    ),
     "bio_shared": ("profile text used by other accounts", "own profile text"),
 }
 
@@ -149,7 +183,9 @@ def direction(value: float, typical: float | None) -> str:
     return "higher" if value > typical else "lower" if value < typical else "same"
 
 
-def contributions(features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str) -> pd.DataFrame:
+def contributions(
+    features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str
+) -> pd.DataFrame:
     """Per-account TreeSHAP contribution of each feature to the raw score of ``cls``.
 
     In the booster's log-odds space: calibration is monotone per class, so the sign (and
@@ -159,12 +195,13 @@ def contributions(features: pd.DataFrame, model: AccountModel | lgb.Booster, cls
     k = CLASSES.index(cls)
     raw = np.asarray(booster.predict(feature_matrix(features), pred_contrib=True))
     width = len(FEATURES) + 1  # features then the bias term, per class
-    block = raw[:, k * width:(k + 1) * width - 1]
+    block = raw[:, k * width : (k + 1) * width - 1]
     return pd.DataFrame(block, columns=list(FEATURES), index=features.index)
 
 
-def reason_table(features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str,
-                 top: int = 3) -> pd.DataFrame:
+def reason_table(
+    features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str, top: int = 3
+) -> pd.DataFrame:
     """The ``top`` features pushing each account towards ``cls``, one row per reason.
 
     Columns: ``row`` (position in ``features``), ``rank``, ``feature``, ``value``,
@@ -180,15 +217,36 @@ def reason_table(features: pd.DataFrame, model: AccountModel | lgb.Booster, cls:
         for rank, j in enumerate(k for k in idx if contrib[row, k] > 0):
             name = FEATURES[j]
             ref = typical.get(name) if name not in FLAGS else None
-            rows.append({"row": row, "rank": rank + 1, "feature": name, "value": values[row, j],
-                         "typical_person": ref, "direction": direction(values[row, j], ref),
-                         "contribution": float(contrib[row, j]),
-                         "text": describe(name, values[row, j], ref)})
-    return pd.DataFrame(rows, columns=["row", "rank", "feature", "value", "typical_person",
-                                       "direction", "contribution", "text"])
+            rows.append(
+                {
+                    "row": row,
+                    "rank": rank + 1,
+                    "feature": name,
+                    "value": values[row, j],
+                    "typical_person": ref,
+                    "direction": direction(values[row, j], ref),
+                    "contribution": float(contrib[row, j]),
+                    "text": describe(name, values[row, j], ref),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "row",
+            "rank",
+            "feature",
+            "value",
+            "typical_person",
+            "direction",
+            "contribution",
+            "text",
+        ],
+    )
 
 
-def reason_codes(features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str, top: int = 3) -> pd.Series:
+def reason_codes(
+    features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str, top: int = 3
+) -> pd.Series:
     """``; ``-joined sentences for the ``top`` features pushing each account towards ``cls``."""
     if features.empty:
         return pd.Series([], dtype=object, index=features.index)
@@ -198,7 +256,9 @@ def reason_codes(features: pd.DataFrame, model: AccountModel | lgb.Booster, cls:
     return pd.Series(reasons, index=features.index, dtype=object)
 
 
-def explain_actions(features: pd.DataFrame, scores: pd.DataFrame, model: AccountModel | lgb.Booster) -> pd.Series:
+def explain_actions(
+    features: pd.DataFrame, scores: pd.DataFrame, model: AccountModel | lgb.Booster
+) -> pd.Series:
     """Reasons for every account with a ``proposed_action`` (None elsewhere).
 
     A ``terminate`` is explained towards ``ai_managed``; a ``warn_and_limit`` or a
@@ -206,8 +266,11 @@ def explain_actions(features: pd.DataFrame, scores: pd.DataFrame, model: Account
     """
     acted = scores["proposed_action"].notna().to_numpy()
     likelier_managed = (scores["score_ai_managed"] >= scores["score_ai_assisted"]).to_numpy()
-    explain_as = np.where((scores["proposed_action"] == "terminate").to_numpy() | likelier_managed,
-                          "ai_managed", "ai_assisted")
+    explain_as = np.where(
+        (scores["proposed_action"] == "terminate").to_numpy() | likelier_managed,
+        "ai_managed",
+        "ai_assisted",
+    )
     reasons = pd.Series(None, index=scores.index, dtype=object)
     for cls in ("ai_managed", "ai_assisted"):
         pick = acted & (explain_as == cls)

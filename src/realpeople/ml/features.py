@@ -101,7 +101,8 @@ def check_features(frame: pd.DataFrame) -> None:
     missing = [c for c in FEATURES if c not in frame.columns]
     if missing:
         raise FeatureContractError(
-            f"account_features lacks {len(missing)} declared feature(s): {', '.join(missing)}")
+            f"account_features lacks {len(missing)} declared feature(s): {', '.join(missing)}"
+        )
     not_numeric = [c for c in FEATURES if not pd.api.types.is_numeric_dtype(frame[c])]
     if not_numeric:
         raise FeatureContractError(f"features must be numeric: {', '.join(not_numeric)}")

@@ -72,8 +72,9 @@ def pr_curves_plot(heldout: pd.DataFrame, precision_target: float, path: Path) -
     for cls in CLASSES:
         positives = (heldout["label"] == cls).to_numpy()
         if positives.any():
-            precision, recall, _ = precision_recall_curve(positives, heldout[f"score_{cls}"],
-                                                          sample_weight=heldout["weight"])
+            precision, recall, _ = precision_recall_curve(
+                positives, heldout[f"score_{cls}"], sample_weight=heldout["weight"]
+            )
             ax.plot(recall, precision, label=cls)
     ax.axhline(precision_target, ls=":", c="grey", label="terminate target")
     ax.set_xlabel("recall")
@@ -98,8 +99,10 @@ def calibration_plot(heldout: pd.DataFrame, metrics: dict, path: Path) -> Path:
         ax.set_ylabel("observed share (population-weighted)")
         ax.set_title(f"Reliability, {cls}")
         ax.legend()
-    fig.suptitle(f"Brier {metrics['brier_uncalibrated']:.4f} -> {metrics['brier_calibrated']:.4f} "
-                 "(newest reviews)")
+    fig.suptitle(
+        f"Brier {metrics['brier_uncalibrated']:.4f} -> {metrics['brier_calibrated']:.4f} "
+        "(newest reviews)"
+    )
     return _save(fig, path)
 
 
@@ -112,7 +115,9 @@ def importance_plot(importance: pd.DataFrame, path: Path) -> Path:
     return _save(fig, path)
 
 
-def shap_summary_plot(contrib: pd.DataFrame, values: pd.DataFrame, path: Path, top: int = 15) -> Path:
+def shap_summary_plot(
+    contrib: pd.DataFrame, values: pd.DataFrame, path: Path, top: int = 15
+) -> Path:
     """A SHAP beeswarm: one dot per account and feature, x = contribution towards
     ai_managed, colour = the feature's value (rank within the plotted accounts)."""
     plt = _plt()
@@ -122,7 +127,9 @@ def shap_summary_plot(contrib: pd.DataFrame, values: pd.DataFrame, path: Path, t
     for row, feature in enumerate(order):
         x = contrib[feature].to_numpy()
         colour = values[feature].rank(pct=True).fillna(0.5).to_numpy()
-        ax.scatter(x, row + rng.uniform(-0.3, 0.3, len(x)), c=colour, cmap="coolwarm", s=6, alpha=0.7)
+        ax.scatter(
+            x, row + rng.uniform(-0.3, 0.3, len(x)), c=colour, cmap="coolwarm", s=6, alpha=0.7
+        )
     ax.set_yticks(range(len(order)), order)
     ax.axvline(0, c="grey", lw=0.5)
     ax.set_xlabel("TreeSHAP contribution to ai_managed (log-odds); colour: feature value low→high")
@@ -130,8 +137,9 @@ def shap_summary_plot(contrib: pd.DataFrame, values: pd.DataFrame, path: Path, t
     return _save(fig, path)
 
 
-def model_card(result, *, model_name: str, model_version: str, training_as_of: str,
-               decision=None) -> str:
+def model_card(
+    result, *, model_name: str, model_version: str, training_as_of: str, decision=None
+) -> str:
     """A Markdown model card: data, method, held-out figures, policy, gate, limitations."""
     m = result.metrics
     p = result.policy
@@ -139,24 +147,34 @@ def model_card(result, *, model_name: str, model_version: str, training_as_of: s
     lines = [
         f"# Model card: {model_name} v{model_version}",
         "",
-        ("Classifies an account as `human`, `ai_assisted` (AI writing help) or `ai_managed` "
-        "(automation runs it) from its behaviour over the feature window. Scores are "
-        "calibrated probabilities; actions follow the policy below."),
+        (
+            "Classifies an account as `human`, `ai_assisted` (AI writing help) or `ai_managed` "
+            "(automation runs it) from its behaviour over the feature window. Scores are "
+            "calibrated probabilities; actions follow the policy below."
+        ),
         "",
         "## Data",
-        (f"- Trained as of {training_as_of}; {result.n_train} older reviews for training, "
-        f"{result.n_test} newest reviews (reviewed at or after {result.test_cutoff}) for testing."),
+        (
+            f"- Trained as of {training_as_of}; {result.n_train} older reviews for training, "
+            f"{result.n_test} newest reviews (reviewed at or after {result.test_cutoff}) for testing."
+        ),
         f"- Test verdicts: {counts}.",
         f"- Dataset fingerprint `{result.dataset_fingerprint}`.",
-        ("- Point in time: each review carries the features of the newest snapshot taken before "
-        "the day of the review."),
-        (f"- Population weights per verdict (random audit share / reviewed share): "
-        f"{ {k: round(v, 3) for k, v in result.class_weights.items()} }."),
+        (
+            "- Point in time: each review carries the features of the newest snapshot taken before "
+            "the day of the review."
+        ),
+        (
+            f"- Population weights per verdict (random audit share / reviewed share): "
+            f"{ {k: round(v, 3) for k, v in result.class_weights.items()} }."
+        ),
         "",
         "## Method",
-        (f"- LightGBM multiclass; {len(result.trials)} candidate(s) of a time-boxed search, "
-        f"{int(m['cv_folds'])}-fold cross-validation; best multi-logloss {m['cv_multi_logloss']:.4f}, "
-        f"{int(m['best_iteration'])} trees."),
+        (
+            f"- LightGBM multiclass; {len(result.trials)} candidate(s) of a time-boxed search, "
+            f"{int(m['cv_folds'])}-fold cross-validation; best multi-logloss {m['cv_multi_logloss']:.4f}, "
+            f"{int(m['best_iteration'])} trees."
+        ),
         "- Platt calibration per class on out-of-fold predictions, population-weighted.",
         "",
         "## Held-out figures (newest reviews)",
@@ -165,30 +183,42 @@ def model_card(result, *, model_name: str, model_version: str, training_as_of: s
         *(f"| {label} | {m[key]:.4f} |" for key, label in CARD_METRICS if key in m),
         "",
         "## Policy (stored on the model version)",
-        (f"- terminate: `score_ai_managed >= {p.terminate_threshold:.4f}`; out-of-fold precision "
-        f"{p.terminate_heldout_precision:.4f} (95% lower bound {p.terminate_precision_lower:.4f}) against "
-        f"the target {p.terminate_precision_target} x (1 - label noise {p.label_noise}); "
-        f"target met: {p.target_met}, with confidence: {p.target_met_with_confidence}."),
+        (
+            f"- terminate: `score_ai_managed >= {p.terminate_threshold:.4f}`; out-of-fold precision "
+            f"{p.terminate_heldout_precision:.4f} (95% lower bound {p.terminate_precision_lower:.4f}) against "
+            f"the target {p.terminate_precision_target} x (1 - label noise {p.label_noise}); "
+            f"target met: {p.target_met}, with confidence: {p.target_met_with_confidence}."
+        ),
         f"- warn_and_limit: `score_ai_assisted + score_ai_managed >= {p.warn_threshold:.4f}`.",
-        (f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "
-        f"any-AI `>= {p.review_any_ai_threshold:.4f}`, below the action bars."),
+        (
+            f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "
+            f"any-AI `>= {p.review_any_ai_threshold:.4f}`, below the action bars."
+        ),
         "",
         "## Per review source (test, unweighted)",
-        per_source_table(m).round(4).to_markdown() if any(k.startswith("source_") for k in m) else "n/a",
+        per_source_table(m).round(4).to_markdown()
+        if any(k.startswith("source_") for k in m)
+        else "n/a",
     ]
     if decision is not None:
         lines += ["", "## Promotion gate", f"- {decision.reason}."]
         for who, score in (("challenger", decision.challenger), ("champion", decision.champion)):
             if score is not None:
-                lines.append(f"- {who}: policy metric {score.policy_metric:.4f}, wrongly terminated "
-                             f"per 10k people {score.wrongly_terminated_per_10k:.1f}, Brier {score.brier:.4f}")
+                lines.append(
+                    f"- {who}: policy metric {score.policy_metric:.4f}, wrongly terminated "
+                    f"per 10k people {score.wrongly_terminated_per_10k:.1f}, Brier {score.brier:.4f}"
+                )
     lines += [
         "",
         "## Limitations",
-        ("- Verdicts are wrong a few percent of the time; precision against them is capped near "
-        "1 - noise, hence the noise allowance."),
-        ("- User reports over-sample automation; headline figures are weighted to the random "
-        "audit's class mix, per-source figures are shown above."),
+        (
+            "- Verdicts are wrong a few percent of the time; precision against them is capped near "
+            "1 - noise, hence the noise allowance."
+        ),
+        (
+            "- User reports over-sample automation; headline figures are weighted to the random "
+            "audit's class mix, per-source figures are shown above."
+        ),
         "- Features describe behaviour over the trailing window only; a new account has little of it.",
     ]
     return "\n".join(lines) + "\n"

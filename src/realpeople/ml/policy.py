@@ -97,8 +97,9 @@ def _bool(value) -> bool:
     return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
 
 
-def precision_recall_at(is_positive: np.ndarray, score: np.ndarray, threshold: float,
-                        weights: np.ndarray | None = None) -> tuple[float, float, int]:
+def precision_recall_at(
+    is_positive: np.ndarray, score: np.ndarray, threshold: float, weights: np.ndarray | None = None
+) -> tuple[float, float, int]:
     """(Weighted) precision, recall and number flagged when flagging ``score >= threshold``."""
     is_positive = np.asarray(is_positive, dtype=bool)
     w = np.ones(len(score)) if weights is None else np.asarray(weights, dtype="float64")
@@ -127,8 +128,9 @@ def wilson_upper(rate: float, n: float, z: float = WILSON_Z) -> float:
     return 1.0 - wilson_lower(1.0 - rate, n, z)
 
 
-def people_flagged_upper_per_10k(labels, managed_scores, threshold: float, z: float = WILSON_Z
-                                 ) -> tuple[int, int, float]:
+def people_flagged_upper_per_10k(
+    labels, managed_scores, threshold: float, z: float = WILSON_Z
+) -> tuple[int, int, float]:
     """(people reviewed, people at or above ``threshold``, one-sided 95 % upper bound of the
     share of people the bar flags, per 10,000 people). The harm a bar does is a rate among
     people, so its confidence rests on how many *people* were reviewed, not on how many
@@ -143,11 +145,12 @@ def people_flagged_upper_per_10k(labels, managed_scores, threshold: float, z: fl
 def effective_n(weights: np.ndarray) -> float:
     """Kish's effective sample size of weighted rows."""
     weights = np.asarray(weights, dtype="float64")
-    return float(weights.sum() ** 2 / (weights ** 2).sum()) if len(weights) else 0.0
+    return float(weights.sum() ** 2 / (weights**2).sum()) if len(weights) else 0.0
 
 
-def precision_lower_bound(is_positive: np.ndarray, score: np.ndarray, threshold: float,
-                          weights: np.ndarray | None = None) -> float:
+def precision_lower_bound(
+    is_positive: np.ndarray, score: np.ndarray, threshold: float, weights: np.ndarray | None = None
+) -> float:
     w = np.ones(len(score)) if weights is None else np.asarray(weights, dtype="float64")
     flagged = np.asarray(score) >= threshold
     precision, _, _ = precision_recall_at(is_positive, score, threshold, w)
@@ -155,8 +158,12 @@ def precision_lower_bound(is_positive: np.ndarray, score: np.ndarray, threshold:
 
 
 def lowest_threshold_with_precision(
-    is_positive: np.ndarray, score: np.ndarray, precision_target: float,
-    floor: float, min_flagged: int = 5, weights: np.ndarray | None = None,
+    is_positive: np.ndarray,
+    score: np.ndarray,
+    precision_target: float,
+    floor: float,
+    min_flagged: int = 5,
+    weights: np.ndarray | None = None,
 ) -> float | None:
     """The lowest threshold >= ``floor`` whose (weighted) precision on (is_positive, score)
     meets the target with at least ``min_flagged`` accounts flagged; None if none does."""
@@ -170,18 +177,30 @@ def lowest_threshold_with_precision(
     flagged = np.arange(1, len(score) + 1)
     # Only cut between distinct scores: ties are flagged together.
     last_of_tie = np.r_[sorted_score[1:] != sorted_score[:-1], True]
-    ok = last_of_tie & (precision >= precision_target) & (flagged >= min_flagged) & (sorted_score >= floor)
+    ok = (
+        last_of_tie
+        & (precision >= precision_target)
+        & (flagged >= min_flagged)
+        & (sorted_score >= floor)
+    )
     if not ok.any():
         return None
     return float(sorted_score[np.flatnonzero(ok).max()])
 
 
 def choose_policy(
-    labels: pd.Series, scores: pd.DataFrame, *, terminate_precision: float = 0.99,
-    warn_precision: float = 0.95, label_noise: float = 0.02,
-    min_terminate_threshold: float = 0.5, min_warn_threshold: float = 0.5,
-    review_precision: float = 0.5, min_review_threshold: float = 0.3,
-    weights: np.ndarray | None = None, review_any_ai_band: bool = False,
+    labels: pd.Series,
+    scores: pd.DataFrame,
+    *,
+    terminate_precision: float = 0.99,
+    warn_precision: float = 0.95,
+    label_noise: float = 0.02,
+    min_terminate_threshold: float = 0.5,
+    min_warn_threshold: float = 0.5,
+    review_precision: float = 0.5,
+    min_review_threshold: float = 0.3,
+    weights: np.ndarray | None = None,
+    review_any_ai_band: bool = False,
     fallback_precision: float = 0.95,
 ) -> Policy:
     """Pick thresholds on held-out ``labels`` (verdicts) and ``scores`` (model output).
@@ -203,41 +222,63 @@ def choose_policy(
     # would no longer hold. The weights still drive calibration, the reported population
     # precision, and the estimate of people wrongly terminated (random audit).
     terminate = lowest_threshold_with_precision(
-        is_managed, managed, terminate_precision * accuracy, min_terminate_threshold)
+        is_managed, managed, terminate_precision * accuracy, min_terminate_threshold
+    )
     target_met = terminate is not None
     if terminate is None:
-        terminate = best_precision_threshold(is_managed, managed, fallback_precision, min_terminate_threshold)
+        terminate = best_precision_threshold(
+            is_managed, managed, fallback_precision, min_terminate_threshold
+        )
     if terminate is None:
         # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
         # is never reached after calibration); likely automation goes to review.
         terminate = 1.0
-    warn = lowest_threshold_with_precision(is_ai, any_ai, warn_precision * accuracy, min_warn_threshold)
+    warn = lowest_threshold_with_precision(
+        is_ai, any_ai, warn_precision * accuracy, min_warn_threshold
+    )
     if warn is None:
         warn = 1.0
     review_managed = lowest_threshold_with_precision(
-        is_managed, managed, review_precision, min_review_threshold)
+        is_managed, managed, review_precision, min_review_threshold
+    )
     # The any-AI band is off unless asked for: warn_and_limit is itself a mild, appealable
     # action, and people vs. AI-assisted writing is the hardest call, so that band would
     # flood the queue (a fifth of the demo's accounts).
-    review_any_ai = (lowest_threshold_with_precision(is_ai, any_ai, review_precision, min_review_threshold)
-                     if review_any_ai_band else None)
+    review_any_ai = (
+        lowest_threshold_with_precision(is_ai, any_ai, review_precision, min_review_threshold)
+        if review_any_ai_band
+        else None
+    )
     t_prec, t_rec, t_n = precision_recall_at(is_managed, managed, terminate)
     t_low = precision_lower_bound(is_managed, managed, terminate)
     w_prec, w_rec, _ = precision_recall_at(is_ai, any_ai, warn)
     return Policy(
-        terminate_threshold=terminate, warn_threshold=warn,
-        terminate_precision_target=terminate_precision, label_noise=label_noise,
-        terminate_heldout_precision=t_prec, terminate_heldout_recall=t_rec,
-        terminate_heldout_support=t_n, warn_heldout_precision=w_prec, warn_heldout_recall=w_rec,
-        target_met=target_met, terminate_precision_lower=t_low,
+        terminate_threshold=terminate,
+        warn_threshold=warn,
+        terminate_precision_target=terminate_precision,
+        label_noise=label_noise,
+        terminate_heldout_precision=t_prec,
+        terminate_heldout_recall=t_rec,
+        terminate_heldout_support=t_n,
+        warn_heldout_precision=w_prec,
+        warn_heldout_recall=w_rec,
+        target_met=target_met,
+        terminate_precision_lower=t_low,
         target_met_with_confidence=bool(target_met and t_low >= terminate_precision * accuracy),
-        review_managed_threshold=min(terminate, review_managed if review_managed is not None else terminate),
+        review_managed_threshold=min(
+            terminate, review_managed if review_managed is not None else terminate
+        ),
         review_any_ai_threshold=min(warn, review_any_ai if review_any_ai is not None else warn),
     )
 
 
-def best_precision_threshold(is_positive: np.ndarray, score: np.ndarray, floor_precision: float,
-                             floor: float, min_flagged: int = 5) -> float | None:
+def best_precision_threshold(
+    is_positive: np.ndarray,
+    score: np.ndarray,
+    floor_precision: float,
+    floor: float,
+    min_flagged: int = 5,
+) -> float | None:
     """The fallback cut: the lowest threshold >= ``floor`` with the highest precision
     measured, if that precision is at least ``floor_precision``; None otherwise."""
     score = np.asarray(score, dtype="float64")
@@ -254,13 +295,23 @@ def best_precision_threshold(is_positive: np.ndarray, score: np.ndarray, floor_p
     return float(sorted_score[np.flatnonzero(ok & (precision >= best - 1e-12)).max()])
 
 
-def recall_at_precision(is_positive: np.ndarray, score: np.ndarray, precision_target: float,
-                        weights: np.ndarray | None = None, min_flagged: int = 5) -> float:
+def recall_at_precision(
+    is_positive: np.ndarray,
+    score: np.ndarray,
+    precision_target: float,
+    weights: np.ndarray | None = None,
+    min_flagged: int = 5,
+) -> float:
     """The best recall any threshold reaches while keeping (weighted) precision at the
     target: the promotion gate's measure of a model's ranking, threshold-free."""
     threshold = lowest_threshold_with_precision(
-        np.asarray(is_positive, dtype=bool), np.asarray(score, dtype="float64"), precision_target,
-        floor=0.0, min_flagged=min_flagged, weights=weights)
+        np.asarray(is_positive, dtype=bool),
+        np.asarray(score, dtype="float64"),
+        precision_target,
+        floor=0.0,
+        min_flagged=min_flagged,
+        weights=weights,
+    )
     if threshold is None:
         return 0.0
     return precision_recall_at(is_positive, score, threshold, weights)[1]
@@ -281,8 +332,9 @@ def time_folds(times, n_blocks: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.sort(np.concatenate(blocks[:k])), np.sort(blocks[k])) for k in range(1, n_blocks)]
 
 
-def flagged_needed(precision: float, target: float, z: float = WILSON_Z,
-                   limit: int = 1_000_000) -> int | None:
+def flagged_needed(
+    precision: float, target: float, z: float = WILSON_Z, limit: int = 1_000_000
+) -> int | None:
     """How many flagged reviews a measured ``precision`` needs before its one-sided Wilson
     lower bound reaches ``target``; None if it never does (precision at or below the
     target, or more than ``limit``). With precision 1.0 this is ``z^2 t / (1 - t)``, rounded up: 89
@@ -313,11 +365,15 @@ def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
     managed = scores["score_ai_managed"].to_numpy()
     any_ai = managed + scores["score_ai_assisted"].to_numpy()
     action = np.select(
-        [managed >= policy.terminate_threshold,
-         managed >= policy.review_managed_threshold,
-         any_ai >= policy.warn_threshold,
-         any_ai >= policy.review_any_ai_threshold],
-        [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW], default=None)
+        [
+            managed >= policy.terminate_threshold,
+            managed >= policy.review_managed_threshold,
+            any_ai >= policy.warn_threshold,
+            any_ai >= policy.review_any_ai_threshold,
+        ],
+        [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW],
+        default=None,
+    )
     return pd.Series(action, index=scores.index, name="action", dtype=object)
 
 
@@ -357,9 +413,15 @@ class TerminateGuard:
         return asdict(self)
 
 
-def terminate_guard(verdicts, managed_scores, threshold: float, max_per_10k: float,
-                    label_noise: float = 0.02, alpha: float = 0.05,
-                    z: float = WILSON_Z) -> TerminateGuard:
+def terminate_guard(
+    verdicts,
+    managed_scores,
+    threshold: float,
+    max_per_10k: float,
+    label_noise: float = 0.02,
+    alpha: float = 0.05,
+    z: float = WILSON_Z,
+) -> TerminateGuard:
     """The guard (see :class:`TerminateGuard`) from the latest verdicts of audited
     accounts and their ``score_ai_managed`` on the run date (same order)."""
     from scipy.stats import poisson
@@ -371,14 +433,22 @@ def terminate_guard(verdicts, managed_scores, threshold: float, max_per_10k: flo
     k = int((people & flagged).sum())
     flipped = float((flagged & (verdicts == "ai_managed")).sum() * label_noise / (1 - label_noise))
     expected = flipped + n * max_per_10k / 1e4
-    p_value = float(poisson.sf(k - 1, expected)) if k > 0 and expected > 0 else (0.0 if k > 0 else 1.0)
+    p_value = (
+        float(poisson.sf(k - 1, expected)) if k > 0 and expected > 0 else (0.0 if k > 0 else 1.0)
+    )
     rate = k / n if n else 0.0
     lower = 1e4 * (1.0 - wilson_upper(1.0 - rate, n, z)) if n else 0.0
     upper = 1e4 * wilson_upper(rate, n, z)
-    return TerminateGuard(people_reviewed=n, people_flagged=k, lower_per_10k=float(lower),
-                          upper_per_10k=float(upper), max_per_10k=float(max_per_10k),
-                          tripped=bool(n > 0 and p_value < alpha), expected_flipped=flipped,
-                          p_value=p_value)
+    return TerminateGuard(
+        people_reviewed=n,
+        people_flagged=k,
+        lower_per_10k=float(lower),
+        upper_per_10k=float(upper),
+        max_per_10k=float(max_per_10k),
+        tripped=bool(n > 0 and p_value < alpha),
+        expected_flipped=flipped,
+        p_value=p_value,
+    )
 
 
 def hold_terminations(actions: pd.Series, guard: TerminateGuard) -> pd.Series:

@@ -56,8 +56,13 @@ class GateDecision:
         return out
 
 
-def gate_score(model: AccountModel, policy: Policy, test: pd.DataFrame, weights: np.ndarray,
-               precision_target: float) -> GateScore:
+def gate_score(
+    model: AccountModel,
+    policy: Policy,
+    test: pd.DataFrame,
+    weights: np.ndarray,
+    precision_target: float,
+) -> GateScore:
     """How ``model`` acting with ``policy`` does on ``test`` (features + ``label``)."""
     proba = model.predict(test)
     labels = test["label"].to_numpy()
@@ -66,28 +71,58 @@ def gate_score(model: AccountModel, policy: Policy, test: pd.DataFrame, weights:
     t_p, t_r, _ = precision_recall_at(is_managed, managed, policy.terminate_threshold, weights)
     return GateScore(
         policy_metric=recall_at_precision(is_managed, managed, precision_target),
-        wrongly_terminated_per_10k=wrongly_terminated_per_10k(labels, managed, policy.terminate_threshold),
-        terminate_precision=t_p, terminate_recall=t_r, brier=brier(proba, labels, weights),
+        wrongly_terminated_per_10k=wrongly_terminated_per_10k(
+            labels, managed, policy.terminate_threshold
+        ),
+        terminate_precision=t_p,
+        terminate_recall=t_r,
+        brier=brier(proba, labels, weights),
     )
 
 
 def decide(challenger: GateScore, champion: GateScore | None) -> GateDecision:
     if champion is None:
-        return GateDecision(True, "no champion yet: the first model becomes champion", challenger, None)
+        return GateDecision(
+            True, "no champion yet: the first model becomes champion", challenger, None
+        )
     harm_ok = challenger.wrongly_terminated_per_10k <= champion.wrongly_terminated_per_10k + TIE
     diff = challenger.policy_metric - champion.policy_metric
     if not harm_ok:
-        return GateDecision(False, (
-            f"refused: would wrongly terminate {challenger.wrongly_terminated_per_10k:.1f} people per 10k "
-            f"vs the champion's {champion.wrongly_terminated_per_10k:.1f}"), challenger, champion)
+        return GateDecision(
+            False,
+            (
+                f"refused: would wrongly terminate {challenger.wrongly_terminated_per_10k:.1f} people per 10k "
+                f"vs the champion's {champion.wrongly_terminated_per_10k:.1f}"
+            ),
+            challenger,
+            champion,
+        )
     if diff > TIE:
-        return GateDecision(True, (
-            f"promoted: recall at the precision target {challenger.policy_metric:.3f} "
-            f"> champion's {champion.policy_metric:.3f}"), challenger, champion)
+        return GateDecision(
+            True,
+            (
+                f"promoted: recall at the precision target {challenger.policy_metric:.3f} "
+                f"> champion's {champion.policy_metric:.3f}"
+            ),
+            challenger,
+            champion,
+        )
     if abs(diff) <= TIE and challenger.brier < champion.brier - TIE:
-        return GateDecision(True, (
-            f"promoted: same recall at the precision target ({challenger.policy_metric:.3f}), "
-            f"better calibrated (Brier {challenger.brier:.4f} < {champion.brier:.4f})"), challenger, champion)
-    return GateDecision(False, (
-        f"refused: recall at the precision target {challenger.policy_metric:.3f} does not beat "
-        f"the champion's {champion.policy_metric:.3f}"), challenger, champion)
+        return GateDecision(
+            True,
+            (
+                f"promoted: same recall at the precision target ({challenger.policy_metric:.3f}), "
+                f"better calibrated (Brier {challenger.brier:.4f} < {champion.brier:.4f})"
+            ),
+            challenger,
+            champion,
+        )
+    return GateDecision(
+        False,
+        (
+            f"refused: recall at the precision target {challenger.policy_metric:.3f} does not beat "
+            f"the champion's {champion.policy_metric:.3f}"
+        ),
+        challenger,
+        champion,
+    )

@@ -42,12 +42,16 @@ class AccountAuthenticityModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         booster = lgb.Booster(model_file=context.artifacts[BOOSTER_ARTIFACT])
         bundle = json.loads(Path(context.artifacts[BUNDLE_ARTIFACT]).read_text())
-        self.account_model = AccountModel(booster=booster,
-                                          calibrator=Calibrator.from_dict(bundle["calibrator"]),
-                                          typical_person=bundle["typical_person"])
+        self.account_model = AccountModel(
+            booster=booster,
+            calibrator=Calibrator.from_dict(bundle["calibrator"]),
+            typical_person=bundle["typical_person"],
+        )
         self.policy = Policy.from_dict(bundle["policy"])
 
-    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+    def predict(
+        self, context, model_input: pd.DataFrame, params: dict | None = None
+    ) -> pd.DataFrame:
         """Calibrated ``score_<class>`` per row; with ``with_action``, the proposed action too."""
         frame = model_input.loc[:, list(FEATURES)]
         scores = probabilities(self.account_model.predict(frame))
@@ -63,7 +67,14 @@ def write_artifacts(model: AccountModel, policy: Policy, folder: Path) -> dict[s
     booster_path = folder / "booster.txt"
     model.booster.save_model(str(booster_path))
     bundle_path = folder / "bundle.json"
-    bundle_path.write_text(json.dumps({"calibrator": model.calibrator.to_dict(),
-                                       "typical_person": model.typical_person,
-                                       "policy": policy.to_dict()}, indent=2))
+    bundle_path.write_text(
+        json.dumps(
+            {
+                "calibrator": model.calibrator.to_dict(),
+                "typical_person": model.typical_person,
+                "policy": policy.to_dict(),
+            },
+            indent=2,
+        )
+    )
     return {BOOSTER_ARTIFACT: str(booster_path), BUNDLE_ARTIFACT: str(bundle_path)}

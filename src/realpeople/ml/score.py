@@ -42,7 +42,9 @@ def as_model(model: AccountModel | lgb.Booster) -> AccountModel:
 
 def probabilities(proba: np.ndarray) -> pd.DataFrame:
     """Model output (n x classes) as named ``score_<class>`` columns."""
-    return pd.DataFrame(np.asarray(proba).reshape(-1, len(CLASSES)), columns=[f"score_{c}" for c in CLASSES])
+    return pd.DataFrame(
+        np.asarray(proba).reshape(-1, len(CLASSES)), columns=[f"score_{c}" for c in CLASSES]
+    )
 
 
 def score_accounts(features: pd.DataFrame, model: AccountModel | lgb.Booster) -> pd.DataFrame:

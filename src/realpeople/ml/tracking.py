@@ -34,7 +34,9 @@ CHAMPION = "champion"
 CHALLENGER = "challenger"
 POLICY_TAG_PREFIX = "policy."
 # Explicit requirements: inferring them starts a subprocess that costs ~16 s.
-PIP_REQUIREMENTS = [f"{pkg}=={version(pkg)}" for pkg in ("lightgbm", "numpy", "pandas", "scikit-learn")]
+PIP_REQUIREMENTS = [
+    f"{pkg}=={version(pkg)}" for pkg in ("lightgbm", "numpy", "pandas", "scikit-learn")
+]
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ def configure(tracking_uri: str, artifact_root: Path, experiment: str) -> str:
         artifact_root = Path(artifact_root)
         artifact_root.mkdir(parents=True, exist_ok=True)
         experiment_id = mlflow.create_experiment(
-            experiment, artifact_location=(artifact_root / experiment).resolve().as_uri())
+            experiment, artifact_location=(artifact_root / experiment).resolve().as_uri()
+        )
     else:
         experiment_id = found.experiment_id
     mlflow.set_experiment(experiment_id=experiment_id)
@@ -77,16 +80,27 @@ def _artifacts(result: TrainResult, folder: Path) -> list[Path]:
         plots.pr_curves_plot(result.heldout, target, folder / "pr_curves.png"),
         plots.calibration_plot(result.heldout, result.metrics, folder / "calibration.png"),
         plots.importance_plot(result.importance, folder / "feature_importance.png"),
-        plots.shap_summary_plot(contributions(sample, result.model, "ai_managed"),
-                                sample.loc[:, list(FEATURES)], folder / "shap_summary.png"),
+        plots.shap_summary_plot(
+            contributions(sample, result.model, "ai_managed"),
+            sample.loc[:, list(FEATURES)],
+            folder / "shap_summary.png",
+        ),
     ]
     result.confusion.to_csv(folder / "confusion_matrix.csv")
     result.importance.to_csv(folder / "feature_importance.csv", index=False)
     result.heldout.to_csv(folder / "heldout_scores.csv", index=False)
     (folder / "policy.json").write_text(json.dumps(result.policy.to_dict(), indent=2))
-    (folder / "calibration.json").write_text(json.dumps(result.model.calibrator.to_dict(), indent=2))
-    return [*paths, folder / "confusion_matrix.csv", folder / "feature_importance.csv",
-            folder / "heldout_scores.csv", folder / "policy.json", folder / "calibration.json"]
+    (folder / "calibration.json").write_text(
+        json.dumps(result.model.calibrator.to_dict(), indent=2)
+    )
+    return [
+        *paths,
+        folder / "confusion_matrix.csv",
+        folder / "feature_importance.csv",
+        folder / "heldout_scores.csv",
+        folder / "policy.json",
+        folder / "calibration.json",
+    ]
 
 
 def _log_trials(result: TrainResult) -> None:
@@ -95,10 +109,20 @@ def _log_trials(result: TrainResult) -> None:
 
     for i, trial in enumerate(result.trials):
         with mlflow.start_run(run_name=f"search-{i}", nested=True):
-            mlflow.log_params({k: v for k, v in trial.params.items()
-                               if k not in ("objective", "num_class", "verbosity", "num_threads")})
-            mlflow.log_metrics({"cv_multi_logloss": trial.cv_multi_logloss,
-                                "best_iteration": trial.best_iteration, "seconds": trial.seconds})
+            mlflow.log_params(
+                {
+                    k: v
+                    for k, v in trial.params.items()
+                    if k not in ("objective", "num_class", "verbosity", "num_threads")
+                }
+            )
+            mlflow.log_metrics(
+                {
+                    "cv_multi_logloss": trial.cv_multi_logloss,
+                    "best_iteration": trial.best_iteration,
+                    "seconds": trial.seconds,
+                }
+            )
             mlflow.set_tag("chosen", str(trial.params == result.params))
 
 
@@ -111,13 +135,20 @@ def _log_dataset(result: TrainResult, training_as_of: str) -> None:
         if frame is None:
             continue
         data = mlflow.data.from_pandas(
-            frame.loc[:, [*cols, *FEATURES]], name=f"reviewed_accounts_{training_as_of}_{context}",
-            targets="label", digest=f"{result.dataset_fingerprint}-{context}")
+            frame.loc[:, [*cols, *FEATURES]],
+            name=f"reviewed_accounts_{training_as_of}_{context}",
+            targets="label",
+            digest=f"{result.dataset_fingerprint}-{context}",
+        )
         mlflow.log_input(data, context=context)
 
 
 def log_register_and_gate(
-    result: TrainResult, *, model_name: str, training_as_of: str, gate: bool = True,
+    result: TrainResult,
+    *,
+    model_name: str,
+    training_as_of: str,
+    gate: bool = True,
 ) -> RegisteredModel:
     """Log the run (params, metrics, data, artifacts, search as child runs), register the
     model as ``challenger`` and, if ``gate``, run the promotion gate against the champion
@@ -128,17 +159,28 @@ def log_register_and_gate(
     current = champion(model_name)
     with mlflow.start_run(run_name=f"{model_name}-{training_as_of}") as run:
         mlflow.log_params({k: v for k, v in result.params.items()})
-        mlflow.log_params({
-            "training_as_of": training_as_of, "n_train": result.n_train, "n_test": result.n_test,
-            "test_cutoff": result.test_cutoff, "dataset_fingerprint": result.dataset_fingerprint,
-            "n_features": len(FEATURES), "calibration": result.model.calibrator.method,
-            **{f"class_weight_{k}": round(v, 4) for k, v in result.class_weights.items()}})
+        mlflow.log_params(
+            {
+                "training_as_of": training_as_of,
+                "n_train": result.n_train,
+                "n_test": result.n_test,
+                "test_cutoff": result.test_cutoff,
+                "dataset_fingerprint": result.dataset_fingerprint,
+                "n_features": len(FEATURES),
+                "calibration": result.model.calibrator.method,
+                **{f"class_weight_{k}": round(v, 4) for k, v in result.class_weights.items()},
+            }
+        )
         mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if not math.isnan(v)})
-        mlflow.set_tags({"dataset_fingerprint": result.dataset_fingerprint,
-                         "dataset_size": str(result.n_train + result.n_test),
-                         "policy.target_met": str(result.policy.target_met),
-                         # Where the final fit ran (local or dask): same model either way.
-                         "fit_backend": str(result.extra.get("fit_backend", "local"))})
+        mlflow.set_tags(
+            {
+                "dataset_fingerprint": result.dataset_fingerprint,
+                "dataset_size": str(result.n_train + result.n_test),
+                "policy.target_met": str(result.policy.target_met),
+                # Where the final fit ran (local or dask): same model either way.
+                "fit_backend": str(result.extra.get("fit_backend", "local")),
+            }
+        )
         _log_dataset(result, training_as_of)
         _log_trials(result)
         with tempfile.TemporaryDirectory() as tmp:
@@ -146,47 +188,73 @@ def log_register_and_gate(
                 mlflow.log_artifact(str(path), artifact_path="evaluation")
         sample = pd.DataFrame([[0.0] * len(FEATURES)], columns=list(FEATURES), dtype="float64")
         signature = infer_signature(
-            sample, pd.DataFrame([[1 / 3] * len(CLASSES)], columns=[f"score_{c}" for c in CLASSES]),
-            params={"with_action": False})
+            sample,
+            pd.DataFrame([[1 / 3] * len(CLASSES)], columns=[f"score_{c}" for c in CLASSES]),
+            params={"with_action": False},
+        )
         with tempfile.TemporaryDirectory() as tmp:
             # One pyfunc bundles booster, calibrator, typical person and policy: loading
             # the version from the registry scores exactly as the pipeline publishes.
             info = mlflow.pyfunc.log_model(
-                name="model", python_model=AccountAuthenticityModel(),
+                name="model",
+                python_model=AccountAuthenticityModel(),
                 artifacts=write_artifacts(result.model, result.policy, Path(tmp)),
-                registered_model_name=model_name, signature=signature, input_example=sample,
+                registered_model_name=model_name,
+                signature=signature,
+                input_example=sample,
                 pip_requirements=PIP_REQUIREMENTS,
-                metadata={"calibrator": result.model.calibrator.to_dict(),
-                          "typical_person": result.model.typical_person,
-                          "policy": result.policy.to_dict()})
+                metadata={
+                    "calibrator": result.model.calibrator.to_dict(),
+                    "typical_person": result.model.typical_person,
+                    "policy": result.policy.to_dict(),
+                },
+            )
         # The held-out figures belong to the logged model too (MLflow 3 LoggedModel),
         # so they show on the model's page, not only on the run's.
-        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if not math.isnan(v)},
-                           model_id=info.model_id)
+        mlflow.log_metrics(
+            {k: float(v) for k, v in result.metrics.items() if not math.isnan(v)},
+            model_id=info.model_id,
+        )
         model_version = str(info.registered_model_version)
         client = mlflow.MlflowClient()
         for key, value in result.policy.to_dict().items():
-            client.set_model_version_tag(model_name, model_version, POLICY_TAG_PREFIX + key, str(value))
-        client.set_model_version_tag(model_name, model_version, "dataset_fingerprint",
-                                     result.dataset_fingerprint)
+            client.set_model_version_tag(
+                model_name, model_version, POLICY_TAG_PREFIX + key, str(value)
+            )
+        client.set_model_version_tag(
+            model_name, model_version, "dataset_fingerprint", result.dataset_fingerprint
+        )
         client.set_registered_model_alias(model_name, CHALLENGER, model_version)
 
         decision = None
         if gate:
             decision = run_gate(result, current)
             mlflow.log_metrics(decision.metrics())
-            mlflow.set_tags({"gate.decision": "promoted" if decision.promoted else "refused",
-                             "gate.reason": decision.reason,
-                             "gate.champion_version": current.version if current else "none"})
-            client.set_model_version_tag(model_name, model_version, "gate.decision",
-                                         "promoted" if decision.promoted else "refused")
+            mlflow.set_tags(
+                {
+                    "gate.decision": "promoted" if decision.promoted else "refused",
+                    "gate.reason": decision.reason,
+                    "gate.champion_version": current.version if current else "none",
+                }
+            )
+            client.set_model_version_tag(
+                model_name,
+                model_version,
+                "gate.decision",
+                "promoted" if decision.promoted else "refused",
+            )
             client.set_model_version_tag(model_name, model_version, "gate.reason", decision.reason)
             if decision.promoted:
                 client.set_registered_model_alias(model_name, CHAMPION, model_version)
         from realpeople.ml.plots import model_card
 
-        card = model_card(result, model_name=model_name, model_version=model_version,
-                          training_as_of=training_as_of, decision=decision)
+        card = model_card(
+            result,
+            model_name=model_name,
+            model_version=model_version,
+            training_as_of=training_as_of,
+            decision=decision,
+        )
         mlflow.log_text(card, "evaluation/model_card.md")
         # The registry shows the card as the version's description.
         client.update_model_version(model_name, model_version, description=card)
@@ -200,7 +268,9 @@ def run_gate(result: TrainResult, current: RegisteredModel | None) -> GateDecisi
     challenger_score = gate_score(result.model, result.policy, result.test, weights, target)
     champion_score = None
     if current is not None:
-        champion_score = gate_score(load_model(current), current.policy, result.test, weights, target)
+        champion_score = gate_score(
+            load_model(current), current.policy, result.test, weights, target
+        )
     return decide(challenger_score, champion_score)
 
 
@@ -235,12 +305,19 @@ def registered_version(model_name: str, model_version: str) -> RegisteredModel:
     """A registered version with the policy it was evaluated with."""
     import mlflow
 
-    return _registered(model_name, mlflow.MlflowClient().get_model_version(model_name, model_version))
+    return _registered(
+        model_name, mlflow.MlflowClient().get_model_version(model_name, model_version)
+    )
 
 
 def _registered(model_name: str, mv) -> RegisteredModel:
-    policy = Policy.from_dict({k.removeprefix(POLICY_TAG_PREFIX): v for k, v in mv.tags.items()
-                               if k.startswith(POLICY_TAG_PREFIX)})
+    policy = Policy.from_dict(
+        {
+            k.removeprefix(POLICY_TAG_PREFIX): v
+            for k, v in mv.tags.items()
+            if k.startswith(POLICY_TAG_PREFIX)
+        }
+    )
     return RegisteredModel(model_name, str(mv.version), mv.run_id, policy)
 
 

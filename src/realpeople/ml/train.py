@@ -128,21 +128,36 @@ class TrainResult:
 FitBackend = Callable[[dict, pd.DataFrame, np.ndarray, int, "np.ndarray | None"], lgb.Booster]
 
 
-def fit_local(params: dict, x: pd.DataFrame, y: np.ndarray, num_boost_round: int,
-              sample_weight: np.ndarray | None = None) -> lgb.Booster:
+def fit_local(
+    params: dict,
+    x: pd.DataFrame,
+    y: np.ndarray,
+    num_boost_round: int,
+    sample_weight: np.ndarray | None = None,
+) -> lgb.Booster:
     """The final fit in this process (the default backend)."""
-    return lgb.train(params, lgb.Dataset(x, label=y, weight=sample_weight), num_boost_round=num_boost_round)
+    return lgb.train(
+        params, lgb.Dataset(x, label=y, weight=sample_weight), num_boost_round=num_boost_round
+    )
 
 
 def _encode(labels: pd.Series) -> np.ndarray:
     return labels.map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
 
 
-def _cross_validate(x: pd.DataFrame, y: np.ndarray, params: dict, folds: list) -> tuple[float, int, np.ndarray]:
+def _cross_validate(
+    x: pd.DataFrame, y: np.ndarray, params: dict, folds: list
+) -> tuple[float, int, np.ndarray]:
     """(mean multi-logloss, best iteration, out-of-fold probabilities) of ``params``."""
     data = lgb.Dataset(x, label=y, free_raw_data=False)
-    cv = lgb.cv(params, data, num_boost_round=MAX_ROUNDS, folds=folds, return_cvbooster=True,
-                callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)])
+    cv = lgb.cv(
+        params,
+        data,
+        num_boost_round=MAX_ROUNDS,
+        folds=folds,
+        return_cvbooster=True,
+        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
+    )
     losses = cv["valid multi_logloss-mean"]
     best = len(losses)
     oof = np.zeros((len(x), len(CLASSES)))
@@ -151,14 +166,17 @@ def _cross_validate(x: pd.DataFrame, y: np.ndarray, params: dict, folds: list) -
     return float(losses[-1]), best, oof
 
 
-def time_aware_scores(x: pd.DataFrame, y: np.ndarray, times, params: dict, rounds: int,
-                      n_blocks: int = TIME_BLOCKS) -> np.ndarray:
+def time_aware_scores(
+    x: pd.DataFrame, y: np.ndarray, times, params: dict, rounds: int, n_blocks: int = TIME_BLOCKS
+) -> np.ndarray:
     """Raw class probabilities of each row from a model fitted only on rows reviewed
     before it (forward-chaining folds, :func:`ml.policy.time_folds`); NaN for the oldest
     block, which has nothing older to learn from. Grain: one row per training review."""
     out = np.full((len(x), len(CLASSES)), np.nan)
     for fit_rows, scored_rows in time_folds(times, n_blocks):
-        booster = lgb.train(params, lgb.Dataset(x.iloc[fit_rows], label=y[fit_rows]), num_boost_round=rounds)
+        booster = lgb.train(
+            params, lgb.Dataset(x.iloc[fit_rows], label=y[fit_rows]), num_boost_round=rounds
+        )
         out[scored_rows] = booster.predict(x.iloc[scored_rows])
     return out
 
@@ -166,11 +184,15 @@ def time_aware_scores(x: pd.DataFrame, y: np.ndarray, times, params: dict, round
 def _policy_figures(prefix: str, policy: Policy, labels, managed_scores) -> dict[str, float]:
     """Held-out precision/recall of ``policy``'s terminate bar on (labels, scores)."""
     is_managed = np.asarray(labels) == "ai_managed"
-    precision, recall, flagged = precision_recall_at(is_managed, managed_scores, policy.terminate_threshold)
-    return {f"{prefix}_terminate_threshold": policy.terminate_threshold,
-            f"{prefix}_heldout_terminate_precision": precision,
-            f"{prefix}_heldout_terminate_recall": recall,
-            f"{prefix}_heldout_terminate_flagged": flagged}
+    precision, recall, flagged = precision_recall_at(
+        is_managed, managed_scores, policy.terminate_threshold
+    )
+    return {
+        f"{prefix}_terminate_threshold": policy.terminate_threshold,
+        f"{prefix}_heldout_terminate_precision": precision,
+        f"{prefix}_heldout_terminate_recall": recall,
+        f"{prefix}_heldout_terminate_flagged": flagged,
+    }
 
 
 def typical_person(frame: pd.DataFrame) -> dict[str, float]:
@@ -181,9 +203,16 @@ def typical_person(frame: pd.DataFrame) -> dict[str, float]:
 
 
 def train_model(
-    training: pd.DataFrame, *, seed: int = 0, test_size: float = 0.25,
-    params: dict | None = None, terminate_precision: float = 0.99, label_noise: float = 0.02,
-    search: bool = True, search_seconds: float = 30.0, calibration: str = "platt",
+    training: pd.DataFrame,
+    *,
+    seed: int = 0,
+    test_size: float = 0.25,
+    params: dict | None = None,
+    terminate_precision: float = 0.99,
+    label_noise: float = 0.02,
+    search: bool = True,
+    search_seconds: float = 30.0,
+    calibration: str = "platt",
     fit: FitBackend = fit_local,
 ) -> TrainResult:
     """Train on ``training`` (features + ``label``, optional ``source``, ``reviewed_at``).
@@ -226,24 +255,32 @@ def train_model(
     policy_args = {"terminate_precision": terminate_precision, "label_noise": label_noise}
     # The previous method, kept for comparison: thresholds on stratified out-of-fold scores
     # (random folds: a review may be scored by a model that saw later ones).
-    old_policy = choose_policy(train["label"], probabilities(oof_calibrated), weights=w_train, **policy_args)
+    old_policy = choose_policy(
+        train["label"], probabilities(oof_calibrated), weights=w_train, **policy_args
+    )
     # Thresholds on time-aware out-of-fold scores of the older reviews (the report policy).
     timed = time_aware_scores(x, y, train["reviewed_at"], best_params, best_iteration)
     timed_rows = ~np.isnan(timed).any(axis=1)
     timed_calibrated = calibrator.transform(timed[timed_rows])
     timed_labels = train["label"].to_numpy()[timed_rows]
-    report_policy = choose_policy(pd.Series(timed_labels), probabilities(timed_calibrated), **policy_args)
+    report_policy = choose_policy(
+        pd.Series(timed_labels), probabilities(timed_calibrated), **policy_args
+    )
 
     # Unweighted on purpose (see ml.dataset): every reviewed account informs the boundary.
     booster = fit(best_params, x, y, best_iteration, None)
-    model = AccountModel(booster=booster, calibrator=calibrator, typical_person=typical_person(train))
+    model = AccountModel(
+        booster=booster, calibrator=calibrator, typical_person=typical_person(train)
+    )
 
     # The newest reviews: everything reported about the model is measured here.
     raw_test = model.predict_raw(test)
     proba_test = calibrator.transform(raw_test)
     labels_test = test["label"].to_numpy()
     sources_test = test["source"].to_numpy() if "source" in test else None
-    metrics = evaluate_heldout(labels_test, proba_test, report_policy, sources=sources_test, weights=w_test)
+    metrics = evaluate_heldout(
+        labels_test, proba_test, report_policy, sources=sources_test, weights=w_test
+    )
     # Every label: the newest reviews, scored by the final model (fitted on all older
     # reviews), are the last forward fold; the model acts with thresholds chosen on them
     # together with the older reviews' time-aware scores.
@@ -253,65 +290,93 @@ def train_model(
     managed_test = probabilities(proba_test)["score_ai_managed"].to_numpy()
     metrics.update(_policy_figures("old_policy", old_policy, labels_test, managed_test))
     metrics.update(_policy_figures("report_policy", report_policy, labels_test, managed_test))
-    needed = flagged_needed(policy.terminate_heldout_precision,
-                            terminate_precision * (1 - label_noise))
+    needed = flagged_needed(
+        policy.terminate_heldout_precision, terminate_precision * (1 - label_noise)
+    )
     people_n, people_k, people_upper = people_flagged_upper_per_10k(
-        all_labels, all_scores["score_ai_managed"].to_numpy(), policy.terminate_threshold)
-    metrics.update({
-        "threshold_reviews": len(all_labels),
-        "threshold_reviews_ai_managed": int((all_labels == "ai_managed").sum()),
-        "deployed_policy_terminate_threshold": policy.terminate_threshold,
-        "deployed_policy_oof_precision": policy.terminate_heldout_precision,
-        "deployed_policy_oof_precision_lower": policy.terminate_precision_lower,
-        "deployed_policy_oof_recall": policy.terminate_heldout_recall,
-        "deployed_policy_oof_flagged": policy.terminate_heldout_support,
-        # how many flagged reviews the measured precision needs before its 95 % lower
-        # bound clears the target (-1: never, the measured precision is below it)
-        "deployed_policy_flagged_needed": -1 if needed is None else needed,
-        # harm is a rate among people: its bound rests on the number of people reviewed
-        "deployed_policy_people_reviewed": people_n,
-        "deployed_policy_people_flagged": people_k,
-        "deployed_policy_people_terminated_per_10k_upper": people_upper,
-    })
-    metrics.update({
-        "brier_uncalibrated": brier(raw_test, labels_test, w_test),
-        "brier_calibrated": brier(proba_test, labels_test, w_test),
-        "best_iteration": best_iteration,
-        "cv_multi_logloss": cv_loss,
-        "cv_folds": n_folds,
-        "search_trials": len(trials),
-        "terminate_threshold": policy.terminate_threshold,
-        "warn_threshold": policy.warn_threshold,
-        "review_managed_threshold": policy.review_managed_threshold,
-        "review_any_ai_threshold": policy.review_any_ai_threshold,
-        "oof_terminate_precision": policy.terminate_heldout_precision,
-        "oof_terminate_precision_lower": policy.terminate_precision_lower,
-        "oof_terminate_recall": policy.terminate_heldout_recall,
-    })
+        all_labels, all_scores["score_ai_managed"].to_numpy(), policy.terminate_threshold
+    )
+    metrics.update(
+        {
+            "threshold_reviews": len(all_labels),
+            "threshold_reviews_ai_managed": int((all_labels == "ai_managed").sum()),
+            "deployed_policy_terminate_threshold": policy.terminate_threshold,
+            "deployed_policy_oof_precision": policy.terminate_heldout_precision,
+            "deployed_policy_oof_precision_lower": policy.terminate_precision_lower,
+            "deployed_policy_oof_recall": policy.terminate_heldout_recall,
+            "deployed_policy_oof_flagged": policy.terminate_heldout_support,
+            # how many flagged reviews the measured precision needs before its 95 % lower
+            # bound clears the target (-1: never, the measured precision is below it)
+            "deployed_policy_flagged_needed": -1 if needed is None else needed,
+            # harm is a rate among people: its bound rests on the number of people reviewed
+            "deployed_policy_people_reviewed": people_n,
+            "deployed_policy_people_flagged": people_k,
+            "deployed_policy_people_terminated_per_10k_upper": people_upper,
+        }
+    )
+    metrics.update(
+        {
+            "brier_uncalibrated": brier(raw_test, labels_test, w_test),
+            "brier_calibrated": brier(proba_test, labels_test, w_test),
+            "best_iteration": best_iteration,
+            "cv_multi_logloss": cv_loss,
+            "cv_folds": n_folds,
+            "search_trials": len(trials),
+            "terminate_threshold": policy.terminate_threshold,
+            "warn_threshold": policy.warn_threshold,
+            "review_managed_threshold": policy.review_managed_threshold,
+            "review_any_ai_threshold": policy.review_any_ai_threshold,
+            "oof_terminate_precision": policy.terminate_heldout_precision,
+            "oof_terminate_precision_lower": policy.terminate_precision_lower,
+            "oof_terminate_recall": policy.terminate_heldout_recall,
+        }
+    )
     metrics["brier_improvement"] = metrics["brier_uncalibrated"] - metrics["brier_calibrated"]
     if sources_test is not None and (sources_test == "random_sample").any():
         audit = sources_test == "random_sample"
         metrics["brier_uncalibrated_random_sample"] = brier(raw_test[audit], labels_test[audit])
         metrics["brier_calibrated_random_sample"] = brier(proba_test[audit], labels_test[audit])
-    metrics.update({f"cv_{k}": v for k, v in class_metrics(train["label"], oof_calibrated, w_train).items()
-                    if k.startswith("pr_auc_")})
+    metrics.update(
+        {
+            f"cv_{k}": v
+            for k, v in class_metrics(train["label"], oof_calibrated, w_train).items()
+            if k.startswith("pr_auc_")
+        }
+    )
 
-    keep = [c for c in ("account_id", "label", "source", "reviewed_at", "feature_date") if c in test]
-    heldout = pd.concat([
-        test.loc[:, keep].reset_index(drop=True),
-        pd.DataFrame({"weight": w_test}),
-        probabilities(proba_test),
-        probabilities(raw_test).add_prefix("raw_"),
-    ], axis=1)
-    importance = pd.DataFrame({
-        "feature": list(FEATURES),
-        "gain": booster.feature_importance("gain"),
-        "splits": booster.feature_importance("split"),
-    }).sort_values("gain", ascending=False, ignore_index=True)
+    keep = [
+        c for c in ("account_id", "label", "source", "reviewed_at", "feature_date") if c in test
+    ]
+    heldout = pd.concat(
+        [
+            test.loc[:, keep].reset_index(drop=True),
+            pd.DataFrame({"weight": w_test}),
+            probabilities(proba_test),
+            probabilities(raw_test).add_prefix("raw_"),
+        ],
+        axis=1,
+    )
+    importance = pd.DataFrame(
+        {
+            "feature": list(FEATURES),
+            "gain": booster.feature_importance("gain"),
+            "splits": booster.feature_importance("split"),
+        }
+    ).sort_values("gain", ascending=False, ignore_index=True)
     return TrainResult(
-        model=model, params=best_params, metrics=metrics, policy=policy,
-        confusion=confusion(labels_test, proba_test), importance=importance, heldout=heldout,
-        test=test, dataset_fingerprint=fingerprint(training), n_train=len(train), n_test=len(test),
-        trials=trials, class_weights=class_weights, test_cutoff=str(split.cutoff),
+        model=model,
+        params=best_params,
+        metrics=metrics,
+        policy=policy,
+        confusion=confusion(labels_test, proba_test),
+        importance=importance,
+        heldout=heldout,
+        test=test,
+        dataset_fingerprint=fingerprint(training),
+        n_train=len(train),
+        n_test=len(test),
+        trials=trials,
+        class_weights=class_weights,
+        test_cutoff=str(split.cutoff),
         extra={"train_frame": train, "fit_backend": getattr(fit, "backend_name", "local")},
     )

@@ -4,6 +4,7 @@ built once per world; and the accounts table of a delivery day.
 Grain of :meth:`AccountsMixin.accounts_table`: one row per account created or changed
 on the day.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -101,29 +102,33 @@ class AccountsMixin:
         fresh = rng.random(n) < 0.015
         farm_t = self.start_us - (rng.random(nf) * 180 * DAY_US).astype(np.int64)
         farm_fresh = rng.random(nf) < 0.12
-        farm_t[farm_fresh] = self.start_us + (rng.random(farm_fresh.sum()) * self.days * DAY_US
-                                              ).astype(np.int64)
+        farm_t[farm_fresh] = self.start_us + (
+            rng.random(farm_fresh.sum()) * self.days * DAY_US
+        ).astype(np.int64)
         # account farms cultivate for weeks before they sell: batches 1-5 months old
         g0, k = first_group[FARM]
-        farm_t[g0:g0 + k] = self.start_us - (rng.uniform(3, 150, k) * DAY_US).astype(np.int64)
+        farm_t[g0 : g0 + k] = self.start_us - (rng.uniform(3, 150, k) * DAY_US).astype(np.int64)
         # stealth rings run bought, aged accounts: as old as people's, not registered in batches
         batch = bot & ~is_[SOLD] & ~is_[STEALTH]
         fi = farm[batch]
         created[batch] = farm_t[fi] + (rng.exponential(1800, batch.sum()) * SEC).astype(np.int64)
         fresh &= ~bot | is_[STEALTH]
-        created[fresh] = self.start_us + (rng.random(fresh.sum()) * self.days * DAY_US
-                                          ).astype(np.int64)
+        created[fresh] = self.start_us + (rng.random(fresh.sum()) * self.days * DAY_US).astype(
+            np.int64
+        )
         created = np.minimum(created, self.end_us - 3600 * SEC)
         self.created = created
         # an account farm turns commercial 3-12 weeks after registration
         self.turn_us = np.full(n, np.iinfo(np.int64).max, np.int64)
         turn_g = farm_t + (rng.uniform(21, 84, nf) * DAY_US).astype(np.int64)
         self.turn_us[is_[FARM]] = turn_g[farm[is_[FARM]]] + (
-            rng.uniform(0, 2, is_[FARM].sum()) * DAY_US).astype(np.int64)
+            rng.uniform(0, 2, is_[FARM].sum()) * DAY_US
+        ).astype(np.int64)
         # a bought account changes hands on one day: a third before the window
         self.sale_day = np.full(n, 10**6, np.int64)
-        self.sale_day[is_[SOLD]] = rng.integers(-(self.days // 2), max(1, self.days - 1),
-                                                is_[SOLD].sum())
+        self.sale_day[is_[SOLD]] = rng.integers(
+            -(self.days // 2), max(1, self.days - 1), is_[SOLD].sum()
+        )
 
         # country: where requests come from (home) and what the profile claims (declared)
         home = np.where(rng.random(n) < 0.95, CN, rng.choice(ABROAD, n))
@@ -140,8 +145,9 @@ class AccountsMixin:
         declared[bot] = CN
         declared[is_[SOLD]] = home[is_[SOLD]]
         declared[is_[HEXPAT]] = EXPAT_FROM[rng.integers(0, len(EXPAT_FROM), is_[HEXPAT].sum())]
-        declared[is_[IMPOST]] = IMPOSTOR_CLAIM[rng.integers(0, len(IMPOSTOR_CLAIM),
-                                                            is_[IMPOST].sum())]
+        declared[is_[IMPOST]] = IMPOSTOR_CLAIM[
+            rng.integers(0, len(IMPOSTOR_CLAIM), is_[IMPOST].sum())
+        ]
         self.declared = declared
         signup_ip = np.where(rng.random(n) < 0.03, -1, home)
         # expats often registered before they moved
@@ -187,8 +193,11 @@ class AccountsMixin:
         cafe = np.flatnonzero(is_[HCAFE])
         n_cafe = max(1, int(np.ceil(len(cafe) / 25)))
         pcs_per_cafe = 3
-        dev[cafe, 1] = (n_dev_ids + rng.integers(0, n_cafe, len(cafe)) * pcs_per_cafe
-                        + rng.integers(0, pcs_per_cafe, len(cafe)))
+        dev[cafe, 1] = (
+            n_dev_ids
+            + rng.integers(0, n_cafe, len(cafe)) * pcs_per_cafe
+            + rng.integers(0, pcs_per_cafe, len(cafe))
+        )
         cl[cafe, 1] = WEB
         n_dev[cafe] = 2
         n_dev_ids += n_cafe * pcs_per_cafe
@@ -232,8 +241,9 @@ class AccountsMixin:
         self.trip_len = rng.integers(2, 6, n)
         self.trip_cc = TRIP[rng.integers(0, len(TRIP), n)]
         self.trip_cc[is_[HEXPAT]] = declared[is_[HEXPAT]]
-        self.trip_start[is_[HEXPAT]] = np.where(rng.random(is_[HEXPAT].sum()) < 0.25,
-                                                self.trip_start[is_[HEXPAT]], 10**6)
+        self.trip_start[is_[HEXPAT]] = np.where(
+            rng.random(is_[HEXPAT].sum()) < 0.25, self.trip_start[is_[HEXPAT]], 10**6
+        )
         self.travels = is_[HTRAV] | is_[HEXPAT]
         # English: people now and then, expats often, impostors mostly
         self.p_en = np.where(rng.random(n) < 0.1, rng.uniform(0.05, 0.4, n), 0.0)
@@ -258,8 +268,11 @@ class AccountsMixin:
         # two off it; a person's volume (2-4 slots of 1-3 actions, at human gaps), replies after
         # minutes, not seconds
         g0, k = first_group[STEALTH]
-        ring_slots = np.sort(((rng.choice(24, (k, 8), p=HUMAN_HOURS / HUMAN_HOURS.sum()) - 8)
-                              % 24) * 3600.0 + rng.random((k, 8)) * 3600.0, axis=1)
+        ring_slots = np.sort(
+            ((rng.choice(24, (k, 8), p=HUMAN_HOURS / HUMAN_HOURS.sum()) - 8) % 24) * 3600.0
+            + rng.random((k, 8)) * 3600.0,
+            axis=1,
+        )
         ring_n = rng.integers(2, 5, k)
         ring = farm[stl] - g0
         self.slots[stl] = ring_slots[ring] + rng.normal(0, 120, (len(stl), 1))
@@ -272,8 +285,10 @@ class AccountsMixin:
         self.n_rings = k
         # each ring's script: people-like texts in several registers, reused by all its
         # members (locally fluent, globally repetitive)
-        self.ring_texts = {kind: texts.ring_script(rng, kind, k, RING_SCRIPT_SIZE[kind])
-                           for kind in TEXT_KINDS.values()}
+        self.ring_texts = {
+            kind: texts.ring_script(rng, kind, k, RING_SCRIPT_SIZE[kind])
+            for kind in TEXT_KINDS.values()
+        }
         # ai_assisted creators: how often they label, how often metadata survives
         self.p_label = np.where(rng.random(n) < 0.3, rng.uniform(0.5, 1.0, n), 0.0)
         self.p_meta = np.where(rng.random(n) < 0.4, rng.uniform(0.4, 1.0, n), 0.0)
@@ -282,9 +297,12 @@ class AccountsMixin:
         fol = rng.lognormal(np.log(80), 1.5, n)
         fing = rng.lognormal(np.log(120), 1.0, n)
         for a, f_med, f_sig, g_med, g_sig in (
-                (ASSIST, 1500, 1.2, None, None), (HPOWER, 600, 1.2, None, None),
-                (NAIVE, 300, 0.6, 1500, 0.5),
-                (FARM, 900, 0.7, 600, 0.5), (IMPOST, 400, 0.8, 1200, 0.6)):
+            (ASSIST, 1500, 1.2, None, None),
+            (HPOWER, 600, 1.2, None, None),
+            (NAIVE, 300, 0.6, 1500, 0.5),
+            (FARM, 900, 0.7, 600, 0.5),
+            (IMPOST, 400, 0.8, 1200, 0.6),
+        ):
             m = is_[a]
             fol[m] = rng.lognormal(np.log(f_med), f_sig, m.sum())
             if g_med:
@@ -297,7 +315,9 @@ class AccountsMixin:
         en_bio = is_[HEXPAT] & (rng.random(n) < 0.6)
         bio_style = np.select(
             [en_bio, is_[ASSIST], is_[NAIVE], is_[FARM], is_[IMPOST]],
-            [S_HEN, S_ASSIST, S_NAIVE, S_FLIFE, S_IMP], S_HUMAN)
+            [S_HEN, S_ASSIST, S_NAIVE, S_FLIFE, S_IMP],
+            S_HUMAN,
+        )
         bio = self._styled(rng, texts.make_bio, None, bio_style)
         no_bio = rng.random(n) < np.where(bot & ~is_[STEALTH], 0.02, 0.15)
         no_bio[is_[SOLD]] = rng.random(is_[SOLD].sum()) < 0.15
@@ -359,19 +379,26 @@ class AccountsMixin:
     def accounts_table(self, rows: np.ndarray, d: int) -> pa.Table:
         rows = np.sort(rows)
         changed = pa.array(self.change_day[rows] <= d)
-        t = pa.table({
-            "account_id": self.id_str.take(pa.array(rows)),
-            "created_at": _ts(self.created[rows]),
-            "declared_country": _codes(COUNTRIES, self.declared[rows]),
-            "bio": pc.if_else(changed, self.bio_after.take(pa.array(rows)),
-                              self.bio.take(pa.array(rows))),
-            "avatar_hash": pc.if_else(changed, self.avatar_after.take(pa.array(rows)),
-                                      self.avatar.take(pa.array(rows))),
-            "signup_client": _codes(CLIENTS, self.signup_client[rows]),
-            "signup_ip_country": _codes(COUNTRIES, self.signup_ip[rows]),
-            "follower_count": pa.array(self.followers[rows], pa.int64()),
-            "following_count": pa.array(self.following[rows], pa.int64()),
-        }, schema=SCHEMAS["accounts"])
+        t = pa.table(
+            {
+                "account_id": self.id_str.take(pa.array(rows)),
+                "created_at": _ts(self.created[rows]),
+                "declared_country": _codes(COUNTRIES, self.declared[rows]),
+                "bio": pc.if_else(
+                    changed, self.bio_after.take(pa.array(rows)), self.bio.take(pa.array(rows))
+                ),
+                "avatar_hash": pc.if_else(
+                    changed,
+                    self.avatar_after.take(pa.array(rows)),
+                    self.avatar.take(pa.array(rows)),
+                ),
+                "signup_client": _codes(CLIENTS, self.signup_client[rows]),
+                "signup_ip_country": _codes(COUNTRIES, self.signup_ip[rows]),
+                "follower_count": pa.array(self.followers[rows], pa.int64()),
+                "following_count": pa.array(self.following[rows], pa.int64()),
+            },
+            schema=SCHEMAS["accounts"],
+        )
         return t.take(pc.sort_indices(t, [("account_id", "ascending")]))
 
     def account_rows_for_day(self, d: int) -> np.ndarray:
@@ -386,4 +413,3 @@ class AccountsMixin:
         changed = old[self.rng_snap.random(len(old)) < 0.03]
         profile = np.flatnonzero((self.change_day == d) & (self.created < day0))
         return np.union1d(np.union1d(new, changed), profile)
-

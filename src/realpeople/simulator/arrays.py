@@ -1,4 +1,5 @@
 """Arrow and numpy helpers of the simulator: ids, codes, booleans, timestamps, counts."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ def hex_ids(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     if valid is not None and not valid.all():
         validity = pa.py_buffer(np.packbits(valid.astype(np.uint8), bitorder="little"))
         null_count = int((~valid).sum())
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()),
-                                       validity, null_count)
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()), validity, null_count
+    )
 
 
 def _codes(values: list[str], idx: np.ndarray) -> pa.Array:
@@ -85,5 +87,3 @@ def _exact_counts(p: np.ndarray, n: int) -> np.ndarray:
     order = np.argsort(-(raw - counts), kind="stable")
     counts[order[:rest]] += 1
     return counts
-
-

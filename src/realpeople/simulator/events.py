@@ -2,6 +2,7 @@
 
 Grain of :meth:`EventsMixin.day_events`: one row per event of the day, all archetypes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -77,7 +78,7 @@ class EventsMixin:
         existing = np.flatnonzero(self.created < day0)
         if len(existing) == 0:
             existing = np.flatnonzero(exists)
-        sold_now = (arch == SOLD) & (self.sale_day <= d)   # run by the buyer's automation
+        sold_now = (arch == SOLD) & (self.sale_day <= d)  # run by the buyer's automation
         cols = {k: [] for k in ("acc", "ts", "typ", "cl", "dev", "ipc")}
 
         def add(acc, ts, typ, cl, dev, ipc):
@@ -92,8 +93,11 @@ class EventsMixin:
             ipc = (self.home if home is None else home)[acc].copy()
             roam = rng.random(len(acc)) < abroad_p
             ipc[roam] = rng.choice(ABROAD, roam.sum())
-            trav = self.travels[acc] & (d >= self.trip_start[acc]) & (
-                d < self.trip_start[acc] + self.trip_len[acc])
+            trav = (
+                self.travels[acc]
+                & (d >= self.trip_start[acc])
+                & (d < self.trip_start[acc] + self.trip_len[acc])
+            )
             ipc[trav] = self.trip_cc[acc[trav]]
             return ipc
 
@@ -119,14 +123,16 @@ class EventsMixin:
             s_dev = self.dev[s_acc, slot]
             s_ip = ip_for(s_acc)
             first = np.concatenate([[0], np.cumsum(n_s)[:-1]])
-            e_s = np.repeat(first, n_ev) + (rng.random(n_ev.sum()) * np.repeat(n_s, n_ev)
-                                            ).astype(np.int64)
+            e_s = np.repeat(first, n_ev) + (rng.random(n_ev.sum()) * np.repeat(n_s, n_ev)).astype(
+                np.int64
+            )
             e_ts = day0 + ((s_start[e_s] + rng.random(len(e_s)) * s_dur[e_s]) * SEC)
             mix = TYPE_MIX[HREG if a == SOLD else a]
             e_typ = rng.choice(6, len(e_s), p=np.array(mix) / sum(mix))
             add(s_acc[e_s], e_ts, e_typ, s_cl[e_s], s_dev[e_s], s_ip[e_s])
-            add(s_acc, day0 + s_start * SEC - 2 * SEC, np.full(len(s_acc), LOGIN), s_cl, s_dev,
-                s_ip)
+            add(
+                s_acc, day0 + s_start * SEC - 2 * SEC, np.full(len(s_acc), LOGIN), s_cl, s_dev, s_ip
+            )
             if a == HSCHED:
                 # a scheduling tool posts at fixed times through the api
                 k = np.where(rng.random(len(acc)) < 0.85, 1, 0) + (rng.random(len(acc)) < 0.2)
@@ -135,8 +141,14 @@ class EventsMixin:
                 h = self.sched_h[p_acc, which]
                 m = self.sched_m[p_acc, which]
                 sec = ((h - 8) % 24) * 3600.0 + m * 60.0 + rng.random(len(p_acc)) * 2.0
-                add(p_acc, day0 + sec * SEC, np.full(len(p_acc), POST),
-                    np.full(len(p_acc), API), np.full(len(p_acc), -1), self.home[p_acc])
+                add(
+                    p_acc,
+                    day0 + sec * SEC,
+                    np.full(len(p_acc), POST),
+                    np.full(len(p_acc), API),
+                    np.full(len(p_acc), -1),
+                    self.home[p_acc],
+                )
 
         # --- naive automation: round the clock, fixed period, tiny jitter
         acc = np.flatnonzero((arch == NAIVE) & exists)
@@ -145,14 +157,27 @@ class EventsMixin:
             e_acc = np.repeat(acc, k)
             j = np.arange(k.sum()) - np.repeat(np.concatenate([[0], np.cumsum(k)[:-1]]), k)
             period = 86400.0 / np.repeat(k, k)
-            sec = (self.phase[e_acc] + d * 37.0 + j * period + rng.normal(0, 15, len(e_acc))
-                   ) % 86400.0
+            sec = (
+                self.phase[e_acc] + d * 37.0 + j * period + rng.normal(0, 15, len(e_acc))
+            ) % 86400.0
             typ = rng.choice(6, len(e_acc), p=np.array(TYPE_MIX[NAIVE]))
-            add(e_acc, day0 + sec * SEC, typ, self.cl[e_acc, 0], self.dev[e_acc, 0],
-                self.home[e_acc])
+            add(
+                e_acc,
+                day0 + sec * SEC,
+                typ,
+                self.cl[e_acc, 0],
+                self.dev[e_acc, 0],
+                self.home[e_acc],
+            )
             lsec = (self.phase[acc] + d * 37.0 - 5.0) % 86400.0
-            add(acc, day0 + lsec * SEC, np.full(len(acc), LOGIN), self.cl[acc, 0],
-                self.dev[acc, 0], self.home[acc])
+            add(
+                acc,
+                day0 + lsec * SEC,
+                np.full(len(acc), LOGIN),
+                self.cl[acc, 0],
+                self.dev[acc, 0],
+                self.home[acc],
+            )
 
         # --- scripted automation (stealth rings, account farms, impostors, bought
         # accounts after the sale): human hours, but the same slots and bursts every day
@@ -169,9 +194,11 @@ class EventsMixin:
             ring_shift = rng.normal(0, 240, (self.n_rings, 8))
             ring = self.ring_of[s_acc]
             in_ring = ring >= 0
-            s_start[in_ring] = (self.slots[s_acc[in_ring], s_j[in_ring]]
-                                + ring_shift[ring[in_ring], s_j[in_ring]]
-                                + rng.normal(0, 90, in_ring.sum()))
+            s_start[in_ring] = (
+                self.slots[s_acc[in_ring], s_j[in_ring]]
+                + ring_shift[ring[in_ring], s_j[in_ring]]
+                + rng.normal(0, 90, in_ring.sum())
+            )
             slot = rng.integers(0, 2, len(s_acc))
             slot = np.where(in_ring & (self.n_dev[s_acc] < 2), 0, slot)
             s_cl, s_dev = self.bcl[s_acc, slot], self.bdev[s_acc, slot]
@@ -254,8 +281,9 @@ class EventsMixin:
         g = self.farm[acc[rows[mates]]]
         lo, hi = self.g_start[g], self.g_start[g + 1]
         t[mates] = self.g_members[lo + (rng.random(mates.sum()) * (hi - lo)).astype(np.int64)]
-        t[mates] = np.where(self.created[t[mates]] < ts[rows[mates]], t[mates],
-                            existing[pos[mates]])
+        t[mates] = np.where(
+            self.created[t[mates]] < ts[rows[mates]], t[mates], existing[pos[mates]]
+        )
         same = t == acc[rows]
         t[same] = existing[(pos[same] + 1) % len(existing)]
         tacc[rows] = t
@@ -272,18 +300,21 @@ class EventsMixin:
         r_scripted = r_bot & (ra != NAIVE) & (ra != STEALTH)
         lat = np.maximum(20.0, rng.lognormal(np.log(1200), 1.3, m))
         lat = np.where(ra == NAIVE, rng.uniform(1, 5, m), lat)
-        lat = np.where(r_scripted,
-                       np.clip(self.reply_base[recv] + rng.normal(0, 2.5, m), 20, 250), lat)
+        lat = np.where(
+            r_scripted, np.clip(self.reply_base[recv] + rng.normal(0, 2.5, m), 20, 250), lat
+        )
         # stealth rings answer after minutes, varying like people's (a little steadier)
-        lat = np.where(ra == STEALTH,
-                       np.maximum(20.0, self.reply_base[recv] * rng.lognormal(0, 0.8, m)), lat)
+        lat = np.where(
+            ra == STEALTH, np.maximum(20.0, self.reply_base[recv] * rng.lognormal(0, 0.8, m)), lat
+        )
         r_ts = ts[dm_rows] + (lat * SEC).astype(np.int64)
         # people (and stealth rings, which copy them) do not answer in their sleep: push
         # to the morning (07-09h UTC+8)
         lh = ((r_ts // (3600 * SEC)) + 8) % 24
         asleep = (~r_bot | (ra == STEALTH)) & (ra != HNIGHT) & (lh >= 1) & (lh < 7)
         r_ts[asleep] += ((7 - lh[asleep]) * 3600 + rng.uniform(0, 7200, asleep.sum())).astype(
-            np.int64) * SEC
+            np.int64
+        ) * SEC
         r_cl = np.where(r_bot, self.bcl[recv, 0], self.cl[recv, 0])
         r_dev = np.where(r_bot, self.bdev[recv, 0], self.dev[recv, 0])
         r_ip = np.where(r_bot, self.bot_home[recv], self.home[recv])
@@ -323,7 +354,8 @@ class EventsMixin:
         img_val[posts[stock]] = self.stock_imgs[rng.integers(0, len(self.stock_imgs), stock.sum())]
         persona = reuse & (pa_ == IMPOST)
         img_val[posts[persona]] = self.persona_imgs[
-            rng.integers(0, len(self.persona_imgs), persona.sum())]
+            rng.integers(0, len(self.persona_imgs), persona.sum())
+        ]
         has_loc = u[:, 1] < attrs[pa_, 1]
         lc = np.where(rng.random(len(posts)) < 0.9, CN, rng.choice(ABROAD, len(posts)))
         lc = np.where(ipc[posts] != CN, np.where(rng.random(len(posts)) < 0.7, ipc[posts], lc), lc)
@@ -342,8 +374,7 @@ class EventsMixin:
         # --- texts: a style per event, then one generator call per (kind, style)
         style = np.where(typ == POST, POST_STYLE[a_ev], OTHER_STYLE[a_ev])
         style = np.where((a_ev == FARM) & selling & (typ == POST), S_FAD, style)
-        style = np.where((a_ev == SOLD) & selling,
-                         np.where(typ == POST, S_FAD, S_NAIVE), style)
+        style = np.where((a_ev == SOLD) & selling, np.where(typ == POST, S_FAD, S_NAIVE), style)
         english = rng.random(ne) < self.p_en[acc]
         style = np.where(english & (style == S_HUMAN), S_HEN, style)
         style = np.where(english & (style == S_IMP), S_IEN, style)
@@ -384,28 +415,35 @@ class EventsMixin:
         first_dm[:n_first] = typ[:n_first] == DM
         fast_reply = np.zeros(ne, bool)
         fast_reply[n_first:] = lat < 10
-        seen = (1.0 * (comm == 1) + 0.25 * first_dm + 0.5 * fast_reply + 0.04 * f
-                + 0.3 * ((typ == COMMENT) & (style >= S_NAIVE) & (style != S_HEN)
-                         & (style != S_RING)))
+        seen = (
+            1.0 * (comm == 1)
+            + 0.25 * first_dm
+            + 0.5 * fast_reply
+            + 0.04 * f
+            + 0.3 * ((typ == COMMENT) & (style >= S_NAIVE) & (style != S_HEN) & (style != S_RING))
+        )
         self.notice = 0.6 * self.notice + np.bincount(acc, weights=seen, minlength=n)
 
-        return pa.table({
-            "event_id": hex_ids(eid),
-            "account_id": self.id_str.take(pa.array(acc)),
-            "event_ts": _ts(ts),
-            "event_type": _codes(TYPES, typ),
-            "client": _codes(CLIENTS, cl),
-            "device_id": hex_ids(self.dev_ids[np.maximum(dev, 0)], valid=dev >= 0),
-            "ip_country": _codes(COUNTRIES, ipc),
-            "target_account_id": self.id_str.take(pa.array(tacc, mask=tacc < 0)),
-            "target_event_id": hex_ids(tev, valid=tev != 0),
-            "text": text,
-            "image_hash": hex_ids(img_val, valid=img >= 0),
-            "location_tag": _codes(COUNTRIES, loc),
-            "ai_label": _bools(ai_label),
-            "ai_metadata": _bools(ai_meta),
-            "commercial": _bools(comm),
-        }, schema=SCHEMAS["events"])
+        return pa.table(
+            {
+                "event_id": hex_ids(eid),
+                "account_id": self.id_str.take(pa.array(acc)),
+                "event_ts": _ts(ts),
+                "event_type": _codes(TYPES, typ),
+                "client": _codes(CLIENTS, cl),
+                "device_id": hex_ids(self.dev_ids[np.maximum(dev, 0)], valid=dev >= 0),
+                "ip_country": _codes(COUNTRIES, ipc),
+                "target_account_id": self.id_str.take(pa.array(tacc, mask=tacc < 0)),
+                "target_event_id": hex_ids(tev, valid=tev != 0),
+                "text": text,
+                "image_hash": hex_ids(img_val, valid=img >= 0),
+                "location_tag": _codes(COUNTRIES, loc),
+                "ai_label": _bools(ai_label),
+                "ai_metadata": _bools(ai_meta),
+                "commercial": _bools(comm),
+            },
+            schema=SCHEMAS["events"],
+        )
 
     def _ring_targets(self, rng, day0, acc, ts, typ, tacc, tev, existing, posts):
         """Stealth rings engage the same targets in the same order.  Each hour of the day a
@@ -430,8 +468,11 @@ class EventsMixin:
             if is_follow:
                 bucket = np.zeros(len(rows), np.int64)
             rows = rows[np.lexsort((ts[rows], bucket, acc[rows]))]
-            bucket = (np.zeros(len(rows), np.int64) if is_follow else
-                      np.clip((ts[rows] - day0) // (3600 * SEC), 0, hours - 1))
+            bucket = (
+                np.zeros(len(rows), np.int64)
+                if is_follow
+                else np.clip((ts[rows] - day0) // (3600 * SEC), 0, hours - 1)
+            )
             a = acc[rows]
             starts = np.r_[True, (a[1:] != a[:-1]) | (bucket[1:] != bucket[:-1])]
             group_first = np.maximum.accumulate(np.where(starts, np.arange(len(a)), 0))
@@ -444,7 +485,7 @@ class EventsMixin:
                 continue
             start = day0 + bucket * 3600 * SEC
             lo = np.searchsorted(p_ts, start - 3 * 3600 * SEC)
-            hi = np.searchsorted(p_ts, start - 300 * SEC)    # a comment follows its post
+            hi = np.searchsorted(p_ts, start - 300 * SEC)  # a comment follows its post
             has = hi > lo
             post = lo + (pick[r, bucket, k] * (hi - lo)).astype(np.int64)
             post = np.where(has, post, 0)
@@ -453,4 +494,3 @@ class EventsMixin:
             tacc[rows[ok]] = author[ok]
             com = ok & (typ[rows] == COMMENT)
             tev[rows[com]] = p_id[post[com]]
-

@@ -3,6 +3,7 @@
 Grain: reviews, one row per review of the day; appeals, one row per appeal filed or
 decided on the day; ground truth, one row per account.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,8 +51,9 @@ class LabelsMixin:
                     k_rep = min(rng.binomial(int(pool.sum()), rate), int(pool.sum()))
                     if k_rep:
                         wc = w[pool]
-                        picks.append(rng.choice(existing[pool], k_rep, replace=False,
-                                                p=wc / wc.sum()))
+                        picks.append(
+                            rng.choice(existing[pool], k_rep, replace=False, p=wc / wc.sum())
+                        )
                 r2 = np.concatenate(picks) if picks else np.zeros(0, np.int64)
             else:
                 k_rep = min(rng.binomial(len(existing), float(lab.report_rate)), len(existing))
@@ -83,15 +85,18 @@ class LabelsMixin:
         f_day = (filed - self.start_us) // DAY_US
         d_day = np.where(never, 10**9, (decided - self.start_us) // DAY_US)
         q = self.queued_appeals
-        for i in np.flatnonzero((f_day < d_day) & (f_day < self.days)):   # pending row
+        for i in np.flatnonzero((f_day < d_day) & (f_day < self.days)):  # pending row
             q.setdefault(int(f_day[i]), []).append(
-                (appeal_ids[i], a_acc[i], action[i], filed[i], 0, 0))
-        for i in np.flatnonzero(d_day < self.days):                        # decided row
+                (appeal_ids[i], a_acc[i], action[i], filed[i], 0, 0)
+            )
+        for i in np.flatnonzero(d_day < self.days):  # decided row
             q.setdefault(int(d_day[i]), []).append(
-                (appeal_ids[i], a_acc[i], action[i], filed[i], outcome[i], decided[i]))
+                (appeal_ids[i], a_acc[i], action[i], filed[i], outcome[i], decided[i])
+            )
             # a decided appeal is a fresh review: the truth if overturned, else the verdict
             self.queued_reviews.setdefault(int(d_day[i]), []).append(
-                (a_acc[i], decided[i], tc[i] if over[i] else verdict[i], 3))
+                (a_acc[i], decided[i], tc[i] if over[i] else verdict[i], 3)
+            )
         late = self.queued_reviews.pop(d, [])
         if late:
             la = np.array(late, dtype=np.int64)
@@ -99,8 +104,13 @@ class LabelsMixin:
             r_ts = np.concatenate([r_ts, la[:, 1]])
             r_v = np.concatenate([r_v, la[:, 2]])
             r_src = np.concatenate([r_src, la[:, 3]])
-        return {"acc": r_acc, "ts": r_ts, "verdict": r_v, "source": r_src,
-                "id": _new_ids(rng, len(r_acc))}
+        return {
+            "acc": r_acc,
+            "ts": r_ts,
+            "verdict": r_v,
+            "source": r_src,
+            "id": _new_ids(rng, len(r_acc)),
+        }
 
     def _verdicts(self, rng, rows):
         """The true class, wrong with the archetype's REVIEW_NOISE: a person mistaken
@@ -111,45 +121,53 @@ class LabelsMixin:
         wrong = rng.random(len(rows)) < np.minimum(1.0, REVIEW_NOISE[a] * self.labels.noise_scale)
         u = rng.random(len(rows))
         to_managed = np.where(np.isin(a, (HSCHED, HPOWER)), 0.5, 0.25)
-        alt = np.select([v == 0, v == 1], [np.where(u < to_managed, 2, 1),
-                                           np.where(u < 0.85, 0, 2)],
-                        np.where(u < 0.7, 0, 1))
+        alt = np.select(
+            [v == 0, v == 1],
+            [np.where(u < to_managed, 2, 1), np.where(u < 0.85, 0, 2)],
+            np.where(u < 0.7, 0, 1),
+        )
         v[wrong] = alt[wrong]
         return v
 
     def reviews_table(self, r) -> pa.Table:
         o = np.lexsort((r["id"], r["ts"]))
-        return pa.table({
-            "review_id": hex_ids(r["id"][o]),
-            "account_id": self.id_str.take(pa.array(r["acc"][o])),
-            "reviewed_at": _ts(r["ts"][o]),
-            "verdict": _codes(CLASSES, r["verdict"][o]),
-            "source": _codes(["", "random_sample", "user_report", "appeal"], r["source"][o]),
-        }, schema=SCHEMAS["reviews"])
+        return pa.table(
+            {
+                "review_id": hex_ids(r["id"][o]),
+                "account_id": self.id_str.take(pa.array(r["acc"][o])),
+                "reviewed_at": _ts(r["ts"][o]),
+                "verdict": _codes(CLASSES, r["verdict"][o]),
+                "source": _codes(["", "random_sample", "user_report", "appeal"], r["source"][o]),
+            },
+            schema=SCHEMAS["reviews"],
+        )
 
     def appeals_table(self, d) -> pa.Table:
         rows = self.queued_appeals.pop(d, [])
-        ap = (np.array(rows, dtype=np.uint64).reshape(-1, 6) if rows
-              else np.zeros((0, 6), np.uint64))
+        ap = np.array(rows, dtype=np.uint64).reshape(-1, 6) if rows else np.zeros((0, 6), np.uint64)
         ids = ap[:, 0]
         acc, action, filed, out, decided = (ap[:, k].astype(np.int64) for k in range(1, 6))
         o = np.lexsort((ids, filed))
         out = out[o]
-        return pa.table({
-            "appeal_id": hex_ids(ids[o]),
-            "account_id": self.id_str.take(pa.array(acc[o])),
-            "action": _codes(["terminate", "warn_and_limit"], action[o]),
-            "filed_at": _ts(filed[o]),
-            "outcome": _codes(["pending", "upheld", "overturned"], out),
-            "decided_at": _ts(decided[o], valid=out > 0),
-        }, schema=SCHEMAS["appeals"])
+        return pa.table(
+            {
+                "appeal_id": hex_ids(ids[o]),
+                "account_id": self.id_str.take(pa.array(acc[o])),
+                "action": _codes(["terminate", "warn_and_limit"], action[o]),
+                "filed_at": _ts(filed[o]),
+                "outcome": _codes(["pending", "upheld", "overturned"], out),
+                "decided_at": _ts(decided[o], valid=out > 0),
+            },
+            schema=SCHEMAS["appeals"],
+        )
 
     def ground_truth(self) -> pa.Table:
-        t = pa.table({
-            "account_id": self.id_str,
-            "archetype": _codes(ARCHETYPES, self.arch),
-            "true_class": _codes(CLASSES, CLASS_OF[self.arch]),
-        }, schema=GROUND_TRUTH_SCHEMA)
+        t = pa.table(
+            {
+                "account_id": self.id_str,
+                "archetype": _codes(ARCHETYPES, self.arch),
+                "true_class": _codes(CLASSES, CLASS_OF[self.arch]),
+            },
+            schema=GROUND_TRUTH_SCHEMA,
+        )
         return t.take(pc.sort_indices(t, [("account_id", "ascending")]))
-
-

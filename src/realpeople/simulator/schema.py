@@ -5,6 +5,7 @@ The schemas are derived from the contract's one declaration (``realpeople.contra
 so the simulator cannot drift from what ingestion checks; it writes nothing else to the
 landing zone.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,19 +42,25 @@ ALLOWED_VALUES = {
     ("appeals", "outcome"): set(vocabulary.APPEAL_OUTCOMES),
 }
 
-GROUND_TRUTH_SCHEMA = pa.schema([
-    pa.field("account_id", pa.string(), nullable=False),
-    pa.field("archetype", pa.string(), nullable=False),
-    pa.field("true_class", pa.string(), nullable=False),
-])
+GROUND_TRUTH_SCHEMA = pa.schema(
+    [
+        pa.field("account_id", pa.string(), nullable=False),
+        pa.field("archetype", pa.string(), nullable=False),
+        pa.field("true_class", pa.string(), nullable=False),
+    ]
+)
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Deterministic Parquet write: fixed row-group size, no wall-clock anywhere."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(
-        table, path, compression="zstd", compression_level=3,
-        row_group_size=1 << 20, write_statistics=True,
+        table,
+        path,
+        compression="zstd",
+        compression_level=3,
+        row_group_size=1 << 20,
+        write_statistics=True,
     )
 
 
@@ -85,7 +92,8 @@ def read_delivery_csv(csv_path, table: str) -> pa.Table:
         include_columns=[f.name for f in schema],
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
-        true_values=["true"], false_values=["false"],
+        true_values=["true"],
+        false_values=["false"],
     )
     parse = pcsv.ParseOptions(newlines_in_values=True)
     t = pcsv.read_csv(csv_path, parse_options=parse, convert_options=opts)

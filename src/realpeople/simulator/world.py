@@ -12,6 +12,7 @@ streams spawned from the seed, and nothing reads the wall clock (except the
 byte-identical files.  Memory is bounded by one day of events plus per-account
 state (a few hundred bytes per account).
 """
+
 from __future__ import annotations
 
 import time
@@ -32,8 +33,7 @@ from .schema import write_csv, write_parquet
 
 # ------------------------------------------------------------------ the world
 class World(AccountsMixin, EventsMixin, LabelsMixin):
-    def __init__(self, accounts: int, days: int, seed: int, end_date: date, mix=None,
-                 labels=None):
+    def __init__(self, accounts: int, days: int, seed: int, end_date: date, mix=None, labels=None):
         if accounts < 10 or days < 1:
             raise ValueError("need at least 10 accounts and 1 day")
         self.n = int(accounts)
@@ -42,8 +42,9 @@ class World(AccountsMixin, EventsMixin, LabelsMixin):
         self.labels = LabelRegime.resolve(labels)
         self.start_date = end_date - timedelta(days=self.days - 1)
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        start_dt = datetime(self.start_date.year, self.start_date.month, self.start_date.day,
-                            tzinfo=UTC)
+        start_dt = datetime(
+            self.start_date.year, self.start_date.month, self.start_date.day, tzinfo=UTC
+        )
         self.start_us = int((start_dt - epoch).total_seconds()) * SEC
         self.end_us = self.start_us + self.days * DAY_US
         ss = np.random.SeedSequence(seed)
@@ -53,8 +54,8 @@ class World(AccountsMixin, EventsMixin, LabelsMixin):
         self.rng_deliv = np.random.Generator(np.random.PCG64(kids[2]))
         self.rng_snap = np.random.Generator(np.random.PCG64(kids[3]))
         self.rng_day = [np.random.Generator(np.random.PCG64(k)) for k in kids[4:]]
-        self.queued_appeals: dict[int, list] = {}   # delivery day -> appeal rows
-        self.queued_reviews: dict[int, list] = {}   # day -> reviews that decided an appeal
+        self.queued_appeals: dict[int, list] = {}  # delivery day -> appeal rows
+        self.queued_reviews: dict[int, list] = {}  # day -> reviews that decided an appeal
         self._build_accounts(_resolve_mix(mix))
 
 
@@ -71,9 +72,17 @@ def _event_day(table: pa.Table, start_us: int) -> np.ndarray:
     return (us - start_us) // DAY_US
 
 
-def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, seed: int = 7,
-             end_date: date = date(2026, 11, 15), csv_days: int = 1, mix: dict | None = None,
-             labels: LabelRegime | str | dict | None = None) -> dict:
+def simulate(
+    landing_dir,
+    truth_path,
+    accounts: int = 20000,
+    days: int = 14,
+    seed: int = 7,
+    end_date: date = date(2026, 11, 15),
+    csv_days: int = 1,
+    mix: dict | None = None,
+    labels: LabelRegime | str | dict | None = None,
+) -> dict:
     """Simulate ``accounts`` accounts for ``days`` days ending on ``end_date`` and write
     the deliveries ``<landing_dir>/<table>/dt=YYYY-MM-DD/part-0.{parquet,csv}`` plus
     the ground truth to ``truth_path``.  ``labels`` is the label regime (a
@@ -93,8 +102,8 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
     counts = {"accounts": 0, "events": 0, "reviews": 0, "appeals": 0}
     reviewed_class = np.zeros(len(CLASSES), np.int64)  # non-appeal reviews by true class
     extra = {"late_events": 0, "resent_events": 0}
-    carry: dict[int, list[pa.Table]] = {}      # by event day
-    pending: dict[int, list[pa.Table]] = {}    # by delivery day
+    carry: dict[int, list[pa.Table]] = {}  # by event day
+    pending: dict[int, list[pa.Table]] = {}  # by delivery day
     rng = w.rng_deliv
 
     for d in range(w.days):
@@ -118,11 +127,11 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
         rlag = rng.integers(1, 4, m)
         for L in (1, 2, 3):
             if d + L < w.days:
-                sel = (late & (lag == L))
+                sel = late & (lag == L)
                 if sel.any():
                     pending.setdefault(d + L, []).append(today.filter(pa.array(sel)))
                     extra["late_events"] += int(sel.sum())
-                sel = (resend & (rlag == L))
+                sel = resend & (rlag == L)
                 if sel.any():
                     pending.setdefault(d + L, []).append(today.filter(pa.array(sel)))
                     extra["resent_events"] += int(sel.sum())
@@ -132,8 +141,9 @@ def simulate(landing_dir, truth_path, accounts: int = 20000, days: int = 14, see
 
         day_reviews = w.reviews_for_day(d)
         first_look = day_reviews["source"] != 3
-        reviewed_class += np.bincount(CLASS_OF[w.arch[day_reviews["acc"][first_look]]],
-                                      minlength=len(CLASSES))
+        reviewed_class += np.bincount(
+            CLASS_OF[w.arch[day_reviews["acc"][first_look]]], minlength=len(CLASSES)
+        )
         tables = {
             "accounts": w.accounts_table(w.account_rows_for_day(d), d),
             "events": ev,

@@ -12,7 +12,6 @@ date's mart partition into DuckDB's ``account_features`` for the Python stages
 (``serve.py``).
 """
 
-
 import contextlib
 import json
 import os
@@ -64,8 +63,12 @@ def _environment(values: Mapping[str, str]):
     dagster_dbt_translator=FeaturesTranslator(),
     pool=DUCKDB_WRITER_POOL,
 )
-def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: ResourceParam[Settings],
-                          warehouse: DuckDBResource):
+def realpeople_dbt_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    settings: ResourceParam[Settings],
+    warehouse: DuckDBResource,
+):
     # profiles.yml reads the warehouse path and DuckDB limits from these variables; dbt
     # runs as a subprocess that copies the environment when it starts. They are set only
     # around that start: left in os.environ, they outlived the run and a later run in the
@@ -89,8 +92,11 @@ def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, s
             invocation.wait()
         else:
             # Models built n/N on the terminal (make run), as dbt reports each one.
-            with Progress(f"dbt models as of {run_date}", total=len(context.selected_asset_keys),
-                          unit="models") as bar:
+            with Progress(
+                f"dbt models as of {run_date}",
+                total=len(context.selected_asset_keys),
+                unit="models",
+            ) as bar:
                 for event in invocation.stream():
                     if isinstance(event, (Output, AssetMaterialization)):
                         bar.advance()
@@ -101,4 +107,6 @@ def realpeople_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, s
         with warehouse.get_connection() as con:
             for run_date in run_dates:
                 rows = serve_spark_mart(con, settings.spark_table_dir("account_features"), run_date)
-                context.log.info(f"account_features {run_date}: {rows} rows copied from Spark to DuckDB")
+                context.log.info(
+                    f"account_features {run_date}: {rows} rows copied from Spark to DuckDB"
+                )

@@ -48,8 +48,10 @@ def keep_parse_state(target_dir: Path, invocation: Path) -> bool:
         shutil.copyfile(produced, partial)
         os.replace(partial, target_dir / PARTIAL_PARSE)
         kept = True
-    folders = sorted((p for p in (target_dir / "invocations").iterdir() if p.is_dir()),
-                     key=lambda p: p.stat().st_mtime)
+    folders = sorted(
+        (p for p in (target_dir / "invocations").iterdir() if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
     for old in folders[:-KEEP_INVOCATIONS]:
         if old != Path(invocation):
             shutil.rmtree(old, ignore_errors=True)

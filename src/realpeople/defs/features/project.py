@@ -35,14 +35,27 @@ def ensure_manifest() -> Path:
     are not ``dagster dev``, and a stale manifest silently runs yesterday's models.
     """
     manifest = Path(dbt_project.manifest_path)
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(Path(DBT_PROJECT_DIR)):
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
+        Path(DBT_PROJECT_DIR)
+    ):
         import os
         import subprocess
 
         from realpeople.resources import dbt_executable
 
         # `dbt parse` without the venv on PATH: call the environment's own dbt.
-        subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                        "--profiles-dir", str(DBT_PROJECT_DIR)], check=True, cwd=DBT_PROJECT_DIR,
-                       env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
     return manifest

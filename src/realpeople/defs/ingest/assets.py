@@ -5,7 +5,6 @@ that delivery in one transaction (idempotent), quarantines rows that break the
 contract, and reports landed / loaded / quarantined counts.
 """
 
-
 from datetime import date
 from pathlib import Path
 
@@ -34,21 +33,38 @@ RAW_KEYS = {table: AssetKey(["raw", table]) for table in TABLES}
 
 
 def _files_table(report: DeliveryReport) -> str:
-    frame = pd.DataFrame([{
-        "file": Path(f.path).name, "format": f.file_format, "landed": f.rows_landed,
-        "loaded": f.rows_loaded, "quarantined": f.rows_quarantined,
-        "rejected": f.rejected_reason or "", "ignored columns": ", ".join(f.ignored_columns),
-    } for f in report.files])
+    frame = pd.DataFrame(
+        [
+            {
+                "file": Path(f.path).name,
+                "format": f.file_format,
+                "landed": f.rows_landed,
+                "loaded": f.rows_loaded,
+                "quarantined": f.rows_quarantined,
+                "rejected": f.rejected_reason or "",
+                "ignored columns": ", ".join(f.ignored_columns),
+            }
+            for f in report.files
+        ]
+    )
     return frame.to_markdown(index=False) if not frame.empty else "_no files in this delivery_"
 
 
 def _reconcile(warehouse: DuckDBResource, table: str, day: date) -> dict:
     """Counts from the tables themselves, against the delivery ledger."""
     with warehouse.get_connection() as con:
-        row = con.execute(sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}).fetchone()
+        row = con.execute(
+            sql("reconcile_delivery.sql"), {"table_name": table, "delivery_date": day}
+        ).fetchone()
     landed, ledger_loaded, ledger_quarantined, loaded, quarantined, unreconciled = row
-    return {"landed": landed, "ledger_loaded": ledger_loaded, "ledger_quarantined": ledger_quarantined,
-            "loaded": loaded, "quarantined": quarantined, "files_unreconciled": unreconciled}
+    return {
+        "landed": landed,
+        "ledger_loaded": ledger_loaded,
+        "ledger_quarantined": ledger_quarantined,
+        "loaded": loaded,
+        "quarantined": quarantined,
+        "files_unreconciled": unreconciled,
+    }
 
 
 def build_raw_asset(table: str):
@@ -66,16 +82,27 @@ def build_raw_asset(table: str):
             f"Raw `{table}` rows as delivered (one row per valid landed row, re-sent ids "
             f"included), loaded from `<landing>/{table}/dt=<partition>/`. Rows that break "
             "the contract go to `raw.quarantine` with their reason; each file is recorded "
-            "in `raw.deliveries`."),
+            "in `raw.deliveries`."
+        ),
         check_specs=[
-            AssetCheckSpec("rows_reconcile", asset=key,
-                           description="landed = loaded + quarantined, and the tables hold exactly what the ledger says"),
-            AssetCheckSpec("files_accepted", asset=key,
-                           description=("no file of the delivery was rejected (missing column, wrong type, "
-                                        "unreadable, over a limit) and no entry of its folder was refused")),
+            AssetCheckSpec(
+                "rows_reconcile",
+                asset=key,
+                description="landed = loaded + quarantined, and the tables hold exactly what the ledger says",
+            ),
+            AssetCheckSpec(
+                "files_accepted",
+                asset=key,
+                description=(
+                    "no file of the delivery was rejected (missing column, wrong type, "
+                    "unreadable, over a limit) and no entry of its folder was refused"
+                ),
+            ),
         ],
     )
-    def _raw_asset(context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource):
+    def _raw_asset(
+        context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
+    ):
         day = date.fromisoformat(context.partition_key)
         with warehouse.get_connection() as con:
             report = load_delivery(con, Path(settings.landing_dir), table, day)
@@ -92,33 +119,47 @@ def build_raw_asset(table: str):
         for message in report.messages:
             (context.log.warning if message in file_messages else context.log.info)(message)
         counts = _reconcile(warehouse, table, day)
-        reconciles = (counts["files_unreconciled"] == 0
-                      and counts["landed"] == counts["loaded"] + counts["quarantined"]
-                      and counts["loaded"] == counts["ledger_loaded"]
-                      and counts["quarantined"] == counts["ledger_quarantined"])
-        yield MaterializeResult(metadata={
-            "delivery_date": day.isoformat(),
-            "files": len(report.files),
-            "rows_landed": report.rows_landed,
-            "rows_loaded": report.rows_loaded,
-            "rows_quarantined": report.rows_quarantined,
-            "quarantine_reasons": MetadataValue.json(report.quarantine_reasons),
-            "problems": MetadataValue.md("\n".join(f"- {m}" for m in report.messages)
-                                         or "_none_"),
-            "repeated_ids": report.repeated_ids,
-            "ids_delivered_before": report.ids_delivered_before,
-            "files_detail": MetadataValue.md(_files_table(report)),
-            "entries_not_loaded": MetadataValue.md(
-                "\n".join(f"- {e.message}" for e in report.refused_entries + survey.refused) or "_none_"),
-        })
-        yield AssetCheckResult(check_name="rows_reconcile", passed=bool(reconciles),
-                               metadata={k: int(v or 0) for k, v in counts.items()})
+        reconciles = (
+            counts["files_unreconciled"] == 0
+            and counts["landed"] == counts["loaded"] + counts["quarantined"]
+            and counts["loaded"] == counts["ledger_loaded"]
+            and counts["quarantined"] == counts["ledger_quarantined"]
+        )
+        yield MaterializeResult(
+            metadata={
+                "delivery_date": day.isoformat(),
+                "files": len(report.files),
+                "rows_landed": report.rows_landed,
+                "rows_loaded": report.rows_loaded,
+                "rows_quarantined": report.rows_quarantined,
+                "quarantine_reasons": MetadataValue.json(report.quarantine_reasons),
+                "problems": MetadataValue.md(
+                    "\n".join(f"- {m}" for m in report.messages) or "_none_"
+                ),
+                "repeated_ids": report.repeated_ids,
+                "ids_delivered_before": report.ids_delivered_before,
+                "files_detail": MetadataValue.md(_files_table(report)),
+                "entries_not_loaded": MetadataValue.md(
+                    "\n".join(f"- {e.message}" for e in report.refused_entries + survey.refused)
+                    or "_none_"
+                ),
+            }
+        )
+        yield AssetCheckResult(
+            check_name="rows_reconcile",
+            passed=bool(reconciles),
+            metadata={k: int(v or 0) for k, v in counts.items()},
+        )
         rejected = report.rejected_files
         yield AssetCheckResult(
-            check_name="files_accepted", passed=not rejected and not report.refused_entries,
+            check_name="files_accepted",
+            passed=not rejected and not report.refused_entries,
             severity=AssetCheckSeverity.WARN,
-            metadata={"rejected_files": MetadataValue.json([f.message for f in rejected]),
-                      "refused_entries": MetadataValue.json([e.message for e in report.refused_entries])})
+            metadata={
+                "rejected_files": MetadataValue.json([f.message for f in rejected]),
+                "refused_entries": MetadataValue.json([e.message for e in report.refused_entries]),
+            },
+        )
 
     return _raw_asset
 

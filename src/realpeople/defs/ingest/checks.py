@@ -15,16 +15,25 @@ from realpeople.defs.quality.gx import gx_asset_check
 def _raw_rows(table: str):
     def load(warehouse, settings, delivery_date: str):
         with warehouse.get_connection() as con:
-            return con.execute(sql(f"raw_{table}_of_delivery.sql"), {"delivery_date": delivery_date}).df(), {}
+            return con.execute(
+                sql(f"raw_{table}_of_delivery.sql"), {"delivery_date": delivery_date}
+            ).df(), {}
 
     return load
 
 
 raw_contract_checks = [
     gx_asset_check(
-        asset=RAW_KEYS[table], name=f"raw_{table}_contract", suite=f"raw_{table}", blocking=False,
-        load=_raw_rows(table), partition_name="dt",
-        description=(f"Great Expectations suite `raw_{table}` on the delivery's loaded rows. "
-                     "Warning: row-level problems are already quarantined at load."))
+        asset=RAW_KEYS[table],
+        name=f"raw_{table}_contract",
+        suite=f"raw_{table}",
+        blocking=False,
+        load=_raw_rows(table),
+        partition_name="dt",
+        description=(
+            f"Great Expectations suite `raw_{table}` on the delivery's loaded rows. "
+            "Warning: row-level problems are already quarantined at load."
+        ),
+    )
     for table in TABLES
 ]

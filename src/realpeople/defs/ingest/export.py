@@ -37,9 +37,14 @@ def export_delivery(con: duckdb.DuckDBPyConnection, root: Path, table: str, day:
     staging = target.parent / f".{target.name}.{uuid.uuid4().hex}"
     staging.mkdir()
     try:
-        con.execute(sql("export_delivery.sql"), {
-            "table_name": f"raw.{table}", "delivery_date": day,
-            "path": str(staging / "part-0.parquet")})
+        con.execute(
+            sql("export_delivery.sql"),
+            {
+                "table_name": f"raw.{table}",
+                "delivery_date": day,
+                "path": str(staging / "part-0.parquet"),
+            },
+        )
         old = target.parent / f".{target.name}.old.{uuid.uuid4().hex}"
         if target.exists():
             target.rename(old)
@@ -55,7 +60,9 @@ def export_raw(con: duckdb.DuckDBPyConnection, root: Path, tables: tuple[str, ..
     Spark on an existing warehouse). Returns the number of partitions written."""
     written = 0
     for table in tables:
-        for (day,) in con.execute(sql("delivery_dates.sql"), {"table_name": f"raw.{table}"}).fetchall():
+        for (day,) in con.execute(
+            sql("delivery_dates.sql"), {"table_name": f"raw.{table}"}
+        ).fetchall():
             export_delivery(con, root, table, day)
             written += 1
     return written

@@ -37,7 +37,7 @@ class Entry:
     path: str
     table: str | None
     delivery_date: date | None
-    kind: str    # 'delivery' (a folder refused as a delivery), 'folder', 'file', 'link', 'special'
+    kind: str  # 'delivery' (a folder refused as a delivery), 'folder', 'file', 'link', 'special'
     reason: str
 
     @property
@@ -93,18 +93,32 @@ def _kind_of(path: Path, root: Path) -> tuple[str, str | None, os.stat_result | 
         except (OSError, RuntimeError):
             return "link", "a symbolic link that leads nowhere", None
         if not _within(target, root):
-            return "link", f"a symbolic link that leads outside the landing zone (to {target})", None
+            return (
+                "link",
+                f"a symbolic link that leads outside the landing zone (to {target})",
+                None,
+            )
         try:
             own = target.stat()
         except OSError as exc:
-            return "link", f"a symbolic link whose target cannot be inspected ({exc.strerror})", None
+            return (
+                "link",
+                f"a symbolic link whose target cannot be inspected ({exc.strerror})",
+                None,
+            )
     if stat.S_ISDIR(own.st_mode):
         return kind or "folder", None, own
     if stat.S_ISREG(own.st_mode):
         return kind or "file", None, own
-    what = ("a socket" if stat.S_ISSOCK(own.st_mode) else "a FIFO" if stat.S_ISFIFO(own.st_mode)
-            else "a device" if stat.S_ISCHR(own.st_mode) or stat.S_ISBLK(own.st_mode)
-            else "not a regular file")
+    what = (
+        "a socket"
+        if stat.S_ISSOCK(own.st_mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(own.st_mode)
+        else "a device"
+        if stat.S_ISCHR(own.st_mode) or stat.S_ISBLK(own.st_mode)
+        else "not a regular file"
+    )
     return "special", f"{what}, not a regular file", own
 
 
@@ -129,8 +143,9 @@ def parse_delivery_folder(name: str) -> tuple[date | None, str | None]:
         return None, f"folder {name!r}: {text!r} is not a valid date (YYYY-MM-DD)"
 
 
-def survey_landing(landing_dir: Path, first_date: date | None = None,
-                   last_date: date | None = None) -> LandingSurvey:
+def survey_landing(
+    landing_dir: Path, first_date: date | None = None, last_date: date | None = None
+) -> LandingSurvey:
     """Every delivery of every contract table, and every other entry with why it is refused.
 
     ``first_date``/``last_date`` bound the delivery dates (the partition range): a folder
@@ -148,8 +163,15 @@ def survey_landing(landing_dir: Path, first_date: date | None = None,
             survey.refused.append(Entry(str(top), None, None, kind, refused))
             continue
         if top.name not in TABLES or kind not in ("folder", "link") or not top.is_dir():
-            survey.refused.append(Entry(str(top), None, None, kind, (
-                f"not a contract table (expected folders {', '.join(TABLES)})")))
+            survey.refused.append(
+                Entry(
+                    str(top),
+                    None,
+                    None,
+                    kind,
+                    (f"not a contract table (expected folders {', '.join(TABLES)})"),
+                )
+            )
             continue
         for child in _children(top):
             kind, refused, _ = _kind_of(child, root)
@@ -164,19 +186,39 @@ def survey_landing(landing_dir: Path, first_date: date | None = None,
             if day is None:
                 survey.refused.append(Entry(str(child), top.name, None, "delivery", why))
             elif first_date is not None and day < first_date:
-                survey.refused.append(Entry(str(child), top.name, day, "delivery", (
-                    f"dated before the first partition, REALPEOPLE_FIRST_DELIVERY_DATE={first_date}; "
-                    f"set it to {day} or earlier to load it")))
+                survey.refused.append(
+                    Entry(
+                        str(child),
+                        top.name,
+                        day,
+                        "delivery",
+                        (
+                            f"dated before the first partition, REALPEOPLE_FIRST_DELIVERY_DATE={first_date}; "
+                            f"set it to {day} or earlier to load it"
+                        ),
+                    )
+                )
             elif last_date is not None and day > last_date:
-                survey.refused.append(Entry(str(child), top.name, day, "delivery", (
-                    f"dated after the last partition ({last_date}, tomorrow UTC): not loaded yet")))
+                survey.refused.append(
+                    Entry(
+                        str(child),
+                        top.name,
+                        day,
+                        "delivery",
+                        (
+                            f"dated after the last partition ({last_date}, tomorrow UTC): not loaded yet"
+                        ),
+                    )
+                )
             else:
                 survey.deliveries[top.name].append(day)
         survey.deliveries[top.name].sort()
     return survey
 
 
-def delivery_contents(landing_dir: Path, table: str, delivery_date: date) -> tuple[list[Path], list[Entry]]:
+def delivery_contents(
+    landing_dir: Path, table: str, delivery_date: date
+) -> tuple[list[Path], list[Entry]]:
     """The files of one delivery to load, in file order (by name, as 'latest wins' uses),
     and every other entry of its folder with why it is not loaded."""
     root = Path(landing_dir).resolve()
@@ -191,7 +233,7 @@ def delivery_contents(landing_dir: Path, table: str, delivery_date: date) -> tup
             elif child.name.startswith(HIDDEN_PREFIXES):
                 why = "a hidden or temporary file (name starts with '.' or '_')"
             elif file_format(child.name) is None:
-                why = (f"not a format the pipeline reads (expected {', '.join(FILE_FORMATS)})")
+                why = f"not a format the pipeline reads (expected {', '.join(FILE_FORMATS)})"
         if why is None:
             files.append(child)
         else:
@@ -213,8 +255,9 @@ def file_stamps(landing_dir: Path, table: str, delivery_date: date) -> set[FileS
     return stamps
 
 
-def pending_deliveries(landing: LandingSurvey, landing_dir: Path,
-                       recorded: set[FileStamp]) -> dict[date, dict[str, str]]:
+def pending_deliveries(
+    landing: LandingSurvey, landing_dir: Path, recorded: set[FileStamp]
+) -> dict[date, dict[str, str]]:
     """The one definition of "not yet loaded", for ``make run`` and the delivery sensor.
 
     A delivery's table is pending when the files in its folder (path, size, modification

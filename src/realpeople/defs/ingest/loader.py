@@ -45,8 +45,10 @@ class Problem:
     example: str
 
     def describe(self, path: str) -> str:
-        return (f"{path}: column '{self.column}': {self.problem}: {self.rows} row(s) quarantined "
-                f"(first at row {self.example_row}: {self.example})")
+        return (
+            f"{path}: column '{self.column}': {self.problem}: {self.rows} row(s) quarantined "
+            f"(first at row {self.example_row}: {self.example})"
+        )
 
 
 @dataclass
@@ -117,14 +119,18 @@ class DeliveryReport:
         out += [f"{e.message} (not loaded)" for e in self.refused_entries]
         key = TABLES[self.table].key
         if self.repeated_ids:
-            out.append(f"{self.table} dt={self.delivery_date}: {self.repeated_ids} {key}(s) repeated "
-                       f"within the delivery (e.g. {self.repeated_id_example!r}); staging keeps one")
+            out.append(
+                f"{self.table} dt={self.delivery_date}: {self.repeated_ids} {key}(s) repeated "
+                f"within the delivery (e.g. {self.repeated_id_example!r}); staging keeps one"
+            )
         # Accounts and appeals re-send an id to update it: only a repeat of an event or a
         # review is worth a line.
         if self.ids_delivered_before and self.table in ("events", "reviews"):
-            out.append(f"{self.table} dt={self.delivery_date}: {self.ids_delivered_before} {key}(s) "
-                       f"already delivered on an earlier date (e.g. {self.id_delivered_before_example!r}); "
-                       "staging keeps one")
+            out.append(
+                f"{self.table} dt={self.delivery_date}: {self.ids_delivered_before} {key}(s) "
+                f"already delivered on an earlier date (e.g. {self.id_delivered_before_example!r}); "
+                "staging keeps one"
+            )
         return out
 
 
@@ -145,8 +151,9 @@ def list_delivery_files(landing_dir: Path, table: str, delivery_date: date) -> l
     return delivery_contents(landing_dir, table, delivery_date)[0]
 
 
-def discover_delivery_dates(landing_dir: Path, first_date: date | None = None,
-                            last_date: date | None = None) -> dict[str, list[date]]:
+def discover_delivery_dates(
+    landing_dir: Path, first_date: date | None = None, last_date: date | None = None
+) -> dict[str, list[date]]:
     """Every loadable delivery date in the landing zone, per table, sorted.
 
     Never raises for a bad folder: a folder that is not a valid ``dt=`` date (or is
@@ -162,7 +169,8 @@ def recorded_files(con: duckdb.DuckDBPyConnection) -> set:
     before the first load (no ledger yet)."""
     has_ledger = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'deliveries'").fetchone()[0]
+        "where table_schema = 'raw' and table_name = 'deliveries'"
+    ).fetchone()[0]
     return set(con.execute(sql("ledger_files.sql")).fetchall()) if has_ledger else set()
 
 
@@ -186,7 +194,9 @@ def _stage_file(con: duckdb.DuckDBPyConnection, table: str, index: int, path: Pa
             con.execute(sql("stage_landed.sql"))
             con.execute(f"alter table landed_copy rename to landed_{index}")  # our own temp table
         except duckdb.Error as exc:
-            landed.rejected_reason = f"unreadable {landed.file_format} file: {str(exc).splitlines()[0]}"
+            landed.rejected_reason = (
+                f"unreadable {landed.file_format} file: {str(exc).splitlines()[0]}"
+            )
         finally:
             con.unregister("landed_arrow")
             landed.table = None
@@ -206,8 +216,10 @@ def _check_header(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
         source_type = landed_types[column.name]
         base_type = source_type.split("(")[0]
         if base_type not in ACCEPTED_SOURCE_TYPES[column.type]:
-            return (f"column '{column.name}' has type {source_type}, which cannot be cast to "
-                    f"the contract's {column.type}")
+            return (
+                f"column '{column.name}' has type {source_type}, which cannot be cast to "
+                f"the contract's {column.type}"
+            )
     return None
 
 
@@ -238,15 +250,25 @@ def load_delivery(
     report = DeliveryReport(table, delivery_date, reports, reasons, refused_entries=refused)
     # `table` and its key come from the closed set TABLES, never from input.
     key = TABLES[table].key
-    (report.repeated_ids, report.repeated_id_example, report.ids_delivered_before,
-     report.id_delivered_before_example) = con.execute(
+    (
+        report.repeated_ids,
+        report.repeated_id_example,
+        report.ids_delivered_before,
+        report.id_delivered_before_example,
+    ) = con.execute(
         sql("repeated_ids.sql").replace("raw.__table__", f"raw.{table}").replace("__key__", key),
-        {"delivery_date": delivery_date}).fetchone()
+        {"delivery_date": delivery_date},
+    ).fetchone()
     return report
 
 
-def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, files: list[Path],
-                refused: list[Entry]) -> list[FileReport]:
+def _load_files(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    delivery_date: date,
+    files: list[Path],
+    refused: list[Entry],
+) -> list[FileReport]:
     """Replace the delivery in one transaction: its rows, quarantine, ledger and entries.
 
     Every file is read and copied into DuckDB first, outside the transaction: a DuckDB
@@ -261,8 +283,10 @@ def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
         reports: list[FileReport] = []
         with transaction(con):
             # `table` comes from the closed set TABLES (checked above), never from input.
-            con.execute(f"delete from raw.{table} where _delivery_date = $delivery_date",
-                        {"delivery_date": delivery_date})
+            con.execute(
+                f"delete from raw.{table} where _delivery_date = $delivery_date",
+                {"delivery_date": delivery_date},
+            )
             con.execute(sql("delete_quarantined_delivery.sql"), params)
             con.execute(sql("delete_delivery_record.sql"), params)
             con.execute(sql("delete_delivery_entries.sql"), params)
@@ -277,9 +301,17 @@ def _load_files(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
 
 def _record_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry], scope: str) -> None:
     for entry in entries:
-        con.execute(sql("record_landing_entry.sql"), {
-            "path": entry.path, "table_name": entry.table, "delivery_date": entry.delivery_date,
-            "entry_kind": entry.kind, "reason": entry.reason, "scope": scope})
+        con.execute(
+            sql("record_landing_entry.sql"),
+            {
+                "path": entry.path,
+                "table_name": entry.table,
+                "delivery_date": entry.delivery_date,
+                "entry_kind": entry.kind,
+                "reason": entry.reason,
+                "scope": scope,
+            },
+        )
 
 
 def record_landing_survey(con: duckdb.DuckDBPyConnection, survey: LandingSurvey) -> None:
@@ -296,7 +328,9 @@ def newest_delivery_with_rows(con: duckdb.DuckDBPyConnection, dates: list[date])
     folder, or one whose every row was refused, does not move it)."""
     if not dates:
         return None
-    return con.execute(sql("newest_delivery_with_rows.sql"), {"dates": sorted(set(dates))}).fetchone()[0]
+    return con.execute(
+        sql("newest_delivery_with_rows.sql"), {"dates": sorted(set(dates))}
+    ).fetchone()[0]
 
 
 def ledger_rejections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
@@ -306,8 +340,9 @@ def ledger_rejections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, st
     return con.execute(sql("ledger_rejections.sql")).fetchall()
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
-               landed, source: str) -> FileReport:
+def _load_file(
+    con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, landed, source: str
+) -> FileReport:
     """Validate and load one read file (``source``: the Arrow table or its staged copy)."""
     path = landed.path
     file_format = landed.file_format
@@ -324,10 +359,18 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
         # Unreadable (truncated Parquet, not UTF-8, beyond a limit): no row can be
         # counted, so the file itself is recorded as rejected, with where and why.
         reason = landed.rejected_reason
-        con.execute(sql("record_delivery.sql"), {
-            **file_params, "file_format": file_format, "rows_landed": None,
-            "rows_loaded": 0, "rows_quarantined": 0, "rejected_reason": reason,
-            "ignored_columns": ", ".join(ignored) or None})
+        con.execute(
+            sql("record_delivery.sql"),
+            {
+                **file_params,
+                "file_format": file_format,
+                "rows_landed": None,
+                "rows_loaded": 0,
+                "rows_quarantined": 0,
+                "rejected_reason": reason,
+                "ignored_columns": ", ".join(ignored) or None,
+            },
+        )
         return FileReport(str(path), file_format, None, 0, 0, reason, ignored)
     # The SQL files read `landed`; point it at this file's rows. (`source` is one of our
     # own two names, never input.)
@@ -336,13 +379,20 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
     rejected = _check_header(con, table)
     problems: list[Problem] = []
     if rejected:
-        con.execute(sql("quarantine_landed_file.sql"),
-                    {**params_of(file_params), "reason": f"file rejected: {rejected}"})
+        con.execute(
+            sql("quarantine_landed_file.sql"),
+            {**params_of(file_params), "reason": f"file rejected: {rejected}"},
+        )
         rows_loaded, rows_quarantined = 0, rows_landed
     else:
-        con.execute(sql(f"validate_{table}.sql"), {
-            "delivery_date": delivery_date, "platform_epoch": PLATFORM_EPOCH,
-            **({"late_days": LATE_EVENT_DAYS} if table == "events" else {})})
+        con.execute(
+            sql(f"validate_{table}.sql"),
+            {
+                "delivery_date": delivery_date,
+                "platform_epoch": PLATFORM_EPOCH,
+                **({"late_days": LATE_EVENT_DAYS} if table == "events" else {}),
+            },
+        )
         # `table` is from the closed set TABLES; BY NAME matches the contract's columns.
         con.execute(
             f"insert into raw.{table} by name "
@@ -350,20 +400,38 @@ def _load_file(con: duckdb.DuckDBPyConnection, table: str, delivery_date: date,
             "$delivery_date as _delivery_date, $source_file as _source_file, "
             "current_timestamp at time zone 'UTC' as _loaded_at "
             "from validated where _reject_reason is null",
-            {"delivery_date": delivery_date, "source_file": str(path)})
+            {"delivery_date": delivery_date, "source_file": str(path)},
+        )
         con.execute(sql("quarantine_invalid_rows.sql"), params_of(file_params))
         rows_quarantined = con.execute(
-            "select count(*) from validated where _reject_reason is not null").fetchone()[0]
+            "select count(*) from validated where _reject_reason is not null"
+        ).fetchone()[0]
         rows_loaded = rows_landed - rows_quarantined
         problems = [Problem(*row) for row in con.execute(sql("file_problems.sql")).fetchall()]
-    con.execute(sql("record_delivery.sql"), {
-        **file_params, "file_format": file_format, "rows_landed": rows_landed,
-        "rows_loaded": rows_loaded, "rows_quarantined": rows_quarantined,
-        "rejected_reason": rejected, "ignored_columns": ", ".join(ignored) or None})
+    con.execute(
+        sql("record_delivery.sql"),
+        {
+            **file_params,
+            "file_format": file_format,
+            "rows_landed": rows_landed,
+            "rows_loaded": rows_loaded,
+            "rows_quarantined": rows_quarantined,
+            "rejected_reason": rejected,
+            "ignored_columns": ", ".join(ignored) or None,
+        },
+    )
     con.execute("drop view if exists landed")
     con.execute("drop table if exists validated")
-    return FileReport(str(path), file_format, rows_landed, rows_loaded, rows_quarantined,
-                      rejected, ignored, problems)
+    return FileReport(
+        str(path),
+        file_format,
+        rows_landed,
+        rows_loaded,
+        rows_quarantined,
+        rejected,
+        ignored,
+        problems,
+    )
 
 
 def params_of(file_params: dict) -> dict:

@@ -110,7 +110,9 @@ def read_landed_file(path: Path, table_name: str, limits: Limits | None = None) 
         # Anything else the readers refuse (an exotic type, a file gone since listing):
         # still this file alone.
         landed.table = None
-        landed.rejected_reason = f"unreadable {fmt} file: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        landed.rejected_reason = (
+            f"unreadable {fmt} file: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        )
     return landed
 
 
@@ -121,24 +123,30 @@ class _Rejected(Exception):
 def _columns(names: list[str], table_name: str, limits: Limits) -> tuple[list[str], list[str]]:
     """(contract columns to read, ignored column names) for a file's column names."""
     if len(names) > limits.columns_per_file:
-        raise _Rejected(f"{len(names):,} columns, over the limit of {limits.columns_per_file:,} "
-                        "columns per file")
+        raise _Rejected(
+            f"{len(names):,} columns, over the limit of {limits.columns_per_file:,} "
+            "columns per file"
+        )
     wanted = TABLES[table_name].column_names
     for name in wanted:
         if names.count(name) > 1:
             raise _Rejected(f"column '{name}' appears {names.count(name)} times")
     keep = [n for n in wanted if n in names]
     if not keep:
-        raise _Rejected(f"none of the contract's {table_name} columns is present "
-                        f"(first columns: {', '.join(repr(n[:40]) for n in names[:5])})")
+        raise _Rejected(
+            f"none of the contract's {table_name} columns is present "
+            f"(first columns: {', '.join(repr(n[:40]) for n in names[:5])})"
+        )
     ignored = [n for n in dict.fromkeys(names) if n not in wanted]
     return keep, ignored
 
 
 def describe_ignored(ignored: list[str]) -> list[str]:
     """Ignored names as the ledger keeps them: reserved ones marked, long lists cut."""
-    shown = [f"{n} (reserved)" if n.startswith(RESERVED_PREFIX) else n
-             for n in (x[:100] for x in ignored[:IGNORED_NAMES_KEPT])]
+    shown = [
+        f"{n} (reserved)" if n.startswith(RESERVED_PREFIX) else n
+        for n in (x[:100] for x in ignored[:IGNORED_NAMES_KEPT])
+    ]
     if len(ignored) > IGNORED_NAMES_KEPT:
         shown.append(f"... and {len(ignored) - IGNORED_NAMES_KEPT:,} more")
     return shown
@@ -149,21 +157,29 @@ def _read_parquet(landed: LandedFile, table_name: str, limits: Limits) -> None:
     try:
         parquet = pq.ParquetFile(pa.memory_map(str(landed.path)))
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise _Rejected(f"unreadable parquet file ({size:,} bytes; truncated or not Parquet): "
-                        f"{str(exc).splitlines()[0]}") from exc
+        raise _Rejected(
+            f"unreadable parquet file ({size:,} bytes; truncated or not Parquet): "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
     meta = parquet.metadata
     names = parquet.schema_arrow.names
     keep, ignored = _columns(names, table_name, limits)
     if meta.num_rows > limits.rows_per_file:
-        raise _Rejected(f"{meta.num_rows:,} rows, over the limit of {limits.rows_per_file:,} rows per file")
+        raise _Rejected(
+            f"{meta.num_rows:,} rows, over the limit of {limits.rows_per_file:,} rows per file"
+        )
     expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if expanded > limits.decompressed_bytes:
-        raise _Rejected(f"{expanded:,} bytes after decompression, over the limit of "
-                        f"{limits.decompressed_bytes:,}")
+        raise _Rejected(
+            f"{expanded:,} bytes after decompression, over the limit of "
+            f"{limits.decompressed_bytes:,}"
+        )
     try:
         table = parquet.read(columns=keep, use_threads=True)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise _Rejected(f"unreadable parquet file ({size:,} bytes): {str(exc).splitlines()[0]}") from exc
+        raise _Rejected(
+            f"unreadable parquet file ({size:,} bytes): {str(exc).splitlines()[0]}"
+        ) from exc
     landed.ignored_columns = ignored
     landed.table = _with_problems(table, limits)
 
@@ -184,13 +200,17 @@ def _csv_header(path: Path, limits: Limits) -> list[str]:
                 number += 1
                 budget -= len(line)
                 if budget <= 0:
-                    raise _Rejected(f"line 1 (the header) is longer than the line limit of "
-                                    f"{limits.line_bytes:,} bytes")
+                    raise _Rejected(
+                        f"line 1 (the header) is longer than the line limit of "
+                        f"{limits.line_bytes:,} bytes"
+                    )
                 try:
                     text = line.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    raise _Rejected(f"line {number} (the header): byte 0x{line[exc.start]:02x} is "
-                                    "not UTF-8 (the contract's encoding)") from None
+                    raise _Rejected(
+                        f"line {number} (the header): byte 0x{line[exc.start]:02x} is "
+                        "not UTF-8 (the contract's encoding)"
+                    ) from None
                 yield text.removeprefix("\ufeff") if number == 1 else text
 
         try:
@@ -200,14 +220,17 @@ def _csv_header(path: Path, limits: Limits) -> list[str]:
         except csv.Error as exc:
             raise _Rejected(f"line 1 (the header) cannot be parsed: {exc}") from None
         except _LimitExceeded:
-            raise _Rejected(f"over the limit of {limits.decompressed_bytes:,} bytes after "
-                            "decompression") from None
+            raise _Rejected(
+                f"over the limit of {limits.decompressed_bytes:,} bytes after decompression"
+            ) from None
 
 
 def _read_csv(landed: LandedFile, table_name: str, limits: Limits) -> None:
     path = landed.path
     if not _is_gzip(path) and path.stat().st_size > limits.decompressed_bytes:
-        raise _Rejected(f"{path.stat().st_size:,} bytes, over the limit of {limits.decompressed_bytes:,}")
+        raise _Rejected(
+            f"{path.stat().st_size:,} bytes, over the limit of {limits.decompressed_bytes:,}"
+        )
     header = _csv_header(path, limits)
     keep, ignored = _columns(header, table_name, limits)
 
@@ -222,22 +245,38 @@ def _read_csv(landed: LandedFile, table_name: str, limits: Limits) -> None:
             try:
                 table = pacsv.read_csv(
                     raw,
-                    read_options=pacsv.ReadOptions(block_size=limits.line_bytes, use_threads=use_threads),
-                    parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True,
-                                                     newlines_in_values=True, invalid_row_handler=skip),
+                    read_options=pacsv.ReadOptions(
+                        block_size=limits.line_bytes, use_threads=use_threads
+                    ),
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=",",
+                        quote_char='"',
+                        double_quote=True,
+                        newlines_in_values=True,
+                        invalid_row_handler=skip,
+                    ),
                     convert_options=pacsv.ConvertOptions(
-                        include_columns=keep, column_types={c: pa.string() for c in keep},
+                        include_columns=keep,
+                        column_types={c: pa.string() for c in keep},
                         # An empty field is a null, a quoted empty one ("") an empty string.
-                        null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
-                        check_utf8=True))
+                        null_values=[""],
+                        strings_can_be_null=True,
+                        quoted_strings_can_be_null=False,
+                        check_utf8=True,
+                    ),
+                )
             except _LimitExceeded:
-                raise _Rejected(f"over the limit of {limits.decompressed_bytes:,} bytes after "
-                                "decompression") from None
+                raise _Rejected(
+                    f"over the limit of {limits.decompressed_bytes:,} bytes after decompression"
+                ) from None
             except (pa.ArrowException, OSError) as exc:
                 if getattr(raw, "exceeded", False):
-                    raise _Rejected(f"over the limit of {limits.decompressed_bytes:,} bytes after "
-                                    "decompression") from None
-                raise _Rejected(f"unreadable csv file: {diagnose_csv(path, limits, str(exc))}") from exc
+                    raise _Rejected(
+                        f"over the limit of {limits.decompressed_bytes:,} bytes after decompression"
+                    ) from None
+                raise _Rejected(
+                    f"unreadable csv file: {diagnose_csv(path, limits, str(exc))}"
+                ) from exc
         return table, bad
 
     table, bad = parse(use_threads=True)
@@ -245,8 +284,10 @@ def _read_csv(landed: LandedFile, table_name: str, limits: Limits) -> None:
         # Line numbers are only known to a single-threaded parse: worth it for bad files only.
         table, bad = parse(use_threads=False)
     if table.num_rows + len(bad) > limits.rows_per_file:
-        raise _Rejected(f"{table.num_rows + len(bad):,} rows, over the limit of "
-                        f"{limits.rows_per_file:,} rows per file")
+        raise _Rejected(
+            f"{table.num_rows + len(bad):,} rows, over the limit of "
+            f"{limits.rows_per_file:,} rows per file"
+        )
     landed.ignored_columns = ignored
     table = _with_problems(table, limits)
     if bad:
@@ -263,8 +304,10 @@ def _unsplit_rows(schema: pa.Schema, first_row: int, bad: list) -> pa.Table:
         if not row.text.strip():
             reasons.append(f"row: wrong number of fields: {line} holds only whitespace")
         else:
-            reasons.append(f"row: wrong number of fields: {line} has {row.actual_columns} where the "
-                           f"header has {row.expected_columns}: {row.text[:60]!r}")
+            reasons.append(
+                f"row: wrong number of fields: {line} has {row.actual_columns} where the "
+                f"header has {row.expected_columns}: {row.text[:60]!r}"
+            )
     columns = {name: pa.nulls(len(bad), schema.field(name).type) for name in schema.names}
     columns["_file_row"] = pa.array(np.arange(first_row, first_row + len(bad)), pa.int64())
     columns["_read_problem"] = pa.array(reasons, pa.string())
@@ -307,11 +350,19 @@ def _with_problems(table: pa.Table, limits: Limits) -> pa.Table:
             # Arrow's type for a column that is all null (valid for a nullable field);
             # DuckDB would read it as INTEGER.
             column = column.cast(pa.string())
-        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_binary_view(kind):
+        elif (
+            pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_binary_view(kind)
+        ):
             # Parquet byte arrays without the UTF8 annotation: text if they decode.
             column, bad = _utf8_per_row(column)
             note(bad, f"{name}: not valid UTF-8")
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        elif (
+            pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+            or pa.types.is_string_view(kind)
+        ):
             try:
                 column.validate(full=True)  # Parquet readers do not check UTF-8
             except pa.ArrowInvalid:
@@ -320,7 +371,9 @@ def _with_problems(table: pa.Table, limits: Limits) -> pa.Table:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             too_long = pc.greater(pc.binary_length(column), limits.field_bytes)
             if pc.any(too_long).as_py():
-                note(too_long, f"{name}: longer than the field limit of {limits.field_bytes:,} bytes")
+                note(
+                    too_long, f"{name}: longer than the field limit of {limits.field_bytes:,} bytes"
+                )
                 # The quarantine keeps the row: a bounded prefix of the value is enough.
                 column = pc.if_else(too_long, pc.utf8_slice_codeunits(column, 0, 200), column)
         columns[name] = column
@@ -339,14 +392,18 @@ def diagnose_csv(path: Path, limits: Limits, error: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        return (f"line {line}: byte 0x{data[exc.start]:02x} (at offset {exc.start}) is not UTF-8 "
-                "(the contract's encoding)")
+        line = data[: exc.start].count(b"\n") + 1
+        return (
+            f"line {line}: byte 0x{data[exc.start]:02x} (at offset {exc.start}) is not UTF-8 "
+            "(the contract's encoding)"
+        )
     start = 0
     for number, line in enumerate(text.split("\n"), start=1):
         if len(line.encode("utf-8")) > limits.line_bytes:
-            return (f"line {number} (byte {start}) is longer than the line limit of "
-                    f"{limits.line_bytes:,} bytes")
+            return (
+                f"line {number} (byte {start}) is longer than the line limit of "
+                f"{limits.line_bytes:,} bytes"
+            )
         start += len(line.encode("utf-8")) + 1
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     row_start = 1

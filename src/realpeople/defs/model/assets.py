@@ -5,7 +5,6 @@ Thin wrappers: the work is in ``ml.train``, ``ml.score``, ``ml.explain``, ``ml.p
 below) and on demand (launch ``training_job`` or materialize the model in the UI).
 """
 
-
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +39,9 @@ sql = sql_reader(__file__)
 def _configure_mlflow(settings: ResourceParam[Settings]) -> str:
     from realpeople.ml.tracking import configure
 
-    return configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    return configure(
+        settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
+    )
 
 
 def mlflow_run_url(experiment_id: str, run_id: str) -> str:
@@ -64,21 +65,29 @@ PROMOTION_GATE = "promotion_gate"
     kinds={"lightgbm", "mlflow"},
     owners=["team:ml"],
     code_version="2",
-    check_specs=[AssetCheckSpec(
-        PROMOTION_GATE, asset=MODEL_KEY,
-        description=("Did the newly trained challenger beat the champion on the newest reviews "
-                     "(recall at the terminate precision target, without more people wrongly "
-                     "terminated)? Warns when the champion is kept."))],
+    check_specs=[
+        AssetCheckSpec(
+            PROMOTION_GATE,
+            asset=MODEL_KEY,
+            description=(
+                "Did the newly trained challenger beat the champion on the newest reviews "
+                "(recall at the terminate precision target, without more people wrongly "
+                "terminated)? Warns when the champion is kept."
+            ),
+        )
+    ],
     description=(
         "One registered model version per training: LightGBM multiclass (human / ai_assisted / "
         "ai_managed) on reviewed accounts with point-in-time features (the newest snapshot "
         "before each review's day), latest verdict as label. Time split (newest quarter of "
         "reviews = test) plus cross-validation, a time-boxed search as MLflow child runs, "
         "Platt calibration and policy thresholds from out-of-fold predictions. Registered as "
-        "`challenger`; promoted to `champion` only through the promotion gate."),
+        "`challenger`; promoted to `champion` only through the promotion gate."
+    ),
 )
-def account_authenticity_model(context: AssetExecutionContext, settings: ResourceParam[Settings],
-                               warehouse: DuckDBResource):
+def account_authenticity_model(
+    context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
+):
     from realpeople.ml.dataset import NotEnoughReviews
     from realpeople.ml.distributed import fit_backend
     from realpeople.ml.tracking import log_register_and_gate
@@ -89,68 +98,96 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Resourc
         if as_of is None:
             raise Failure("no account_features yet: build the features for a run date first")
         snapshots = con.execute(sql("feature_snapshots.sql")).df()
-        training = con.execute(sql("training_set.sql"), {
-            "as_of": as_of, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
-    context.log.info(f"training on {len(training)} reviewed accounts as of {as_of}, "
-                     f"from {len(snapshots)} feature snapshot(s)")
+        training = con.execute(
+            sql("training_set.sql"), {"as_of": as_of, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}
+        ).df()
+    context.log.info(
+        f"training on {len(training)} reviewed accounts as of {as_of}, "
+        f"from {len(snapshots)} feature snapshot(s)"
+    )
     try:
         with fit_backend(settings.training_backend, settings.dask_scheduler) as fit:
-            result = train_model(training, terminate_precision=settings.terminate_precision,
-                                 label_noise=settings.label_noise, search_seconds=SEARCH_SECONDS,
-                                 fit=fit)
+            result = train_model(
+                training,
+                terminate_precision=settings.terminate_precision,
+                label_noise=settings.label_noise,
+                search_seconds=SEARCH_SECONDS,
+                fit=fit,
+            )
     except NotEnoughReviews as refused:
         # Degrade, don't die: no version is registered; the champion (if any) keeps acting,
         # and without one the run date is decided by moderators' verdicts only.
-        message = (f"{refused} (as of {as_of}; reviews count only with a feature snapshot "
-                   f"from before their day: snapshots "
-                   f"{', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))})")
+        message = (
+            f"{refused} (as of {as_of}; reviews count only with a feature snapshot "
+            f"from before their day: snapshots "
+            f"{', '.join(str(d.date()) for d in pd.to_datetime(snapshots['run_date']))})"
+        )
         context.log.warning(message)
-        yield MaterializeResult(metadata={
-            "trained": False, "reason": message, "training_as_of": str(as_of),
-            "feature_snapshots": len(snapshots), "reviewed_accounts": len(training),
-            **{f"reviews_needed_{c}": n for c, n in refused.shortfall.needed.items()},
-            "reviews_needed_any": refused.shortfall.needed_any})
+        yield MaterializeResult(
+            metadata={
+                "trained": False,
+                "reason": message,
+                "training_as_of": str(as_of),
+                "feature_snapshots": len(snapshots),
+                "reviewed_accounts": len(training),
+                **{f"reviews_needed_{c}": n for c, n in refused.shortfall.needed.items()},
+                "reviews_needed_any": refused.shortfall.needed_any,
+            }
+        )
         yield AssetCheckResult(
-            check_name=PROMOTION_GATE, asset_key=MODEL_KEY, passed=False,
-            severity=AssetCheckSeverity.WARN, description=f"no challenger trained: {message}",
-            metadata={"decision": "not trained"})
+            check_name=PROMOTION_GATE,
+            asset_key=MODEL_KEY,
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            description=f"no challenger trained: {message}",
+            metadata={"decision": "not trained"},
+        )
         return
     experiment_id = _configure_mlflow(settings)
-    registered = log_register_and_gate(result, model_name=settings.model_name, training_as_of=str(as_of))
+    registered = log_register_and_gate(
+        result, model_name=settings.model_name, training_as_of=str(as_of)
+    )
     decision = registered.decision
     m = {k: float(v) for k, v in result.metrics.items()}
-    yield MaterializeResult(metadata={
-        "trained": True,
-        "model_name": registered.name,
-        "model_version": registered.version,
-        "promoted_to_champion": decision.promoted,
-        "mlflow_run": MetadataValue.url(mlflow_run_url(experiment_id, registered.run_id)),
-        "training_as_of": str(as_of),
-        "feature_snapshots": len(snapshots),
-        "n_train": result.n_train,
-        "n_test": result.n_test,
-        "test_cutoff": result.test_cutoff,
-        "dataset_fingerprint": result.dataset_fingerprint,
-        "fit_backend": result.extra["fit_backend"],
-        "search_trials": len(result.trials),
-        "terminate_threshold": result.policy.terminate_threshold,
-        "terminate_precision_test": m["terminate_precision"],
-        "terminate_recall_test": m["terminate_recall"],
-        "wrongly_terminated_per_10k_people": m["wrongly_terminated_per_10k_people"],
-        "brier_uncalibrated": m["brier_uncalibrated"],
-        "brier_calibrated": m["brier_calibrated"],
-        "terminate_target_met": result.policy.target_met,
-        "heldout_metrics": MetadataValue.json(m),
-        "confusion_matrix": MetadataValue.md(result.confusion.to_markdown()),
-        "top_features": MetadataValue.md(result.importance.head(10).to_markdown(index=False)),
-    })
+    yield MaterializeResult(
+        metadata={
+            "trained": True,
+            "model_name": registered.name,
+            "model_version": registered.version,
+            "promoted_to_champion": decision.promoted,
+            "mlflow_run": MetadataValue.url(mlflow_run_url(experiment_id, registered.run_id)),
+            "training_as_of": str(as_of),
+            "feature_snapshots": len(snapshots),
+            "n_train": result.n_train,
+            "n_test": result.n_test,
+            "test_cutoff": result.test_cutoff,
+            "dataset_fingerprint": result.dataset_fingerprint,
+            "fit_backend": result.extra["fit_backend"],
+            "search_trials": len(result.trials),
+            "terminate_threshold": result.policy.terminate_threshold,
+            "terminate_precision_test": m["terminate_precision"],
+            "terminate_recall_test": m["terminate_recall"],
+            "wrongly_terminated_per_10k_people": m["wrongly_terminated_per_10k_people"],
+            "brier_uncalibrated": m["brier_uncalibrated"],
+            "brier_calibrated": m["brier_calibrated"],
+            "terminate_target_met": result.policy.target_met,
+            "heldout_metrics": MetadataValue.json(m),
+            "confusion_matrix": MetadataValue.md(result.confusion.to_markdown()),
+            "top_features": MetadataValue.md(result.importance.head(10).to_markdown(index=False)),
+        }
+    )
     yield AssetCheckResult(
-        check_name=PROMOTION_GATE, asset_key=MODEL_KEY, passed=decision.promoted,
+        check_name=PROMOTION_GATE,
+        asset_key=MODEL_KEY,
+        passed=decision.promoted,
         severity=AssetCheckSeverity.WARN,
         description=decision.reason,
-        metadata={"decision": "promoted" if decision.promoted else "refused",
-                  "challenger_version": registered.version,
-                  **{k: float(v) for k, v in decision.metrics().items()}})
+        metadata={
+            "decision": "promoted" if decision.promoted else "refused",
+            "challenger_version": registered.version,
+            **{k: float(v) for k, v in decision.metrics().items()},
+        },
+    )
 
 
 @asset(
@@ -168,10 +205,12 @@ def account_authenticity_model(context: AssetExecutionContext, settings: Resourc
         "for the uncertain band that goes to moderators' review queue) and, for proposed "
         "actions, the reasons (TreeSHAP reason codes in words). No rows while no model is "
         "registered (too few reviews): `model_status` then records, per run date, that no "
-        "model acts and how many more reviews of which class training needs."),
+        "model acts and how many more reviews of which class training needs."
+    ),
 )
-def account_scores(context: AssetExecutionContext, settings: ResourceParam[Settings],
-                   warehouse: DuckDBResource) -> MaterializeResult:
+def account_scores(
+    context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
+) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
     from realpeople.ml.policy import decide_actions, hold_terminations, terminate_guard
     from realpeople.ml.tracking import champion, load_model
@@ -192,10 +231,16 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
     with warehouse.get_connection() as con:
         verdicts = con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()
     # people of the random audit: an unbiased sample of the platform's people
-    reviewed = verdicts[verdicts["audited"]].merge(scores[["account_id", "score_ai_managed"]], on="account_id")
-    guard = terminate_guard(reviewed["verdict"], reviewed["score_ai_managed"],
-                            model.policy.terminate_threshold, settings.terminate_guard_per_10k,
-                            label_noise=settings.label_noise)
+    reviewed = verdicts[verdicts["audited"]].merge(
+        scores[["account_id", "score_ai_managed"]], on="account_id"
+    )
+    guard = terminate_guard(
+        reviewed["verdict"],
+        reviewed["score_ai_managed"],
+        model.policy.terminate_threshold,
+        settings.terminate_guard_per_10k,
+        label_noise=settings.label_noise,
+    )
     held = int((scores["proposed_action"] == "terminate").sum()) if guard.tripped else 0
     scores["proposed_action"] = hold_terminations(scores["proposed_action"], guard)
     if guard.tripped:
@@ -203,7 +248,8 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
             f"terminate guard tripped for {run_date}: the bar {model.policy.terminate_threshold:.3f} "
             f"would terminate {guard.people_flagged} of {guard.people_reviewed} audited people "
             f"(flipped verdicts expected {guard.expected_flipped:.1f}, allowed {guard.max_per_10k:g} "
-            f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue")
+            f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue"
+        )
     scores["reasons"] = explain_actions(features, scores, scorer)
     scores.insert(0, "run_date", pd.to_datetime(run_date).date())
     scores["model_name"] = model.name
@@ -214,79 +260,137 @@ def account_scores(context: AssetExecutionContext, settings: ResourceParam[Setti
         with transaction(con):
             con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
             con.execute(sql("replace_account_scores.sql"))
-            _record_status(con, run_date, settings.model_name, model.version, None, guard, held,
-                           model.policy.terminate_threshold)
+            _record_status(
+                con,
+                run_date,
+                settings.model_name,
+                model.version,
+                None,
+                guard,
+                held,
+                model.policy.terminate_threshold,
+            )
         con.unregister("scored")
     proposed = scores["proposed_action"].value_counts().to_dict()
-    return MaterializeResult(metadata={
-        "run_date": run_date,
-        "accounts_scored": len(scores),
-        "model_version": model.version,
-        "proposed_terminate": int(proposed.get("terminate", 0)),
-        "proposed_warn_and_limit": int(proposed.get("warn_and_limit", 0)),
-        "proposed_review": int(proposed.get("review", 0)),
-        "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
-        "terminate_guard_tripped": guard.tripped,
-        "terminations_held": held,
-        "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} audited people "
-                                f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000; "
-                                f"flipped verdicts expected {guard.expected_flipped:.1f}; p = {guard.p_value:.4f})",
-        "preview": MetadataValue.md(
-            scores.sort_values("score_ai_managed", ascending=False).head(10)
-            .loc[:, ["account_id", "score_ai_managed", "score_ai_assisted", "proposed_action", "reasons"]]
-            .to_markdown(index=False)),
-    })
+    return MaterializeResult(
+        metadata={
+            "run_date": run_date,
+            "accounts_scored": len(scores),
+            "model_version": model.version,
+            "proposed_terminate": int(proposed.get("terminate", 0)),
+            "proposed_warn_and_limit": int(proposed.get("warn_and_limit", 0)),
+            "proposed_review": int(proposed.get("review", 0)),
+            "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
+            "terminate_guard_tripped": guard.tripped,
+            "terminations_held": held,
+            "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} audited people "
+            f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000; "
+            f"flipped verdicts expected {guard.expected_flipped:.1f}; p = {guard.p_value:.4f})",
+            "preview": MetadataValue.md(
+                scores.sort_values("score_ai_managed", ascending=False)
+                .head(10)
+                .loc[
+                    :,
+                    [
+                        "account_id",
+                        "score_ai_managed",
+                        "score_ai_assisted",
+                        "proposed_action",
+                        "reasons",
+                    ],
+                ]
+                .to_markdown(index=False)
+            ),
+        }
+    )
 
 
-def _record_status(con, run_date: str, model_name: str, version: str | None, shortfall,
-                   guard=None, held: int = 0, bar: float | None = None) -> None:
+def _record_status(
+    con,
+    run_date: str,
+    model_name: str,
+    version: str | None,
+    shortfall,
+    guard=None,
+    held: int = 0,
+    bar: float | None = None,
+) -> None:
     """Replace the run date's row of ``model_status``: did a model act, and if not, why;
     and, when one acted, its terminate guard (``ml.policy.TerminateGuard``)."""
     needed = shortfall.needed if shortfall is not None else {}
     con.execute(sql("delete_model_status.sql"), {"run_date": run_date})
-    con.execute(sql("insert_model_status.sql"), {
-        "run_date": run_date, "model_name": model_name, "model_version": version,
-        "model_acting": version is not None,
-        "needed_human": needed.get("human", 0), "needed_ai_assisted": needed.get("ai_assisted", 0),
-        "needed_ai_managed": needed.get("ai_managed", 0),
-        "needed_any": shortfall.needed_any if shortfall is not None else 0,
-        "guard_tripped": None if guard is None else guard.tripped,
-        "guard_people_reviewed": None if guard is None else guard.people_reviewed,
-        "guard_people_flagged": None if guard is None else guard.people_flagged,
-        "guard_lower": None if guard is None else guard.lower_per_10k,
-        "guard_upper": None if guard is None else guard.upper_per_10k,
-        "guard_max": None if guard is None else guard.max_per_10k,
-        "terminations_held": None if guard is None else held,
-        "terminate_held_from": bar if guard is not None and guard.tripped else None,
-        "note": (f"model {model_name} v{version} acts" + (
-                     f"; automatic terminate held by the guard ({held} to the review queue)"
-                     if guard is not None and guard.tripped else "") if version is not None
-                 else shortfall.message() if shortfall is not None and not shortfall.ok
-                 else "no model acts yet: none has been trained and registered")})
+    con.execute(
+        sql("insert_model_status.sql"),
+        {
+            "run_date": run_date,
+            "model_name": model_name,
+            "model_version": version,
+            "model_acting": version is not None,
+            "needed_human": needed.get("human", 0),
+            "needed_ai_assisted": needed.get("ai_assisted", 0),
+            "needed_ai_managed": needed.get("ai_managed", 0),
+            "needed_any": shortfall.needed_any if shortfall is not None else 0,
+            "guard_tripped": None if guard is None else guard.tripped,
+            "guard_people_reviewed": None if guard is None else guard.people_reviewed,
+            "guard_people_flagged": None if guard is None else guard.people_flagged,
+            "guard_lower": None if guard is None else guard.lower_per_10k,
+            "guard_upper": None if guard is None else guard.upper_per_10k,
+            "guard_max": None if guard is None else guard.max_per_10k,
+            "terminations_held": None if guard is None else held,
+            "terminate_held_from": bar if guard is not None and guard.tripped else None,
+            "note": (
+                f"model {model_name} v{version} acts"
+                + (
+                    f"; automatic terminate held by the guard ({held} to the review queue)"
+                    if guard is not None and guard.tripped
+                    else ""
+                )
+                if version is not None
+                else shortfall.message()
+                if shortfall is not None and not shortfall.ok
+                else "no model acts yet: none has been trained and registered"
+            ),
+        },
+    )
 
 
-def _no_model(context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource,
-              run_date: str) -> MaterializeResult:
+def _no_model(
+    context: AssetExecutionContext,
+    settings: ResourceParam[Settings],
+    warehouse: DuckDBResource,
+    run_date: str,
+) -> MaterializeResult:
     """No champion yet (too few reviews to train one): nothing is scored for the run date,
     and ``model_status`` says how many more reviews of which class training needs, so the
     enforcement list, the metrics, the report and the run summary can say it plainly."""
     from realpeople.ml.dataset import training_shortfall
 
     with warehouse.get_connection() as con:
-        training = con.execute(sql("training_set.sql"), {
-            "as_of": run_date, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}).df()
+        training = con.execute(
+            sql("training_set.sql"),
+            {"as_of": run_date, "max_feature_age_days": MAX_FEATURE_AGE_DAYS},
+        ).df()
         shortfall = training_shortfall(training)
         con.execute(sql("create_account_scores.sql"))
         with transaction(con):
             con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
             _record_status(con, run_date, settings.model_name, None, shortfall)
-    note = (shortfall.message() if not shortfall.ok else
-            "no model acts yet: none is registered (train one: launch training_job)")
+    note = (
+        shortfall.message()
+        if not shortfall.ok
+        else "no model acts yet: none is registered (train one: launch training_job)"
+    )
     context.log.warning(f"account_scores {run_date}: {note}; moderators' verdicts decide alone")
-    return MaterializeResult(metadata={
-        "run_date": run_date, "accounts_scored": 0, "model_acting": False, "model_status": note,
-        **{f"reviews_needed_{c}": n for c, n in shortfall.needed.items()},
-        "reviews_needed_any": shortfall.needed_any})
+    return MaterializeResult(
+        metadata={
+            "run_date": run_date,
+            "accounts_scored": 0,
+            "model_acting": False,
+            "model_status": note,
+            **{f"reviews_needed_{c}": n for c, n in shortfall.needed.items()},
+            "reviews_needed_any": shortfall.needed_any,
+        }
+    )
 
 
 SCORING_SLICE = 200_000
@@ -302,7 +406,7 @@ def _score(features: pd.DataFrame, scorer, settings: ResourceParam[Settings]) ->
         parts = []
         with Progress("accounts scored", total=len(features), unit="accounts") as bar:
             for start in range(0, len(features), SCORING_SLICE):
-                part = features.iloc[start:start + SCORING_SLICE]
+                part = features.iloc[start : start + SCORING_SLICE]
                 parts.append(score_accounts(part, scorer))
                 bar.advance(len(part))
         return pd.concat(parts, ignore_index=True)
@@ -319,6 +423,10 @@ def _score(features: pd.DataFrame, scorer, settings: ResourceParam[Settings]) ->
 # Weekly retraining: new reviews accrue every day; a week gives the newest-reviews test
 # set enough rows to judge a challenger. Monday 03:00 UTC, after the night's deliveries.
 weekly_training = ScheduleDefinition(
-    name="weekly_training", job_name="training_job", cron_schedule="0 3 * * 1",
-    execution_timezone="UTC", default_status=DefaultScheduleStatus.RUNNING,
-    description="Retrain, register the challenger and run the promotion gate every Monday.")
+    name="weekly_training",
+    job_name="training_job",
+    cron_schedule="0 3 * * 1",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Retrain, register the challenger and run the promotion gate every Monday.",
+)

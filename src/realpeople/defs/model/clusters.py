@@ -34,8 +34,12 @@ PAIRS = "int_account_pairs_cotargeted"
 
 @asset(
     key=AssetKey("coordination_clusters"),
-    deps=[AssetKey(PAIRS), AssetKey("account_scores"), AssetKey("account_features"),
-          AssetKey("stg_activity__reviews")],
+    deps=[
+        AssetKey(PAIRS),
+        AssetKey("account_scores"),
+        AssetKey("account_features"),
+        AssetKey("stg_activity__reviews"),
+    ],
     partitions_def=delivery_date_partitions,
     group_name="model",
     kinds={"duckdb", "scipy"},
@@ -48,17 +52,21 @@ PAIRS = "int_account_pairs_cotargeted"
         "evidence in words, first/last activity, the share of other members confirmed or "
         "terminated, and `tied_to_actioned` for ring members not actioned themselves. "
         "Empty (with a note) when the co-activity graph is not built (Spark engine, or "
-        "dbt var coordination_graph false)."),
+        "dbt var coordination_graph false)."
+    ),
 )
-def coordination_clusters(context: AssetExecutionContext, warehouse: DuckDBResource) -> MaterializeResult:
+def coordination_clusters(
+    context: AssetExecutionContext, warehouse: DuckDBResource
+) -> MaterializeResult:
     from realpeople.ml.coordination import cluster_table
 
     run_date = context.partition_key
     started = time.perf_counter()
     with warehouse.get_connection() as con:
         con.execute(sql("create_coordination_clusters.sql"))
-        has_graph = con.execute("select count(*) from information_schema.tables where table_name = ?",
-                                [PAIRS]).fetchone()[0]
+        has_graph = con.execute(
+            "select count(*) from information_schema.tables where table_name = ?", [PAIRS]
+        ).fetchone()[0]
         if has_graph:
             edges = con.execute(sql("coordination_edges.sql")).df()
             verdicts = con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()
@@ -71,8 +79,13 @@ def coordination_clusters(context: AssetExecutionContext, warehouse: DuckDBResou
         table = None
     else:
         accounts = accounts.set_index("account_id")
-        table = cluster_table(edges, verdicts.set_index("account_id")["verdict"], accounts["terminated"],
-                              accounts["steadiness"], accounts[["first_activity", "last_activity"]])
+        table = cluster_table(
+            edges,
+            verdicts.set_index("account_id")["verdict"],
+            accounts["terminated"],
+            accounts["steadiness"],
+            accounts[["first_activity", "last_activity"]],
+        )
         note = f"{table['cluster_id'].nunique()} clusters of {len(table)} accounts"
     with warehouse.get_connection() as con, transaction(con):
         con.execute(sql("delete_coordination_clusters.sql"), {"run_date": run_date})
@@ -80,24 +93,38 @@ def coordination_clusters(context: AssetExecutionContext, warehouse: DuckDBResou
             con.register("clustered", table)
             con.execute(sql("insert_coordination_clusters.sql"), {"run_date": run_date})
             con.unregister("clustered")
-    table = table if table is not None else pd.DataFrame(columns=["cluster_id", "is_ring", "tied_to_actioned"])
+    table = (
+        table
+        if table is not None
+        else pd.DataFrame(columns=["cluster_id", "is_ring", "tied_to_actioned"])
+    )
     rings = table[table["is_ring"].astype(bool)] if len(table) else table
-    return MaterializeResult(metadata={
-        "run_date": run_date,
-        "dagster/row_count": len(table),
-        "edges": len(edges),
-        "clusters": int(table["cluster_id"].nunique()) if len(table) else 0,
-        "ring_accounts": len(rings),
-        "tied_to_actioned": int(table["tied_to_actioned"].astype(bool).sum()) if len(table) else 0,
-        "seconds": round(time.perf_counter() - started, 1),
-        "note": note,
-        "preview": MetadataValue.md(rings.head(10).to_markdown(index=False) if len(rings) else "no rings"),
-    })
+    return MaterializeResult(
+        metadata={
+            "run_date": run_date,
+            "dagster/row_count": len(table),
+            "edges": len(edges),
+            "clusters": int(table["cluster_id"].nunique()) if len(table) else 0,
+            "ring_accounts": len(rings),
+            "tied_to_actioned": int(table["tied_to_actioned"].astype(bool).sum())
+            if len(table)
+            else 0,
+            "seconds": round(time.perf_counter() - started, 1),
+            "note": note,
+            "preview": MetadataValue.md(
+                rings.head(10).to_markdown(index=False) if len(rings) else "no rings"
+            ),
+        }
+    )
 
 
 @asset(
     key=AssetKey("review_requests"),
-    deps=[AssetKey("account_scores"), AssetKey("coordination_clusters"), AssetKey("stg_activity__reviews")],
+    deps=[
+        AssetKey("account_scores"),
+        AssetKey("coordination_clusters"),
+        AssetKey("stg_activity__reviews"),
+    ],
     partitions_def=delivery_date_partitions,
     group_name="model",
     kinds={"duckdb"},
@@ -109,24 +136,43 @@ def coordination_clusters(context: AssetExecutionContext, warehouse: DuckDBResou
         "coordination ring no reviewed account covers, then the accounts the model is least "
         "sure of (REALPEOPLE_REVIEW_REQUESTS in all), and a separate uniform random audit "
         "(REALPEOPLE_AUDIT_REQUESTS) that must stay the only source of random_sample reviews. "
-        "Empty while no model acts."),
+        "Empty while no model acts."
+    ),
 )
-def review_requests(context: AssetExecutionContext, settings: ResourceParam[Settings],
-                    warehouse: DuckDBResource) -> MaterializeResult:
+def review_requests(
+    context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
+) -> MaterializeResult:
     from realpeople.ml.active import review_requests as choose
 
     run_date = context.partition_key
     with warehouse.get_connection() as con:
         con.execute(sql("create_review_requests.sql"))
         scores = con.execute(sql("scores_for_run_date.sql"), {"run_date": run_date}).df()
-        reviewed = set(con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()["account_id"])
-        has_rings = con.execute("select count(*) from information_schema.tables "
-                                "where table_name = 'coordination_clusters'").fetchone()[0]
-        rings = con.execute(sql("rings_for_run_date.sql"), {"run_date": run_date}).df() if has_rings else None
+        reviewed = set(
+            con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()["account_id"]
+        )
+        has_rings = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_name = 'coordination_clusters'"
+        ).fetchone()[0]
+        rings = (
+            con.execute(sql("rings_for_run_date.sql"), {"run_date": run_date}).df()
+            if has_rings
+            else None
+        )
     # the seed follows the run date: a re-run asks for the same accounts
-    requested = (choose(scores, settings.review_requests_per_day, settings.audit_requests_per_day,
-                        reviewed=reviewed, rings=rings, seed=int(run_date.replace("-", "")))
-                 if len(scores) else pd.DataFrame(columns=["account_id", "request_reason", "rank"]))
+    requested = (
+        choose(
+            scores,
+            settings.review_requests_per_day,
+            settings.audit_requests_per_day,
+            reviewed=reviewed,
+            rings=rings,
+            seed=int(run_date.replace("-", "")),
+        )
+        if len(scores)
+        else pd.DataFrame(columns=["account_id", "request_reason", "rank"])
+    )
     with warehouse.get_connection() as con, transaction(con):
         con.execute(sql("delete_review_requests.sql"), {"run_date": run_date})
         if len(requested):
@@ -134,8 +180,11 @@ def review_requests(context: AssetExecutionContext, settings: ResourceParam[Sett
             con.execute(sql("insert_review_requests.sql"), {"run_date": run_date})
             con.unregister("requested")
     counts = requested["request_reason"].value_counts().to_dict()
-    return MaterializeResult(metadata={
-        "run_date": run_date, "dagster/row_count": len(requested),
-        **{f"requests_{k}": int(v) for k, v in counts.items()},
-        "note": "no model acts yet: nothing to request" if scores.empty else "",
-    })
+    return MaterializeResult(
+        metadata={
+            "run_date": run_date,
+            "dagster/row_count": len(requested),
+            **{f"requests_{k}": int(v) for k, v in counts.items()},
+            "note": "no model acts yet: nothing to request" if scores.empty else "",
+        }
+    )

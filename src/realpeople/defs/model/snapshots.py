@@ -32,8 +32,13 @@ from realpeople.warehouse import sql_reader
 sql = sql_reader(__file__)
 
 
-def cover_review_days(review_days: list[date], snapshots: set[date], first_day: date, run_date: date,
-                      max_age_days: int = MAX_FEATURE_AGE_DAYS) -> list[date]:
+def cover_review_days(
+    review_days: list[date],
+    snapshots: set[date],
+    first_day: date,
+    run_date: date,
+    max_age_days: int = MAX_FEATURE_AGE_DAYS,
+) -> list[date]:
     """The fewest new snapshot dates so that each review day ``r`` (``first_day < r <=
     run_date``) has a snapshot ``s`` with ``r - max_age_days <= s < r``; ``snapshots``
     already exist (the run date's own counts: it is always built)."""
@@ -50,9 +55,15 @@ def cover_review_days(review_days: list[date], snapshots: set[date], first_day: 
     return sorted(new)
 
 
-def snapshots_to_build(con: duckdb.DuckDBPyConnection, first_day: date, run_date: date) -> list[date]:
+def snapshots_to_build(
+    con: duckdb.DuckDBPyConnection, first_day: date, run_date: date
+) -> list[date]:
     """The earlier run dates to build features for before ``run_date`` (see the module)."""
-    review_days = [row[0] for row in con.execute(sql("review_days.sql"), {"as_of": run_date}).fetchall()]
+    review_days = [
+        row[0] for row in con.execute(sql("review_days.sql"), {"as_of": run_date}).fetchall()
+    ]
     has_mart = con.execute(sql("has_account_features.sql")).fetchone()[0]
-    snapshots = {row[0] for row in con.execute(sql("snapshot_dates.sql")).fetchall()} if has_mart else set()
+    snapshots = (
+        {row[0] for row in con.execute(sql("snapshot_dates.sql")).fetchall()} if has_mart else set()
+    )
     return cover_review_days(review_days, snapshots, first_day, run_date)

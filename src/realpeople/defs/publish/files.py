@@ -14,68 +14,80 @@ import pyarrow.parquet as pq
 from realpeople.defs.publish.report import render_report
 
 # The contract's published types (shared/contract/activity-data.md).
-ENFORCEMENT_LIST_SCHEMA = pa.schema([
-    ("account_id", pa.string()),
-    ("action", pa.string()),
-    ("score_ai_managed", pa.float64()),
-    ("score_ai_assisted", pa.float64()),
-    ("reasons", pa.string()),
-    ("model_version", pa.string()),
-    ("run_date", pa.date32()),
-])
-REVIEW_QUEUE_SCHEMA = pa.schema([
-    ("account_id", pa.string()),
-    ("queue_reason", pa.string()),
-    ("score_ai_managed", pa.float64()),
-    ("score_ai_assisted", pa.float64()),
-    ("reasons", pa.string()),
-    ("model_version", pa.string()),
-    ("run_date", pa.date32()),
-])
-COMPLIANCE_METRICS_SCHEMA = pa.schema([
-    ("run_date", pa.date32()),
-    ("metric", pa.string()),
-    ("value", pa.float64()),
-    ("description", pa.string()),
-    ("unit", pa.string()),
-])
+ENFORCEMENT_LIST_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("action", pa.string()),
+        ("score_ai_managed", pa.float64()),
+        ("score_ai_assisted", pa.float64()),
+        ("reasons", pa.string()),
+        ("model_version", pa.string()),
+        ("run_date", pa.date32()),
+    ]
+)
+REVIEW_QUEUE_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("queue_reason", pa.string()),
+        ("score_ai_managed", pa.float64()),
+        ("score_ai_assisted", pa.float64()),
+        ("reasons", pa.string()),
+        ("model_version", pa.string()),
+        ("run_date", pa.date32()),
+    ]
+)
+COMPLIANCE_METRICS_SCHEMA = pa.schema(
+    [
+        ("run_date", pa.date32()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+        ("description", pa.string()),
+        ("unit", pa.string()),
+    ]
+)
 # decisions.parquet (issue 18): the enforcement list's accounts (operational: real ids)
 # with who decided and how, since when, and the statement of reasons in force.
-DECISIONS_SCHEMA = pa.schema([
-    ("account_id", pa.string()),
-    ("action", pa.string()),
-    ("decided_by", pa.string()),
-    ("decision_path", pa.string()),
-    ("first_actioned_on", pa.date32()),
-    ("new_or_continuing", pa.string()),
-    ("statement_id", pa.string()),
-    ("model_version", pa.string()),
-    ("run_date", pa.date32()),
-])
+DECISIONS_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("action", pa.string()),
+        ("decided_by", pa.string()),
+        ("decision_path", pa.string()),
+        ("first_actioned_on", pa.date32()),
+        ("new_or_continuing", pa.string()),
+        ("statement_id", pa.string()),
+        ("model_version", pa.string()),
+        ("run_date", pa.date32()),
+    ]
+)
 # networks.parquet (issue 18): for regulators, so members are pseudonyms.
-NETWORKS_SCHEMA = pa.schema([
-    ("network_id", pa.string()),
-    ("size", pa.int64()),
-    ("members_actioned", pa.int64()),
-    ("members_terminated", pa.int64()),
-    ("members_warned", pa.int64()),
-    ("linked_pairs", pa.int64()),
-    ("evidence", pa.string()),
-    ("first_activity", pa.timestamp("us")),
-    ("last_activity", pa.timestamp("us")),
-    ("member_pseudonyms", pa.list_(pa.string())),
-    ("run_date", pa.date32()),
-])
+NETWORKS_SCHEMA = pa.schema(
+    [
+        ("network_id", pa.string()),
+        ("size", pa.int64()),
+        ("members_actioned", pa.int64()),
+        ("members_terminated", pa.int64()),
+        ("members_warned", pa.int64()),
+        ("linked_pairs", pa.int64()),
+        ("evidence", pa.string()),
+        ("first_activity", pa.timestamp("us")),
+        ("last_activity", pa.timestamp("us")),
+        ("member_pseudonyms", pa.list_(pa.string())),
+        ("run_date", pa.date32()),
+    ]
+)
 # statements_of_reasons.parquet: the flat columns a query needs, and the whole record.
-STATEMENTS_SCHEMA = pa.schema([
-    ("statement_id", pa.string()),
-    ("kind", pa.string()),
-    ("action", pa.string()),
-    ("decision_path", pa.string()),
-    ("account_pseudonym", pa.string()),
-    ("record", pa.string()),
-    ("run_date", pa.date32()),
-])
+STATEMENTS_SCHEMA = pa.schema(
+    [
+        ("statement_id", pa.string()),
+        ("kind", pa.string()),
+        ("action", pa.string()),
+        ("decision_path", pa.string()),
+        ("account_pseudonym", pa.string()),
+        ("record", pa.string()),
+        ("run_date", pa.date32()),
+    ]
+)
 
 
 # Cells a spreadsheet would evaluate as a formula when it opens a CSV (OWASP, "CSV
@@ -98,7 +110,8 @@ def spreadsheet_safe(table: pa.Table) -> pd.DataFrame:
     for field in table.schema:
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             frame[field.name] = frame[field.name].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v)
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v
+            )
     return frame
 
 
@@ -127,11 +140,20 @@ def _table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
 
 
-def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame,
-                   queue: pd.DataFrame, metrics: pd.DataFrame, history: pd.DataFrame,
-                   labelling: pd.DataFrame, *, decisions: pd.DataFrame | None = None,
-                   statements: pd.DataFrame | None = None, networks: pd.DataFrame | None = None,
-                   report: dict | None = None) -> Path:
+def write_snapshot(
+    published_dir: Path,
+    run_date: str,
+    enforcement: pd.DataFrame,
+    queue: pd.DataFrame,
+    metrics: pd.DataFrame,
+    history: pd.DataFrame,
+    labelling: pd.DataFrame,
+    *,
+    decisions: pd.DataFrame | None = None,
+    statements: pd.DataFrame | None = None,
+    networks: pd.DataFrame | None = None,
+    report: dict | None = None,
+) -> Path:
     """Write ``published_dir/run_date/`` so that readers see the old snapshot or the new
     one, never a half-written or missing one.
 
@@ -159,8 +181,9 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
             metrics = metrics.assign(unit=None)
         metric_table = _table(metrics, COMPLIANCE_METRICS_SCHEMA)
         pq.write_table(metric_table, staging / "compliance_metrics.parquet")
-        metrics_csv_frame(metric_table).to_csv(staging / "compliance_metrics.csv", index=False,
-                                               lineterminator="\r\n")
+        metrics_csv_frame(metric_table).to_csv(
+            staging / "compliance_metrics.csv", index=False, lineterminator="\r\n"
+        )
         if decisions is not None:
             decided = _table(decisions, DECISIONS_SCHEMA)
             pq.write_table(decided, staging / "decisions.parquet")
@@ -171,7 +194,8 @@ def write_snapshot(published_dir: Path, run_date: str, enforcement: pd.DataFrame
             pq.write_table(_table(networks, NETWORKS_SCHEMA), staging / "networks.parquet")
         (staging / "report.html").write_text(
             render_report(run_date, enforcement, metrics, history, labelling, **(report or {})),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         staging.rename(version)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -202,7 +226,8 @@ def write_statements(statements: pd.DataFrame, run_date: str, folder: Path) -> N
         out.writelines(record + "\n" for record in statements["record"])
     frame = statements.assign(
         account_pseudonym=[json.loads(r)["x_account_pseudonym"] for r in statements["record"]],
-        run_date=run_date)
+        run_date=run_date,
+    )
     pq.write_table(_table(frame, STATEMENTS_SCHEMA), folder / "statements_of_reasons.parquet")
 
 

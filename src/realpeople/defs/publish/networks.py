@@ -37,10 +37,13 @@ def network_edges(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame
     ``cotarget``: ``sql/network_edges_cotargets.sql``). A source the run did not build is
     left out; with neither, no networks (and the run goes on)."""
     parts = []
-    for table, query, params in ((DEVICE_EDGES, "network_edges_devices.sql", {}),
-                                 (COTARGET_CLUSTERS, "network_edges_cotargets.sql", {"run_date": run_date})):
-        if con.execute("select count(*) from information_schema.tables where table_name = ?",
-                       [table]).fetchone()[0]:
+    for table, query, params in (
+        (DEVICE_EDGES, "network_edges_devices.sql", {}),
+        (COTARGET_CLUSTERS, "network_edges_cotargets.sql", {"run_date": run_date}),
+    ):
+        if con.execute(
+            "select count(*) from information_schema.tables where table_name = ?", [table]
+        ).fetchone()[0]:
             parts.append(con.execute(sql(query), params).df())
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -49,22 +52,33 @@ def network_edges(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame
 
 
 # Typed, so DuckDB reads an empty frame with the right column types.
-EMPTY_EDGES = pd.DataFrame({"account_a": pd.Series(dtype="string"), "account_b": pd.Series(dtype="string"),
-                            "weight": pd.Series(dtype="float64"),
-                            "first_shared_at": pd.Series(dtype="datetime64[us]"),
-                            "last_shared_at": pd.Series(dtype="datetime64[us]"),
-                            "kind": pd.Series(dtype="string")})
+EMPTY_EDGES = pd.DataFrame(
+    {
+        "account_a": pd.Series(dtype="string"),
+        "account_b": pd.Series(dtype="string"),
+        "weight": pd.Series(dtype="float64"),
+        "first_shared_at": pd.Series(dtype="datetime64[us]"),
+        "last_shared_at": pd.Series(dtype="datetime64[us]"),
+        "kind": pd.Series(dtype="string"),
+    }
+)
 
 
-def record_networks(con: duckdb.DuckDBPyConnection, run_date: str,
-                    edges: pd.DataFrame | None = None) -> int:
+def record_networks(
+    con: duckdb.DuckDBPyConnection, run_date: str, edges: pd.DataFrame | None = None
+) -> int:
     """Replace the run date's networks (and their members); return how many."""
     edges = network_edges(con, run_date) if edges is None else edges
-    cluster_of = clusters(edges, EDGE_BAR) if len(edges) else pd.Series(dtype="int64", name="cluster_id")
+    cluster_of = (
+        clusters(edges, EDGE_BAR) if len(edges) else pd.Series(dtype="int64", name="cluster_id")
+    )
     members = cluster_of.rename("cluster_id").rename_axis("account_id").reset_index()
     members = members.astype({"account_id": "string", "cluster_id": "int64"})
-    params = {"run_date": run_date, "terminate": vocabulary.TERMINATE,
-              "warn_and_limit": vocabulary.WARN_AND_LIMIT}
+    params = {
+        "run_date": run_date,
+        "terminate": vocabulary.TERMINATE,
+        "warn_and_limit": vocabulary.WARN_AND_LIMIT,
+    }
     con.register("cluster_members", members)
     con.register("network_edges", edges)
     try:

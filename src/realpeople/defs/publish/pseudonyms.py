@@ -43,8 +43,10 @@ def load_key(data_dir: str | Path) -> bytes:
     except FileExistsError:
         key = bytes.fromhex(path.read_text().strip())
         if len(key) < 16:
-            raise ValueError(f"{path}: the pseudonym key is shorter than 16 bytes; "
-                             "restore it from a backup (a new key changes every pseudonym)")
+            raise ValueError(
+                f"{path}: the pseudonym key is shorter than 16 bytes; "
+                "restore it from a backup (a new key changes every pseudonym)"
+            )
         return key
     key = secrets.token_bytes(KEY_BYTES)
     with os.fdopen(fd, "w") as handle:

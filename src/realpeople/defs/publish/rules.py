@@ -27,25 +27,39 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql("create_statements_and_networks.sql"))
 
 
-def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
-           second_review_below: float = 0.2, terminate_held_from: float | None = None) -> dict[str, int]:
+def decide(
+    con: duckdb.DuckDBPyConnection,
+    run_date: str,
+    override_days: int,
+    second_review_below: float = 0.2,
+    terminate_held_from: float | None = None,
+) -> dict[str, int]:
     """Replace the run date's enforcement list and review queue; return counts.
     ``terminate_held_from``: the terminate bar whose automatic terminations the guard held
     (``model_status.terminate_held_from``); those queue with their own reason."""
     ensure_tables(con)
     con.register("coordination_ties", coordination_ties(con, run_date))
-    con.execute(sql("decide_enforcement.sql"), {
-        "run_date": run_date, "override_days": override_days,
-        "second_review_below": second_review_below, "terminate_held_from": terminate_held_from,
-        **decision_values()})
+    con.execute(
+        sql("decide_enforcement.sql"),
+        {
+            "run_date": run_date,
+            "override_days": override_days,
+            "second_review_below": second_review_below,
+            "terminate_held_from": terminate_held_from,
+            **decision_values(),
+        },
+    )
     con.unregister("coordination_ties")
     with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
         con.execute(sql("insert_enforcement_list.sql"))
         con.execute(sql("insert_review_queue.sql"))
-    counts = dict(con.execute(
-        "select coalesce(action, 'review_queue'), count(*) from decisions group by 1").fetchall())
+    counts = dict(
+        con.execute(
+            "select coalesce(action, 'review_queue'), count(*) from decisions group by 1"
+        ).fetchall()
+    )
     con.execute("drop table decisions")
     return {k: int(counts.get(k, 0)) for k in ("terminate", "warn_and_limit", "review_queue")}
 
@@ -53,8 +67,9 @@ def decide(con: duckdb.DuckDBPyConnection, run_date: str, override_days: int,
 def coordination_ties(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame:
     """Accounts of the run date tied to actioned members of their coordination ring
     (the model stage's ``coordination_clusters``); none when that table is not built."""
-    exists = con.execute("select count(*) from information_schema.tables "
-                         "where table_name = 'coordination_clusters'").fetchone()[0]
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'coordination_clusters'"
+    ).fetchone()[0]
     if not exists:
         return pd.DataFrame({"account_id": pd.Series([], dtype="object")})
     return con.execute(sql("coordination_ties.sql"), {"run_date": run_date}).df()
@@ -63,8 +78,11 @@ def coordination_ties(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataF
 def decision_values() -> dict[str, str]:
     """The values ``decide_enforcement.sql`` writes, from their one declaration."""
     return {
-        "terminate": vocabulary.TERMINATE, "warn_and_limit": vocabulary.WARN_AND_LIMIT,
-        "review": vocabulary.REVIEW, "by_model": vocabulary.BY_MODEL, "by_moderator": vocabulary.BY_MODERATOR,
+        "terminate": vocabulary.TERMINATE,
+        "warn_and_limit": vocabulary.WARN_AND_LIMIT,
+        "review": vocabulary.REVIEW,
+        "by_model": vocabulary.BY_MODEL,
+        "by_moderator": vocabulary.BY_MODERATOR,
         **{f"reason_{key}": text for key, text in vocabulary.QUEUE_REASONS.items()},
     }
 
@@ -89,51 +107,85 @@ class BrakeStatus:
 
 
 def brake_status(
-    con: duckdb.DuckDBPyConnection, run_date: str, *, factor: float, history_runs: int,
-    min_history: int, min_terminate: int, psi_limit: float,
+    con: duckdb.DuckDBPyConnection,
+    run_date: str,
+    *,
+    factor: float,
+    history_runs: int,
+    min_history: int,
+    min_terminate: int,
+    psi_limit: float,
 ) -> BrakeStatus:
     """Trip when terminations jump above ``factor`` x the trailing median of published
     runs (given ``min_history`` of them, and at least ``min_terminate`` terminations), or
     when the score distribution moved by more than ``psi_limit`` since the last publish."""
     ensure_tables(con)
     terminate, median, n_history, previous, psi = con.execute(
-        sql("brake_inputs.sql"), {"run_date": run_date, "history_runs": history_runs}).fetchone()
+        sql("brake_inputs.sql"), {"run_date": run_date, "history_runs": history_runs}
+    ).fetchone()
     reasons = []
-    if n_history >= min_history and median is not None and terminate >= min_terminate \
-            and terminate > factor * median:
-        reasons.append(f"{terminate} terminate actions is more than {factor:g}x the median "
-                       f"{median:g} of the last {n_history} published runs")
+    if (
+        n_history >= min_history
+        and median is not None
+        and terminate >= min_terminate
+        and terminate > factor * median
+    ):
+        reasons.append(
+            f"{terminate} terminate actions is more than {factor:g}x the median "
+            f"{median:g} of the last {n_history} published runs"
+        )
     if psi is not None and psi > psi_limit:
-        reasons.append(f"score_ai_managed distribution shifted since {previous} "
-                       f"(PSI {psi:.2f} > {psi_limit:g})")
+        reasons.append(
+            f"score_ai_managed distribution shifted since {previous} "
+            f"(PSI {psi:.2f} > {psi_limit:g})"
+        )
     release = con.execute(sql("brake_release_for_run_date.sql"), {"run_date": run_date}).fetchone()
     tripped = bool(reasons)
     if not tripped:
-        message = (f"{terminate} terminate actions; trailing median "
-                   f"{'n/a' if median is None else f'{median:g}'} over {n_history} runs; "
-                   f"PSI {'n/a' if psi is None else f'{psi:.3f}'}")
+        message = (
+            f"{terminate} terminate actions; trailing median "
+            f"{'n/a' if median is None else f'{median:g}'} over {n_history} runs; "
+            f"PSI {'n/a' if psi is None else f'{psi:.3f}'}"
+        )
     elif release:
-        message = (f"brake tripped ({'; '.join(reasons)}) but released by {release[0]}: {release[1]}")
+        message = f"brake tripped ({'; '.join(reasons)}) but released by {release[0]}: {release[1]}"
     else:
-        message = (f"publishing of {run_date} stopped by the safety brake: {'; '.join(reasons)}. "
-                   f"If this is expected, release it: python -m realpeople release-brake "
-                   f"--run-date {run_date} --by <name> --reason <why>")
+        message = (
+            f"publishing of {run_date} stopped by the safety brake: {'; '.join(reasons)}. "
+            f"If this is expected, release it: python -m realpeople release-brake "
+            f"--run-date {run_date} --by <name> --reason <why>"
+        )
     return BrakeStatus(
-        tripped=tripped, released=bool(release) and tripped, message=message,
-        terminate=int(terminate or 0), trailing_median=None if median is None else float(median),
-        history_runs=int(n_history), score_psi=None if psi is None else float(psi),
-        released_by=release[0] if release else None, release_reason=release[1] if release else None)
+        tripped=tripped,
+        released=bool(release) and tripped,
+        message=message,
+        terminate=int(terminate or 0),
+        trailing_median=None if median is None else float(median),
+        history_runs=int(n_history),
+        score_psi=None if psi is None else float(psi),
+        released_by=release[0] if release else None,
+        release_reason=release[1] if release else None,
+    )
 
 
 def record_brake_trip(con: duckdb.DuckDBPyConnection, run_date: str, status: BrakeStatus) -> None:
     """Record that the brake held ``run_date`` (one row per evaluation that held it)."""
     ensure_tables(con)
-    con.execute(sql("record_brake_trip.sql"), {
-        "run_date": run_date, "message": status.message, "terminate": status.terminate,
-        "trailing_median": status.trailing_median, "score_psi": status.score_psi})
+    con.execute(
+        sql("record_brake_trip.sql"),
+        {
+            "run_date": run_date,
+            "message": status.message,
+            "terminate": status.terminate,
+            "trailing_median": status.trailing_median,
+            "score_psi": status.score_psi,
+        },
+    )
 
 
-def release_brake(con: duckdb.DuckDBPyConnection, run_date: str, released_by: str, reason: str) -> None:
+def release_brake(
+    con: duckdb.DuckDBPyConnection, run_date: str, released_by: str, reason: str
+) -> None:
     """An operator's release of the brake for ``run_date``, recorded against its latest
     trip. Refused when the brake has not tripped for that date: a release recorded in
     advance would be a standing bypass."""
@@ -142,25 +194,48 @@ def release_brake(con: duckdb.DuckDBPyConnection, run_date: str, released_by: st
     ensure_tables(con)
     (tripped_at,) = con.execute(sql("latest_brake_trip.sql"), {"run_date": run_date}).fetchone()
     if tripped_at is None:
-        raise ValueError(f"the safety brake has not tripped for {run_date}: there is nothing to release "
-                         "(a release is accepted only after a trip, and is recorded against it)")
-    con.execute(sql("record_brake_release.sql"),
-                {"run_date": run_date, "released_by": released_by, "reason": reason, "tripped_at": tripped_at})
+        raise ValueError(
+            f"the safety brake has not tripped for {run_date}: there is nothing to release "
+            "(a release is accepted only after a trip, and is recorded against it)"
+        )
+    con.execute(
+        sql("record_brake_release.sql"),
+        {
+            "run_date": run_date,
+            "released_by": released_by,
+            "reason": reason,
+            "tripped_at": tripped_at,
+        },
+    )
 
 
-def record_publication(con: duckdb.DuckDBPyConnection, run_date: str, counts: dict[str, int],
-                       model_version: str | None) -> None:
+def record_publication(
+    con: duckdb.DuckDBPyConnection, run_date: str, counts: dict[str, int], model_version: str | None
+) -> None:
     ensure_tables(con)
     with transaction(con):
         con.execute(sql("delete_publication.sql"), {"run_date": run_date})
-        con.execute(sql("record_publication.sql"), {
-            "run_date": run_date, "terminate": counts.get("terminate", 0),
-            "warn_and_limit": counts.get("warn_and_limit", 0),
-            "review_queue": counts.get("review_queue", 0), "model_version": model_version})
+        con.execute(
+            sql("record_publication.sql"),
+            {
+                "run_date": run_date,
+                "terminate": counts.get("terminate", 0),
+                "warn_and_limit": counts.get("warn_and_limit", 0),
+                "review_queue": counts.get("review_queue", 0),
+                "model_version": model_version,
+            },
+        )
 
 
-def compute_compliance_metrics(con: duckdb.DuckDBPyConnection, run_date: str, *, window_days: int,
-                               model_version: str | None, policy, status: dict | None = None) -> None:
+def compute_compliance_metrics(
+    con: duckdb.DuckDBPyConnection,
+    run_date: str,
+    *,
+    window_days: int,
+    model_version: str | None,
+    policy,
+    status: dict | None = None,
+) -> None:
     """Replace the run date's rows of ``compliance_metrics``.
 
     ``status``: the run date's ``model_status`` row (whether a model acted; if not, the
@@ -172,9 +247,13 @@ def compute_compliance_metrics(con: duckdb.DuckDBPyConnection, run_date: str, *,
     acting = status.get("model_acting", model_version is not None)
     params = {
         "model_acting": bool(acting),
-        **{f"reviews_needed_{k}": (None if acting else status.get(f"reviews_needed_{k}"))
-           for k in ("human", "ai_assisted", "ai_managed", "any")},
-        "run_date": run_date, "window_days": window_days, "model_version": model_version,
+        **{
+            f"reviews_needed_{k}": (None if acting else status.get(f"reviews_needed_{k}"))
+            for k in ("human", "ai_assisted", "ai_managed", "any")
+        },
+        "run_date": run_date,
+        "window_days": window_days,
+        "model_version": model_version,
         "terminate_threshold": getattr(policy, "terminate_threshold", None),
         "terminate_heldout_precision": getattr(policy, "terminate_heldout_precision", None),
         "terminate_heldout_recall": getattr(policy, "terminate_heldout_recall", None),

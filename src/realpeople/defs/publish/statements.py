@@ -28,25 +28,60 @@ sql = sql_reader(__file__)
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "statement_of_reasons.schema.json"
 
 # The platform rule every action applies (the contractual ground of the DSA statement).
-AUTHENTICITY_RULE = ("Terms of service, authenticity rule: an account must be run by the person "
-                     "who holds it; automation may not run an account, and AI may help a person "
-                     "write but not act for them")
+AUTHENTICITY_RULE = (
+    "Terms of service, authenticity rule: an account must be run by the person "
+    "who holds it; automation may not run an account, and AI may help a person "
+    "write but not act for them"
+)
 EXPLANATION = {
     vocabulary.TERMINATE: "The account is run by automation rather than by the person who holds it.",
-    vocabulary.WARN_AND_LIMIT: ("The account uses AI beyond writing help; it is warned and its content "
-                                "is shown to fewer people."),
+    vocabulary.WARN_AND_LIMIT: (
+        "The account uses AI beyond writing help; it is warned and its content "
+        "is shown to fewer people."
+    ),
 }
-REDRESS = ("The account holder may appeal this decision within 6 months through the platform's internal "
-           "complaint-handling system (DSA Art. 20), where a person reviews it; they may also use an "
-           "out-of-court dispute settlement body (Art. 21) or the courts.")
+REDRESS = (
+    "The account holder may appeal this decision within 6 months through the platform's internal "
+    "complaint-handling system (DSA Art. 20), where a person reviews it; they may also use an "
+    "out-of-court dispute settlement body (Art. 21) or the courts."
+)
 # Inauthentic accounts, in the database's version 2 taxonomy.
 CATEGORY = "STATEMENT_CATEGORY_SCAMS_AND_FRAUD"
 KEYWORDS = ["KEYWORD_INAUTHENTIC_ACCOUNTS"]
 CONTENT_TYPE = ["CONTENT_TYPE_TEXT", "CONTENT_TYPE_SYNTHETIC_MEDIA"]
 # Where the restriction applies: the EEA (ISO 3166-1 alpha-2).
-TERRITORIAL_SCOPE = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-                     "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE",
-                     "SI", "SK"]
+TERRITORIAL_SCOPE = [
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IS",
+    "IT",
+    "LI",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "NO",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+]
 
 
 @cache
@@ -65,12 +100,17 @@ def decision_params() -> dict[str, str]:
     new, continuing = vocabulary.NEW_OR_CONTINUING
     kind_action, kind_lift = vocabulary.STATEMENT_KINDS
     return {
-        "by_model": vocabulary.BY_MODEL, "model_alone": vocabulary.MODEL_ALONE,
+        "by_model": vocabulary.BY_MODEL,
+        "model_alone": vocabulary.MODEL_ALONE,
         "moderator_with_model": vocabulary.MODERATOR_WITH_MODEL,
         "moderator_against_model": vocabulary.MODERATOR_AGAINST_MODEL,
         "moderator_without_model": vocabulary.MODERATOR_WITHOUT_MODEL,
-        "new": new, "continuing": continuing, "kind_action": kind_action, "kind_lift": kind_lift,
-        "terminate": vocabulary.TERMINATE, "warn_and_limit": vocabulary.WARN_AND_LIMIT,
+        "new": new,
+        "continuing": continuing,
+        "kind_action": kind_action,
+        "kind_lift": kind_lift,
+        "terminate": vocabulary.TERMINATE,
+        "warn_and_limit": vocabulary.WARN_AND_LIMIT,
     }
 
 
@@ -92,12 +132,14 @@ def statement_record(row: dict, run_date: str, key: bytes) -> dict:
     pseudo = pseudonym(row["account_id"], key)
     restriction = vocabulary.DSA_RESTRICTION[action]
     if kind == vocabulary.STATEMENT_KINDS[0]:
-        facts = (f"{'Changed from ' + row['previous_action'] + ' to ' + action if row['previous_action'] else 'Action: ' + action}. "
-                 f"Evidence, strongest first: {row['facts']}.")
+        facts = (
+            f"{'Changed from ' + row['previous_action'] + ' to ' + action if row['previous_action'] else 'Action: ' + action}. "
+            f"Evidence, strongest first: {row['facts']}."
+        )
     else:
         facts = f"{row['facts']} (the {action} in force until {run_date})."
     record = {
-        "puid": f"sor-{run_date}-{pseudo[len('p-'):]}-{kind}",
+        "puid": f"sor-{run_date}-{pseudo[len('p-') :]}-{kind}",
         **restriction,
         "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
         "incompatible_content_ground": AUTHENTICITY_RULE,
@@ -124,8 +166,11 @@ def statement_record(row: dict, run_date: str, key: bytes) -> dict:
         "x_run_date": run_date,
     }
     if kind == vocabulary.STATEMENT_KINDS[1]:
-        end = ("end_date_account_restriction" if "decision_account" in restriction
-               else "end_date_visibility_restriction")
+        end = (
+            "end_date_account_restriction"
+            if "decision_account" in restriction
+            else "end_date_visibility_restriction"
+        )
         record[end] = run_date
     return record
 
@@ -140,20 +185,42 @@ def record_statements(con: duckdb.DuckDBPyConnection, run_date: str, key: bytes)
     check = validator()
     rows = []
     for change in changes.to_dict("records"):
-        change = {k: (None if (not isinstance(v, (list, str)) and pd.isna(v)) else v)
-                  for k, v in change.items()}
+        change = {
+            k: (None if (not isinstance(v, (list, str)) and pd.isna(v)) else v)
+            for k, v in change.items()
+        }
         record = statement_record(change, run_date, key)
         errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
         if errors:
-            raise ValueError(f"statement {record['puid']} breaks {SCHEMA_PATH.name}: "
-                             + "; ".join(f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}"
-                                         for e in errors[:3]))
-        rows.append({"statement_id": record["puid"], "account_id": change["account_id"],
-                     "run_date": run_date, "kind": change["kind"], "action": change["action"],
-                     "decision_path": change["decision_path"],
-                     "record": json.dumps(record, ensure_ascii=False, sort_keys=False)})
-    frame = pd.DataFrame(rows, columns=["statement_id", "account_id", "run_date", "kind", "action",
-                                        "decision_path", "record"])
+            raise ValueError(
+                f"statement {record['puid']} breaks {SCHEMA_PATH.name}: "
+                + "; ".join(
+                    f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in errors[:3]
+                )
+            )
+        rows.append(
+            {
+                "statement_id": record["puid"],
+                "account_id": change["account_id"],
+                "run_date": run_date,
+                "kind": change["kind"],
+                "action": change["action"],
+                "decision_path": change["decision_path"],
+                "record": json.dumps(record, ensure_ascii=False, sort_keys=False),
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "statement_id",
+            "account_id",
+            "run_date",
+            "kind",
+            "action",
+            "decision_path",
+            "record",
+        ],
+    )
     with transaction(con):
         con.execute(sql("replace_statements.sql"), {"run_date": run_date})
         if len(frame):

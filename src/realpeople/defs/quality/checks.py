@@ -12,7 +12,6 @@ The GX checks come from the one factory (:mod:`realpeople.defs.quality.gx`): eac
 the failing expectations with sample values and links its page in Data Docs.
 """
 
-
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -50,19 +49,31 @@ def _scores_of_run_date(warehouse, settings, run_date: str):
 
 
 account_features_contract = gx_asset_check(
-    asset=ACCOUNT_FEATURES, name="account_features_contract", suite="account_features", blocking=True,
+    asset=ACCOUNT_FEATURES,
+    name="account_features_contract",
+    suite="account_features",
+    blocking=True,
     load=_features_of_run_date,
-    description=("Great Expectations suite `account_features` on the run date's rows: the "
-                 "feature contract's columns, one row per account, counts >= 0, shares in "
-                 "[0, 1]. Blocking: a failure stops training and scoring."))
+    description=(
+        "Great Expectations suite `account_features` on the run date's rows: the "
+        "feature contract's columns, one row per account, counts >= 0, shares in "
+        "[0, 1]. Blocking: a failure stops training and scoring."
+    ),
+)
 
 account_scores_contract = gx_asset_check(
-    asset=ACCOUNT_SCORES, name="account_scores_contract", suite="account_scores", blocking=True,
+    asset=ACCOUNT_SCORES,
+    name="account_scores_contract",
+    suite="account_scores",
+    blocking=True,
     load=_scores_of_run_date,
-    description=("Great Expectations suite `account_scores` on the run date's rows: every "
-                 "account with features scored once (none when no model acts yet), "
-                 "probabilities in [0, 1], the actions the policy may propose, one model "
-                 "version. Blocking: a failure stops the enforcement list and publishing."))
+    description=(
+        "Great Expectations suite `account_scores` on the run date's rows: every "
+        "account with features scored once (none when no model acts yet), "
+        "probabilities in [0, 1], the actions the policy may propose, one model "
+        "version. Blocking: a failure stops the enforcement list and publishing."
+    ),
+)
 
 
 @asset_check(
@@ -70,24 +81,40 @@ account_scores_contract = gx_asset_check(
     name="events_accounts_known",
     partitions_def=delivery_date_partitions,
     pool=DUCKDB_WRITER_POOL,
-    description=("Events delivered up to the run date whose account no accounts delivery has "
-                 "described: they cannot reach the features. Warning, with a count and an example."),
+    description=(
+        "Events delivered up to the run date whose account no accounts delivery has "
+        "described: they cannot reach the features. Warning, with a count and an example."
+    ),
 )
-def events_accounts_known(context: AssetCheckExecutionContext,
-                          warehouse: DuckDBResource) -> AssetCheckResult:
+def events_accounts_known(
+    context: AssetCheckExecutionContext, warehouse: DuckDBResource
+) -> AssetCheckResult:
     run_date = context.partition_keys[-1]  # the newest date of a (single-run) range
     with warehouse.get_connection() as con:
         events, accounts, example, where = con.execute(
-            sql("events_of_unknown_accounts.sql"), {"run_date": run_date}).fetchone()
-    message = (f"{events} event(s) of {accounts} account(s) never seen in accounts "
-               f"(e.g. account_id {example!r} at {where})") if events else "every event's account is known"
+            sql("events_of_unknown_accounts.sql"), {"run_date": run_date}
+        ).fetchone()
+    message = (
+        (
+            f"{events} event(s) of {accounts} account(s) never seen in accounts "
+            f"(e.g. account_id {example!r} at {where})"
+        )
+        if events
+        else "every event's account is known"
+    )
     if events:
         context.log.warning(f"events_accounts_known run_date={run_date}: {message}")
-    return AssetCheckResult(passed=not events, severity=AssetCheckSeverity.WARN,
-                            description=message,
-                            metadata={"events": int(events), "accounts": int(accounts),
-                                      "example_account_id": example or "",
-                                      "example_location": where or ""})
+    return AssetCheckResult(
+        passed=not events,
+        severity=AssetCheckSeverity.WARN,
+        description=message,
+        metadata={
+            "events": int(events),
+            "accounts": int(accounts),
+            "example_account_id": example or "",
+            "example_location": where or "",
+        },
+    )
 
 
 quality_checks = [account_features_contract, account_scores_contract, events_accounts_known]

@@ -10,7 +10,6 @@ Grain: one check result per partition (a delivery date or a run date); a single-
 backfill validates each of its dates and reports the first failure, else the last date.
 """
 
-
 from collections.abc import Callable
 
 import pandas as pd
@@ -37,12 +36,21 @@ def summary_metadata(summary, rows: int) -> dict:
     """What the UI shows for a GX check: counts, the outcome, the Data Docs page, and the
     failing expectations with sample values only when there are any (so a passing check
     shows ``expectations_failed: 0``, not a key named "failed")."""
-    failing = {f"{f.expectation}({f.column or ''})": {
-        "unexpected_count": f.unexpected_count, "sample": f.sample,
-        "observed": f.observed_value, "error": f.exception} for f in summary.failed}
-    metadata = {"rows": rows, "expectations_evaluated": summary.evaluated,
-                "expectations_failed": len(summary.failed),
-                "outcome": MetadataValue.md(summary.to_markdown())}
+    failing = {
+        f"{f.expectation}({f.column or ''})": {
+            "unexpected_count": f.unexpected_count,
+            "sample": f.sample,
+            "observed": f.observed_value,
+            "error": f.exception,
+        }
+        for f in summary.failed
+    }
+    metadata = {
+        "rows": rows,
+        "expectations_evaluated": summary.evaluated,
+        "expectations_failed": len(summary.failed),
+        "outcome": MetadataValue.md(summary.to_markdown()),
+    }
     if summary.docs_url:
         metadata["data_docs"] = MetadataValue.url(summary.docs_url)
     if failing:
@@ -50,8 +58,16 @@ def summary_metadata(summary, rows: int) -> dict:
     return metadata
 
 
-def gx_asset_check(*, asset: AssetKey, name: str, suite: str, description: str, blocking: bool,
-                   load: Loader, partition_name: str = "run_date") -> AssetChecksDefinition:
+def gx_asset_check(
+    *,
+    asset: AssetKey,
+    name: str,
+    suite: str,
+    description: str,
+    blocking: bool,
+    load: Loader,
+    partition_name: str = "run_date",
+) -> AssetChecksDefinition:
     """An asset check that validates ``asset``'s partition against ``suite``.
 
     ``blocking``: a failure is an ERROR that stops what depends on the asset; otherwise a
@@ -61,25 +77,43 @@ def gx_asset_check(*, asset: AssetKey, name: str, suite: str, description: str, 
     severity = AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
 
     # In the writer pool: DuckDB lets no other process open the file while a writer has it.
-    @asset_check(asset=asset, name=name, blocking=blocking, partitions_def=delivery_date_partitions,
-                 pool=DUCKDB_WRITER_POOL, description=description)
-    def _check(context: AssetCheckExecutionContext, settings: ResourceParam[Settings],
-               warehouse: DuckDBResource) -> AssetCheckResult:
+    @asset_check(
+        asset=asset,
+        name=name,
+        blocking=blocking,
+        partitions_def=delivery_date_partitions,
+        pool=DUCKDB_WRITER_POOL,
+        description=description,
+    )
+    def _check(
+        context: AssetCheckExecutionContext,
+        settings: ResourceParam[Settings],
+        warehouse: DuckDBResource,
+    ) -> AssetCheckResult:
         from realpeople.expectations.runner import validate_frame
 
         log = context.log.error if blocking else context.log.warning
         outcome = None
         for key in context.partition_keys:
             frame, params = load(warehouse, settings, key)
-            summary = validate_frame(frame, suite, extra_params=params, gx_root=settings.gx_dir,
-                                     batch_id=f"{suite}_{partition_name}={key}")
+            summary = validate_frame(
+                frame,
+                suite,
+                extra_params=params,
+                gx_root=settings.gx_dir,
+                batch_id=f"{suite}_{partition_name}={key}",
+            )
             for failure in summary.failed:
-                log(f"{suite} {partition_name}={key}: {failure.expectation} on "
+                log(
+                    f"{suite} {partition_name}={key}: {failure.expectation} on "
                     f"{failure.column or 'the table'} failed: {failure.unexpected_count} "
-                    f"unexpected, e.g. {failure.sample[:3]}")
+                    f"unexpected, e.g. {failure.sample[:3]}"
+                )
             outcome = AssetCheckResult(
-                passed=summary.success, severity=severity,
-                metadata={**summary_metadata(summary, len(frame)), partition_name: key})
+                passed=summary.success,
+                severity=severity,
+                metadata={**summary_metadata(summary, len(frame)), partition_name: key},
+            )
             if not summary.success:
                 break
         return outcome
