@@ -37,12 +37,23 @@ def main(argv: list[str]) -> int:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         sqlfluff = Path(sys.executable).parent / "sqlfluff"
-        return subprocess.run(
+        done = subprocess.run(
             [str(sqlfluff), *command, str(DBT_PROJECT_DIR / "models")],
             cwd=REPO_ROOT,
             env=env,
             check=False,
-        ).returncode
+            capture_output=True,
+            text=True,
+        )
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    # sqlfluff skips a model dbt cannot compile and still exits 0: a lint that silently
+    # checks fewer files cannot fail, so a skipped model fails it.
+    skipped = [line for line in (done.stdout + done.stderr).splitlines() if "Skipped file" in line]
+    if skipped:
+        print(f"{len(skipped)} model(s) not linted: dbt could not compile them", file=sys.stderr)
+        return 1
+    return done.returncode
 
 
 if __name__ == "__main__":

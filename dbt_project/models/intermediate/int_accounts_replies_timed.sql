@@ -65,8 +65,8 @@ inbound_stats as (
         avg({{ flag('r.account_id is not null') }}) as dm_inbound_answered_share
     from dms as m
     left join first_replies as r
-        on r.target_event_id = m.event_id
-        and r.account_id = m.target_account_id
+        on m.event_id = r.target_event_id
+        and m.target_account_id = r.account_id
     where m.target_account_id is not null
       and m.target_account_id <> m.account_id
     group by m.target_account_id

@@ -8,5 +8,5 @@ select
     left(arg_min(_reject_reason, _file_row), 200) as example
 from validated
 where _reject_reason is not null
-group by 1, 2
-order by row_count desc, column_name;
+group by column_name, problem
+order by row_count desc, column_name asc;

@@ -6,4 +6,4 @@ select *
 from (
     select * from raw.events where _delivery_date = cast($delivery_date as date)
 ) as delivery
-using sample reservoir(50000 rows) repeatable (7);
+using sample reservoir (50000 rows) repeatable (7);

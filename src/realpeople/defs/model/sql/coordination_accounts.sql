@@ -17,7 +17,7 @@ select
     span.last_activity
 from account_features as features
 left join account_scores as scores
-    on scores.account_id = features.account_id and scores.run_date = features.run_date
-left join span on span.account_id = features.account_id
-left join model_status as status on status.run_date = features.run_date
+    on features.account_id = scores.account_id and features.run_date = scores.run_date
+left join span on features.account_id = span.account_id
+left join model_status as status on features.run_date = status.run_date
 where features.run_date = cast($run_date as date);

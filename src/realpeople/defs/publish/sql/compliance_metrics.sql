@@ -54,7 +54,7 @@ audited_after_action as (
     from listed
     inner join first_listed using (account_id)
     inner join stg_activity__reviews as reviews
-        on reviews.account_id = listed.account_id
+        on listed.account_id = reviews.account_id
        and reviews.source = 'random_sample'
        and cast(reviews.reviewed_at as date) > first_listed.first_listed_on
        and reviews.delivered_on <= (select run_date from params)
@@ -246,7 +246,7 @@ wide_double as (
 long as (
     select * from wide_double unpivot include nulls (value for metric in (columns(*)))
 ),
-descriptions(metric, unit, description) as (
+descriptions (metric, unit, description) as (
     values
         ('accounts_scored', 'count', 'accounts scored by the model on the run date'),
         ('accounts_actioned_total', 'count', 'accounts on the enforcement list'),

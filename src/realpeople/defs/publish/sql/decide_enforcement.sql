@@ -61,8 +61,8 @@ new_evidence as (
     select distinct cleared.account_id
     from cleared
     inner join stg_activity__reviews as later
-        on later.account_id = cleared.account_id
-       and later.reviewed_at > cleared.cleared_at
+        on cleared.account_id = later.account_id
+       and cleared.cleared_at < later.reviewed_at
        and later.verdict <> 'human'
        and later.delivered_on <= (select run_date from params)
 ),
@@ -112,8 +112,9 @@ decided as (
                 then $reason_cleared_flagged_again
             when proposed_action = $review
                  and score_ai_managed >= cast($terminate_held_from as double) then $reason_terminate_held
-            when tied_to_actioned and proposed_action is distinct from $terminate
-                 and proposed_action is distinct from $warn_and_limit then $reason_tied_to_actioned
+            -- not proposed for an action (a null proposal counts as none)
+            when tied_to_actioned and coalesce(proposed_action not in ($terminate, $warn_and_limit), true)
+                then $reason_tied_to_actioned
             when proposed_action = $review then $reason_uncertain_score
         end as queue_reason
     from contradicted

@@ -5,4 +5,4 @@ select account_id, action, score_ai_managed, score_ai_assisted, reasons, model_v
        decided_by
 from decisions
 where action is not null
-order by score_ai_managed desc, account_id;
+order by score_ai_managed desc, account_id asc;

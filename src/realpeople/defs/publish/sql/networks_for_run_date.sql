@@ -4,4 +4,4 @@ from networks as n
 left join network_members as m using (run_date, network_id)
 where n.run_date = cast($run_date as date)
 group by all
-order by n.members_actioned desc, n.size desc, n.network_id;
+order by n.members_actioned desc, n.size desc, n.network_id asc;

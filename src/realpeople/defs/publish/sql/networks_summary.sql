@@ -41,7 +41,7 @@ select
     c.cluster_id,
     (select run_date from params) as run_date,
     'net-' || strftime((select run_date from params), '%Y%m%d') || '-'
-        || lpad(cast(row_number() over (order by c.size desc, c.cluster_id) as varchar), 4, '0') as network_id,
+        || lpad(cast(row_number() over (order by c.size desc, c.cluster_id asc) as varchar), 4, '0') as network_id,
     c.size,
     c.members_actioned,
     c.members_terminated,

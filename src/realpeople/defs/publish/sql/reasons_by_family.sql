@@ -17,4 +17,4 @@ select
 from enforcement_list
 where run_date = cast($run_date as date)
 group by all
-order by action, accounts desc;
+order by action asc, accounts desc;

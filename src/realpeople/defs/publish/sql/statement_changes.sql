@@ -11,7 +11,7 @@ latest_before as (
     from (
         select *, (run_date, issued_at) as issued_order from statements_of_reasons
         where run_date < (select run_date from params)
-    )
+    ) as issued_before
     group by account_id
 ),
 in_force as (
