@@ -57,6 +57,7 @@ from realpeople.ml.policy import (
     time_folds,
 )
 from realpeople.ml.score import AccountModel, probabilities
+from realpeople.progress import Progress
 
 DEFAULT_PARAMS: dict = {
     "objective": "multiclass",
@@ -173,11 +174,14 @@ def time_aware_scores(
     before it (forward-chaining folds, :func:`ml.policy.time_folds`); NaN for the oldest
     block, which has nothing older to learn from. Grain: one row per training review."""
     out = np.full((len(x), len(CLASSES)), np.nan)
-    for fit_rows, scored_rows in time_folds(times, n_blocks):
-        booster = lgb.train(
-            params, lgb.Dataset(x.iloc[fit_rows], label=y[fit_rows]), num_boost_round=rounds
-        )
-        out[scored_rows] = booster.predict(x.iloc[scored_rows])
+    folds = time_folds(times, n_blocks)
+    with Progress("training: time-aware folds", total=len(folds), unit="folds") as bar:
+        for fit_rows, scored_rows in folds:
+            booster = lgb.train(
+                params, lgb.Dataset(x.iloc[fit_rows], label=y[fit_rows]), num_boost_round=rounds
+            )
+            out[scored_rows] = booster.predict(x.iloc[scored_rows])
+            bar.advance()
     return out
 
 
@@ -237,15 +241,20 @@ def train_model(
     trials: list[Trial] = []
     best: tuple[float, int, np.ndarray, dict] | None = None
     started = time.perf_counter()
-    for candidate in SEARCH_SPACE if search else SEARCH_SPACE[:1]:
-        if trials and time.perf_counter() - started > search_seconds:
-            break  # the time box: the defaults always run, the rest only while time is left
-        trial_params = {**DEFAULT_PARAMS, **candidate, **(params or {}), "seed": seed}
-        t0 = time.perf_counter()
-        loss, iterations, oof = _cross_validate(x, y, trial_params, folds)
-        trials.append(Trial(trial_params, loss, iterations, time.perf_counter() - t0))
-        if best is None or loss < best[0]:
-            best = (loss, iterations, oof, trial_params)
+    candidates = SEARCH_SPACE if search else SEARCH_SPACE[:1]
+    with Progress(
+        f"training: candidates, {n_folds}-fold each", total=len(candidates), unit="candidates"
+    ) as bar:
+        for candidate in candidates:
+            if trials and time.perf_counter() - started > search_seconds:
+                break  # the time box: the defaults always run, the rest only while time is left
+            trial_params = {**DEFAULT_PARAMS, **candidate, **(params or {}), "seed": seed}
+            t0 = time.perf_counter()
+            loss, iterations, oof = _cross_validate(x, y, trial_params, folds)
+            trials.append(Trial(trial_params, loss, iterations, time.perf_counter() - t0))
+            if best is None or loss < best[0]:
+                best = (loss, iterations, oof, trial_params)
+            bar.advance()
     assert best is not None
     cv_loss, best_iteration, oof, best_params = best
 
