@@ -27,7 +27,7 @@ LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-spark conformance ui ui-check bench bench-engines lock clean
+.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check bench bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -82,8 +82,15 @@ demo: simulate run
 test: $(DEV_STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  echo "tests in a loopback-only network namespace"; \
-	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m "not spark and not conformance" $(PYTEST_ARGS)'; \
-	else $(PY) -m pytest -m "not spark and not conformance" $(PYTEST_ARGS); fi
+	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m "not spark and not conformance and not extended" $(PYTEST_ARGS)'; \
+	else $(PY) -m pytest -m "not spark and not conformance and not extended" $(PYTEST_ARGS); fi
+
+# The whole-pipeline worlds beyond the core set (issue 13's three failures rebuilt, the
+# catch-up snapshots): minutes; CI runs them after `make test`.
+test-extended: $(DEV_STAMP)
+	@if unshare -rn true 2>/dev/null; then \
+	  unshare -rn sh -c 'ip link set lo up && exec $(PY) -m pytest -m extended $(PYTEST_ARGS)'; \
+	else $(PY) -m pytest -m extended $(PYTEST_ARGS); fi
 
 test-spark: $(SPARK_STAMP)
 	@if unshare -rn true 2>/dev/null; then \

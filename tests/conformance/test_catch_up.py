@@ -16,7 +16,7 @@ from tests.conformance.worlds import WorldSpec, build_rows
 model_sql = sql_reader(model_assets.__file__)
 
 
-@pytest.mark.slow
+@pytest.mark.extended
 def test_reviews_from_the_second_day_all_reach_training(tmp_path):
     # Three days; reviews on the second and the third (the old catch-up snapshot was the
     # second day itself, so the second day's reviews had no snapshot before their day).

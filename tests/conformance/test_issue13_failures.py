@@ -22,7 +22,7 @@ from tests.conformance.harness import run_world, warehouse_frame
 from tests.conformance.worlds import END, WorldSpec, write_world
 
 
-@pytest.mark.slow
+@pytest.mark.extended
 def test_too_few_reviews_publishes_the_moderators_decisions(tmp_path, capsys):
     spec = WorldSpec(
         seed=2,
@@ -68,7 +68,7 @@ def test_too_few_reviews_publishes_the_moderators_decisions(tmp_path, capsys):
     assert "No model acts yet" in summary and "1 more reviewed ai_assisted" in summary
 
 
-@pytest.mark.slow
+@pytest.mark.extended
 def test_a_folder_that_is_not_a_date_does_not_stop_the_good_days(tmp_path, monkeypatch, capsys):
     landing = tmp_path / "landing"
     write_world(WorldSpec(seed=3, accounts=30, days=2, reviews="three_per_class"), landing)

@@ -132,7 +132,8 @@ def reconcile(con: duckdb.DuckDBPyConnection, table: str, day: date = DAY) -> di
 
 
 def table_checksums(database: str | Path, tables: list[str], drop: tuple[str, ...] = ()) -> dict:
-    """One order-independent checksum per table, without volatile columns (load times),
+    """One order-independent checksum per table, without volatile columns (load times,
+    file modification times),
     with file paths reduced to their names (so two landing zones compare equal) and
     doubles compared to 9 decimals."""
     out = {}
@@ -141,7 +142,8 @@ def table_checksums(database: str | Path, tables: list[str], drop: tuple[str, ..
             columns = [r[0] for r in con.execute(f"describe {name}").fetchall()]
             kept = []
             for c in columns:
-                if c in drop or c in ("_loaded_at", "scored_at"):
+                # Volatile: when a row was loaded or scored, when a landed file was written.
+                if c in drop or c in ("_loaded_at", "scored_at", "file_mtime_ns"):
                     continue
                 kept.append(
                     f"regexp_replace(\"{c}\", '^.*/', '')"
