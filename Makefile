@@ -27,7 +27,7 @@ LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check bench bench-engines lock clean
+.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -157,9 +157,14 @@ ui-check: $(DEV_STAMP)
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -c requirements.lock -e '.[ui-check]'
 	$(PY) scripts/ui_check.py
 
+# The newest published report as it prints (A4 pages, stacked) -> docs/report.png.
+report-png: $(STAMP)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -c requirements.lock -e '.[docs]'
+	$(PY) scripts/render_report.py
+
 # Re-resolve the lock from pyproject.toml within the known-good set.
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ui-check --extra spark --python-version 3.11 \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ui-check --extra spark --extra docs --python-version 3.11 \
 	  -c constraints/known-good-py311.txt -o requirements.lock
 	$(VENV)/bin/uv pip compile constraints/lint.in --python-version 3.11 -o requirements-lint.lock
 
