@@ -231,7 +231,7 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     from realpeople.defs.model.snapshots import snapshots_to_build
 
     with _ledger(settings) as con:
-        catch_up = snapshots_to_build(con, all_dates[0], newest)
+        catch_up = snapshots_to_build(con, all_dates[0], newest, settings.feature_window_days)
     for day in catch_up:
         _, seconds = _execute(defs, "features_job", instance, day.isoformat(), log_dir=log_dir)
         timings["features"] += seconds

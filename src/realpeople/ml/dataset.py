@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,34 @@ MIN_TRAINING_ROWS = 100
 MIN_TRAIN_PART_PER_CLASS = 2
 MIN_RANDOM_SAMPLE = 30  # fewer audited accounts than this: no reweighting (weights 1)
 WEIGHT_CLIP = (0.1, 10.0)
+# Like for like: a review is trained on only from a snapshot holding at least this many
+# days of history (or half the scored snapshot's history, when that is shorter).
+MIN_TRAINING_HISTORY_DAYS = 7
+
+
+def earliest_training_snapshot(
+    first_day: date,
+    as_of: date,
+    window_days: int,
+    min_history_days: int = MIN_TRAINING_HISTORY_DAYS,
+) -> date:
+    """The earliest ``account_features`` snapshot date a review may be trained on, for a
+    model that scores the snapshot of ``as_of`` (data begin on ``first_day``).
+
+    Many features grow with the history they are measured over (active days, steadiness
+    across days, distinct devices, shared texts). A snapshot of a world's first day holds
+    one day; the snapshot the model scores holds up to the whole window. Trained on the
+    first and applied to the second, the model meets values it never saw for its classes:
+    on the 14-day demo world, reviews joined to one-day snapshots took terminate recall
+    from 0.93 to 0.75 (stealth automation from 0.91 to 0.02). So a snapshot counts for
+    training only once it holds ``min_history_days`` of history, or half of the scored
+    snapshot's history when the data are younger than twice that (a short world still
+    trains: an 8-day world trains from its 4th day on). Reviews before that date still act
+    as moderator decisions; they just do not teach the model.
+    """
+    scored_history = max(1, min(window_days, (as_of - first_day).days + 1))
+    needed = min(min_history_days, -(-scored_history // 2))
+    return first_day + timedelta(days=needed - 1)
 
 
 @dataclass

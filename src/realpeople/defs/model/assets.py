@@ -5,6 +5,7 @@ Thin wrappers: the work is in ``ml.train``, ``ml.score``, ``ml.explain``, ``ml.p
 below) and on demand (launch ``training_job`` or materialize the model in the UI).
 """
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +59,27 @@ SEARCH_SECONDS = 30.0
 PROMOTION_GATE = "promotion_gate"
 
 
+def earliest_training_date(con, as_of: date, window_days: int) -> date:
+    """The earliest snapshot date a review may be trained on for a model scoring
+    ``as_of`` (like for like: ``ml.dataset.earliest_training_snapshot``)."""
+    from realpeople.ml.dataset import earliest_training_snapshot
+
+    first_day = con.execute(sql("first_event_delivery.sql"), {"as_of": as_of}).fetchone()[0]
+    return earliest_training_snapshot(first_day, as_of, window_days)
+
+
+def training_set(con, as_of: date, window_days: int) -> pd.DataFrame:
+    """One row per trainable reviewed account as of ``as_of`` (``sql/training_set.sql``)."""
+    return con.execute(
+        sql("training_set.sql"),
+        {
+            "as_of": as_of,
+            "max_feature_age_days": MAX_FEATURE_AGE_DAYS,
+            "min_feature_date": earliest_training_date(con, as_of, window_days),
+        },
+    ).df()
+
+
 @asset(
     key=MODEL_KEY,
     deps=[ACCOUNT_FEATURES, REVIEWS],
@@ -98,9 +120,7 @@ def account_authenticity_model(
         if as_of is None:
             raise Failure("no account_features yet: build the features for a run date first")
         snapshots = con.execute(sql("feature_snapshots.sql")).df()
-        training = con.execute(
-            sql("training_set.sql"), {"as_of": as_of, "max_feature_age_days": MAX_FEATURE_AGE_DAYS}
-        ).df()
+        training = training_set(con, as_of, settings.feature_window_days)
     context.log.info(
         f"training on {len(training)} reviewed accounts as of {as_of}, "
         f"from {len(snapshots)} feature snapshot(s)"
@@ -366,10 +386,7 @@ def _no_model(
     from realpeople.ml.dataset import training_shortfall
 
     with warehouse.get_connection() as con:
-        training = con.execute(
-            sql("training_set.sql"),
-            {"as_of": run_date, "max_feature_age_days": MAX_FEATURE_AGE_DAYS},
-        ).df()
+        training = training_set(con, date.fromisoformat(run_date), settings.feature_window_days)
         shortfall = training_shortfall(training)
         con.execute(sql("create_account_scores.sql"))
         with transaction(con):

@@ -14,8 +14,10 @@ of the new dates, and silently dropped every review without a snapshot in its wi
 Here the run builds the fewest snapshots that give *every* review day a snapshot in
 its window: for the earliest review day not yet covered, the day before it (the newest
 date still before the review, so it covers as many later review days as the window
-allows), and so on. Reviews of the first delivery day stay untrainable: nothing was
-delivered before them (they still act as moderator decisions). Each snapshot is one dbt
+allows), and so on. Reviews whose day before holds too little history to be like the
+snapshot the model scores stay untrainable (``ml.dataset.earliest_training_snapshot``:
+a week, or half of a younger world's history), and so do reviews of the first delivery
+day: nothing was delivered before them (both still act as moderator decisions). Each snapshot is one dbt
 build (~10-20 s on a small world); with reviews on every day that is one build per
 ``MAX_FEATURE_AGE_DAYS`` days of catch-up.
 """
@@ -26,7 +28,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from realpeople.defs.model.assets import MAX_FEATURE_AGE_DAYS
+from realpeople.defs.model.assets import MAX_FEATURE_AGE_DAYS, earliest_training_date
 from realpeople.warehouse import sql_reader
 
 sql = sql_reader(__file__)
@@ -38,15 +40,18 @@ def cover_review_days(
     first_day: date,
     run_date: date,
     max_age_days: int = MAX_FEATURE_AGE_DAYS,
+    earliest: date | None = None,
 ) -> list[date]:
     """The fewest new snapshot dates so that each review day ``r`` (``first_day < r <=
-    run_date``) has a snapshot ``s`` with ``r - max_age_days <= s < r``; ``snapshots``
-    already exist (the run date's own counts: it is always built)."""
-    have = set(snapshots) | {run_date}
+    run_date``) has a snapshot ``s`` with ``r - max_age_days <= s < r`` and ``s >=
+    earliest`` (the first date like enough to the scored snapshot; ``first_day`` when
+    None); ``snapshots`` already exist (the run date's own counts: it is always built)."""
+    earliest = first_day if earliest is None else max(first_day, earliest)
+    have = {s for s in set(snapshots) | {run_date} if s >= earliest}
     new: list[date] = []
     for day in sorted(set(review_days)):
-        if day <= first_day or day > run_date:
-            continue  # nothing delivered before it / not yet part of this run
+        if day <= earliest or day > run_date:
+            continue  # no snapshot like the scored one before it / not yet part of this run
         if any(day - timedelta(days=max_age_days) <= s < day for s in have):
             continue
         pick = day - timedelta(days=1)  # the newest date before the review: covers the most
@@ -56,7 +61,7 @@ def cover_review_days(
 
 
 def snapshots_to_build(
-    con: duckdb.DuckDBPyConnection, first_day: date, run_date: date
+    con: duckdb.DuckDBPyConnection, first_day: date, run_date: date, window_days: int
 ) -> list[date]:
     """The earlier run dates to build features for before ``run_date`` (see the module)."""
     review_days = [
@@ -66,4 +71,5 @@ def snapshots_to_build(
     snapshots = (
         {row[0] for row in con.execute(sql("snapshot_dates.sql")).fetchall()} if has_mart else set()
     )
-    return cover_review_days(review_days, snapshots, first_day, run_date)
+    earliest = earliest_training_date(con, run_date, window_days)
+    return cover_review_days(review_days, snapshots, first_day, run_date, earliest=earliest)

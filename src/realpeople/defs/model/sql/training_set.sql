@@ -4,7 +4,9 @@
 -- the account did afterwards (point in time). The latest review is the label, as the
 -- contract says. An account whose latest review predates every snapshot (or whose
 -- newest earlier snapshot is more than $max_feature_age_days old) is left out rather
--- than given later features.
+-- than given later features. So is one whose snapshot holds too little history to be
+-- like the snapshot the model scores (before $min_feature_date: ml/dataset.py,
+-- earliest_training_snapshot).
 with latest_review as (
     select
         account_id,
@@ -35,4 +37,5 @@ asof inner join account_features as features
    -- strictly before the review's day: a snapshot of day D holds all of D's activity
    and features.run_date < cast(labelled.reviewed_at as date)
 where features.run_date >= cast(labelled.reviewed_at as date) - to_days(cast($max_feature_age_days as integer))
+  and features.run_date >= cast($min_feature_date as date)
 order by labelled.reviewed_at, labelled.account_id;
