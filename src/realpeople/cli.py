@@ -312,6 +312,19 @@ def summarise(settings: Settings, run_date: str) -> str:
             f"{len(pd.read_parquet(folder / 'review_queue.parquet')):,} sent to moderators"
         ),
     ]
+    on_rings, ring_people = (
+        metrics.get(name) for name in ("terminated_on_ring_evidence", "ring_people_reviewed")
+    )
+    if pd.notna(on_rings) and on_rings > 0:
+        lines.append(
+            f"  of the terminations, {int(on_rings):,} on ring evidence "
+            "(uncertain score, member of a coordination ring)"
+        )
+    elif pd.notna(ring_people) and ring_people > 0:
+        lines.append(
+            f"  ring evidence did not act: {int(ring_people)} reviewed person(s) sit in a "
+            "coordination ring the model is unsure of"
+        )
     if not metrics.get("model_acting", 1):
         lines += ["", no_model_sentence(metrics)]
     if metrics.get("terminate_guard_tripped", 0) == 1:

@@ -150,6 +150,14 @@ SETTINGS: dict[str, Setting] = {
         "(one-sided test, 5 %), the model's terminations go to the review queue "
         "([models.md](docs/models.md#the-terminate-guard-why-seeds-8-and-9-terminated-people))",
     ),
+    "ring_evidence_min_size": Setting(
+        "REALPEOPLE_RING_EVIDENCE_MIN_SIZE",
+        "3",
+        "ring evidence: an account the model is unsure of (its review band) that belongs to a "
+        "coordination ring of at least this many accounts is terminated on that evidence, "
+        "unless a reviewed person sits in such a ring or the terminate guard tripped; 0 turns "
+        "it off ([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
+    ),
     "review_requests_per_day": Setting(
         "REALPEOPLE_REVIEW_REQUESTS",
         "25",
@@ -237,6 +245,7 @@ class Settings:
     review_override_days: int
     second_review_below: float
     terminate_guard_per_10k: float
+    ring_evidence_min_size: int
     review_requests_per_day: int
     audit_requests_per_day: int
     brake_factor: float

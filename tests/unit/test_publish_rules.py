@@ -440,23 +440,38 @@ def test_terminations_held_by_the_guard_queue_with_their_own_reason(con):
     }
 
 
+def clusters(con, members, cluster="c1", is_ring=False, size=None):
+    """Members (account, tied_to_actioned) of one coordination cluster of the run date."""
+    con.execute(
+        "create table if not exists coordination_clusters (run_date date, cluster_id varchar, "
+        "account_id varchar, cluster_size bigint, is_ring boolean, tied_to_actioned boolean, "
+        "evidence varchar)"
+    )
+    for account, tied in members:
+        con.execute(
+            "insert into coordination_clusters values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                RUN,
+                cluster,
+                account,
+                size or len(members),
+                is_ring,
+                tied,
+                "kept the same 3 daily slots",
+            ],
+        )
+
+
 def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_action(con):
     from realpeople.vocabulary import QUEUE_REASONS
 
-    con.execute(
-        "create table coordination_clusters (run_date date, cluster_id varchar, account_id varchar, "
-        "tied_to_actioned boolean)"
+    clusters(
+        con,
+        [("ring_bot", True), ("ring_warned", True), ("ring_person", True), ("ring_done", False)],
     )
-    for account, tied in [
-        ("ring_bot", True),
-        ("ring_warned", True),
-        ("ring_person", True),
-        ("ring_done", False),
-    ]:
-        con.execute(
-            "insert into coordination_clusters values (?, 'c1', ?, ?)", [RUN, account, tied]
-        )
-    con.execute("insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', true)")
+    con.execute(
+        "insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', 4, false, true, 'x')"
+    )
     score(con, "ring_bot", 0.4, 0.1, "review")
     score(con, "ring_warned", 0.2, 0.7, "warn_and_limit")
     score(con, "ring_person", 0.01, 0.02, None)
@@ -466,3 +481,68 @@ def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_ac
     listed, queued = decisions(con)
     assert listed == {"ring_warned": "warn_and_limit", "ring_done": "terminate"}
     assert queued == {"ring_bot": QUEUE_REASONS["tied_to_actioned"]}
+
+
+def ring_decisions(con, min_size=3, held_from=None):
+    counts = rules.decide(
+        con, RUN, override_days=28, terminate_held_from=held_from, ring_evidence_min_size=min_size
+    )
+    listed = dict(con.execute("select account_id, action from enforcement_list").fetchall())
+    queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
+    return counts, listed, queued
+
+
+def test_ring_evidence_terminates_the_uncertain_band_of_a_ring_and_says_so(con):
+    from realpeople.vocabulary import QUEUE_REASONS
+
+    clusters(con, [("a", False), ("b", False), ("c", False)], is_ring=True)
+    clusters(con, [("pair1", False), ("pair2", False)], cluster="c2", is_ring=True)  # too small
+    clusters(con, [("big1", False), ("big2", False), ("big3", False)], cluster="c3")  # no ring
+    score(con, "a", 0.9, 0.05, "review")  # unsure, in a ring of 3: terminated on the ring
+    score(con, "b", 0.99, 0.0, "terminate")  # already terminated by the bar
+    score(con, "c", 0.3, 0.6, "warn_and_limit")  # below the band: keeps its own action
+    for account in ("pair1", "big1"):
+        score(con, account, 0.9, 0.05, "review")
+    counts, listed, queued = ring_decisions(con)
+    assert listed == {"a": "terminate", "b": "terminate", "c": "warn_and_limit"}
+    assert queued == {
+        "pair1": QUEUE_REASONS["uncertain_score"],
+        "big1": QUEUE_REASONS["uncertain_score"],
+    }
+    assert counts["ring_evidence"] == 1 and counts["ring_people"] == 0
+    reasons, by = con.execute(
+        "select reasons, decided_by from enforcement_list where account_id = 'a'"
+    ).fetchone()
+    assert reasons.startswith("member of a coordination ring of 3 accounts: kept the same")
+    assert by == "model"
+    assert con.execute("select acted, terminated from ring_evidence").fetchone() == (True, 1)
+    # off (size 0): the ring member queues like any uncertain score
+    counts, listed, queued = ring_decisions(con, min_size=0)
+    assert "a" not in listed and queued["a"] == QUEUE_REASONS["uncertain_score"]
+    assert con.execute("select acted, terminated from ring_evidence").fetchone() == (False, 0)
+
+
+def test_ring_evidence_stands_down_for_a_reviewed_person_a_verdict_or_the_guard(con):
+    from realpeople.vocabulary import QUEUE_REASONS
+
+    clusters(con, [("a", False), ("b", False), ("verdict_person", False)], is_ring=True)
+    score(con, "a", 0.9, 0.05, "review")
+    score(con, "b", 0.92, 0.05, "review")
+    score(con, "verdict_person", 0.95, 0.0, "review")
+    review(con, "verdict_person", "human", 12)
+    counts, listed, queued = ring_decisions(con)
+    # a reviewed person the band would take sits in a ring: ring evidence does not act
+    assert listed == {} and counts["ring_people"] == 1 and counts["ring_evidence"] == 0
+    assert queued == {"a": QUEUE_REASONS["uncertain_score"], "b": QUEUE_REASONS["uncertain_score"]}
+    # the person turns out automation (a later verdict): ring evidence acts on the others,
+    # the verdict acts on its own account
+    review(con, "verdict_person", "ai_managed", 13)
+    counts, listed, queued = ring_decisions(con)
+    assert listed == {"a": "terminate", "b": "terminate", "verdict_person": "terminate"}
+    assert counts["ring_evidence"] == 2
+    by = dict(con.execute("select account_id, decided_by from enforcement_list").fetchall())
+    assert by["verdict_person"] == "moderator"
+    # while the terminate guard holds the model's terminations, rings do not act either
+    counts, listed, queued = ring_decisions(con, held_from=0.8)
+    assert listed == {"verdict_person": "terminate"} and counts["ring_evidence"] == 0
+    assert queued["a"] == QUEUE_REASONS["terminate_held"]

@@ -89,6 +89,7 @@ def enforcement_list(
             settings.review_override_days,
             settings.second_review_below,
             model_status(warehouse, run_date).get("terminate_held_from"),
+            settings.ring_evidence_min_size,
         )
         by_whom = dict(
             con.execute(
@@ -104,6 +105,8 @@ def enforcement_list(
             "terminate": counts["terminate"],
             "warn_and_limit": counts["warn_and_limit"],
             "review_queue": counts["review_queue"],
+            "terminated_on_ring_evidence": counts["ring_evidence"],
+            "ring_people_reviewed": counts["ring_people"],
             "decided_by_model": int(by_whom.get("model", 0)),
             "decided_by_moderator": int(by_whom.get("moderator", 0)),
             "preview": MetadataValue.md(frame.head(10).to_markdown(index=False)),

@@ -25,6 +25,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql("create_enforcement_list.sql"))
     con.execute(sql("create_compliance_metrics.sql"))
     con.execute(sql("create_statements_and_networks.sql"))
+    con.execute(sql("create_ring_evidence.sql"))
 
 
 def decide(
@@ -33,12 +34,36 @@ def decide(
     override_days: int,
     second_review_below: float = 0.2,
     terminate_held_from: float | None = None,
+    ring_evidence_min_size: int = 0,
 ) -> dict[str, int]:
-    """Replace the run date's enforcement list and review queue; return counts.
+    """Replace the run date's enforcement list and review queue; return counts (with
+    ``ring_evidence``: terminations on ring evidence; ``ring_people``: reviewed people in
+    the rings it would have acted on, which keep it from acting).
     ``terminate_held_from``: the terminate bar whose automatic terminations the guard held
-    (``model_status.terminate_held_from``); those queue with their own reason."""
+    (``model_status.terminate_held_from``); those queue with their own reason.
+    ``ring_evidence_min_size``: accounts of the model's uncertain band in a coordination
+    ring of at least this many accounts are terminated on that evidence (0: never)."""
     ensure_tables(con)
-    con.register("coordination_ties", coordination_ties(con, run_date))
+    con.register("coordination_rings", coordination_rings(con, run_date, ring_evidence_min_size))
+    values = decision_values()
+    ring_people = 0
+    if (
+        ring_evidence_min_size > 0
+        and con.execute(
+            "select count(*) from information_schema.tables where table_name = 'account_scores'"
+        ).fetchone()[0]
+    ):
+        ring_people = int(
+            con.execute(
+                sql("ring_people.sql"),
+                {
+                    "run_date": run_date,
+                    "review": values["review"],
+                    "terminate": values["terminate"],
+                },
+            ).fetchone()[0]
+        )
+    ring_evidence_acts = ring_evidence_min_size > 0 and ring_people == 0
     con.execute(
         sql("decide_enforcement.sql"),
         {
@@ -46,33 +71,54 @@ def decide(
             "override_days": override_days,
             "second_review_below": second_review_below,
             "terminate_held_from": terminate_held_from,
-            **decision_values(),
+            "ring_evidence_acts": ring_evidence_acts,
+            **values,
         },
     )
-    con.unregister("coordination_ties")
+    con.unregister("coordination_rings")
     with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
         con.execute(sql("insert_enforcement_list.sql"))
         con.execute(sql("insert_review_queue.sql"))
+        con.execute(sql("delete_ring_evidence.sql"), {"run_date": run_date})
+        con.execute(
+            sql("insert_ring_evidence.sql"),
+            {"run_date": run_date, "acted": ring_evidence_acts, "ring_people": ring_people},
+        )
     counts = dict(
         con.execute(
             "select coalesce(action, 'review_queue'), count(*) from decisions group by 1"
         ).fetchall()
     )
+    on_rings = con.execute("select count(*) from decisions where on_ring_evidence").fetchone()[0]
     con.execute("drop table decisions")
-    return {k: int(counts.get(k, 0)) for k in ("terminate", "warn_and_limit", "review_queue")}
+    result = {k: int(counts.get(k, 0)) for k in ("terminate", "warn_and_limit", "review_queue")}
+    return {**result, "ring_evidence": int(on_rings), "ring_people": ring_people}
 
 
-def coordination_ties(con: duckdb.DuckDBPyConnection, run_date: str) -> pd.DataFrame:
-    """Accounts of the run date tied to actioned members of their coordination ring
-    (the model stage's ``coordination_clusters``); none when that table is not built."""
+def coordination_rings(
+    con: duckdb.DuckDBPyConnection, run_date: str, min_ring_size: int = 0
+) -> pd.DataFrame:
+    """Accounts of the run date in coordination clusters (the model stage's
+    ``coordination_clusters``): tied to actioned ring members, in a ring of at least
+    ``min_ring_size`` accounts; none when that table is not built."""
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'coordination_clusters'"
     ).fetchone()[0]
     if not exists:
-        return pd.DataFrame({"account_id": pd.Series([], dtype="object")})
-    return con.execute(sql("coordination_ties.sql"), {"run_date": run_date}).df()
+        return pd.DataFrame(
+            {
+                "account_id": pd.Series([], dtype="object"),
+                "tied_to_actioned": pd.Series([], dtype="bool"),
+                "in_ring": pd.Series([], dtype="bool"),
+                "cluster_size": pd.Series([], dtype="int64"),
+                "evidence": pd.Series([], dtype="object"),
+            }
+        )
+    return con.execute(
+        sql("coordination_rings.sql"), {"run_date": run_date, "min_ring_size": min_ring_size}
+    ).df()
 
 
 def decision_values() -> dict[str, str]:

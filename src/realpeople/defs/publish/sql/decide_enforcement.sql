@@ -18,8 +18,14 @@
 -- 3. Otherwise the champion model's proposed action (policy thresholds on the version);
 --    its uncertain band (`review`) goes to the review queue, and so do terminations the
 --    terminate guard held ($terminate_held_from) and members of a coordination ring tied to
---    actioned accounts that nothing else acts on (coordination_ties): evidence for a
---    moderator, never an action on its own.
+--    actioned accounts that nothing else acts on (coordination_rings.tied_to_actioned):
+--    evidence for a moderator, never an action on its own.
+-- 4. Ring evidence ($ring_evidence_acts): an account in the model's uncertain band that
+--    belongs to a coordination ring (small, steady clusters keeping the same daily slots;
+--    coordination_rings.in_ring) is terminated by the model on that evidence, with the
+--    ring in its reasons (on_ring_evidence). Never while the terminate guard holds the
+--    model's terminations, and never on a day a reviewed person sits in such a ring
+--    (rules.decide, sql/ring_people.sql).
 create or replace temp table decisions as
 with params as (
     select
@@ -73,14 +79,17 @@ joined as (
         latest_review.reviewed_at,
         cleared.cleared_at,
         new_evidence.account_id is not null as has_new_evidence,
-        coordination_ties.account_id is not null as tied_to_actioned
+        coalesce(coordination_rings.tied_to_actioned, false) as tied_to_actioned,
+        coalesce(coordination_rings.in_ring, false) as in_ring,
+        coordination_rings.cluster_size as ring_size,
+        coordination_rings.evidence as ring_evidence
     from scores
     left join latest_review using (account_id)
     left join cleared using (account_id)
     left join new_evidence using (account_id)
-    -- ring members tied to actioned accounts (coordination_clusters.tied_to_actioned,
-    -- registered by rules.decide; empty without clusters)
-    left join coordination_ties using (account_id)
+    -- coordination cluster members (coordination_clusters of the run date, registered by
+    -- rules.decide; empty without clusters)
+    left join coordination_rings using (account_id)
 ),
 contradicted as (
     select
@@ -89,7 +98,18 @@ contradicted as (
         coalesce(case review_verdict
             when 'ai_managed' then score_ai_managed < cast($second_review_below as double)
             when 'ai_assisted' then score_ai_assisted + score_ai_managed < cast($second_review_below as double)
-        end, false) as verdict_contradicted
+        end, false) as verdict_contradicted,
+        -- ring evidence acts on the model's uncertain band (never on a verdict, an account
+        -- cleared on appeal, or while the guard holds terminations)
+        coalesce(
+            cast($ring_evidence_acts as boolean)
+            and cast($terminate_held_from as double) is null
+            and in_ring
+            and proposed_action = $review
+            and review_verdict is null
+            and cleared_at is null,
+            false
+        ) as on_ring_evidence
     from joined
 ),
 decided as (
@@ -102,11 +122,13 @@ decided as (
             when review_verdict = 'human' then null
             when cleared_at is not null and not has_new_evidence then null
             when proposed_action in ($terminate, $warn_and_limit) then proposed_action
+            when on_ring_evidence then $terminate
         end as action,
         case
             when review_verdict = 'ai_managed' and verdict_contradicted then $reason_second_review_ai_managed
             when review_verdict = 'ai_assisted' and verdict_contradicted then $reason_second_review_ai_assisted
             when review_verdict is not null then null
+            when on_ring_evidence then null
             when cleared_at is not null and not has_new_evidence
                  and proposed_action in ($terminate, $warn_and_limit, $review)
                 then $reason_cleared_flagged_again
@@ -134,9 +156,13 @@ select
                    when 'ai_assisted' then 'AI writing help beyond assistance'
                    else 'a person in charge' end
             || coalesce('; ' || reasons, '')
+        when on_ring_evidence then
+            'member of a coordination ring of ' || ring_size || ' accounts: ' || ring_evidence
+            || coalesce('; ' || reasons, '')
         else coalesce(reasons, 'overall behaviour pattern')
     end as reasons,
     model_version,
-    (select run_date from params) as run_date
+    (select run_date from params) as run_date,
+    on_ring_evidence
 from decided
 where action is not null or queue_reason is not null;
