@@ -155,8 +155,7 @@ SETTINGS: dict[str, Setting] = {
         "3",
         "ring evidence: an account the model is unsure of (its review band) that belongs to a "
         "coordination ring of at least this many accounts is terminated on that evidence, "
-        "unless a reviewed person sits in such a ring or the terminate guard tripped; 0 turns "
-        "it off ([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
+        "unless a reviewed person sits in such a ring with a score that high; 0 turns it off ([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
     ),
     "review_requests_per_day": Setting(
         "REALPEOPLE_REVIEW_REQUESTS",

@@ -522,7 +522,7 @@ def test_ring_evidence_terminates_the_uncertain_band_of_a_ring_and_says_so(con):
     assert con.execute("select acted, terminated from ring_evidence").fetchone() == (False, 0)
 
 
-def test_ring_evidence_stands_down_for_a_reviewed_person_a_verdict_or_the_guard(con):
+def test_ring_evidence_stands_down_for_a_reviewed_person_and_yields_to_a_verdict(con):
     from realpeople.vocabulary import QUEUE_REASONS
 
     clusters(con, [("a", False), ("b", False), ("verdict_person", False)], is_ring=True)
@@ -542,7 +542,9 @@ def test_ring_evidence_stands_down_for_a_reviewed_person_a_verdict_or_the_guard(
     assert counts["ring_evidence"] == 2
     by = dict(con.execute("select account_id, decided_by from enforcement_list").fetchall())
     assert by["verdict_person"] == "moderator"
-    # while the terminate guard holds the model's terminations, rings do not act either
+    # the terminate guard judges the model's bar, not the ring: held terminations in a
+    # ring are terminated on the ring; held ones outside any ring still queue as held
+    score(con, "held_alone", 0.97, 0.01, "review")
     counts, listed, queued = ring_decisions(con, held_from=0.8)
-    assert listed == {"verdict_person": "terminate"} and counts["ring_evidence"] == 0
-    assert queued["a"] == QUEUE_REASONS["terminate_held"]
+    assert listed == {"a": "terminate", "b": "terminate", "verdict_person": "terminate"}
+    assert queued == {"held_alone": QUEUE_REASONS["terminate_held"]}

@@ -23,9 +23,10 @@
 -- 4. Ring evidence ($ring_evidence_acts): an account in the model's uncertain band that
 --    belongs to a coordination ring (small, steady clusters keeping the same daily slots;
 --    coordination_rings.in_ring) is terminated by the model on that evidence, with the
---    ring in its reasons (on_ring_evidence). Never while the terminate guard holds the
---    model's terminations, and never on a day a reviewed person sits in such a ring
---    (rules.decide, sql/ring_people.sql).
+--    ring in its reasons (on_ring_evidence); also while the terminate guard holds the
+--    model's terminations (the guard judges the score bar, the ring is other evidence).
+--    Never on a day a reviewed person sits in such a ring with a score in the band or
+--    above (rules.decide, sql/ring_people.sql).
 create or replace temp table decisions as
 with params as (
     select
@@ -99,11 +100,10 @@ contradicted as (
             when 'ai_managed' then score_ai_managed < cast($second_review_below as double)
             when 'ai_assisted' then score_ai_assisted + score_ai_managed < cast($second_review_below as double)
         end, false) as verdict_contradicted,
-        -- ring evidence acts on the model's uncertain band (never on a verdict, an account
-        -- cleared on appeal, or while the guard holds terminations)
+        -- ring evidence acts on the model's uncertain band, held terminations included
+        -- (never on a verdict or an account cleared on appeal)
         coalesce(
             cast($ring_evidence_acts as boolean)
-            and cast($terminate_held_from as double) is null
             and in_ring
             and proposed_action = $review
             and review_verdict is null
