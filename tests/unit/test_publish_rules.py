@@ -440,21 +440,23 @@ def test_terminations_held_by_the_guard_queue_with_their_own_reason(con):
     }
 
 
-def clusters(con, members, cluster="c1", is_ring=False, size=None):
-    """Members (account, tied_to_actioned) of one coordination cluster of the run date."""
+def clusters(con, members, cluster="c1", is_ring=False, size=None, ties=None):
+    """Members (account, tied_to_actioned) of one coordination cluster of the run date,
+    each tied to every other member unless ``ties`` says otherwise."""
     con.execute(
         "create table if not exists coordination_clusters (run_date date, cluster_id varchar, "
-        "account_id varchar, cluster_size bigint, is_ring boolean, tied_to_actioned boolean, "
-        "evidence varchar)"
+        "account_id varchar, cluster_size bigint, ties bigint, is_ring boolean, "
+        "tied_to_actioned boolean, evidence varchar)"
     )
     for account, tied in members:
         con.execute(
-            "insert into coordination_clusters values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into coordination_clusters values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 RUN,
                 cluster,
                 account,
                 size or len(members),
+                (ties or {}).get(account, len(members) - 1),
                 is_ring,
                 tied,
                 "kept the same 3 daily slots",
@@ -470,7 +472,7 @@ def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_ac
         [("ring_bot", True), ("ring_warned", True), ("ring_person", True), ("ring_done", False)],
     )
     con.execute(
-        "insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', 4, false, true, 'x')"
+        "insert into coordination_clusters values ('2026-11-14', 'c0', 'yesterday', 4, 3, false, true, 'x')"
     )
     score(con, "ring_bot", 0.4, 0.1, "review")
     score(con, "ring_warned", 0.2, 0.7, "warn_and_limit")
@@ -498,6 +500,15 @@ def test_ring_evidence_terminates_the_uncertain_band_of_a_ring_and_says_so(con):
     clusters(con, [("a", False), ("b", False), ("c", False)], is_ring=True)
     clusters(con, [("pair1", False), ("pair2", False)], cluster="c2", is_ring=True)  # too small
     clusters(con, [("big1", False), ("big2", False), ("big3", False)], cluster="c3")  # no ring
+    # a ring of 4 where "hanger" is tied to one member only (a person liking a bot's posts)
+    clusters(
+        con,
+        [("r1", False), ("r2", False), ("r3", False), ("hanger", False)],
+        cluster="c4",
+        is_ring=True,
+        ties={"r1": 3, "r2": 2, "r3": 2, "hanger": 1},
+    )
+    score(con, "hanger", 0.6, 0.1, "review")
     score(con, "a", 0.9, 0.05, "review")  # unsure, in a ring of 3: terminated on the ring
     score(con, "b", 0.99, 0.0, "terminate")  # already terminated by the bar
     score(con, "c", 0.3, 0.6, "warn_and_limit")  # below the band: keeps its own action
@@ -508,6 +519,7 @@ def test_ring_evidence_terminates_the_uncertain_band_of_a_ring_and_says_so(con):
     assert queued == {
         "pair1": QUEUE_REASONS["uncertain_score"],
         "big1": QUEUE_REASONS["uncertain_score"],
+        "hanger": QUEUE_REASONS["uncertain_score"],
     }
     assert counts["ring_evidence"] == 1 and counts["ring_people"] == 0
     reasons, by = con.execute(

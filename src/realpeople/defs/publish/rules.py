@@ -97,6 +97,13 @@ def decide(
     return {**result, "ring_evidence": int(on_rings), "ring_people": ring_people}
 
 
+# Ring evidence needs an account tied to at least this many members of its ring: a person
+# who happens to like the same posts as one bot hangs on the ring by a single tie (seed 8:
+# the only person ring evidence would have terminated, 1 of 618; ring members that are
+# automation have 8 ties at the median).
+RING_EVIDENCE_MIN_TIES = 2
+
+
 def coordination_rings(
     con: duckdb.DuckDBPyConnection, run_date: str, min_ring_size: int = 0
 ) -> pd.DataFrame:
@@ -117,7 +124,12 @@ def coordination_rings(
             }
         )
     return con.execute(
-        sql("coordination_rings.sql"), {"run_date": run_date, "min_ring_size": min_ring_size}
+        sql("coordination_rings.sql"),
+        {
+            "run_date": run_date,
+            "min_ring_size": min_ring_size,
+            "min_ring_ties": RING_EVIDENCE_MIN_TIES,
+        },
     ).df()
 
 

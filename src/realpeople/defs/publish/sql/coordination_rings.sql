@@ -9,6 +9,7 @@ select
         cast($min_ring_size as integer) > 0
         and is_ring
         and cluster_size >= cast($min_ring_size as integer)
+        and ties >= cast($min_ring_ties as integer)
     ) as in_ring,
     max(cluster_size) as cluster_size,
     arg_max(evidence, cluster_size) as evidence
