@@ -516,8 +516,10 @@ def test_a_policy_that_falls_back_fills_the_review_queue(world):
     """Issue 13, failure 1 ("8,000 accounts, 21 days, few reviews"): with few held-out
     positives the policy falls back (nobody terminated automatically) and its review band
     fills. The blocking account_scores suite must accept `review`, those accounts go to
-    review_queue, and publishing goes ahead. The champion's policy is made to fall back
-    here through its registered tags, which is where scoring reads it from."""
+    review_queue, and publishing goes ahead; the model terminates only on ring evidence
+    (band members in a coordination ring, issue 16), and each of those is automation by
+    the simulator's truth. The champion's policy is made to fall back here through its
+    registered tags, which is where scoring reads it from."""
     from mlflow import MlflowClient
 
     from realpeople.ml.tracking import POLICY_TAG_PREFIX, champion, configure
@@ -549,12 +551,15 @@ def test_a_policy_that_falls_back_fills_the_review_queue(world):
                 ).fetchall()
             )
             by_model = con.execute(
-                "select count(*) from enforcement_list where run_date = ? "
+                "select account_id, reasons from enforcement_list where run_date = ? "
                 "and decided_by = 'model' and action = 'terminate'",
                 [RUN_DATE],
-            ).fetchone()[0]
+            ).df()
         assert proposed.get("review", 0) >= len(uncertain) and "terminate" not in proposed
-        assert by_model == 0  # nobody terminated by the model; moderators' verdicts still act
+        # no termination on the score alone; ring evidence may act (moderators' verdicts too)
+        assert by_model["reasons"].str.startswith("member of a coordination ring").all()
+        truth = world["truth"].set_index("account_id")["true_class"]
+        assert (truth.loc[by_model["account_id"]] == "ai_managed").all()
         listed = pd.read_parquet(folder / "enforcement_list.parquet")
         assert not set(uncertain["account_id"]) & set(listed["account_id"])
     finally:

@@ -44,7 +44,7 @@ def decide(
     ``ring_evidence_min_size``: accounts of the model's uncertain band in a coordination
     ring of at least this many accounts are terminated on that evidence (0: never)."""
     ensure_tables(con)
-    con.register("coordination_rings", coordination_rings(con, run_date, ring_evidence_min_size))
+    coordination_rings(con, run_date, ring_evidence_min_size)
     values = decision_values()
     ring_people = 0
     if (
@@ -75,7 +75,7 @@ def decide(
             **values,
         },
     )
-    con.unregister("coordination_rings")
+    con.execute("drop table coordination_rings")
     with transaction(con):
         con.execute(sql("delete_enforcement_list.sql"), {"run_date": run_date})
         con.execute(sql("delete_review_queue.sql"), {"run_date": run_date})
@@ -106,31 +106,25 @@ RING_EVIDENCE_MIN_TIES = 2
 
 def coordination_rings(
     con: duckdb.DuckDBPyConnection, run_date: str, min_ring_size: int = 0
-) -> pd.DataFrame:
-    """Accounts of the run date in coordination clusters (the model stage's
-    ``coordination_clusters``): tied to actioned ring members, in a ring of at least
-    ``min_ring_size`` accounts; none when that table is not built."""
+) -> None:
+    """(Re)create the temp table ``coordination_rings``: accounts of the run date in
+    coordination clusters (the model stage's ``coordination_clusters``), tied to actioned
+    ring members, in a ring of at least ``min_ring_size`` accounts; empty when that table
+    is not built."""
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'coordination_clusters'"
     ).fetchone()[0]
     if not exists:
-        return pd.DataFrame(
-            {
-                "account_id": pd.Series([], dtype="object"),
-                "tied_to_actioned": pd.Series([], dtype="bool"),
-                "in_ring": pd.Series([], dtype="bool"),
-                "cluster_size": pd.Series([], dtype="int64"),
-                "evidence": pd.Series([], dtype="object"),
-            }
-        )
-    return con.execute(
+        con.execute(sql("coordination_rings_empty.sql"))
+        return
+    con.execute(
         sql("coordination_rings.sql"),
         {
             "run_date": run_date,
             "min_ring_size": min_ring_size,
             "min_ring_ties": RING_EVIDENCE_MIN_TIES,
         },
-    ).df()
+    )
 
 
 def decision_values() -> dict[str, str]:

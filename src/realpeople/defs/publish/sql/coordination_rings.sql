@@ -1,7 +1,9 @@
 -- One row per account of run date $run_date in a coordination cluster (written by the model
 -- stage; ml.coordination.cluster_table): whether it is tied to actioned members of its
 -- ring, whether it belongs to a ring of at least $min_ring_size accounts (ring evidence;
--- never when $min_ring_size is 0), and the cluster's evidence in words.
+-- never when $min_ring_size is 0) with ties to at least $min_ring_ties of its members, and
+-- the cluster's evidence in words. A temp table: rules.decide drops it after deciding.
+create or replace temp table coordination_rings as
 select
     account_id,
     bool_or(tied_to_actioned) as tied_to_actioned,
