@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pandas as pd
 
 from realpeople import vocabulary
 from realpeople.warehouse import sql_reader, transaction
