@@ -154,8 +154,10 @@ SETTINGS: dict[str, Setting] = {
         "REALPEOPLE_RING_EVIDENCE_MIN_SIZE",
         "3",
         "ring evidence: an account the model is unsure of (its review band) that belongs to a "
-        "coordination ring of at least this many accounts is terminated on that evidence, "
-        "unless a reviewed person sits in such a ring with a score that high; 0 turns it off ([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
+        "coordination ring of at least this many accounts, tied to two of its members, is "
+        "terminated on that evidence, unless a reviewed person sits in such a ring with a score "
+        "that high; 0 turns it off "
+        "([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
     ),
     "review_requests_per_day": Setting(
         "REALPEOPLE_REVIEW_REQUESTS",
