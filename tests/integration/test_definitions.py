@@ -55,3 +55,35 @@ def test_settings_paths_follow_the_data_dir(tmp_path):
     assert settings.mlflow_tracking_uri == f"sqlite:///{tmp_path / 'mlflow' / 'mlflow.db'}"
     assert settings.dagster_home == str(tmp_path / "dagster_home")
     assert settings.landing_dir.endswith("data/landing")
+
+
+def test_raw_gx_suites_run_in_the_daily_run_not_per_delivery(tmp_path):
+    """Each delivery's load is checked in SQL (rows_reconcile, files_accepted); the raw GX
+    suites, seconds each whatever the delivery's size, run once per published date."""
+    built = build_definitions(load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)}))
+
+    def checks(job: str) -> set[str]:
+        graph = built.resolve_job_def(job).asset_layer.asset_graph
+        return {f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys}
+
+    tables = ("accounts", "events", "reviews", "appeals")
+    gx = {f"raw/{t}:raw_{t}_contract" for t in tables}
+    loads = {f"raw/{t}:{name}" for t in tables for name in ("rows_reconcile", "files_accepted")}
+    assert checks("ingest_job") == loads
+    assert gx <= checks("daily_job")
+    assert gx <= checks("publish_job")
+
+
+def test_an_ingest_run_of_part_of_a_delivery_keeps_the_jobs_checks(tmp_path):
+    """`make run` and the delivery sensor load only the changed tables of a delivery: the
+    run holds those tables' load checks and nothing else (no raw GX suite)."""
+    from realpeople.defs.ingest.assets import ingest_selection
+
+    keys, checks = ingest_selection(["reviews", "events"])
+    assert [k.to_user_string() for k in keys] == ["raw/events", "raw/reviews"]
+    assert {c.name for c in checks} == {"rows_reconcile", "files_accepted"}
+    built = build_definitions(load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)}))
+    subset = built.resolve_job_def("ingest_job").get_subset(
+        asset_selection=set(keys), asset_check_selection=set(checks)
+    )
+    assert set(subset.asset_layer.asset_graph.asset_check_keys) == set(checks)

@@ -265,3 +265,22 @@ def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, tabl
                 ).fetchall()
             )
     assert results[0] == results[1]
+
+
+def test_ids_an_earlier_delivery_brought_are_counted_within_the_rows_time_range(tmp_path, con):
+    """A re-sent event (same id, so the same event_ts) is counted against earlier
+    deliveries; the search is bounded by the delivery's event_ts range, which is what keeps
+    a load's cost independent of the warehouse's size."""
+    day2 = date(2026, 11, 2)
+    late = dict(GOOD[0], event_ts=ts(5))
+    first = [late, dict(GOOD[0], event_id="old", event_ts=datetime(2026, 10, 30, 9, tzinfo=UTC))]
+    write(tmp_path, "events", "part-0.parquet", events_table(first))
+    load_delivery(con, tmp_path, "events", DAY)
+    second = [late, dict(GOOD[0], event_id="new", event_ts=datetime(2026, 11, 2, 3, tzinfo=UTC))]
+    write(tmp_path, "events", "part-0.parquet", events_table(second), day=day2)
+    report = load_delivery(con, tmp_path, "events", day2)
+    assert report.rows_loaded == 2
+    assert (report.ids_delivered_before, report.id_delivered_before_example) == (1, "e1")
+    assert any("already delivered on an earlier date" in m for m in report.messages)
+    # Re-sending the second delivery replaces it: still one id delivered before.
+    assert load_delivery(con, tmp_path, "events", day2).ids_delivered_before == 1

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 from dagster import (
-    AssetKey,
     DagsterRunStatus,
     DefaultSensorStatus,
     ResourceParam,
@@ -22,7 +21,7 @@ from dagster import (
     sensor,
 )
 
-from realpeople.contract import TABLES
+from realpeople.defs.ingest.assets import ingest_selection
 from realpeople.defs.ingest.landing import pending_deliveries, survey_landing
 from realpeople.defs.ingest.loader import recorded_files
 from realpeople.defs.jobs import daily_job, ingest_job, training_job
@@ -74,7 +73,8 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourcePa
                 RunRequest(
                     run_key=f"{day}:" + ",".join(f"{t}={tables[t]}" for t in changed),
                     partition_key=day,
-                    asset_selection=[AssetKey(["raw", t]) for t in changed if t in TABLES],
+                    asset_selection=ingest_selection(changed)[0],
+                    asset_check_keys=ingest_selection(changed)[1],
                     tags={"realpeople/trigger": "new_delivery"},
                 )
             )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    AssetCheckKey,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -30,6 +31,19 @@ from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions, 
 from realpeople.settings import Settings
 
 RAW_KEYS = {table: AssetKey(["raw", table]) for table in TABLES}
+# The checks each load reports itself (see check_specs below).
+LOAD_CHECKS = ("rows_reconcile", "files_accepted")
+
+
+def ingest_selection(tables) -> tuple[list[AssetKey], list[AssetCheckKey]]:
+    """The raw assets of ``tables`` and the checks their loads report: what an ingest run
+    of part of a delivery selects. (A bare asset selection would pull in every check of
+    those assets, the raw GX suites too, which run in the daily run instead.)"""
+    chosen = [t for t in sorted(tables) if t in RAW_KEYS]
+    return (
+        [RAW_KEYS[t] for t in chosen],
+        [AssetCheckKey(RAW_KEYS[t], name) for t in chosen for name in LOAD_CHECKS],
+    )
 
 
 def _files_table(report: DeliveryReport) -> str:
@@ -86,12 +100,12 @@ def build_raw_asset(table: str):
         ),
         check_specs=[
             AssetCheckSpec(
-                "rows_reconcile",
+                LOAD_CHECKS[0],
                 asset=key,
                 description="landed = loaded + quarantined, and the tables hold exactly what the ledger says",
             ),
             AssetCheckSpec(
-                "files_accepted",
+                LOAD_CHECKS[1],
                 asset=key,
                 description=(
                     "no file of the delivery was rejected (missing column, wrong type, "
@@ -146,13 +160,13 @@ def build_raw_asset(table: str):
             }
         )
         yield AssetCheckResult(
-            check_name="rows_reconcile",
+            check_name=LOAD_CHECKS[0],
             passed=bool(reconciles),
             metadata={k: int(v or 0) for k, v in counts.items()},
         )
         rejected = report.rejected_files
         yield AssetCheckResult(
-            check_name="files_accepted",
+            check_name=LOAD_CHECKS[1],
             passed=not rejected and not report.refused_entries,
             severity=AssetCheckSeverity.WARN,
             metadata={

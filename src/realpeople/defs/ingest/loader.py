@@ -248,15 +248,18 @@ def load_delivery(
     reports = _load_files(con, table, delivery_date, files, refused)
     reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
     report = DeliveryReport(table, delivery_date, reports, reasons, refused_entries=refused)
-    # `table` and its key come from the closed set TABLES, never from input.
-    key = TABLES[table].key
+    # `table`, its key and row time come from the closed set TABLES, never from input.
+    spec = TABLES[table]
     (
         report.repeated_ids,
         report.repeated_id_example,
         report.ids_delivered_before,
         report.id_delivered_before_example,
     ) = con.execute(
-        sql("repeated_ids.sql").replace("raw.__table__", f"raw.{table}").replace("__key__", key),
+        sql("repeated_ids.sql")
+        .replace("raw.__table__", f"raw.{table}")
+        .replace("__key__", spec.key)
+        .replace("__row_time__", spec.row_time),
         {"delivery_date": delivery_date},
     ).fetchone()
     return report

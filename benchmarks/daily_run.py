@@ -1,0 +1,278 @@
+"""Benchmark: the daily run at platform scale, against a full recompute and a plain sort.
+
+Not a test. It
+
+1. simulates N accounts over (window + 2) days (``python -m realpeople.simulator``);
+2. holds back the last delivery date and runs the pipeline on the rest (the history: every
+   delivery loaded, features, the first model, a published date);
+3. lands the last date and times the daily ``python -m realpeople run``: wall time and the
+   peak resident memory of the process tree (dbt is a subprocess) per Dagster run
+   (ingest, features, publish), through ``benchmarks/stage_probe.py``;
+4. runs it once more with nothing new to load (what a re-run costs);
+5. on a copy of the same warehouse, times the two yardsticks of issue 15:
+   - ``full``: ``dbt run --full-refresh`` of every model up to ``account_features`` as of the
+     last date (a backfill or a new feature recomputes this);
+   - ``sort``: one DuckDB pass that reads the window's events and sorts them by account and
+     time (a lag over them, as the gap features need): the floor of any rebuild.
+
+and prints one JSON line (stage figures, ratios, load average). Each step runs in its own
+process, so peak memory is that step's alone.
+
+    python benchmarks/daily_run.py --accounts 100000 --window 28 --work-dir /tmp/bench-daily
+    make bench-daily ACCOUNTS=100000 WINDOW=28
+
+``--reuse`` keeps a simulated world (and the history run) already in the work dir, to time
+the daily run again after a code change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = Path(__file__).resolve().parent / "stage_probe.py"
+TABLES = ("accounts", "events", "reviews", "appeals")
+
+
+def run_child(cmd: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run ``cmd``; wall seconds and the child's peak RSS (``os.wait4``: its own rusage)."""
+    started = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_gb": round(usage.ru_maxrss / 1e6, 3),
+        "exit_code": code,
+        "log": str(log),
+    }
+
+
+def pipeline_env(work: Path, window: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "REALPEOPLE_LANDING_DIR": str(work / "landing"),
+            "REALPEOPLE_DATA_DIR": str(work / "data"),
+            "DAGSTER_HOME": str(work / "data" / "dagster_home"),
+            "REALPEOPLE_FEATURE_WINDOW_DAYS": str(window),
+            "REALPEOPLE_PROGRESS": "0",
+            "OMP_WAIT_POLICY": "passive",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "GX_ANALYTICS_ENABLED": "false",
+        }
+    )
+    return env
+
+
+def probed_run(work: Path, window: int, name: str) -> dict:
+    env = pipeline_env(work, window)
+    env["REALPEOPLE_STAGE_PROBE"] = str(work / f"{name}.json")
+    outcome = run_child([sys.executable, str(PROBE)], env, work / f"{name}.log")
+    if outcome["exit_code"] not in (0, 1):  # 1: published, some input rejected
+        raise SystemExit(f"{name} run failed (exit {outcome['exit_code']}); see {outcome['log']}")
+    probe = json.loads((work / f"{name}.json").read_text())
+    by_job: dict[str, dict] = {}
+    for stage in probe["stages"]:
+        job = stage["job"].removesuffix("_job")
+        entry = by_job.setdefault(job, {"runs": 0, "seconds": 0.0, "peak_rss_gb": 0.0})
+        entry["runs"] += 1
+        entry["seconds"] = round(entry["seconds"] + stage["seconds"], 2)
+        entry["peak_rss_gb"] = max(entry["peak_rss_gb"], stage["peak_rss_gb"])
+    ingest = [s for s in probe["stages"] if s["job"] == "ingest_job"]
+    return {
+        "seconds": probe["seconds"],
+        "peak_rss_gb": max([outcome["peak_rss_gb"]] + [s["peak_rss_gb"] for s in probe["stages"]]),
+        "stages": by_job,
+        "ingest_first_s": ingest[0]["seconds"] if ingest else None,
+        "ingest_last_s": ingest[-1]["seconds"] if ingest else None,
+    }
+
+
+def warehouse_counts(warehouse: Path, last: date, window: int) -> dict:
+    import duckdb
+
+    start = last + timedelta(days=1) - timedelta(days=window)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        in_window, last_day = con.execute(
+            "select count(*) filter (where event_ts >= $start and event_ts < $end), "
+            "count(*) filter (where _delivery_date = $last) from raw.events",
+            {"start": start, "end": last + timedelta(days=1), "last": last},
+        ).fetchone()
+        accounts = con.execute(
+            "select count(*) from account_features where run_date = $last", {"last": last}
+        ).fetchone()[0]
+    return {"events_in_window": in_window, "events_last_day": last_day, "accounts_scored": accounts}
+
+
+SORT_SCRIPT = """
+import sys, duckdb
+path, start, end, memory, threads, temp = sys.argv[1:7]
+con = duckdb.connect(path, config={"temp_directory": temp})
+con.execute(f"set memory_limit='{memory}'; set threads={int(threads)}; set TimeZone='UTC'")
+print(con.execute('''
+    select count(*), sum(epoch(event_ts) - epoch(previous_ts))
+    from (
+        select event_ts,
+               lag(event_ts) over (partition by account_id order by event_ts) as previous_ts
+        from raw.events
+        where event_ts >= cast($1 as timestamptz) and event_ts < cast($2 as timestamptz)
+    )
+''', [start, end]).fetchone())
+"""
+
+
+def yardsticks(work: Path, last: date, window: int) -> dict:
+    """Full recompute and plain sort, each in its own process, on a copy of the warehouse."""
+    from realpeople.settings import load_settings
+
+    env = pipeline_env(work, window)
+    copy = work / "yardstick.duckdb"
+    shutil.copyfile(work / "data" / "warehouse.duckdb", copy)
+    env["REALPEOPLE_WAREHOUSE_PATH"] = str(copy)
+    settings = load_settings(env)
+    start = last + timedelta(days=1) - timedelta(days=window)
+    sort = run_child(
+        [
+            sys.executable,
+            "-c",
+            SORT_SCRIPT,
+            str(copy),
+            start.isoformat(),
+            (last + timedelta(days=1)).isoformat(),
+            settings.duckdb_memory_limit,
+            str(settings.duckdb_threads),
+            str(work / "duckdb_tmp"),
+        ],
+        env,
+        work / "sort.log",
+    )
+    dbt_env = {**env, **settings.subprocess_env(), **settings.dbt_run_env(last.isoformat())}
+    dbt_env["REALPEOPLE_WAREHOUSE_PATH"] = str(copy)
+    full = run_child(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "run",
+            "--full-refresh",
+            "--select",
+            "+account_features",
+            "--project-dir",
+            str(ROOT / "dbt_project"),
+            "--profiles-dir",
+            str(ROOT / "dbt_project"),
+            "--target-path",
+            str(work / "dbt_full"),
+            "--vars",
+            json.dumps(settings.dbt_vars()),
+        ],
+        dbt_env,
+        work / "full.log",
+    )
+    copy.unlink()
+    return {"full": full, "sort": sort}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--window", type=int, default=28, help="feature window (days)")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--end-date", default="2026-11-15")
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/bench-daily"))
+    parser.add_argument("--reuse", action="store_true", help="keep the world and history run")
+    args = parser.parse_args(argv)
+    work: Path = args.work_dir
+    last = date.fromisoformat(args.end_date)
+    days = args.window + 2
+    figures: dict = {
+        "accounts": args.accounts,
+        "window_days": args.window,
+        "days_simulated": days,
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+    history_json = work / "history.json"
+    if not (args.reuse and history_json.exists()):
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        figures["simulate"] = run_child(
+            [
+                sys.executable,
+                "-m",
+                "realpeople.simulator",
+                "--accounts",
+                str(args.accounts),
+                "--days",
+                str(days),
+                "--seed",
+                str(args.seed),
+                "--end-date",
+                args.end_date,
+                "--landing-dir",
+                str(work / "landing"),
+                "--truth-path",
+                str(work / "truth.parquet"),
+            ],
+            dict(os.environ),
+            work / "simulate.log",
+        )
+        held = work / "held"
+        for table in TABLES:
+            folder = work / "landing" / table / f"dt={last.isoformat()}"
+            if folder.exists():
+                (held / table).mkdir(parents=True, exist_ok=True)
+                folder.rename(held / table / folder.name)
+        figures["history"] = probed_run(work, args.window, "history")
+        shutil.copytree(work / "data", work / "data-after-history")
+    else:
+        # Back to the warehouse as the history left it, the last date held back again.
+        shutil.rmtree(work / "data")
+        shutil.copytree(work / "data-after-history", work / "data")
+        for table in TABLES:
+            folder = work / "landing" / table / f"dt={last.isoformat()}"
+            if folder.exists():
+                (work / "held" / table).mkdir(parents=True, exist_ok=True)
+                folder.rename(work / "held" / table / folder.name)
+    for table in TABLES:
+        folder = work / "held" / table / f"dt={last.isoformat()}"
+        if folder.exists():
+            (work / "landing" / table).mkdir(parents=True, exist_ok=True)
+            folder.rename(work / "landing" / table / folder.name)
+    figures["daily"] = probed_run(work, args.window, "daily")
+    figures["rerun_nothing_new"] = probed_run(work, args.window, "rerun")
+    figures.update(warehouse_counts(work / "data" / "warehouse.duckdb", last, args.window))
+    sticks = yardsticks(work, last, args.window)
+    figures["full_recompute"] = sticks["full"]
+    figures["plain_sort"] = sticks["sort"]
+    daily_features = figures["daily"]["stages"].get("features", {}).get("seconds")
+    figures["ratios"] = {
+        "daily_run_over_full_recompute": round(
+            figures["daily"]["seconds"] / sticks["full"]["seconds"], 3
+        ),
+        "daily_features_over_full_recompute": round(
+            (daily_features or 0) / sticks["full"]["seconds"], 3
+        ),
+        "full_recompute_over_plain_sort": round(
+            sticks["full"]["seconds"] / sticks["sort"]["seconds"], 3
+        ),
+    }
+    events_last_day = figures["events_last_day"]
+    ingest_s = figures["daily"]["stages"].get("ingest", {}).get("seconds")
+    if ingest_s:
+        figures["daily_ingest_events_per_s"] = round(events_last_day / ingest_s)
+    figures["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
