@@ -27,7 +27,7 @@ LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-engines lock clean
+.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-daily bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -39,6 +39,7 @@ help:
 	@echo "make ui-check  drive both UIs in headless Chromium, save docs/ui-*.png (~10 min)"
 	@echo "make simulate  only write the simulated deliveries"
 	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
+	@echo "make bench-daily  the daily run (one new day) vs a full recompute, 100k accounts x 28 days"
 	@echo "make bench-engines  dbt run on DuckDB and local Spark at ~1M and ~10M events"
 
 setup: $(STAMP)
@@ -139,6 +140,15 @@ defs-check: $(DEV_STAMP)
 # Not a test: minutes, and ~8 GB of memory for 1M accounts. Writes under /tmp, then deletes.
 bench: $(STAMP)
 	$(PY) benchmarks/simulate.py --days $(DAYS)
+
+# Not a test: the daily run (one new day) at BENCH_ACCOUNTS x BENCH_WINDOW-day features,
+# against a full recompute and a plain sort of the window on the same warehouse; one JSON
+# line (docs/benchmarks.md). 100k accounts x 28 days: about half an hour on 2 cores.
+BENCH_ACCOUNTS ?= 100000
+BENCH_WINDOW ?= 28
+bench-daily: $(STAMP)
+	$(PY) benchmarks/daily_run.py --accounts $(BENCH_ACCOUNTS) --window $(BENCH_WINDOW) \
+	  --work-dir /tmp/realpeople-bench-daily-$(BENCH_ACCOUNTS)x$(BENCH_WINDOW)
 
 # Not a test: dbt run of the features on DuckDB and on local Spark at ~1M and ~10M events
 # (9k and 90k accounts over 14 days); figures for docs/scaling.md. Tens of minutes.
