@@ -144,6 +144,11 @@ def test_incremental_staging_equals_a_full_recompute(both_ways):
     assert _rows(incremental, repeats) == _rows(full, repeats)
     assert len(_rows(full, repeats)) > 0, "the world re-sends events: repeats expected"
     # Text measures: the incremental table holds every text the full one does (and may
-    # keep texts of earlier windows), with the same values.
-    texts = "select * exclude (text), text from int_texts_measured"
+    # keep texts a re-send took away), with the same values.
+    texts = "select * exclude (text, loaded_through), text from int_texts_measured"
     assert set(_rows(full, texts)) <= set(_rows(incremental, texts))
+    # Per-event fingerprints: the same rows, every day (not only the last window).
+    events = (
+        "select * exclude (loaded_through) from int_texts_fingerprinted where event_id is not null"
+    )
+    assert _rows(incremental, events) == _rows(full, events)

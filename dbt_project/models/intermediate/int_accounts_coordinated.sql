@@ -116,8 +116,9 @@ texts as (
         phrase_set_hash,
         cast(floor({{ seconds_between(w.window_start, 'event_ts') }} / {{ text_bucket_seconds }}) as bigint)
             as bucket_index
-    from {{ ref('int_texts_fingerprinted') }}
-    where phrase_set_hash is not null
+    from {{ ref('int_texts_fingerprinted') }} as f
+    where {{ in_feature_window('f') }}
+      and phrase_set_hash is not null
 
 ),
 

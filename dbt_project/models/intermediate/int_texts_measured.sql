@@ -1,13 +1,14 @@
--- One row per distinct non-empty text (post, comment, dm, group_message) the warehouse
--- has held in any run date's window: every measurement that is a function of the text
--- alone. Templates, canned replies and short comments ("好看", "nice") repeat across
+-- One row per distinct non-empty text (post, comment, dm, group_message) of raw.events:
+-- every measurement that is a function of the text alone. Templates, canned replies and short comments ("好看", "nice") repeat across
 -- events (11.4M-event world: 4.56M texts, 0.41M distinct), so the regular expressions run
 -- once per distinct text.
--- Incremental (append): a text is measured once, the first time a window holds it; each
--- later build measures only the window's texts this table does not hold yet (an
--- anti-join, no regular expression on the rest). Its rows depend on the text and nothing
--- else (no var, no date), so keeping them across run dates changes no feature. Changing
--- a measure's SQL (a macro below) needs `dbt build --full-refresh -s int_texts_measured`.
+-- Incremental (append): a text is measured once, when the first delivery holding it
+-- loads; a build looks only at the event days the deliveries loaded since the previous
+-- build can touch (touched_event_days, macros/incremental.sql) and measures their texts
+-- this table does not hold yet (an anti-join; no regular expression on the rest). Its
+-- rows depend on the text and nothing else (no var, no date), so they hold for every run
+-- date. Changing a measure's SQL (a macro below) needs
+-- `dbt build --full-refresh -s int_texts_measured+`.
 -- A table of its own, not a CTE: an engine may otherwise defer the expressions past the
 -- join back to events and evaluate them once per event again (DuckDB did).
 -- Fingerprints are 64-bit hashes (text_fingerprint) of
@@ -18,20 +19,23 @@
 -- "好看" from two accounts is not evidence of anything.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
+{%- set days = touched_event_days(this) if is_incremental() else none %}
+
 with distinct_texts as (
 
-    select w.text
-    from {{ ref('int_events_windowed') }} as w
+    select e.text
+    from {{ source('raw', 'events') }} as e
     {%- if is_incremental() %}
     left join {{ this }} as known
-        on w.text = known.text
+        on e.text = known.text
     {%- endif %}
-    where w.text is not null
-      and length(trim(w.text)) > 0
+    where {{ on_event_days('e.event_ts', days) }}
+      and e.text is not null
+      and length(trim(e.text)) > 0
       {%- if is_incremental() %}
       and known.text is null
       {%- endif %}
-    group by w.text
+    group by e.text
 
 ),
 
@@ -68,4 +72,7 @@ per_text as (
 
 )
 
-select * from per_text
+select
+    p.*,
+    {{ loaded_through_now(this if is_incremental() else none) }} as loaded_through
+from per_text as p

@@ -10,14 +10,11 @@
 --
 -- Incremental, one partition per event day (UTC date of event_ts). A repeat is the same
 -- event, so every copy of an id has the same event_ts and lies in one event day: the
--- repeats of a day are a function of that day's rows alone. A build recomputes only the
--- event days a delivery loaded since the previous build can touch: an events delivery of
--- dt=D holds events of D and of the late_event_days before it (contract 1.1), whether it
--- is new, re-sent or an old date loaded out of order. So the cost follows the new
--- deliveries, not the size of raw.events (zone maps on _loaded_at and event_ts skip the
--- rest).
--- Each recomputed day also writes one marker row (event_id null): a day whose repeats
--- went away (a re-send without them) is still replaced, by delete+insert on DuckDB and by
+-- repeats of a day are a function of that day's rows alone, and a build recomputes only
+-- the event days the deliveries loaded since the previous one can touch
+-- (touched_event_days, macros/incremental.sql).
+-- Each computed day also writes one marker row (event_id null): a day whose repeats went
+-- away (a re-send without them) is still replaced, by delete+insert on DuckDB and by
 -- insert_overwrite of the day's partition on Spark. Readers skip the markers.
 -- loaded_through is the newest _loaded_at the build saw: the next build's starting point.
 {{
@@ -28,82 +25,25 @@
         **replace_by_date_config('event_day')
     )
 }}
-{%- set late_days = var('late_event_days') | int %}
 
-with raw_events as (
+{%- set days = touched_event_days(this) if is_incremental() else none %}
+
+with scoped as (
 
     select
         event_id,
-        event_ts,
         cast(event_ts as date) as event_day,
         _delivery_date,
         _source_file,
-        _file_row,
-        _loaded_at
+        _file_row
     from {{ source('raw', 'events') }}
-
-),
-
-{%- if is_incremental() %}
-
-previous as (
-
-    select max(loaded_through) as loaded_through from {{ this }}
-
-),
-
--- Rows loaded since the previous build: their deliveries, and the event days each can touch.
-new_rows as (
-
-    select _delivery_date, _loaded_at
-    from raw_events
-    where _loaded_at > (select loaded_through from previous)
+    where {{ on_event_days('event_ts', days) }}
 
 ),
 
 loaded as (
 
-    select coalesce(
-        (select max(_loaded_at) from new_rows), (select loaded_through from previous)
-    ) as loaded_through
-
-),
-
-touched_days as (
-
-    select distinct
-        cast({{ dbt.dateadd('day', '-offset_days.n', 'd._delivery_date') }} as date) as event_day
-    from (select distinct _delivery_date from new_rows) as d
-    cross join (
-        {%- for n in range(late_days + 1) %}
-        select {{ n }} as n{% if not loop.last %} union all{% endif %}
-        {%- endfor %}
-    ) as offset_days
-
-),
-
-{%- else %}
-
-touched_days as (
-
-    select distinct event_day from raw_events
-
-),
-
-loaded as (
-
-    select max(_loaded_at) as loaded_through from raw_events
-
-),
-
-{%- endif %}
-
-scoped as (
-
-    select e.*
-    from raw_events as e
-    inner join touched_days as t
-        on e.event_day = t.event_day
+    select {{ loaded_through_now(this if is_incremental() else none) }} as loaded_through
 
 ),
 
@@ -146,16 +86,26 @@ from ranked as r
 cross join loaded as l
 where r.arrival_rank > 1
 
+{%- if days is none or days %}
+
 union all
 
--- One marker per recomputed day (see above).
+-- One marker per computed day (see above); they also carry loaded_through when a build
+-- finds no repeat at all.
 select
-    cast(null as {{ dbt.type_string() }}) as event_id,
-    cast(null as date) as delivered_on,
-    cast(null as {{ dbt.type_string() }}) as source_file,
-    cast(null as bigint) as file_row,
-    cast(null as bigint) as arrival_rank,
+    null as event_id,
+    null as delivered_on,
+    null as source_file,
+    null as file_row,
+    null as arrival_rank,
     l.loaded_through,
     t.event_day
-from touched_days as t
+from (
+    {%- if days is none %}
+    select distinct event_day from scoped
+    {%- else %}
+    {{ event_day_markers(days) }}
+    {%- endif %}
+) as t
 cross join loaded as l
+{%- endif %}

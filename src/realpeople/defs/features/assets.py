@@ -22,6 +22,7 @@ from dagster import AssetExecutionContext, AssetMaterialization, Output, Resourc
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from realpeople.defs.features.builds import build_inputs, record_build
 from realpeople.defs.features.parse_state import invocation_target, keep_parse_state
 from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
@@ -83,6 +84,10 @@ def realpeople_dbt_models(
     # the whole project, so every daily build would; with the vars constant, each build
     # starts from the parse state the previous one left (parse_state.py).
     dbt_vars = ["--vars", json.dumps(settings.dbt_vars())]
+    # What this build reads, fingerprinted before dbt starts (a delivery loading meanwhile
+    # must make the next run rebuild): recorded per date once its build succeeded.
+    with warehouse.get_connection() as con:
+        inputs = build_inputs(con, settings)
     for run_date in run_dates:
         context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
         folder = invocation_target(settings.dbt_target_dir, f"{context.run.run_id[:8]}-{run_date}")
@@ -103,6 +108,9 @@ def realpeople_dbt_models(
                     yield event
         # wait()/stream() raise if the build failed: only a good build's state is kept.
         keep_parse_state(settings.dbt_target_dir, folder)
+        if inputs is not None:
+            with warehouse.get_connection() as con:
+                record_build(con, run_date, inputs)
     if settings.engine == "spark":
         with warehouse.get_connection() as con:
             for run_date in run_dates:

@@ -1,0 +1,46 @@
+"""A run date's features are rebuilt only when something they read changed."""
+
+import duckdb
+
+from realpeople.defs.features.builds import build_inputs, is_current, record_build
+from realpeople.defs.ingest.loader import ensure_raw_tables
+from realpeople.settings import load_settings
+
+LEDGER_ROW = (
+    "insert into raw.deliveries (table_name, _delivery_date, _source_file, file_format, "
+    "file_bytes, file_sha256, rows_landed, rows_loaded, rows_quarantined, _loaded_at) "
+    "values ('events', $day, $path, 'parquet', 10, 'x', 1, 1, 0, $loaded_at)"
+)
+
+
+def _load(con, day: str, loaded_at: str) -> None:
+    con.execute(
+        LEDGER_ROW, {"day": day, "path": f"/l/events/dt={day}/p.parquet", "loaded_at": loaded_at}
+    )
+
+
+def test_a_build_is_current_until_a_load_or_a_setting_moves(tmp_path):
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_tables(con)
+    assert build_inputs(con, settings) is not None
+    _load(con, "2026-11-01", "2026-11-02 01:00:00")
+    con.execute("create table account_features (run_date date, account_id varchar)")
+    con.execute("insert into account_features values ('2026-11-01', 'a')")
+    inputs = build_inputs(con, settings)
+    assert not is_current(con, "2026-11-01", inputs)  # never built
+    record_build(con, "2026-11-01", inputs)
+    assert is_current(con, "2026-11-01", build_inputs(con, settings))
+    assert not is_current(con, "2026-11-02", build_inputs(con, settings))  # another date
+    # Another window is another build.
+    wider = load_settings(
+        {"REALPEOPLE_DATA_DIR": str(tmp_path), "REALPEOPLE_FEATURE_WINDOW_DAYS": "7"}
+    )
+    assert not is_current(con, "2026-11-01", build_inputs(con, wider))
+    # Any load (here an old date re-sent) moves the raw layer's fingerprint.
+    _load(con, "2026-10-30", "2026-11-02 02:00:00")
+    assert not is_current(con, "2026-11-01", build_inputs(con, settings))
+    # A date whose rows are gone is not current, whatever its record says.
+    record_build(con, "2026-11-01", build_inputs(con, settings))
+    con.execute("delete from account_features")
+    assert not is_current(con, "2026-11-01", build_inputs(con, settings))
