@@ -15,6 +15,7 @@ The Spark twin builds the same way on Spark in ``make test-spark``
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -152,3 +153,43 @@ def test_incremental_staging_equals_a_full_recompute(both_ways):
         "select * exclude (loaded_through) from int_texts_fingerprinted where event_id is not null"
     )
     assert _rows(incremental, events) == _rows(full, events)
+
+
+def test_an_id_resent_with_another_time_is_kept_and_reported_not_fatal(tmp_path):
+    """A contract breach an incremental build does not look for: the same event_id on two
+    event days further apart than a delivery's late events reach (a repeat inside that
+    reach is found and dropped), the second arriving after the first was built. The
+    build goes on, both rows stay, and the window test warns. (A full rebuild keeps the
+    first arrival only.)"""
+    import pyarrow as pa
+
+    landing = tmp_path / "landing"
+    schema = {name: pa.string() for name in TABLES["events"].column_names}
+    days = (date(2026, 11, 1), date(2026, 11, 6))
+    for hour, day in enumerate(days, start=1):
+        folder = landing / "events" / f"dt={day.isoformat()}"
+        folder.mkdir(parents=True)
+        row = dict.fromkeys(schema)
+        row.update(
+            event_id="same",
+            account_id="a1",
+            event_ts=f"{day.isoformat()}T0{hour}:00:00Z",
+            event_type="like",
+            client="web",
+        )
+        pq.write_table(pa.Table.from_pylist([row], schema=pa.schema(schema)), folder / "p.parquet")
+    warehouse = tmp_path / "w.duckdb"
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+    for day in days:
+        _load(warehouse, landing, day)
+        invoke_dbt(
+            ["build", "--select", "stg_activity__events", "stg_activity__event_repeats"],
+            tmp_path / "target",
+            warehouse,
+            day.isoformat(),
+            settings.dbt_vars(),
+        )
+    assert _rows(warehouse, "select event_id from stg_activity__events") == [("same",), ("same",)]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    warned = [r["unique_id"] for r in results["results"] if r["status"] == "warn"]
+    assert any("unique_in_window_stg_activity__events_event_id" in name for name in warned)
