@@ -33,12 +33,12 @@
   {%- if not execute -%}{{ return([]) }}{%- endif -%}
   {%- set late_days = var('late_event_days') | int -%}
   {%- set found = run_query(
-      "select distinct cast(_delivery_date as varchar) from " ~ source('raw', 'events')
+      "select distinct _delivery_date from " ~ source('raw', 'events')
       ~ " where _loaded_at > (select max(loaded_through) from " ~ this_relation ~ ")"
   ) -%}
   {%- set days = [] -%}
   {%- for row in found.rows -%}
-    {%- set dt = modules.datetime.datetime.strptime(row[0][:10], '%Y-%m-%d') -%}
+    {%- set dt = modules.datetime.datetime.strptime((row[0] | string)[:10], '%Y-%m-%d') -%}
     {%- for n in range(late_days + 1) -%}
       {%- set day = (dt - modules.datetime.timedelta(days=n)).strftime('%Y-%m-%d') -%}
       {%- if day not in days -%}{%- do days.append(day) -%}{%- endif -%}

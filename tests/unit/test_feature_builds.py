@@ -44,3 +44,24 @@ def test_a_build_is_current_until_a_load_or_a_setting_moves(tmp_path):
     record_build(con, "2026-11-01", build_inputs(con, settings))
     con.execute("delete from account_features")
     assert not is_current(con, "2026-11-01", build_inputs(con, settings))
+
+
+def test_tables_of_the_incremental_layer_built_before_it_are_rebuilt(tmp_path):
+    """A warehouse from before the incremental layer holds its models as plain tables
+    (no loaded_through): they are named, so that the build is a full refresh of them."""
+    import json
+    from pathlib import Path
+
+    from realpeople.defs.features.builds import incremental_layer, tables_to_rebuild
+    from realpeople.defs.features.project import ensure_manifest
+
+    manifest = json.loads(Path(ensure_manifest()).read_text())
+    layer = incremental_layer(manifest)
+    assert {"int_texts_measured", "int_texts_fingerprinted", "stg_activity__event_repeats"} <= set(
+        layer
+    )
+    assert "account_features" not in layer  # full_refresh=false: its history is kept
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create table int_texts_measured (text varchar)")
+    con.execute("create table int_texts_fingerprinted (event_id varchar, loaded_through timestamp)")
+    assert tables_to_rebuild(con, manifest) == ["int_texts_measured"]

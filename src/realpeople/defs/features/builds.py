@@ -62,3 +62,30 @@ def is_current(con: duckdb.DuckDBPyConnection, run_date: str, inputs: str | None
         return False
     row = con.execute(sql("features_build_of_date.sql"), {"run_date": run_date}).fetchone()
     return row is not None and row[0] == inputs
+
+
+def incremental_layer(manifest: dict) -> list[str]:
+    """The models of the incremental layer (by event day, with a loaded_through
+    watermark): incremental models a full refresh may rebuild (not the protected mart)."""
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") == "incremental"
+        and node["config"].get("full_refresh") is not False
+    )
+
+
+def tables_to_rebuild(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[str]:
+    """Incremental-layer tables a previous version built without the layer's watermark
+    (``loaded_through``): the next build must be a full refresh (``account_features``,
+    ``full_refresh=false``, keeps its history)."""
+    names = incremental_layer(manifest)
+    if not names:
+        return []
+    return [
+        row[0]
+        for row in con.execute(
+            sql("incremental_tables_without_watermark.sql"), {"names": names}
+        ).fetchall()
+    ]
