@@ -233,16 +233,26 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     # Point-in-time training needs, for each review, a snapshot from before its day: a
     # run that loads many days at once builds the fewest earlier snapshots that cover
     # every review (src/realpeople/defs/model/snapshots.py); a daily run usually builds none.
+    from realpeople.defs.features.builds import build_inputs, is_current
     from realpeople.defs.model.snapshots import snapshots_to_build
 
     with _ledger(settings) as con:
         catch_up = snapshots_to_build(con, all_dates[0], newest, settings.feature_window_days)
-    for day in catch_up:
-        _, seconds = _execute(defs, "features_job", instance, day.isoformat(), log_dir=log_dir)
-        timings["features"] += seconds
+        inputs = build_inputs(con, settings)
+        # A date built from exactly what the warehouse and the dbt project hold now (no
+        # load, model edit or setting since) is not built again: a re-run is cheap.
+        current = {
+            day
+            for day in [*(d.isoformat() for d in catch_up), run_date]
+            if is_current(con, day, inputs)
+        }
     # The run date last: dbt's views are left as of the run date.
-    _, seconds = _execute(defs, "features_job", instance, run_date, log_dir=log_dir)
-    timings["features"] += seconds
+    for day in [*(d.isoformat() for d in catch_up), run_date]:
+        if day in current:
+            print(f"  {'features_job [' + day + ']':<34} up to date (nothing it reads changed)")
+            continue
+        _, seconds = _execute(defs, "features_job", instance, day, log_dir=log_dir)
+        timings["features"] += seconds
 
     from realpeople.defs.automation import needs_training
 
@@ -251,7 +261,12 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
         _, timings["training"] = _execute(defs, "training_job", instance, log_dir=log_dir)
     result, timings["publish"] = _execute(defs, "publish_job", instance, run_date, log_dir=log_dir)
     require_published(result, run_date)
-    return {"run_date": run_date, "timings": timings, "rejections": rejections}
+    return {
+        "run_date": run_date,
+        "timings": timings,
+        "rejections": rejections,
+        "features_current": sorted(current),
+    }
 
 
 def rejection_summary(rejections: list[tuple[str, str, str]], shown: int = 20) -> str:

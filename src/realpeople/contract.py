@@ -61,13 +61,6 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    @property
-    def row_time(self) -> str:
-        """The first required timestamp column (created_at, event_ts, reviewed_at,
-        filed_at): a repeat of an id is the same row, so it carries the same value, and an
-        earlier copy of a delivery's ids is looked for only within its range of them."""
-        return next(c.name for c in self.columns if c.type == "timestamp" and not c.nullable)
-
 
 def _cols(*spec: tuple[str, str, bool]) -> tuple[Column, ...]:
     return tuple(Column(*s) for s in spec)

@@ -318,9 +318,12 @@ class Settings:
         """dbt ``--vars``: only what stays the same from one run date to the next. The run
         date itself goes in :meth:`dbt_run_env`: dbt re-parses the whole project whenever
         the vars change, so a run date among them made every build re-parse."""
+        from realpeople.contract import LATE_EVENT_DAYS
+
         return {
             "feature_window_days": self.feature_window_days,
             "platform_utc_offset_hours": self.platform_utc_offset_hours,
+            "late_event_days": LATE_EVENT_DAYS,
         }
 
     @staticmethod

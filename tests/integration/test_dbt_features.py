@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.dbt_runner import DBT_PROJECT_DIR, assert_same_rows, close_dbt_duckdb, features
+
 pytestmark = pytest.mark.slow
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 RUN_DATE = "2024-03-10"
 NEXT_RUN_DATE = "2024-03-11"
 START = datetime(2024, 3, 7, 16)  # local midnight of 2024-03-08 at UTC+8
@@ -418,42 +419,9 @@ def dbt_build(tmp_path: Path, run_date: str) -> float:
         ]
     )
     elapsed = time.perf_counter() - started
-    # dbt-duckdb keeps its DuckDB instance open in-process after the run; close it so this
-    # process can open the file with its own settings.
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    DuckDBConnectionManager.close_all_connections()
-    if env is not None:
-        env.close()
+    close_dbt_duckdb()
     assert result.success, f"dbt build failed for {run_date}: {result.exception or result.result}"
     return elapsed
-
-
-def features(path: Path, run_date: str | None = None) -> dict[str, dict]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        where = "" if run_date is None else f"where run_date = '{run_date}'"
-        rel = con.sql(f"select * from main.account_features {where} order by run_date, account_id")
-        rows = [dict(zip(rel.columns, r)) for r in rel.fetchall()]
-    finally:
-        con.close()
-    return {(str(r["run_date"]), r["account_id"]): r for r in rows}
-
-
-def assert_same_rows(actual: dict, expected: dict) -> None:
-    """Same keys and values; floats up to rounding (parallel aggregation sums in any order)."""
-    assert sorted(actual) == sorted(expected)
-    for key, row in expected.items():
-        assert actual[key].keys() == row.keys(), key
-        for column, value in row.items():
-            if isinstance(value, float):
-                assert actual[key][column] == pytest.approx(value, rel=1e-9, abs=1e-12), (
-                    key,
-                    column,
-                )
-            else:
-                assert actual[key][column] == value, (key, column)
 
 
 @pytest.fixture(scope="module")

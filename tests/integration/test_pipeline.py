@@ -286,6 +286,9 @@ def test_rerunning_the_same_date_changes_nothing(world):
     settings = world["settings"]
     assert pending_deliveries(settings) == {}
     assert "training" not in world["second"]["timings"]  # the champion is reused
+    # Nothing loaded and nothing in the dbt project changed: the features are not rebuilt.
+    assert world["second"]["features_current"] == [END.isoformat()]
+    assert world["second"]["timings"]["features"] == 0
     after = _warehouse_snapshot(settings)
     for name, before in world["snapshot_first"].items():
         pd.testing.assert_frame_equal(after[name], before, check_exact=False, rtol=1e-9, obj=name)

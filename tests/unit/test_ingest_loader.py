@@ -267,10 +267,12 @@ def test_a_simulated_delivery_loads_the_same_from_csv_and_parquet(tmp_path, tabl
     assert results[0] == results[1]
 
 
-def test_ids_an_earlier_delivery_brought_are_counted_within_the_rows_time_range(tmp_path, con):
-    """A re-sent event (same id, so the same event_ts) is counted against earlier
-    deliveries; the search is bounded by the delivery's event_ts range, which is what keeps
-    a load's cost independent of the warehouse's size."""
+def test_ids_an_earlier_delivery_brought_are_counted_among_the_deliveries_that_can_hold_them(
+    tmp_path, con
+):
+    """A re-sent event is counted against the earlier deliveries that can hold the same
+    event (late_event_days + 1 back), which keeps a load's cost independent of the
+    warehouse's size; a delivery older than that is not searched."""
     day2 = date(2026, 11, 2)
     late = dict(GOOD[0], event_ts=ts(5))
     first = [late, dict(GOOD[0], event_id="old", event_ts=datetime(2026, 10, 30, 9, tzinfo=UTC))]
@@ -284,3 +286,16 @@ def test_ids_an_earlier_delivery_brought_are_counted_within_the_rows_time_range(
     assert any("already delivered on an earlier date" in m for m in report.messages)
     # Re-sending the second delivery replaces it: still one id delivered before.
     assert load_delivery(con, tmp_path, "events", day2).ids_delivered_before == 1
+    # Five days later the same id is a contract breach the check no longer looks for
+    # (an event that old is quarantined as too late anyway).
+    day7 = date(2026, 11, 7)
+    write(
+        tmp_path,
+        "events",
+        "part-0.parquet",
+        events_table(
+            [dict(GOOD[0], event_id="new", event_ts=datetime(2026, 11, 6, 3, tzinfo=UTC))]
+        ),
+        day=day7,
+    )
+    assert load_delivery(con, tmp_path, "events", day7).ids_delivered_before == 0

@@ -79,3 +79,15 @@ def test_no_run_config_can_change_a_setting(tmp_path):
     ) as built:
         assert built.settings is settings
         assert built.settings.brake_factor == 3.0
+
+
+def test_dbt_project_var_defaults_are_the_settings_defaults():
+    """dbt_project.yml repeats, for a bare `dbt` call, the vars the pipeline passes:
+    they must agree with the settings' defaults (and the contract's late days)."""
+    import yaml
+
+    from realpeople.settings import DBT_PROJECT_DIR
+
+    project = yaml.safe_load((Path(DBT_PROJECT_DIR) / "dbt_project.yml").read_text())
+    passed = load_settings({}).dbt_vars()
+    assert {name: project["vars"][name] for name in passed} == passed

@@ -11,7 +11,9 @@
 
 with texts as (
 
-    select * from {{ ref('int_texts_fingerprinted') }}
+    select *
+    from {{ ref('int_texts_fingerprinted') }} as f
+    where {{ in_feature_window('f') }}
 
 ),
 

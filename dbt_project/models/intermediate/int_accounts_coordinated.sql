@@ -112,12 +112,13 @@ device_lockstep as (
 texts as (
 
     select
-        account_id,
-        phrase_set_hash,
-        cast(floor({{ seconds_between(w.window_start, 'event_ts') }} / {{ text_bucket_seconds }}) as bigint)
+        f.account_id,
+        f.phrase_set_hash,
+        cast(floor({{ seconds_between(w.window_start, 'f.event_ts') }} / {{ text_bucket_seconds }}) as bigint)
             as bucket_index
-    from {{ ref('int_texts_fingerprinted') }}
-    where phrase_set_hash is not null
+    from {{ ref('int_texts_fingerprinted') }} as f
+    where {{ in_feature_window('f') }}
+      and f.phrase_set_hash is not null
 
 ),
 

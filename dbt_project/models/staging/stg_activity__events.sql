@@ -24,6 +24,7 @@ select
     e._source_file as source_file,
     e._file_row as file_row
 from {{ source('raw', 'events') }} as e
+-- (The repeats' per-day marker rows have a NULL event_id and never match.)
 left join {{ ref('stg_activity__event_repeats') }} as r
     on e.event_id = r.event_id
     and e._delivery_date = r.delivered_on

@@ -16,12 +16,14 @@ import contextlib
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetMaterialization, Output, ResourceParam
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from realpeople.defs.features.builds import build_inputs, record_build, tables_to_rebuild
 from realpeople.defs.features.parse_state import invocation_target, keep_parse_state
 from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
@@ -83,11 +85,30 @@ def realpeople_dbt_models(
     # the whole project, so every daily build would; with the vars constant, each build
     # starts from the parse state the previous one left (parse_state.py).
     dbt_vars = ["--vars", json.dumps(settings.dbt_vars())]
+    # What this build reads, fingerprinted before dbt starts (a delivery loading meanwhile
+    # must make the next run rebuild): recorded per date once its build succeeded.
+    with warehouse.get_connection() as con:
+        inputs = build_inputs(con, settings)
+        # A warehouse from before the incremental layer holds those models as plain
+        # tables: rebuild them once from scratch (the mart keeps its history).
+        outdated = (
+            tables_to_rebuild(con, json.loads(Path(dbt_project.manifest_path).read_text()))
+            if settings.engine == "duckdb"
+            else []
+        )
+    if outdated:
+        context.log.warning(
+            f"incremental tables built by an earlier version: {', '.join(outdated)}; "
+            "this build is a full refresh of the incremental layer"
+        )
     for run_date in run_dates:
         context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
         folder = invocation_target(settings.dbt_target_dir, f"{context.run.run_id[:8]}-{run_date}")
         with _environment({**dbt_env, **settings.dbt_run_env(run_date)}):
-            invocation = dbt.cli(["build", *target, *dbt_vars], context=context, target_path=folder)
+            refresh = ["--full-refresh"] if outdated and run_date == run_dates[0] else []
+            invocation = dbt.cli(
+                ["build", *target, *dbt_vars, *refresh], context=context, target_path=folder
+            )
         if run_date != run_dates[-1]:
             invocation.wait()
         else:
@@ -103,6 +124,9 @@ def realpeople_dbt_models(
                     yield event
         # wait()/stream() raise if the build failed: only a good build's state is kept.
         keep_parse_state(settings.dbt_target_dir, folder)
+        if inputs is not None:
+            with warehouse.get_connection() as con:
+                record_build(con, run_date, inputs)
     if settings.engine == "spark":
         with warehouse.get_connection() as con:
             for run_date in run_dates:

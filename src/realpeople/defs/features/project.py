@@ -28,6 +28,22 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return newest
 
 
+def project_fingerprint() -> str:
+    """SHA-256 over the project's source files (paths and contents): what a features build
+    compiles from. Any edit to a model, macro, test or dbt_project.yml changes it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    project_dir = Path(DBT_PROJECT_DIR)
+    for name in _SOURCES:
+        path = project_dir / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            digest.update(str(file.relative_to(project_dir)).encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def ensure_manifest() -> Path:
     """Parse the project if the manifest is missing or older than any project file.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -248,19 +248,20 @@ def load_delivery(
     reports = _load_files(con, table, delivery_date, files, refused)
     reasons = dict(con.execute(sql("quarantine_reasons.sql"), params).fetchall())
     report = DeliveryReport(table, delivery_date, reports, reasons, refused_entries=refused)
-    # `table`, its key and row time come from the closed set TABLES, never from input.
-    spec = TABLES[table]
+    # `table` and its key come from the closed set TABLES, never from input.
+    key = TABLES[table].key
+    # Events: only the deliveries that can hold the same event (see repeated_ids.sql).
+    earliest = (
+        delivery_date - timedelta(days=LATE_EVENT_DAYS + 1) if table == "events" else date.min
+    )
     (
         report.repeated_ids,
         report.repeated_id_example,
         report.ids_delivered_before,
         report.id_delivered_before_example,
     ) = con.execute(
-        sql("repeated_ids.sql")
-        .replace("raw.__table__", f"raw.{table}")
-        .replace("__key__", spec.key)
-        .replace("__row_time__", spec.row_time),
-        {"delivery_date": delivery_date},
+        sql("repeated_ids.sql").replace("raw.__table__", f"raw.{table}").replace("__key__", key),
+        {"delivery_date": delivery_date, "earliest_delivery": earliest},
     ).fetchone()
     return report
 

@@ -1,0 +1,83 @@
+{#- The incremental layer: per-event-day tables that a build extends or replaces only for the
+    event days the deliveries loaded since its previous build can touch.
+
+    A delivery of dt=D holds events of D and of the late_event_days before it (contract
+    1.1), whether it is new, re-sent, or an old date loaded out of order; and a repeat of an
+    event id is the same event, with the same event_ts. So everything computed per event
+    day (its repeats, its texts' measures, its events' fingerprints) changes only on the
+    days a newly loaded delivery covers. Each such table keeps loaded_through, the newest
+    raw.events _loaded_at its last build saw: the next build starts from there.
+    Zone maps on _loaded_at (rows are appended in load order) and event_ts make these
+    filters read the new row groups only: the cost follows the new deliveries, not the
+    size of raw.events. -#}
+
+{#- The newest _loaded_at of raw.events now: what a build records as loaded_through. When
+    nothing was loaded since `previous` (an incremental build), the previous value. -#}
+{% macro loaded_through_now(previous=none) -%}
+  {%- if previous is none -%}
+    (select max(_loaded_at) from {{ source('raw', 'events') }})
+  {%- else -%}
+    coalesce(
+        (select max(_loaded_at) from {{ source('raw', 'events') }}
+         where _loaded_at > (select max(loaded_through) from {{ previous }})),
+        (select max(loaded_through) from {{ previous }})
+    )
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The event days (ISO strings, sorted) the deliveries loaded since `this_relation`'s
+    previous build can touch: each such delivery's dt and the late_event_days before it.
+    Queried when the model runs (not when dbt parses), so that the model's SQL filters on
+    literal dates: engines prune by them (zone maps, partitions) where a join would not. -#}
+{% macro touched_event_days(this_relation) -%}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {%- set late_days = var('late_event_days') | int -%}
+  {%- set found = run_query(
+      "select distinct _delivery_date from " ~ source('raw', 'events')
+      ~ " where _loaded_at > (select max(loaded_through) from " ~ this_relation ~ ")"
+  ) -%}
+  {%- set days = [] -%}
+  {%- for row in found.rows -%}
+    {%- set dt = modules.datetime.datetime.strptime((row[0] | string)[:10], '%Y-%m-%d') -%}
+    {%- for n in range(late_days + 1) -%}
+      {%- set day = (dt - modules.datetime.timedelta(days=n)).strftime('%Y-%m-%d') -%}
+      {%- if day not in days -%}{%- do days.append(day) -%}{%- endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(days | sort) }}
+{%- endmacro %}
+
+{#- A predicate: `ts_column` falls on one of `days` (a list from touched_event_days), or
+    `true` when days is none (a full build: every day). The outer range lets engines skip
+    whole row groups or partitions; the list keeps only the touched days. -#}
+{% macro on_event_days(ts_column, days) -%}
+  {%- if days is none -%}
+    true
+  {%- elif days | length == 0 -%}
+    false
+  {%- else -%}
+    ({{ ts_column }} >= cast('{{ days[0] }}' as timestamp)
+     and {{ ts_column }} < cast({{ dbt.dateadd('day', 1, "cast('" ~ days[-1] ~ "' as timestamp)") }} as timestamp)
+     and cast({{ ts_column }} as date) in (
+        {%- for day in days %}cast('{{ day }}' as date){% if not loop.last %}, {% endif %}{% endfor -%}
+     ))
+  {%- endif -%}
+{%- endmacro %}
+
+{#- One marker row's event_day per touched day (a union of literals); none on a full build. -#}
+{% macro event_day_markers(days) -%}
+  {%- for day in days %}
+    select cast('{{ day }}' as date) as event_day{% if not loop.last %} union all{% endif %}
+  {%- endfor %}
+{%- endmacro %}
+
+{#- A predicate: the row of an all-days incremental table (event_ts, delivered_on) is in
+    the run date's feature window, as int_events_windowed selects events: event_ts in
+    [window_start, window_end) and delivered on or before the run date. Marker rows
+    (event_ts NULL) never are. -#}
+{% macro in_feature_window(alias) -%}
+  {%- set w = feature_window() -%}
+  {{ alias }}.delivered_on <= {{ w.run_date }}
+    and {{ alias }}.event_ts >= {{ w.window_start }}
+    and {{ alias }}.event_ts < {{ w.window_end }}
+{%- endmacro %}

@@ -1,0 +1,67 @@
+"""A run date's features are rebuilt only when something they read changed."""
+
+import duckdb
+
+from realpeople.defs.features.builds import build_inputs, is_current, record_build
+from realpeople.defs.ingest.loader import ensure_raw_tables
+from realpeople.settings import load_settings
+
+LEDGER_ROW = (
+    "insert into raw.deliveries (table_name, _delivery_date, _source_file, file_format, "
+    "file_bytes, file_sha256, rows_landed, rows_loaded, rows_quarantined, _loaded_at) "
+    "values ('events', $day, $path, 'parquet', 10, 'x', 1, 1, 0, $loaded_at)"
+)
+
+
+def _load(con, day: str, loaded_at: str) -> None:
+    con.execute(
+        LEDGER_ROW, {"day": day, "path": f"/l/events/dt={day}/p.parquet", "loaded_at": loaded_at}
+    )
+
+
+def test_a_build_is_current_until_a_load_or_a_setting_moves(tmp_path):
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_tables(con)
+    assert build_inputs(con, settings) is not None
+    _load(con, "2026-11-01", "2026-11-02 01:00:00")
+    con.execute("create table account_features (run_date date, account_id varchar)")
+    con.execute("insert into account_features values ('2026-11-01', 'a')")
+    inputs = build_inputs(con, settings)
+    assert not is_current(con, "2026-11-01", inputs)  # never built
+    record_build(con, "2026-11-01", inputs)
+    assert is_current(con, "2026-11-01", build_inputs(con, settings))
+    assert not is_current(con, "2026-11-02", build_inputs(con, settings))  # another date
+    # Another window is another build.
+    wider = load_settings(
+        {"REALPEOPLE_DATA_DIR": str(tmp_path), "REALPEOPLE_FEATURE_WINDOW_DAYS": "7"}
+    )
+    assert not is_current(con, "2026-11-01", build_inputs(con, wider))
+    # Any load (here an old date re-sent) moves the raw layer's fingerprint.
+    _load(con, "2026-10-30", "2026-11-02 02:00:00")
+    assert not is_current(con, "2026-11-01", build_inputs(con, settings))
+    # A date whose rows are gone is not current, whatever its record says.
+    record_build(con, "2026-11-01", build_inputs(con, settings))
+    con.execute("delete from account_features")
+    assert not is_current(con, "2026-11-01", build_inputs(con, settings))
+
+
+def test_tables_of_the_incremental_layer_built_before_it_are_rebuilt(tmp_path):
+    """A warehouse from before the incremental layer holds its models as plain tables
+    (no loaded_through): they are named, so that the build is a full refresh of them."""
+    import json
+    from pathlib import Path
+
+    from realpeople.defs.features.builds import incremental_layer, tables_to_rebuild
+    from realpeople.defs.features.project import ensure_manifest
+
+    manifest = json.loads(Path(ensure_manifest()).read_text())
+    layer = incremental_layer(manifest)
+    assert {"int_texts_measured", "int_texts_fingerprinted", "stg_activity__event_repeats"} <= set(
+        layer
+    )
+    assert "account_features" not in layer  # full_refresh=false: its history is kept
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create table int_texts_measured (text varchar)")
+    con.execute("create table int_texts_fingerprinted (event_id varchar, loaded_through timestamp)")
+    assert tables_to_rebuild(con, manifest) == ["int_texts_measured"]
