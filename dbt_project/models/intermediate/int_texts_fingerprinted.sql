@@ -10,10 +10,12 @@
 -- every window): a day whose texts all went away is still replaced.
 -- Which texts count (non-empty) is decided once, in int_texts_measured: the inner join
 -- keeps exactly the events whose text it measured.
+{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`;
+    with a list it joins target and new rows on event_day, many to many (minutes). -#}
 {{
     config(
         materialized='incremental',
-        unique_key=['event_day'],
+        unique_key='event_day',
         on_schema_change='fail',
         **replace_by_date_config('event_day')
     )

@@ -17,10 +17,12 @@
 -- away (a re-send without them) is still replaced, by delete+insert on DuckDB and by
 -- insert_overwrite of the day's partition on Spark. Readers skip the markers.
 -- loaded_through is the newest _loaded_at the build saw: the next build's starting point.
+{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`;
+    with a list it joins target and new rows on event_day, many to many (minutes). -#}
 {{
     config(
         materialized='incremental',
-        unique_key=['event_day'],
+        unique_key='event_day',
         on_schema_change='fail',
         **replace_by_date_config('event_day')
     )
