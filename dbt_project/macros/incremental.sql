@@ -19,7 +19,10 @@
   {%- else -%}
     coalesce(
         (select max(_loaded_at) from {{ source('raw', 'events') }}
-         where _loaded_at > (select max(loaded_through) from {{ previous }})),
+         where _loaded_at > (
+             select coalesce(max(loaded_through), cast('0001-01-01' as timestamp))
+             from {{ previous }}
+         )),
         (select max(loaded_through) from {{ previous }})
     )
   {%- endif -%}
@@ -27,6 +30,7 @@
 
 {#- The event days (ISO strings, sorted) the deliveries loaded since `this_relation`'s
     previous build can touch: each such delivery's dt and the late_event_days before it.
+    A table without a watermark yet (its builds so far saw no event) takes every load.
     Queried when the model runs (not when dbt parses), so that the model's SQL filters on
     literal dates: engines prune by them (zone maps, partitions) where a join would not. -#}
 {% macro touched_event_days(this_relation) -%}
@@ -34,7 +38,8 @@
   {%- set late_days = var('late_event_days') | int -%}
   {%- set found = run_query(
       "select distinct _delivery_date from " ~ source('raw', 'events')
-      ~ " where _loaded_at > (select max(loaded_through) from " ~ this_relation ~ ")"
+      ~ " where _loaded_at > (select coalesce(max(loaded_through), cast('0001-01-01' as timestamp))"
+      ~ " from " ~ this_relation ~ ")"
   ) -%}
   {%- set days = [] -%}
   {%- for row in found.rows -%}

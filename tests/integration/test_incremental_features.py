@@ -193,3 +193,32 @@ def test_an_id_resent_with_another_time_is_kept_and_reported_not_fatal(tmp_path)
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())
     warned = [r["unique_id"] for r in results["results"] if r["status"] == "warn"]
     assert any("unique_in_window_stg_activity__events_event_id" in name for name in warned)
+
+
+def test_events_arriving_after_builds_that_saw_none_are_all_taken(world, tmp_path):
+    """A world whose events table starts empty (the first builds see accounts only): the
+    incremental tables have no watermark yet, and the first events loaded later are all
+    measured and fingerprinted, as a full refresh would."""
+    _, landing, _ = world
+    days = [FIRST + timedelta(days=n) for n in range(3)]
+    warehouse = tmp_path / "late-events.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        for day in days:
+            for table in ("accounts", "reviews", "appeals"):
+                if (landing / table / f"dt={day.isoformat()}").is_dir():
+                    load_delivery(con, landing, table, day)
+    _build(tmp_path, warehouse, days[1])
+    with duckdb.connect(str(warehouse)) as con:
+        for day in days:
+            load_delivery(con, landing, "events", day)
+    _build(tmp_path, warehouse, days[-1])
+    full = tmp_path / "late-events-full.duckdb"
+    for day in days:
+        _load(full, landing, day)
+    _build(tmp_path, full, days[-1], "--full-refresh")
+    events = "select event_id from int_texts_fingerprinted where event_id is not null"
+    assert len(_rows(full, events)) > 100
+    assert _rows(warehouse, events) == _rows(full, events)
+    assert_same_rows(
+        features(warehouse, days[-1].isoformat()), features(full, days[-1].isoformat())
+    )
