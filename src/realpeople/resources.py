@@ -6,11 +6,13 @@ import functools
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import ResourceDefinition
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from realpeople.settings import DBT_PROJECT_DIR, Settings
 
@@ -36,9 +38,30 @@ def _dbt_version_output(executable: str) -> str:
 
 
 class RealPeopleDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt CLI resource, asking ``dbt --version`` once per process instead of
-    once per run: the answer cannot change while the process lives, and each ask started
-    a dbt process (~3-4 s on a loaded 2-core machine, before every build)."""
+    """dagster-dbt's dbt CLI resource, carrying the environment dbt runs with.
+
+    - ``env``: what ``profiles.yml`` and the models read (the warehouse path, DuckDB's
+      limits, the raw Parquet folder), built from the settings with the resource. Each
+      :meth:`cli` call starts dbt with it, plus the call's own ``env`` (the run date).
+      dagster-dbt builds dbt's environment from ``os.environ`` and takes none per call
+      (its maintainers declined one, dagster PR 29656, and advise a scoped
+      ``environ``), so the resource applies it only around the start of dbt's
+      process, through dagster's own ``environ``, and restores it at once: nothing leaks
+      into a later run of the same process (the CLI, a test, another data dir).
+    - ``dbt --version`` is asked once per process instead of once per run: the answer
+      cannot change while the process lives, and each ask started a dbt process (~3-4 s
+      on a loaded 2-core machine, before every build).
+    """
+
+    env: dict[str, str] = Field(default_factory=dict)
+
+    def cli(self, args, *, env: Mapping[str, str] | None = None, **kwargs):
+        """``DbtCliResource.cli`` with the resource's environment and the call's ``env``
+        (the subprocess is started inside; streaming its events needs neither)."""
+        from dagster_shared.utils import environ
+
+        with environ({**self.env, **(env or {})}):
+            return super().cli(args, **kwargs)
 
     @property
     def _cli_version(self):
@@ -53,11 +76,13 @@ class RealPeopleDbtCliResource(DbtCliResource):
         return version.parse(match.group(1))
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(settings: Settings) -> RealPeopleDbtCliResource:
+    """dbt on this project, with the settings' environment (see the class)."""
     return RealPeopleDbtCliResource(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=dbt_executable(),
+        env=settings.dbt_env(),
     )
 
 
@@ -69,5 +94,5 @@ def build_resources(settings: Settings) -> dict:
             settings, "RealPeople settings, read from the environment (realpeople.settings)"
         ),
         "warehouse": warehouse_resource(settings),
-        "dbt": dbt_resource(),
+        "dbt": dbt_resource(settings),
     }

@@ -3,8 +3,10 @@
 ``SETTINGS`` below is the one declaration: each setting's environment variable, its
 default and what it means. :func:`load_settings` reads them (nothing reads the
 environment at import time); the README's configuration table is checked against this
-declaration by a test. dbt gets its variables from :meth:`Settings.subprocess_env`,
-which the dbt resource hands to the dbt process; profiles.yml has no defaults of its own.
+declaration by a test. dbt gets its variables from :meth:`Settings.dbt_env`, which the
+dbt resource hands to each dbt process it starts (``realpeople.resources``). The defaults
+written in ``profiles.yml`` serve only ``dbt parse`` when the definitions load (the
+manifest describes the models, not a warehouse) and the SQL lint; no build uses them.
 
 Settings are read from the deployment's environment only. In Dagster they are a plain
 resource value (not a configurable resource), so no launchpad run config can change
@@ -298,8 +300,9 @@ class Settings:
             "temp_directory": str(self.duckdb_temp_dir),
         }
 
-    def subprocess_env(self) -> dict[str, str]:
-        """The variables dbt's profiles.yml and MLflow read, as absolute values."""
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt's ``profiles.yml`` and models read, as absolute values (the dbt
+        resource starts dbt with them; the run date comes per build, :meth:`dbt_run_env`)."""
         return {
             "REALPEOPLE_DATA_DIR": self.data_dir,
             "REALPEOPLE_LANDING_DIR": self.landing_dir,
@@ -310,6 +313,14 @@ class Settings:
             "REALPEOPLE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "REALPEOPLE_DUCKDB_THREADS": str(self.duckdb_threads),
             "REALPEOPLE_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+    def subprocess_env(self) -> dict[str, str]:
+        """What a child process of the pipeline (dbt by hand, a benchmark) needs: dbt's
+        variables, MLflow's tracking URI and the Dagster instance."""
+        return {
+            **self.dbt_env(),
             "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
             "DAGSTER_HOME": self.dagster_home,
         }

@@ -12,15 +12,13 @@ date's mart partition into DuckDB's ``account_features`` for the Python stages
 (``serve.py``).
 """
 
-import contextlib
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetMaterialization, Output, ResourceParam
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from realpeople.defs.features.builds import build_inputs, record_build, tables_to_rebuild
@@ -29,6 +27,7 @@ from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.progress import Progress
+from realpeople.resources import RealPeopleDbtCliResource
 from realpeople.settings import Settings
 
 
@@ -42,22 +41,6 @@ class FeaturesTranslator(DagsterDbtTranslator):
         return ["team:data-engineering"]
 
 
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str]):
-    """``values`` in os.environ inside the block (for a subprocess started there), the
-    previous values restored after it."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 @dbt_assets(
     manifest=ensure_manifest(),
     project=dbt_project,
@@ -67,15 +50,10 @@ def _environment(values: Mapping[str, str]):
 )
 def realpeople_dbt_models(
     context: AssetExecutionContext,
-    dbt: DbtCliResource,
+    dbt: RealPeopleDbtCliResource,
     settings: ResourceParam[Settings],
     warehouse: DuckDBResource,
 ):
-    # profiles.yml reads the warehouse path and DuckDB limits from these variables; dbt
-    # runs as a subprocess that copies the environment when it starts. They are set only
-    # around that start: left in os.environ, they outlived the run and a later run in the
-    # same process (the CLI, a test) read the previous run's warehouse path as its own.
-    dbt_env = {**settings.subprocess_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # A backfill over a date range arrives as one run (single-run backfill policy, the
     # dagster-dbt default for daily partitions): build each date in order, in this one
     # process, and report the models once, from the last date's build.
@@ -104,11 +82,15 @@ def realpeople_dbt_models(
     for run_date in run_dates:
         context.log.info(f"dbt build for run date {run_date} on {settings.engine}")
         folder = invocation_target(settings.dbt_target_dir, f"{context.run.run_id[:8]}-{run_date}")
-        with _environment({**dbt_env, **settings.dbt_run_env(run_date)}):
-            refresh = ["--full-refresh"] if outdated and run_date == run_dates[0] else []
-            invocation = dbt.cli(
-                ["build", *target, *dbt_vars, *refresh], context=context, target_path=folder
-            )
+        refresh = ["--full-refresh"] if outdated and run_date == run_dates[0] else []
+        # The warehouse path and limits come with the resource (built from the settings);
+        # the run date with this call.
+        invocation = dbt.cli(
+            ["build", *target, *dbt_vars, *refresh],
+            env=settings.dbt_run_env(run_date),
+            context=context,
+            target_path=folder,
+        )
         if run_date != run_dates[-1]:
             invocation.wait()
         else:
