@@ -15,3 +15,9 @@ warnings.filterwarnings(
 warnings.filterwarnings(
     "ignore", message="Function `Definitions.map_(resolved_)?asset_specs` is currently in preview"
 )
+# The run policy's Python conditions are evaluated on the code server (beta in 1.13; the
+# documented way to run custom automation conditions, pinned version, tested).
+warnings.filterwarnings(
+    "ignore",
+    message="Parameter `use_user_code_server` of initializer `AutomationConditionSensorDefinition",
+)

@@ -1,11 +1,15 @@
 """``python -m realpeople run``: the whole pipeline on the landing zone, from a shell.
 
-Ingests every delivery not yet loaded (or changed since), builds features for the
-latest delivery date (and, on a catch-up run, for a few earlier dates, so training has
-point-in-time features), trains if no model is registered yet (or ``--retrain``: the new
-model must pass the promotion gate), scores with the champion and publishes that date. Runs go through the Dagster instance under ``DAGSTER_HOME``, so they show in the
-UI exactly as if launched there. Exits non-zero, with the stage and the reason, if any
-stage fails.
+The same policy as the daemon behind ``make ui``, in the foreground: one tick of the
+delivery sensor loads every delivery not yet loaded (or changed since), then the run
+policy's automation conditions (``defs/policy.py``) are evaluated tick after tick, and
+each run they request is executed in process, until they request nothing more. On a
+first run that means: features for the run date (the newest delivery with rows) and the
+catch-up snapshots training needs, a first model, then the run date's publication; on a
+daily run, the new date's features and publication; on a re-run with nothing new,
+nothing. ``--retrain`` trains a challenger too (promoted only through the gate). Runs go
+through the Dagster instance under ``DAGSTER_HOME``, so they show in the UI exactly as
+if launched there. Exits non-zero, with the stage and the reason, if any stage fails.
 """
 
 from __future__ import annotations
@@ -80,20 +84,6 @@ def survey(settings: Settings):
     return survey_landing(Path(settings.landing_dir), *partition_range(settings))
 
 
-def pending_deliveries(settings: Settings) -> dict[date, list[str]]:
-    """Delivery dates with tables not yet loaded as they now are (the one definition,
-    shared with the delivery sensor: :func:`realpeople.defs.ingest.landing.pending_deliveries`)."""
-    from realpeople.defs.ingest.landing import pending_deliveries as pending
-    from realpeople.defs.ingest.loader import recorded_files
-
-    recorded = set()
-    if Path(settings.warehouse_path).exists():
-        with _ledger(settings) as con:
-            recorded = recorded_files(con)
-    found = pending(survey(settings), Path(settings.landing_dir), recorded)
-    return {day: sorted(tables) for day, tables in found.items()}
-
-
 def _root_cause(error) -> str:
     """The innermost error's first line: what went wrong, not Dagster's wrapper."""
     while getattr(error, "cause", None) is not None:
@@ -122,14 +112,31 @@ def _execute(
     partition_key: str | None = None,
     asset_selection=None,
     log_dir: Path | None = None,
+    check_selection=(),
 ):
+    """Execute ``job_name`` (or the part of it that ``asset_selection`` names, with those
+    assets' checks that run with them, plus ``check_selection``) in this process."""
+    from realpeople.partitions import add_delivery_dates
+
     started = time.perf_counter()
     job = defs.resolve_job_def(job_name)
+    if partition_key is not None:
+        add_delivery_dates(instance, [partition_key])  # a no-op once the date is known
     if asset_selection is not None:
         # Dagster's bare asset selection would pull in every check of the selected assets;
-        # keep only the job's own (the ingest job leaves the raw GX suites to the daily run).
+        # keep the ones that run with their asset (the raw GX suites run when the policy
+        # asks for them: check_selection).
         keys = set(asset_selection)
-        checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key in keys}
+        own_condition = {
+            k
+            for k in job.asset_layer.asset_graph.asset_check_keys
+            if job.asset_layer.asset_graph.get(k).automation_condition is not None
+        }
+        checks = {
+            k
+            for k in job.asset_layer.asset_graph.asset_check_keys
+            if k.asset_key in keys and k not in own_condition
+        } | set(check_selection)
         job = job.get_subset(asset_selection=keys, asset_check_selection=checks)
     label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
     log_path = None
@@ -170,19 +177,159 @@ def _execute(
     return result, seconds
 
 
+# How many rounds of the run policy one `make run` follows at most: a first run needs
+# three (features and a first model, then the publication, then nothing more to do).
+MAX_POLICY_TICKS = 8
+
+# The stage (and so the job) of each asset group; the raw GX suites run with the publication.
+STAGE_OF_GROUP = {"features": "features_job", "model": "publish_job", "publish": "publish_job"}
+
+
+def policy_cursor_path(settings: Settings) -> Path:
+    """Where ``make run`` keeps its cursor of the run policy's evaluations (beside the
+    Dagster instance whose event log it refers to)."""
+    return Path(settings.dagster_home) / "run_policy_cursor.json"
+
+
+def _load_cursor(path: Path):
+    from dagster._core.definitions.asset_daemon_cursor import AssetDaemonCursor
+    from dagster_shared.serdes import deserialize_value
+
+    if not path.exists():
+        return None
+    try:
+        return deserialize_value(path.read_text(), AssetDaemonCursor)
+    except Exception:  # noqa: BLE001 (a cursor from another Dagster version: start afresh)
+        return None
+
+
+def _save_cursor(path: Path, cursor) -> None:
+    from dagster_shared.serdes import serialize_value
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(serialize_value(cursor))
+    tmp.replace(path)
+
+
+def delivery_tick(defs, instance, settings: Settings) -> list:
+    """One tick of the delivery sensor (the daemon's own function): the ingest runs it
+    requests, with their dates made partitions."""
+    from dagster import SensorResult, build_sensor_context
+
+    sensor = defs.resolve_sensor_def("new_deliveries_sensor")
+    with build_sensor_context(instance=instance, resources={"settings": settings}) as context:
+        outcome = sensor(context)
+    if not isinstance(outcome, SensorResult):
+        return []
+    for request in outcome.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    return list(outcome.run_requests or [])
+
+
+def plan_runs(defs, requested) -> list[tuple[str, str | None, list, list]]:
+    """The runs for what one policy evaluation requested, in the order they execute:
+    per date (oldest first, so dbt's views are left as of the newest), its features, then
+    its publication; the model (not partitioned) after every date's features. Each run is
+    (job name, partition, asset keys, check keys)."""
+    from dagster import AssetCheckKey
+
+    graph = defs.resolve_asset_graph()
+    by_run: dict[tuple[str, str | None], tuple[list, list]] = {}
+    for key, partitions in requested.items():
+        is_check = isinstance(key, AssetCheckKey)
+        if is_check:
+            job = "publish_job"  # the raw suites, with the date's publication
+        else:
+            node = graph.get(key)
+            job = "training_job" if node.partitions_def is None else STAGE_OF_GROUP[node.group_name]
+        for partition in partitions:
+            assets, checks = by_run.setdefault((job, partition), ([], []))
+            (checks if is_check else assets).append(key)
+    stage_order = {"features_job": 0, "publish_job": 1}
+    dated = sorted((k for k in by_run if k[1] is not None), key=lambda k: (k[1], stage_order[k[0]]))
+    training = [k for k in by_run if k[1] is None]
+    if training:
+        # Every date's features, then the model (the policy requests no publication while a
+        # training is requested; should one come, it runs after the model).
+        ordered = [k for k in dated if k[0] == "features_job"] + training
+        ordered += [k for k in dated if k[0] != "features_job"]
+    else:
+        # Each date's features then its publication: the publication reads dbt's views,
+        # which are left as of the date built last.
+        ordered = dated
+    return [(job, partition, *by_run[(job, partition)]) for job, partition in ordered]
+
+
+def requested_by(result, instance) -> dict:
+    """What one evaluation of the run policy requested: asset or check key -> its
+    partitions (``[None]`` for an unpartitioned asset)."""
+    from dagster import partition_loading_context
+
+    # Dynamic partitions are read through the instance.
+    with partition_loading_context(dynamic_partitions_store=instance):
+        return {
+            r.key: (
+                sorted(r.true_subset.expensively_compute_partition_keys())
+                if r.true_subset.partitions_def is not None
+                else [None]
+            )
+            for r in result.results
+            if not r.true_subset.is_empty
+        }
+
+
+def follow_policy(defs, instance, settings: Settings, log_dir, timings: dict) -> list[tuple]:
+    """Evaluate the run policy and execute what it requests, until it requests nothing;
+    returns the (job, partition) of every run executed."""
+    from dagster import evaluate_automation_conditions
+
+    from realpeople.defs.policy import POLICY_TARGET
+
+    cursor_path = policy_cursor_path(settings)
+    executed = []
+    for _ in range(MAX_POLICY_TICKS):
+        result = evaluate_automation_conditions(
+            defs=defs,
+            instance=instance,
+            asset_selection=POLICY_TARGET,
+            cursor=_load_cursor(cursor_path),
+        )
+        _save_cursor(cursor_path, result.cursor)
+        requested = requested_by(result, instance)
+        runs = plan_runs(defs, requested)
+        if not runs:
+            return executed
+        for job, partition, assets, checks in runs:
+            result_, seconds = _execute(
+                defs,
+                job,
+                instance,
+                partition,
+                asset_selection=assets,
+                check_selection=checks,
+                log_dir=log_dir,
+            )
+            stage = {"features_job": "features", "training_job": "training"}.get(job, "publish")
+            timings[stage] = timings.get(stage, 0.0) + seconds
+            if job == "publish_job" and partition is not None:
+                require_published(result_, partition)
+            executed.append((job, partition))
+    raise StageFailed(
+        f"the run policy still requested runs after {MAX_POLICY_TICKS} rounds "
+        f"(last: {', '.join(f'{j} [{p}]' for j, p in executed[-3:])}): a bug to report"
+    )
+
+
 def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) -> dict:
-    """The whole pipeline; returns per-stage seconds and the run date.
+    """The whole pipeline, by the run policy; returns per-stage seconds and the run date.
 
     ``quiet``: stage logs go to files under ``<data>/logs`` instead of the terminal.
     """
     instance = prepare_instance(settings)
     from realpeople.definitions import build_definitions
-    from realpeople.defs.ingest.assets import RAW_KEYS
-    from realpeople.defs.ingest.loader import (
-        ledger_rejections,
-        newest_delivery_with_rows,
-        record_landing_survey,
-    )
+    from realpeople.defs.ingest.loader import ledger_rejections, record_landing_survey
+    from realpeople.defs.policy import pipeline_dates
 
     defs = build_definitions(settings)
     # A bad delivery never stops the good ones: refused folders are recorded, not raised.
@@ -195,78 +342,88 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
             + "".join(f"; {e.message}" for e in landing.rejected_deliveries[:5]),
             reason="no_deliveries",
         )
-    timings: dict[str, float] = {"ingest": 0.0}
+    timings: dict[str, float] = {"ingest": 0.0, "features": 0.0, "publish": 0.0}
     log_dir = Path(settings.data_dir) / "logs" if quiet else None
 
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     with _ledger(settings, read_only=False) as con:
         record_landing_survey(con, landing)
-    pending = pending_deliveries(settings)
+    if _load_cursor(policy_cursor_path(settings)) is None:
+        # The policy's "since its inputs changed" rules compare with the previous
+        # evaluation: the first one is taken before anything loads.
+        from dagster import evaluate_automation_conditions
+
+        from realpeople.defs.policy import POLICY_TARGET
+
+        _save_cursor(
+            policy_cursor_path(settings),
+            evaluate_automation_conditions(
+                defs=defs, instance=instance, asset_selection=POLICY_TARGET
+            ).cursor,
+        )
+    ingest = delivery_tick(defs, instance, settings)
     print(
         f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
-        f"{len(pending)} to load; {len(landing.refused)} other entries refused"
+        f"{len(ingest)} to load; {len(landing.refused)} other entries refused"
     )
-    for n, (day, tables) in enumerate(pending.items(), start=1):
-        print(f"  delivery {n}/{len(pending)}: {day} ({', '.join(sorted(tables))})", flush=True)
+    for n, request in enumerate(ingest, start=1):
+        tables = ", ".join(key.path[-1] for key in request.asset_selection)
+        print(f"  delivery {n}/{len(ingest)}: {request.partition_key} ({tables})", flush=True)
         _, seconds = _execute(
             defs,
             "ingest_job",
             instance,
-            day.isoformat(),
-            asset_selection=[RAW_KEYS[t] for t in tables],
+            request.partition_key,
+            asset_selection=request.asset_selection,
             log_dir=log_dir,
         )
         timings["ingest"] += seconds
+    dates = pipeline_dates(settings)
     with _ledger(settings) as con:
-        newest = newest_delivery_with_rows(con, all_dates)
         rejections = ledger_rejections(con)
-    if newest is None:
+    if dates is None or dates.run_date is None:
         raise StageFailed(
             "no delivery loaded any row (every file empty or rejected): nothing to publish; "
             + "; ".join(f"{path}: {reason}" for _, path, reason in rejections[:5]),
             reason="no_rows",
         )
     # The newest delivery that holds rows; an empty dt= folder does not move it.
-    run_date = newest.isoformat()
+    run_date = dates.run_date.isoformat()
     print(f"  run date {run_date} (newest delivery with rows)")
-    timings["features"] = 0.0
-    # Point-in-time training needs, for each review, a snapshot from before its day: a
-    # run that loads many days at once builds the fewest earlier snapshots that cover
-    # every review (src/realpeople/defs/model/snapshots.py); a daily run usually builds none.
-    from realpeople.defs.features.builds import build_inputs, is_current
-    from realpeople.defs.model.snapshots import snapshots_to_build
-
-    with _ledger(settings) as con:
-        catch_up = snapshots_to_build(con, all_dates[0], newest, settings.feature_window_days)
-        inputs = build_inputs(con, settings)
-        # A date built from exactly what the warehouse and the dbt project hold now (no
-        # load, model edit or setting since) is not built again: a re-run is cheap.
-        current = {
-            day
-            for day in [*(d.isoformat() for d in catch_up), run_date]
-            if is_current(con, day, inputs)
-        }
-    # The run date last: dbt's views are left as of the run date.
-    for day in [*(d.isoformat() for d in catch_up), run_date]:
-        if day in current:
-            print(f"  {'features_job [' + day + ']':<34} up to date (nothing it reads changed)")
-            continue
-        _, seconds = _execute(defs, "features_job", instance, day, log_dir=log_dir)
-        timings["features"] += seconds
-
-    from realpeople.defs.automation import needs_training
-
-    # The daemon's rule too (train_when_no_champion): the first model is trained at once.
-    if retrain or needs_training(settings) is not None:
+    executed = follow_policy(defs, instance, settings, log_dir, timings)
+    if retrain:
         _, timings["training"] = _execute(defs, "training_job", instance, log_dir=log_dir)
-    result, timings["publish"] = _execute(defs, "publish_job", instance, run_date, log_dir=log_dir)
-    require_published(result, run_date)
+        # A promoted challenger is a new champion: the policy publishes the run date again.
+        executed += follow_policy(defs, instance, settings, log_dir, timings)
+    if not any(job == "publish_job" and day == run_date for job, day in executed):
+        if not _published(instance, run_date):
+            raise StageFailed(
+                f"the run policy did not publish {run_date}, and it was never published "
+                "(see the run_policy evaluations in the Dagster UI): a bug to report"
+            )
+        print(f"  {'run date ' + run_date:<34} up to date (nothing it reads changed)")
+    built = {day for job, day in executed if job == "features_job"}
     return {
         "run_date": run_date,
         "timings": timings,
         "rejections": rejections,
-        "features_current": sorted(current),
+        "features_current": [] if run_date in built else [run_date],
+        "runs": executed,
     }
+
+
+def _published(instance, run_date: str) -> bool:
+    """Whether ``published_snapshot`` was ever materialized for ``run_date``."""
+    from dagster import AssetKey, AssetRecordsFilter
+
+    return bool(
+        instance.fetch_materializations(
+            AssetRecordsFilter(
+                asset_key=AssetKey("published_snapshot"), asset_partitions=[run_date]
+            ),
+            limit=1,
+        ).records
+    )
 
 
 def rejection_summary(rejections: list[tuple[str, str, str]], shown: int = 20) -> str:

@@ -20,15 +20,24 @@ from realpeople.settings import Settings, load_settings
 
 def build_definitions(settings: Settings) -> Definitions:
     """Every stage's definitions from ``defs/``, with resources built from ``settings``,
-    and the publishing deadline (a freshness policy on ``published_snapshot``)."""
-    stages = load_from_defs_folder(path_within_project=Path(__file__).parent)
+    the run policy's automation conditions (``defs/policy.py``), the raw GX suites (whose
+    condition is the policy's), and the publishing deadline (a freshness policy on
+    ``published_snapshot``)."""
+    from realpeople.defs.ingest.checks import raw_contract_checks
+    from realpeople.defs.policy import apply_run_policy, run_policy
+
+    policy = run_policy(settings)
+    stages = Definitions.merge(
+        load_from_defs_folder(path_within_project=Path(__file__).parent),
+        Definitions(asset_checks=raw_contract_checks(policy.raw_suites)),
+    )
     deadline = FreshnessPolicy.cron(
         deadline_cron=f"0 {settings.publish_deadline_hour} * * *",
         lower_bound_delta=timedelta(hours=24),
         timezone="UTC",
     )
     published = AssetKey("published_snapshot")
-    stages = stages.map_asset_specs(
+    stages = apply_run_policy(stages, policy).map_resolved_asset_specs(
         func=lambda spec: (
             spec.replace_attributes(freshness_policy=deadline) if spec.key == published else spec
         )

@@ -29,3 +29,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def has_tables(con: duckdb.DuckDBPyConnection, *names: str, schema: str = "main") -> bool:
+    """Whether every one of ``names`` exists in ``schema`` (a read-only caller cannot
+    create them, and a warehouse before its first run has none)."""
+    found = con.execute(
+        "select count(distinct table_name) from information_schema.tables "
+        "where table_schema = ? and list_contains(?, table_name)",
+        [schema, list(names)],
+    ).fetchone()[0]
+    return found == len(set(names))

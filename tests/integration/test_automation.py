@@ -11,6 +11,7 @@ from dagster import AssetKey, DagsterInstance, SensorResult, SkipReason, build_s
 from realpeople import simulator
 from realpeople.definitions import build_definitions
 from realpeople.defs.automation import new_deliveries_sensor
+from realpeople.partitions import add_delivery_dates
 from realpeople.settings import load_settings
 
 END = date(2026, 11, 15)
@@ -54,6 +55,8 @@ def test_a_new_delivery_folder_triggers_exactly_one_run_for_its_date(world):
     dropped = evaluate(settings, first.cursor)
     [request] = dropped.run_requests
     assert request.partition_key == "2026-11-15"
+    # The new date becomes a partition in the same tick (partitions are the deliveries).
+    assert [list(r.partition_keys) for r in dropped.dynamic_partitions_requests] == [["2026-11-15"]]
     assert request.asset_selection == [AssetKey(["raw", "events"])]
     assert isinstance(evaluate(settings, dropped.cursor), SkipReason)
 
@@ -66,8 +69,10 @@ def test_a_new_delivery_folder_triggers_exactly_one_run_for_its_date(world):
 
     # The requested run loads exactly that delivery.
     defs = build_definitions(settings)
+    instance = DagsterInstance.ephemeral()
+    add_delivery_dates(instance, [request.partition_key])
     result = defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=DagsterInstance.ephemeral(),
+        instance=instance,
         partition_key=request.partition_key,
         asset_selection=request.asset_selection,
     )
@@ -92,6 +97,7 @@ def test_a_date_range_backfill_of_the_features_runs_in_one_process(world):
     settings = world["settings"]
     defs = build_definitions(settings)
     instance = DagsterInstance.ephemeral()
+    add_delivery_dates(instance, ["2026-11-13", "2026-11-14"])
     for day in ("2026-11-13", "2026-11-14"):
         assert (
             defs.resolve_job_def("ingest_job")
@@ -137,68 +143,87 @@ def test_the_first_tick_skips_deliveries_the_warehouse_already_holds(world, tmp_
     assert [r.partition_key for r in result.run_requests] == ["2026-11-14"]
 
 
-def test_a_loaded_delivery_publishes_its_date_and_the_deadline_is_watched(world):
-    """The publish follows the delivery (not a clock): a successful ingest run of a date
-    requests daily_job for that same date, once per ingest run; published_snapshot
-    carries the publishing deadline as a freshness policy."""
-    from dagster import AssetKey, build_run_status_sensor_context
+def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(world, tmp_path):
+    """The daemon's and `make run`'s one policy (defs/policy.py), evaluated as the
+    run_policy sensor does, on a real instance and warehouse: after two deliveries load,
+    it asks for the features of the run date (and of the catch-up snapshots training
+    needs), a first model (no champion), the raw suites of the run date only, and no
+    publication of the older date; `make run` orders them features, model, publication."""
+    from dagster import AssetCheckKey, evaluate_automation_conditions
 
-    from realpeople.defs.automation import publish_after_delivery
+    from realpeople.cli import plan_runs, requested_by
+    from realpeople.defs.model.snapshots import snapshots_to_build
+    from realpeople.defs.policy import POLICY_TARGET, pipeline_dates
 
-    settings = world["settings"]
-    defs = build_definitions(settings)
-    instance = DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=instance,
-        partition_key="2026-11-14",
-        asset_selection=[AssetKey(["raw", "reviews"])],
-    )
-    assert result.success
-    context = build_run_status_sensor_context(
-        sensor_name="publish_after_delivery",
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-        dagster_event=result.get_run_success_event(),
-    )
-    request = publish_after_delivery(context)
-    assert request.partition_key == "2026-11-14"
-    assert request.run_key == f"publish:{result.run_id}"
-    assert publish_after_delivery.job_name == "daily_job"
-    policy = defs.resolve_asset_graph().get(AssetKey("published_snapshot")).freshness_policy
-    assert policy.deadline_cron == f"0 {settings.publish_deadline_hour} * * *"
-
-
-def test_the_first_model_is_trained_as_make_run_does(world, tmp_path):
-    """No champion: the daemon requests training once per new feature date (the rule
-    make run follows too, needs_training); before any features, it waits."""
-    from realpeople.defs.automation import needs_training, train_when_no_champion
-
+    landing = tmp_path / "landing"
+    for table in ("accounts", "events", "reviews", "appeals"):
+        for day in ("2026-11-13", "2026-11-14"):
+            src = world["root"] / "all" / table / f"dt={day}"
+            if src.exists():
+                shutil.copytree(src, landing / table / f"dt={day}")
     settings = load_settings(
-        {
-            "REALPEOPLE_LANDING_DIR": str(world["landing"]),
-            "REALPEOPLE_DATA_DIR": str(tmp_path / "data"),
-        }
+        {"REALPEOPLE_LANDING_DIR": str(landing), "REALPEOPLE_DATA_DIR": str(tmp_path / "data")}
     )
-
-    def tick():
-        with build_sensor_context(resources={"settings": settings}) as context:
-            return train_when_no_champion(context)
-
-    assert "no features" in tick().skip_message
-    assert needs_training(settings) == "no champion of account_authenticity is registered"
     defs = build_definitions(settings)
     instance = DagsterInstance.ephemeral()
+
+    def tick(cursor):
+        result = evaluate_automation_conditions(
+            defs=defs, instance=instance, asset_selection=POLICY_TARGET, cursor=cursor
+        )
+        return result, requested_by(result, instance)
+
+    baseline, requested = tick(None)
+    assert requested == {}  # nothing loaded: nothing to build
+    add_delivery_dates(instance, ["2026-11-13", "2026-11-14"])
     for day in ("2026-11-13", "2026-11-14"):
         assert (
             defs.resolve_job_def("ingest_job")
             .execute_in_process(instance=instance, partition_key=day)
             .success
         )
-    assert (
-        defs.resolve_job_def("features_job")
-        .execute_in_process(instance=instance, partition_key="2026-11-14")
-        .success
-    )
-    request = tick()
-    assert request.run_key == "first-model:2026-11-14"
-    assert request.tags["realpeople/trigger"] == needs_training(settings)
+    dates = pipeline_dates(settings)
+    assert dates.run_date == date(2026, 11, 14) and not dates.features_current
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        catch_up = snapshots_to_build(con, date(2026, 11, 13), dates.run_date, 28)
+    assert list(dates.catch_up) == catch_up
+
+    _, requested = tick(baseline.cursor)
+    features = {k: v for k, v in requested.items() if k == AssetKey("account_features")}
+    assert features == {
+        AssetKey("account_features"): sorted({"2026-11-14", *(d.isoformat() for d in catch_up)})
+    }
+    assert requested[AssetKey("account_authenticity_model")] == [None]
+    assert requested[AssetKey("account_scores")] == ["2026-11-14"]
+    assert requested[AssetKey("published_snapshot")] == ["2026-11-14"]
+    raw_suites = {k: v for k, v in requested.items() if isinstance(k, AssetCheckKey)}
+    assert raw_suites == {
+        AssetCheckKey(AssetKey(["raw", t]), f"raw_{t}_contract"): ["2026-11-14"]
+        for t in ("accounts", "events", "reviews", "appeals")
+        if (landing / t / "dt=2026-11-14").exists()
+    }
+    runs = [(job, day) for job, day, *_ in plan_runs(defs, requested)]
+    assert runs == [
+        *(("features_job", d) for d in sorted({"2026-11-14", *(c.isoformat() for c in catch_up)})),
+        ("training_job", None),
+        ("publish_job", "2026-11-14"),
+    ]
+
+
+def test_the_policy_runs_in_the_daemon_and_the_deadline_is_watched(world):
+    """One sensor evaluates the policy, on the code server (its conditions read the
+    warehouse and MLflow); no run-status sensor makes a second policy beside it; the
+    publishing deadline is a freshness policy on published_snapshot."""
+    from dagster import AutomationConditionSensorDefinition
+    from dagster._core.definitions.sensor_definition import SensorType
+
+    settings = world["settings"]
+    defs = build_definitions(settings)
+    sensors = {s.name: s for s in defs.sensors}
+    assert set(sensors) == {"new_deliveries_sensor", "run_policy"}
+    assert isinstance(sensors["run_policy"], AutomationConditionSensorDefinition)
+    assert sensors["run_policy"].sensor_type == SensorType.AUTOMATION  # on the code server
+    graph = defs.resolve_asset_graph()
+    assert graph.get(AssetKey("account_authenticity_model")).automation_condition is not None
+    policy = graph.get(AssetKey("published_snapshot")).freshness_policy
+    assert policy.deadline_cron == f"0 {settings.publish_deadline_hour} * * *"

@@ -4,6 +4,7 @@ One world is simulated and run once for the module (the run is the expensive par
 the tests then read what it published and wrote.
 """
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from realpeople import simulator
-from realpeople.cli import StageFailed, pending_deliveries, run_pipeline
+from realpeople.cli import StageFailed, run_pipeline
 from realpeople.settings import load_settings
 
 END = date(2026, 11, 15)
@@ -284,7 +285,10 @@ def test_the_terminate_guard_is_measured_and_published(world):
 
 def test_rerunning_the_same_date_changes_nothing(world):
     settings = world["settings"]
-    assert pending_deliveries(settings) == {}
+    # Nothing new landed and nothing the features read changed: the run policy requests
+    # no run at all (no load, no features, no training, no publication).
+    assert world["second"]["runs"] == []
+    assert world["second"]["timings"]["ingest"] == 0
     assert "training" not in world["second"]["timings"]  # the champion is reused
     # Nothing loaded and nothing in the dbt project changed: the features are not rebuilt.
     assert world["second"]["features_current"] == [END.isoformat()]
@@ -380,6 +384,10 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world, capsys):
             == 2
         )
         capsys.readouterr()
+        # The run date's delivery is re-sent (the same file, landed again): the run policy
+        # loads it and publishes the date again, and today's terminations are a surge.
+        resent = min((Path(settings.landing_dir) / "reviews" / f"dt={RUN_DATE}").iterdir())
+        os.utime(resent, ns=(resent.stat().st_atime_ns, resent.stat().st_mtime_ns + 10**9))
         # `make run` is `python -m realpeople run`: what it prints is what an operator sees
         assert main(["run"], settings=settings) == 1
         # the brake's own reason, its figures and the exact release command, not only
@@ -411,8 +419,12 @@ def test_a_surge_trips_the_brake_until_an_operator_releases_it(world, capsys):
             )
             == 0
         )
-        run_pipeline(settings)  # publishes now
+        # Released: the next run publishes the date (the run policy's brake_released rule),
+        # once: the run after it has nothing to do.
+        released = run_pipeline(settings)
+        assert ("publish_job", RUN_DATE) in released["runs"]
         assert _published(settings)["enforcement_list.csv"] == before["enforcement_list.csv"]
+        assert run_pipeline(settings)["runs"] == []
     finally:
         with duckdb.connect(settings.warehouse_path) as con:
             con.execute("delete from publications where run_date < ?", [RUN_DATE])

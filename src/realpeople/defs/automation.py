@@ -1,31 +1,32 @@
-"""Automation: new deliveries are loaded as they land, and a date is published once its
-delivery has loaded (not on a clock that may run ahead of a late delivery).
+"""Automation: new deliveries are loaded as they land (a sensor: files are not assets),
+and everything after the load follows the run policy (``defs/policy.py``): declarative
+automation conditions, evaluated by the ``run_policy`` sensor on the code server.
 
 Both are on by default (``make ui`` starts the daemon); switch either off in the UI
-(Automation tab), no code edit needed. Weekly retraining lives with the model assets.
+(Automation tab), no code edit needed. ``make run`` runs the same two, in the foreground.
+Weekly retraining is a schedule, with the model assets.
 """
 
 import json
 from pathlib import Path
 
 from dagster import (
-    DagsterRunStatus,
+    AutomationConditionSensorDefinition,
     DefaultSensorStatus,
     ResourceParam,
     RunRequest,
-    RunStatusSensorContext,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
-    run_status_sensor,
     sensor,
 )
 
 from realpeople.defs.ingest.assets import ingest_selection
 from realpeople.defs.ingest.landing import pending_deliveries, survey_landing
 from realpeople.defs.ingest.loader import recorded_files
-from realpeople.defs.jobs import daily_job, ingest_job, training_job
-from realpeople.partitions import partition_range
+from realpeople.defs.jobs import ingest_job
+from realpeople.defs.policy import POLICY_TARGET
+from realpeople.partitions import delivery_date_partitions, partition_range
 from realpeople.settings import Settings
 
 
@@ -80,101 +81,31 @@ def new_deliveries_sensor(context: SensorEvaluationContext, settings: ResourcePa
             )
     if not requests:
         return SkipReason("no new or changed deliveries" + refused_note)
-    return SensorResult(run_requests=requests, cursor=json.dumps(pending, sort_keys=True))
-
-
-@run_status_sensor(
-    run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[ingest_job],
-    request_job=daily_job,
-    default_status=DefaultSensorStatus.RUNNING,
-    description=(
-        "When a delivery date has loaded, builds that date's features, scores and "
-        "publishes it (daily_job for the same date; blocking checks gate "
-        "publishing). A late or re-sent delivery re-publishes its date."
-    ),
-)
-def publish_after_delivery(context: RunStatusSensorContext):
-    run = context.dagster_run
-    day = run.tags.get("dagster/partition")
-    if not day:
-        return SkipReason(f"ingest run {run.run_id} has no delivery date")
-    # One publish per successful ingest run: the run id is the key.
-    return RunRequest(
-        run_key=f"publish:{run.run_id}",
-        partition_key=day,
-        tags={"realpeople/trigger": f"delivery loaded ({run.run_id})"},
+    # A date seen for the first time becomes a partition in the same tick, before its run
+    # (adding a known date is a no-op).
+    return SensorResult(
+        run_requests=requests,
+        cursor=json.dumps(pending, sort_keys=True),
+        dynamic_partitions_requests=[
+            delivery_date_partitions.build_add_request(sorted({r.partition_key for r in requests}))
+        ],
     )
 
 
-def needs_training(settings: Settings) -> str | None:
-    """Why a model must be trained now, or None: the one rule ``make run`` and the
-    daemon follow. Today: no champion is registered (weekly retraining is a schedule)."""
-    from realpeople.ml.tracking import champion, configure
-
-    configure(
-        settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
-    )
-    if champion(settings.model_name) is None:
-        return f"no champion of {settings.model_name} is registered"
-    return None
-
-
-def newest_feature_date(settings: Settings) -> str | None:
-    """The newest run date ``account_features`` holds (None before the first build)."""
-    import duckdb
-
-    if not Path(settings.warehouse_path).exists():
-        return None
-    try:
-        with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-            found = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_name = 'account_features'"
-            ).fetchone()[0]
-            newest = (
-                con.execute("select max(run_date) from account_features").fetchone()[0]
-                if found
-                else None
-            )
-    except duckdb.IOException:
-        return None  # a run holds the warehouse; the next tick sees it
-    return newest.isoformat() if newest is not None else None
-
-
-@sensor(
-    job=training_job,
-    minimum_interval_seconds=300,
+run_policy_sensor = AutomationConditionSensorDefinition(
+    "run_policy",
+    target=POLICY_TARGET,
     default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    # Four conditions are Python that reads the warehouse and MLflow: they run where the
+    # code is, not in the daemon.
+    use_user_code_server=True,
+    # One run per date, as `make run` executes them, not a backfill of several dates.
+    emit_backfills=False,
     description=(
-        "Trains the first model: while no champion is registered, once per new "
-        "feature date (too few reviews: the run says how many more are needed)."
+        "The run policy (src/realpeople/defs/policy.py): features for the run date and the "
+        "catch-up snapshots training needs, a first model while no champion exists, and "
+        "the run date's publication once its delivery and features are in (again when a "
+        "delivery is re-sent or the champion changes)."
     ),
 )
-def train_when_no_champion(context: SensorEvaluationContext, settings: ResourceParam[Settings]):
-    reason = needs_training(settings)
-    newest = newest_feature_date(settings)
-    if reason is None or newest is None:
-        return SkipReason("a champion is registered" if reason is None else "no features built yet")
-    return RunRequest(run_key=f"first-model:{newest}", tags={"realpeople/trigger": reason})
-
-
-@run_status_sensor(
-    run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[training_job],
-    request_job=daily_job,
-    default_status=DefaultSensorStatus.RUNNING,
-    description=(
-        "After training, re-publishes the newest date, so a new champion acts at "
-        "once (as `make run` trains before it publishes)."
-    ),
-)
-def publish_after_training(context: RunStatusSensorContext, settings: ResourceParam[Settings]):
-    newest = newest_feature_date(settings)
-    if newest is None:
-        return SkipReason("no features built yet")
-    return RunRequest(
-        run_key=f"publish-after-training:{context.dagster_run.run_id}",
-        partition_key=newest,
-        tags={"realpeople/trigger": f"model trained ({context.dagster_run.run_id})"},
-    )

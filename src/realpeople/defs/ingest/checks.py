@@ -6,6 +6,8 @@ delivery, foreign formats. Worth a look, not a stop: severity WARN. Built by the
 check factory (:func:`realpeople.defs.quality.gx.gx_asset_check`).
 """
 
+from dagster import AutomationCondition
+
 from realpeople.contract import TABLES
 from realpeople.defs.ingest.assets import RAW_KEYS
 from realpeople.defs.ingest.loader import sql
@@ -22,18 +24,23 @@ def _raw_rows(table: str):
     return load
 
 
-raw_contract_checks = [
-    gx_asset_check(
-        asset=RAW_KEYS[table],
-        name=f"raw_{table}_contract",
-        suite=f"raw_{table}",
-        blocking=False,
-        load=_raw_rows(table),
-        partition_name="dt",
-        description=(
-            f"Great Expectations suite `raw_{table}` on the delivery's loaded rows. "
-            "Warning: row-level problems are already quarantined at load."
-        ),
-    )
-    for table in TABLES
-]
+def raw_contract_checks(automation_condition: AutomationCondition | None = None):
+    """The four raw suites' checks. Built with the definitions (not at import), because
+    when they run is the run policy's decision, and the policy reads the deployment's
+    settings (``realpeople.defs.policy``): with the run date's publication."""
+    return [
+        gx_asset_check(
+            asset=RAW_KEYS[table],
+            name=f"raw_{table}_contract",
+            suite=f"raw_{table}",
+            blocking=False,
+            load=_raw_rows(table),
+            partition_name="dt",
+            description=(
+                f"Great Expectations suite `raw_{table}` on the delivery's loaded rows. "
+                "Warning: row-level problems are already quarantined at load."
+            ),
+            automation_condition=automation_condition,
+        )
+        for table in TABLES
+    ]

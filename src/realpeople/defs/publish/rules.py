@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from realpeople import vocabulary
-from realpeople.warehouse import sql_reader, transaction
+from realpeople.warehouse import has_tables, sql_reader, transaction
 
 sql = sql_reader(__file__)
 
@@ -258,6 +258,16 @@ def release_brake(
             "tripped_at": tripped_at,
         },
     )
+
+
+def brake_release_awaiting_publication(con: duckdb.DuckDBPyConnection, run_date: str):
+    """When the brake was last released for ``run_date`` if no publication of the date has
+    followed the release yet, else None (read-only: the run policy asks it)."""
+    if not has_tables(con, "brake_releases", "publications"):
+        return None
+    return con.execute(
+        sql("brake_release_awaiting_publication.sql"), {"run_date": run_date}
+    ).fetchone()[0]
 
 
 def record_publication(

@@ -19,6 +19,7 @@ from dagster import (
     AssetChecksDefinition,
     AssetCheckSeverity,
     AssetKey,
+    AutomationCondition,
     MetadataValue,
     ResourceParam,
     asset_check,
@@ -67,12 +68,14 @@ def gx_asset_check(
     blocking: bool,
     load: Loader,
     partition_name: str = "run_date",
+    automation_condition: AutomationCondition | None = None,
 ) -> AssetChecksDefinition:
     """An asset check that validates ``asset``'s partition against ``suite``.
 
     ``blocking``: a failure is an ERROR that stops what depends on the asset; otherwise a
     WARN that is reported and does not stop the run. ``partition_name`` names the
     partition in the batch id (``<suite>_<partition_name>=<key>``) that Data Docs show.
+    ``automation_condition``: when the check runs on its own (None: with its asset).
     """
     severity = AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
 
@@ -84,6 +87,7 @@ def gx_asset_check(
         partitions_def=delivery_date_partitions,
         pool=DUCKDB_WRITER_POOL,
         description=description,
+        automation_condition=automation_condition,
     )
     def _check(
         context: AssetCheckExecutionContext,
