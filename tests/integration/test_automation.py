@@ -173,8 +173,19 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
         )
         return result, requested_by(result, instance)
 
+    # The daemon's road: the run_policy sensor itself, as the daemon ticks it.
+    sensor = defs.resolve_sensor_def("run_policy")
+
+    def daemon_tick(cursor):
+        with build_sensor_context(
+            instance=instance, cursor=cursor, repository_def=defs.get_repository_def()
+        ) as context:
+            return sensor(context)
+
     baseline, requested = tick(None)
     assert requested == {}  # nothing loaded: nothing to build
+    daemon_baseline = daemon_tick(None)
+    assert not daemon_baseline.run_requests
     add_delivery_dates(instance, ["2026-11-13", "2026-11-14"])
     for day in ("2026-11-13", "2026-11-14"):
         assert (
@@ -202,6 +213,18 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
         for t in ("accounts", "events", "reviews", "appeals")
         if (landing / t / "dt=2026-11-14").exists()
     }
+    # The daemon asks for exactly the same (its runs also carry the checks that run with
+    # their assets, which make run adds when it executes).
+    daemon = daemon_tick(daemon_baseline.cursor)
+    by_daemon = {
+        (key, request.partition_key)
+        for request in daemon.run_requests
+        for key in [
+            *request.asset_selection,
+            *(k for k in request.asset_check_keys or [] if k in raw_suites),
+        ]
+    }
+    assert by_daemon == {(key, day) for key, days in requested.items() for day in days}
     runs = [(job, day) for job, day, *_ in plan_runs(defs, requested)]
     assert runs == [
         *(("features_job", d) for d in sorted({"2026-11-14", *(c.isoformat() for c in catch_up)})),

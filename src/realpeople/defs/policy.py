@@ -118,14 +118,15 @@ def pipeline_dates(settings: Settings) -> PipelineDates | None:
 
 
 def champion_version(settings: Settings) -> str | None:
-    """The registered champion's version (None while there is none)."""
+    """The registered champion's scoring id: its version and the policy it acts with
+    (``RegisteredModel.scoring_id``; None while there is none)."""
     from realpeople.ml.tracking import champion, configure
 
     configure(
         settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
     )
     found = champion(settings.model_name)
-    return None if found is None else str(found.version)
+    return None if found is None else found.scoring_id
 
 
 def needs_training(settings: Settings) -> str | None:
@@ -230,7 +231,9 @@ class FeaturesDue(_DateRule):
 
 class ChampionChanged(_DateRule):
     label = "champion_changed"
-    about = "the run date was last scored by another model than today's champion"
+    about = (
+        "the run date was last scored by another model, or another policy, than today's champion's"
+    )
 
     def dates(self, facts, context):
         from dagster import AssetRecordsFilter
@@ -247,8 +250,8 @@ class ChampionChanged(_DateRule):
             if not records:
                 return set()  # never scored: publishing it is the `missing` rule's business
             metadata = records[0].asset_materialization.metadata
-            version = metadata.get("model_version")
-            facts.scored_by[day] = None if version is None else str(version.value)
+            scored_by = metadata.get("scored_by")
+            facts.scored_by[day] = None if scored_by is None else str(scored_by.value)
         scored_by = facts.scored_by[day]
         return {day} if (facts.champion_version() or None) != (scored_by or None) else set()
 

@@ -47,6 +47,17 @@ class RegisteredModel:
     policy: Policy
     decision: GateDecision | None = None
 
+    @property
+    def scoring_id(self) -> str:
+        """What scores depend on: the version and the policy it acts with (its registered
+        tags, which an ML engineer may edit): ``<version>/<hash of the policy>``."""
+        import hashlib
+        import json
+        from dataclasses import asdict
+
+        policy = json.dumps(asdict(self.policy), sort_keys=True, default=str)
+        return f"{self.version}/{hashlib.sha256(policy.encode()).hexdigest()[:12]}"
+
 
 def configure(tracking_uri: str, artifact_root: Path, experiment: str) -> str:
     """Point MLflow at the store, create the experiment (artifacts under ``artifact_root``)."""

@@ -40,6 +40,27 @@ class FeaturesTranslator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return ["team:data-engineering"]
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The model's own description, and what one of its partitions means: only the
+        mart keeps a row set per run date; the others hold the state of the run date
+        built last (every date is built in one dbt invocation, views and mart together,
+        so they share the mart's partitions)."""
+        own = super().get_description(dbt_resource_props)
+        config = dbt_resource_props.get("config", {})
+        if dbt_resource_props.get("name") == "account_features":
+            grain = "Keeps every run date: one partition is that date's rows."
+        elif config.get("materialized") == "incremental":
+            grain = (
+                "Kept by event day, not by run date (incremental): a partition shows the "
+                "run date whose build last updated it."
+            )
+        else:
+            grain = (
+                f"A {config.get('materialized', 'view')} as of the run date built last: a "
+                "partition shows when that date was built, the object holds the newest build."
+            )
+        return f"{own}\n\n{grain}" if own else grain
+
 
 @dbt_assets(
     manifest=ensure_manifest(),

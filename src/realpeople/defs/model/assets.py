@@ -297,6 +297,9 @@ def account_scores(
             "run_date": run_date,
             "accounts_scored": len(scores),
             "model_version": model.version,
+            # The run policy publishes the date again when the champion or its policy
+            # changes (defs/policy.py, champion_changed).
+            "scored_by": model.scoring_id,
             "proposed_terminate": int(proposed.get("terminate", 0)),
             "proposed_warn_and_limit": int(proposed.get("warn_and_limit", 0)),
             "proposed_review": int(proposed.get("review", 0)),
