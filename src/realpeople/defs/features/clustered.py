@@ -1,0 +1,56 @@
+"""Structural coordination features per feature snapshot (``account_cluster_features``).
+
+Grain: one row per run date and account of that date's ``account_features`` snapshot.
+Computed right after each date's dbt build (``assets.py``), because dbt's
+``int_account_pairs_cotargeted`` is a view over the window of the *latest* build: a
+catch-up run that builds several snapshots gives each its clusters as of its own date
+(point in time), which training needs (``model/sql/training_set.sql`` joins them on the
+snapshot's date). The graph step is :func:`ml.coordination.structural_features`: it reads
+edges and each account's own steadiness, never a verdict, score or action.
+
+When the view is not built (Spark engine, or dbt var ``coordination_graph: false``) no
+rows are written and the model sees the features as missing: it degrades to the rest.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from realpeople.warehouse import sql_reader, transaction
+
+sql = sql_reader(__file__)
+PAIRS = "int_account_pairs_cotargeted"
+
+
+def write_cluster_features(con: duckdb.DuckDBPyConnection, run_date: str) -> dict:
+    """Replace ``run_date``'s rows of ``account_cluster_features`` from the current
+    co-targeting view; returns what it did (for the run's log and metadata)."""
+    from realpeople.ml.coordination import structural_features
+
+    con.execute(sql("create_account_cluster_features.sql"))
+    has_graph = con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [PAIRS]
+    ).fetchone()[0]
+    if not has_graph:
+        with transaction(con):
+            con.execute(sql("delete_account_cluster_features.sql"), {"run_date": run_date})
+        return {"run_date": run_date, "accounts": 0, "note": f"{PAIRS} not built: no clusters"}
+    edges = con.execute(sql("cluster_feature_edges.sql")).df()
+    accounts = con.execute(sql("cluster_feature_accounts.sql"), {"run_date": run_date}).df()
+    window_days = con.execute(sql("window_days.sql")).fetchone()[0] or 1
+    table = structural_features(
+        edges, accounts.set_index("account_id")["steadiness"], window_days
+    ).reset_index()
+    with transaction(con):
+        con.execute(sql("delete_account_cluster_features.sql"), {"run_date": run_date})
+        if len(table):
+            con.register("structural", table)
+            con.execute(sql("insert_account_cluster_features.sql"), {"run_date": run_date})
+            con.unregister("structural")
+    return {
+        "run_date": run_date,
+        "edges": len(edges),
+        "accounts": len(table),
+        "ring_accounts": int(table["cluster_is_ring"].sum()) if len(table) else 0,
+        "window_days": int(window_days),
+    }
