@@ -121,7 +121,9 @@ def test_a_catch_up_snapshot_has_the_clusters_of_its_own_date(worlds):
     pd.testing.assert_frame_equal(early, seen_then)
     # the END snapshot saw more: had MID been computed from it, the frames would differ
     both = early.merge(late, on="account_id", suffixes=("_mid", "_end"))
-    moved = both["cotarget_strongest_tie_per_week_mid"] != both["cotarget_strongest_tie_per_week_end"]
+    moved = (
+        both["cotarget_strongest_tie_per_week_mid"] != both["cotarget_strongest_tie_per_week_end"]
+    )
     assert moved.sum() > 50
 
 

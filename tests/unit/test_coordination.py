@@ -249,7 +249,9 @@ def test_structural_features_do_not_grow_with_the_window():
     steady = pd.Series(0.5, index=accounts)
     week = structural_features(edges, steady, window_days=7)
     doubled = edges.assign(
-        weight=edges["weight"] * 2, targets_a=edges["targets_a"] * 2, targets_b=edges["targets_b"] * 2
+        weight=edges["weight"] * 2,
+        targets_a=edges["targets_a"] * 2,
+        targets_b=edges["targets_b"] * 2,
     )
     fortnight = structural_features(doubled, steady, window_days=14)
     pd.testing.assert_frame_equal(week, fortnight)

@@ -148,8 +148,7 @@ PHRASES: dict[str, tuple[str, callable]] = {
         _pct,
     ),
     "cotarget_strongest_share": (
-        "shares {} of the posts and accounts it engages with one other account, "
-        "at the same time",
+        "shares {} of the posts and accounts it engages with one other account, at once",
         _pct,
     ),
     "cotarget_strongest_tie_per_week": (
