@@ -229,12 +229,18 @@ def test_structural_features_find_rings_and_read_no_label():
         "cluster_ties": 0.0,
         "cluster_steadiness": pytest.approx(np.nan, nan_ok=True),
         "cluster_is_ring": 0.0,
+        "text_company_shared_share": pytest.approx(np.nan, nan_ok=True),
     }
     assert set(inspect.signature(structural_features).parameters) == {
         "edges",
         "steadiness",
         "window_days",
+        "text_company",
     }
+    company = pd.Series({"loner": 0.2, "nobody_here": 0.9})
+    with_company = structural_features(edges, steady, 7, company)
+    assert with_company.loc["loner", "text_company_shared_share"] == 0.2
+    assert with_company["text_company_shared_share"].notna().sum() == 1
 
 
 def test_structural_features_do_not_grow_with_the_window():

@@ -230,6 +230,7 @@ CLUSTER_FEATURE_COLUMNS = (
     "cluster_ties",
     "cluster_steadiness",
     "cluster_is_ring",
+    "text_company_shared_share",
 )
 
 
@@ -240,7 +241,10 @@ def shared_share(edges: pd.DataFrame) -> pd.Series:
 
 
 def structural_features(
-    edges: pd.DataFrame, steadiness: pd.Series, window_days: float
+    edges: pd.DataFrame,
+    steadiness: pd.Series,
+    window_days: float,
+    text_company: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per account of ``steadiness`` (the snapshot's accounts), indexed by account
     id; columns :data:`CLUSTER_FEATURE_COLUMNS`:
@@ -255,7 +259,10 @@ def structural_features(
     - ``cluster_steadiness``: mean ``steadiness`` of the *other* members (NaN alone):
       farms keep their daily slots, and an account's own steadiness is a feature already;
     - ``cluster_is_ring``: 1 for a cluster of 3 to :data:`MAX_RING_SIZE` members whose mean
-      steadiness (all members) is at least :data:`MIN_RING_STEADINESS`, else 0.
+      steadiness (all members) is at least :data:`MIN_RING_STEADINESS`, else 0;
+    - ``text_company_shared_share``: ``text_company`` as given (dbt's
+      ``int_accounts_text_company``: how shared the other writers' texts are; the company
+      an account's shared texts keep), NaN where absent.
 
     ``edges``: ``account_a``, ``account_b``, ``weight``, ``targets_a``, ``targets_b`` (dbt's
     ``int_account_pairs_cotargeted`` as of the snapshot). ``steadiness``: by account id
@@ -270,6 +277,9 @@ def structural_features(
             "cluster_ties": 0.0,
             "cluster_steadiness": np.nan,
             "cluster_is_ring": 0.0,
+            "text_company_shared_share": (
+                np.nan if text_company is None else text_company.reindex(accounts)
+            ),
         },
         index=accounts,
     )

@@ -157,6 +157,10 @@ PHRASES: dict[str, tuple[str, callable]] = {
     ),
     "cluster_size": ("in a co-activity cluster of {} accounts", _n0),
     "cluster_ties": ("tied to {} accounts of its co-activity cluster", _n0),
+    "text_company_shared_share": (
+        "the accounts it shares texts with post shared texts {} of the time",
+        _pct,
+    ),
     "cluster_steadiness": (
         "the other members of its co-activity cluster repeat {} of their daily slots",
         _pct,

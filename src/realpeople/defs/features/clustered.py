@@ -6,7 +6,8 @@ Computed right after each date's dbt build (``assets.py``), because dbt's
 catch-up run that builds several snapshots gives each its clusters as of its own date
 (point in time), which training needs (``model/sql/training_set.sql`` joins them on the
 snapshot's date). The graph step is :func:`ml.coordination.structural_features`: it reads
-edges and each account's own steadiness, never a verdict, score or action.
+edges, each account's own steadiness and the company its shared texts keep (dbt's
+``int_accounts_text_company``), never a verdict, score or action.
 
 When the view is not built (Spark engine, or dbt var ``coordination_graph: false``) no
 rows are written and the model sees the features as missing: it degrades to the rest.
@@ -20,6 +21,14 @@ from realpeople.warehouse import sql_reader, transaction
 
 sql = sql_reader(__file__)
 PAIRS = "int_account_pairs_cotargeted"
+TEXT_COMPANY = "int_accounts_text_company"
+
+
+def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [name]
+    ).fetchone()[0]
+    return bool(found)
 
 
 def write_cluster_features(con: duckdb.DuckDBPyConnection, run_date: str) -> dict:
@@ -28,18 +37,22 @@ def write_cluster_features(con: duckdb.DuckDBPyConnection, run_date: str) -> dic
     from realpeople.ml.coordination import structural_features
 
     con.execute(sql("create_account_cluster_features.sql"))
-    has_graph = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [PAIRS]
-    ).fetchone()[0]
-    if not has_graph:
+    if not _has(con, PAIRS):
         with transaction(con):
             con.execute(sql("delete_account_cluster_features.sql"), {"run_date": run_date})
         return {"run_date": run_date, "accounts": 0, "note": f"{PAIRS} not built: no clusters"}
     edges = con.execute(sql("cluster_feature_edges.sql")).df()
     accounts = con.execute(sql("cluster_feature_accounts.sql"), {"run_date": run_date}).df()
     window_days = con.execute(sql("window_days.sql")).fetchone()[0] or 1
+    company = (
+        con.execute(sql("text_company.sql"))
+        .df()
+        .set_index("account_id")["text_company_shared_share"]
+        if _has(con, TEXT_COMPANY)
+        else None
+    )
     table = structural_features(
-        edges, accounts.set_index("account_id")["steadiness"], window_days
+        edges, accounts.set_index("account_id")["steadiness"], window_days, company
     ).reset_index()
     with transaction(con):
         con.execute(sql("delete_account_cluster_features.sql"), {"run_date": run_date})

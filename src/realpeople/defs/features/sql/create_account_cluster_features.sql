@@ -13,5 +13,6 @@ create table if not exists account_cluster_features (
     cluster_size double not null,                    -- members of its component (strong edges)
     cluster_ties double not null,                    -- its strong edges
     cluster_steadiness double,                       -- other members' mean slot repeat share
-    cluster_is_ring double not null                  -- 3-50 members, mean steadiness >= 0.7
+    cluster_is_ring double not null,                 -- 3-50 members, mean steadiness >= 0.7
+    text_company_shared_share double                 -- other writers' shared share, own texts
 );
