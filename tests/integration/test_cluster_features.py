@@ -118,6 +118,10 @@ def test_a_catch_up_snapshot_has_the_clusters_of_its_own_date(worlds):
     truth = worlds["truth"].set_index("account_id")
     rings = early[early["cluster_is_ring"] == 1].join(truth, on="account_id")
     assert len(rings) >= 10 and (rings["true_class"] == "ai_managed").mean() >= 0.9
+    # people's shared texts keep people's company, automation's keeps automation's
+    company = early.join(truth, on="account_id").groupby("true_class")["text_company_shared_share"]
+    assert company.count()["human"] > 100 and company.count()["ai_managed"] > 100
+    assert company.median()["ai_managed"] > company.median()["human"] + 0.2
     pd.testing.assert_frame_equal(early, seen_then)
     # the END snapshot saw more: had MID been computed from it, the frames would differ
     both = early.merge(late, on="account_id", suffixes=("_mid", "_end"))
