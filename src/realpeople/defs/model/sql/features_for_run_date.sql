@@ -4,6 +4,6 @@
 select features.*, clustered.* exclude (run_date, account_id)
 from account_features as features
 left join account_cluster_features as clustered
-    on clustered.run_date = features.run_date and clustered.account_id = features.account_id
+    on features.run_date = clustered.run_date and features.account_id = clustered.account_id
 where features.run_date = cast($run_date as date)
 order by features.account_id;

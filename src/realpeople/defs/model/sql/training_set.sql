@@ -43,8 +43,8 @@ snapshotted as (
 select snapshotted.*, clustered.* exclude (run_date, account_id)
 from snapshotted
 left join account_cluster_features as clustered
-    on clustered.run_date = snapshotted.feature_date
-   and clustered.account_id = snapshotted.account_id
+    on snapshotted.feature_date = clustered.run_date
+   and snapshotted.account_id = clustered.account_id
 where snapshotted.feature_date >= cast(snapshotted.reviewed_at as date) - to_days(cast($max_feature_age_days as integer))
   and snapshotted.feature_date >= cast($min_feature_date as date)
 order by snapshotted.reviewed_at, snapshotted.account_id;
