@@ -262,3 +262,43 @@ def test_structural_features_do_not_grow_with_the_window():
     fortnight = structural_features(doubled, steady, window_days=14)
     pd.testing.assert_frame_equal(week, fortnight)
     assert (week["cluster_size"] == 6).sum() == 12
+
+
+def test_the_features_step_replaces_a_date_and_degrades_without_the_graph(tmp_path):
+    """write_cluster_features: a ring's rows for the date (one per account of the
+    snapshot); a re-run replaces them; without the co-targeting view, or on another
+    engine, the date is left without rows (the model reads them as missing), never fails."""
+    import duckdb
+
+    from realpeople.defs.features.clustered import write_cluster_features
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ring = ["r1", "r2", "r3"]
+    con.execute(
+        "create table account_features (run_date date, account_id varchar, session_slot_repeat_share double)"
+    )
+    for account in [*ring, "person"]:
+        con.execute(
+            "insert into account_features values ('2026-11-15', ?, ?)",
+            [account, 0.9 if account in ring else 0.1],
+        )
+    con.execute(
+        "create table int_events_windowed as select timestamp '2026-11-09 10:00' + to_days(d) as event_ts from range(7) t(d)"
+    )
+    write_cluster_features(con, "2026-11-15")  # no view yet: degrades
+    assert con.execute("select count(*) from account_cluster_features").fetchone()[0] == 0
+    con.execute(
+        "create view int_account_pairs_cotargeted as select * from (values "
+        "('r1', 'r2', 9, 12, 12), ('r1', 'r3', 8, 12, 10), ('r2', 'r3', 9, 12, 10), "
+        "('person', 'r1', 3, 300, 12)) t(account_a, account_b, weight, targets_a, targets_b)"
+    )
+    done = write_cluster_features(con, "2026-11-15")
+    assert done["accounts"] == 4 and done["ring_accounts"] == 3 and done["window_days"] == 7
+    write_cluster_features(con, "2026-11-15")  # a re-run replaces, never appends
+    rows = dict(
+        con.execute("select account_id, cluster_is_ring from account_cluster_features").fetchall()
+    )
+    assert rows == {"r1": 1.0, "r2": 1.0, "r3": 1.0, "person": 0.0}
+    # a Spark build: the DuckDB view is an earlier build's, so nothing is read from it
+    assert write_cluster_features(con, "2026-11-15", in_duckdb=False)["accounts"] == 0
+    assert con.execute("select count(*) from account_cluster_features").fetchone()[0] == 0

@@ -126,10 +126,11 @@ def realpeople_dbt_models(
         # wait()/stream() raise if the build failed: only a good build's state is kept.
         keep_parse_state(settings.dbt_target_dir, folder)
         # Now, not later: the co-targeting view is as of this build's date. (On Spark the
-        # view is not in DuckDB: the table is created empty and the model degrades.)
+        # view is not in DuckDB: the date gets no rows and the model degrades.)
         with warehouse.get_connection() as con:
-            done = write_cluster_features(con, run_date)
-        context.log.info(f"account_cluster_features: {done}")
+            done = write_cluster_features(con, run_date, in_duckdb=settings.engine == "duckdb")
+        log = context.log.info if done["accounts"] else context.log.warning
+        log(f"account_cluster_features: {done}")
         if inputs is not None:
             with warehouse.get_connection() as con:
                 record_build(con, run_date, inputs)

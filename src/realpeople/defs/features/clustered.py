@@ -31,16 +31,28 @@ def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(found)
 
 
-def write_cluster_features(con: duckdb.DuckDBPyConnection, run_date: str) -> dict:
+def write_cluster_features(
+    con: duckdb.DuckDBPyConnection, run_date: str, in_duckdb: bool = True
+) -> dict:
     """Replace ``run_date``'s rows of ``account_cluster_features`` from the current
-    co-targeting view; returns what it did (for the run's log and metadata)."""
-    from realpeople.ml.coordination import structural_features
-
+    co-targeting view; returns what it did (for the run's log and metadata).
+    ``in_duckdb``: the build ran in this warehouse (False on the Spark engine: a view left
+    by an earlier DuckDB build would describe another window). Degrades, never fails the
+    build: without the view, or if reading it fails, the date has no rows."""
     con.execute(sql("create_account_cluster_features.sql"))
-    if not _has(con, PAIRS):
-        with transaction(con):
-            con.execute(sql("delete_account_cluster_features.sql"), {"run_date": run_date})
-        return {"run_date": run_date, "accounts": 0, "note": f"{PAIRS} not built: no clusters"}
+    with transaction(con):
+        con.execute(sql("delete_account_cluster_features.sql"), {"run_date": run_date})
+    if not in_duckdb or not _has(con, PAIRS):
+        return {"run_date": run_date, "accounts": 0, "note": f"{PAIRS} not built here"}
+    try:
+        return _write(con, run_date)
+    except (duckdb.Error, MemoryError) as error:
+        return {"run_date": run_date, "accounts": 0, "note": f"not written: {error}"}
+
+
+def _write(con: duckdb.DuckDBPyConnection, run_date: str) -> dict:
+    from realpeople.ml.coordination import structural_features  # scipy: only when used
+
     edges = con.execute(sql("cluster_feature_edges.sql")).df()
     accounts = con.execute(sql("cluster_feature_accounts.sql"), {"run_date": run_date}).df()
     window_days = con.execute(sql("window_days.sql")).fetchone()[0] or 1
