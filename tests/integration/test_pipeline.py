@@ -140,12 +140,18 @@ def test_published_files_follow_the_contract(world):
 
 def test_the_registry_champion_scores_exactly_what_was_published(world):
     """Issue 17: ``mlflow.pyfunc.load_model("models:/<name>@champion").predict(features)``
-    on the run date's features returns the published ``score_*`` values, exactly."""
+    on the run date's features (``account_features`` with the same date's
+    ``account_cluster_features``, as ``account_scores`` reads them) returns the published
+    ``score_*`` values, exactly."""
     import mlflow
 
+    from realpeople.defs.model import assets as model_assets
+    from realpeople.warehouse import sql_reader
+
     settings = world["settings"]
+    model_sql = sql_reader(model_assets.__file__)
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-        features = con.execute("select * from account_features where run_date = ?", [END]).df()
+        features = con.execute(model_sql("features_for_run_date.sql"), {"run_date": END}).df()
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     served = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
     scores = served.predict(features, params={"with_action": True})

@@ -175,3 +175,130 @@ def test_review_requests_do_not_depend_on_row_order():
     once = review_requests(scores, 10, 20, seed=7)
     shuffled = review_requests(scores.sample(frac=1, random_state=1), 10, 20, seed=7)
     pd.testing.assert_frame_equal(once, shuffled)
+
+
+def _with_breadth(edges: pd.DataFrame, rings) -> pd.DataFrame:
+    """The targets each account engaged: ring members 20 (their ring shares most of them),
+    people 60 (a few shared with each of many accounts)."""
+    members = {a for ring in rings for a in ring}
+
+    def breadth(account):
+        return 20.0 if account in members else 60.0
+
+    return edges.assign(
+        targets_a=edges["account_a"].map(breadth), targets_b=edges["account_b"].map(breadth)
+    )
+
+
+def test_structural_features_find_rings_and_read_no_label():
+    """The model's cluster features: the rings of the world are rings, people are not, and
+    the function takes no verdict, score or action (a label cannot leak through it)."""
+    import inspect
+
+    from realpeople.ml.coordination import CLUSTER_FEATURE_COLUMNS, structural_features
+
+    edges, _, rings = _world()
+    edges = _with_breadth(edges, rings)
+    # a power user: heavy coincidences with many people, each a small share of its 400 targets
+    power = pd.DataFrame(
+        {"account_a": "a_power", "account_b": [f"p{i:03d}" for i in range(30)], "weight": 9.0}
+    ).assign(targets_a=400.0, targets_b=60.0)
+    edges = pd.concat([edges, power], ignore_index=True)
+    accounts = pd.Index(sorted(set(edges.account_a) | set(edges.account_b) | {"loner"}))
+    steady = pd.Series(0.2, index=accounts)
+    ring_members = [a for ring in rings for a in ring]
+    steady[ring_members] = 0.9
+    feats = structural_features(edges, steady, window_days=7)
+    assert list(feats.columns) == list(CLUSTER_FEATURE_COLUMNS)
+    assert feats.index.equals(accounts)  # one row per account of the snapshot
+    assert (feats.loc[ring_members, "cluster_is_ring"] == 1).all()
+    assert (feats.loc[ring_members, "cluster_size"] == 6).all()
+    assert (feats.loc[ring_members, "cluster_ties"] == 5).all()
+    assert np.allclose(feats.loc[ring_members, "cluster_steadiness"], 0.9)
+    assert (feats.loc[ring_members, "cotarget_strongest_share"] >= 0.4).all()
+    people = feats[feats.index.str.startswith("p") | (feats.index == "a_power")]
+    # no person in a ring; a rare heavy coincidence may pair two of the 200 people
+    assert (people["cluster_is_ring"] == 0).all() and (people["cluster_size"] > 1).sum() <= 4
+    assert feats.loc["a_power", "cluster_size"] == 1
+    assert feats.loc["a_power", "cotarget_strongest_tie_per_week"] == 9.0
+    assert feats.loc["a_power", "cotarget_strongest_share"] == pytest.approx(9 / 400)
+    assert feats.loc["loner"].to_dict() == {
+        "cotarget_strongest_share": 0.0,
+        "cotarget_strongest_tie_per_week": 0.0,
+        "cluster_size": 1.0,
+        "cluster_ties": 0.0,
+        "cluster_steadiness": pytest.approx(np.nan, nan_ok=True),
+        "cluster_is_ring": 0.0,
+        "text_company_shared_share": pytest.approx(np.nan, nan_ok=True),
+    }
+    assert set(inspect.signature(structural_features).parameters) == {
+        "edges",
+        "steadiness",
+        "window_days",
+        "text_company",
+    }
+    company = pd.Series({"loner": 0.2, "nobody_here": 0.9})
+    with_company = structural_features(edges, steady, 7, company)
+    assert with_company.loc["loner", "text_company_shared_share"] == 0.2
+    assert with_company["text_company_shared_share"].notna().sum() == 1
+
+
+def test_structural_features_do_not_grow_with_the_window():
+    """A training snapshot holds 7 days, the scored one 14: the same coincidences at the
+    same weekly rate must give the same features, or trees learn a bar that the longer
+    window crosses for people (the drift that terminated people on seed 8)."""
+    from realpeople.ml.coordination import structural_features
+
+    edges, _, rings = _world()
+    edges = _with_breadth(edges, rings)
+    accounts = pd.Index(sorted(set(edges.account_a) | set(edges.account_b)))
+    steady = pd.Series(0.5, index=accounts)
+    week = structural_features(edges, steady, window_days=7)
+    doubled = edges.assign(
+        weight=edges["weight"] * 2,
+        targets_a=edges["targets_a"] * 2,
+        targets_b=edges["targets_b"] * 2,
+    )
+    fortnight = structural_features(doubled, steady, window_days=14)
+    pd.testing.assert_frame_equal(week, fortnight)
+    assert (week["cluster_size"] == 6).sum() == 12
+
+
+def test_the_features_step_replaces_a_date_and_degrades_without_the_graph(tmp_path):
+    """write_cluster_features: a ring's rows for the date (one per account of the
+    snapshot); a re-run replaces them; without the co-targeting view, or on another
+    engine, the date is left without rows (the model reads them as missing), never fails."""
+    import duckdb
+
+    from realpeople.defs.features.clustered import write_cluster_features
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ring = ["r1", "r2", "r3"]
+    con.execute(
+        "create table account_features (run_date date, account_id varchar, session_slot_repeat_share double)"
+    )
+    for account in [*ring, "person"]:
+        con.execute(
+            "insert into account_features values ('2026-11-15', ?, ?)",
+            [account, 0.9 if account in ring else 0.1],
+        )
+    con.execute(
+        "create table int_events_windowed as select timestamp '2026-11-09 10:00' + to_days(d) as event_ts from range(7) t(d)"
+    )
+    write_cluster_features(con, "2026-11-15")  # no view yet: degrades
+    assert con.execute("select count(*) from account_cluster_features").fetchone()[0] == 0
+    con.execute(
+        "create view int_account_pairs_cotargeted as select * from (values "
+        "('r1', 'r2', 9, 12, 12), ('r1', 'r3', 8, 12, 10), ('r2', 'r3', 9, 12, 10), "
+        "('person', 'r1', 3, 300, 12)) t(account_a, account_b, weight, targets_a, targets_b)"
+    )
+    done = write_cluster_features(con, "2026-11-15")
+    assert done["accounts"] == 4 and done["ring_accounts"] == 3 and done["window_days"] == 7
+    write_cluster_features(con, "2026-11-15")  # a re-run replaces, never appends
+    rows = dict(
+        con.execute("select account_id, cluster_is_ring from account_cluster_features").fetchall()
+    )
+    assert rows == {"r1": 1.0, "r2": 1.0, "r3": 1.0, "person": 0.0}
+    # a Spark build: the DuckDB view is an earlier build's, so nothing is read from it
+    assert write_cluster_features(con, "2026-11-15", in_duckdb=False)["accounts"] == 0
+    assert con.execute("select count(*) from account_cluster_features").fetchone()[0] == 0

@@ -303,7 +303,7 @@ def test_every_edge_table_has_a_suite_with_its_severity():
 
 
 def _features(n: int = 4) -> pd.DataFrame:
-    from realpeople.ml.features import FEATURES
+    from realpeople.ml.features import MART_FEATURES
 
     frame = pd.DataFrame(
         {
@@ -311,7 +311,7 @@ def _features(n: int = 4) -> pd.DataFrame:
             "account_id": [f"acc{i}" for i in range(n)],
         }
     )
-    for name in FEATURES:
+    for name in MART_FEATURES:
         frame[name] = 0.5 if name.endswith("_share") else 1.0
     frame["signup_via_api"] = 0
     frame["avatar_shared"] = 1

@@ -542,10 +542,25 @@ def test_ring_evidence_stands_down_for_a_reviewed_person_and_yields_to_a_verdict
     score(con, "b", 0.92, 0.05, "review")
     score(con, "verdict_person", 0.95, 0.0, "review")
     review(con, "verdict_person", "human", 12)
+    # another ring, with no reviewed person in it
+    clusters(con, [("o1", False), ("o2", False), ("o3", False)], cluster="c9", is_ring=True)
+    score(con, "o1", 0.9, 0.05, "review")
     counts, listed, queued = ring_decisions(con)
-    # a reviewed person the band would take sits in a ring: ring evidence does not act
-    assert listed == {} and counts["ring_people"] == 1 and counts["ring_evidence"] == 0
+    # a reviewed person the band would take sits in a ring: that ring does not act; the
+    # other ring does (one flipped verdict must not stop every ring)
+    assert listed == {"o1": "terminate"} and counts["ring_people"] == 1
+    assert counts["ring_evidence"] == 1
     assert queued == {"a": QUEUE_REASONS["uncertain_score"], "b": QUEUE_REASONS["uncertain_score"]}
+    # a reviewed person in a second ring: the rings' bar lets people through, none acts
+    score(con, "o2", 0.9, 0.05, "review")
+    review(con, "o2", "human", 12)
+    counts, listed, queued = ring_decisions(con)
+    assert listed == {} and counts["ring_people"] == 2 and counts["ring_evidence"] == 0
+    assert con.execute("select acted from ring_evidence").fetchone() == (False,)
+    # (the second ring gone again, for what follows)
+    con.execute("delete from coordination_clusters where cluster_id = 'c9'")
+    con.execute("delete from account_scores where account_id in ('o1', 'o2')")
+    con.execute("delete from stg_activity__reviews where account_id = 'o2'")
     # the person turns out automation (a later verdict): ring evidence acts on the others,
     # the verdict acts on its own account
     review(con, "verdict_person", "ai_managed", 13)

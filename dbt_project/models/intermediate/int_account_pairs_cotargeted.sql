@@ -1,8 +1,13 @@
 -- One row per pair of accounts (account_a < account_b) that engaged the same targets at
 -- nearly the same time in the feature window: the co-activity graph's "same targets in
 -- the same order" edges (CopyCatch in miniature; issue 16).
---   weight   distinct targets (a post for comments, an account for likes and follows)
---            both engaged within cotarget_minutes of each other
+--   weight     distinct targets (a post for comments, an account for likes and follows)
+--              both engaged within cotarget_minutes of each other
+--   targets_a  distinct targets account_a engaged in the window (of those kept below),
+--   targets_b  and account_b: weight / the larger of the two is how much of their
+--              activity the pair shares. A power user coincides with many accounts on a
+--              few targets each, out of hundreds; a farm's ring shares most of what it
+--              engages (ml.coordination.structural_features reads the share, label-free).
 -- A view (var coordination_graph, default true; false leaves it out): the model stage's
 -- coordination_clusters asset reads it once per run date (ml.coordination.cluster_table),
 -- so the self-join (~40 s on 20,000 accounts x 14 days) is paid there, not in every
@@ -40,16 +45,38 @@ kept as (
     inner join modest_targets as t
         on e.target = t.target
 
+),
+
+breadth as (
+
+    select account_id, count(distinct target) as targets
+    from kept
+    group by account_id
+
+),
+
+pairs as (
+
+    select
+        a.account_id as account_a,
+        b.account_id as account_b,
+        count(distinct a.target) as weight
+    from kept as a
+    inner join kept as b
+        on a.target = b.target
+        and a.account_id < b.account_id
+        and abs({{ seconds_between('a.event_ts', 'b.event_ts') }}) <= {{ window_seconds }}
+    group by a.account_id, b.account_id
+    having count(distinct a.target) >= 2
+
 )
 
 select
-    a.account_id as account_a,
-    b.account_id as account_b,
-    count(distinct a.target) as weight
-from kept as a
-inner join kept as b
-    on a.target = b.target
-    and a.account_id < b.account_id
-    and abs({{ seconds_between('a.event_ts', 'b.event_ts') }}) <= {{ window_seconds }}
-group by a.account_id, b.account_id
-having count(distinct a.target) >= 2
+    pairs.account_a,
+    pairs.account_b,
+    pairs.weight,
+    breadth_a.targets as targets_a,
+    breadth_b.targets as targets_b
+from pairs
+inner join breadth as breadth_a on pairs.account_a = breadth_a.account_id
+inner join breadth as breadth_b on pairs.account_b = breadth_b.account_id

@@ -147,6 +147,24 @@ PHRASES: dict[str, tuple[str, callable]] = {
         "{} of texts posted by other accounts within the same 10 minutes",
         _pct,
     ),
+    "cotarget_strongest_share": (
+        "shares {} of the posts and accounts it engages with one other account, at once",
+        _pct,
+    ),
+    "cotarget_strongest_tie_per_week": (
+        "{} such shared targets a week with one other account",
+        _n1,
+    ),
+    "cluster_size": ("in a co-activity cluster of {} accounts", _n0),
+    "cluster_ties": ("tied to {} accounts of its co-activity cluster", _n0),
+    "text_company_shared_share": (
+        "the accounts it shares texts with post shared texts {} of the time",
+        _pct,
+    ),
+    "cluster_steadiness": (
+        "the other members of its co-activity cluster repeat {} of their daily slots",
+        _pct,
+    ),
 }
 # Yes/no features: a sentence each way, no "typical person" figure.
 FLAGS: dict[str, tuple[str, str]] = {
@@ -157,6 +175,10 @@ FLAGS: dict[str, tuple[str, str]] = {
         "registered in the declared country",
     ),
     "bio_shared": ("profile text used by other accounts", "own profile text"),
+    "cluster_is_ring": (
+        "member of a small co-activity ring that keeps daily slots",
+        "not in a co-activity ring",
+    ),
 }
 
 

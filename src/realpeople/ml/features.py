@@ -2,18 +2,22 @@
 
 This list is the one declaration of what the model reads. Training checks the frame it
 is given against it (:func:`check_features`), and a test checks that the dbt mart
-produces exactly these columns, so the two cannot drift apart silently.
+produces exactly :data:`MART_FEATURES`, so the two cannot drift apart silently. The
+model also reads :data:`CLUSTER_FEATURES`, the structural coordination features of the
+same snapshot (``account_cluster_features``, written right after each dbt build from the
+co-activity graph; ``ml.coordination.structural_features``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from realpeople.ml.coordination import CLUSTER_FEATURE_COLUMNS
 from realpeople.vocabulary import VERDICTS
 
 KEY_COLUMNS = ("run_date", "account_id")
 
-FEATURES: tuple[str, ...] = (
+MART_FEATURES: tuple[str, ...] = (
     # rhythm and volume
     "active_days",
     "events_per_active_day",
@@ -86,6 +90,11 @@ FEATURES: tuple[str, ...] = (
     "device_lockstep_share",
     "text_lockstep_share",
 )
+
+# Structural coordination features (no verdict, score or action in them: no label leak).
+CLUSTER_FEATURES: tuple[str, ...] = CLUSTER_FEATURE_COLUMNS
+
+FEATURES: tuple[str, ...] = (*MART_FEATURES, *CLUSTER_FEATURES)
 
 # Class order is the model's output order; every probability column follows it.
 # The model's classes are the moderator verdicts, declared once in src/realpeople/vocabulary.py.

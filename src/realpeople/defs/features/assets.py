@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from realpeople.defs.features.builds import build_inputs, record_build, tables_to_rebuild
+from realpeople.defs.features.clustered import write_cluster_features
 from realpeople.defs.features.parse_state import invocation_target, keep_parse_state
 from realpeople.defs.features.project import dbt_project, ensure_manifest
 from realpeople.defs.features.serve import serve_spark_mart
@@ -127,6 +128,12 @@ def realpeople_dbt_models(
                     yield event
         # wait()/stream() raise if the build failed: only a good build's state is kept.
         keep_parse_state(settings.dbt_target_dir, folder)
+        # Now, not later: the co-targeting view is as of this build's date. (On Spark the
+        # view is not in DuckDB: the date gets no rows and the model degrades.)
+        with warehouse.get_connection() as con:
+            done = write_cluster_features(con, run_date, in_duckdb=settings.engine == "duckdb")
+        log = context.log.info if done["accounts"] else context.log.warning
+        log(f"account_cluster_features: {done}")
         if inputs is not None:
             with warehouse.get_connection() as con:
                 record_build(con, run_date, inputs)

@@ -20,6 +20,8 @@ from realpeople.settings import Settings
 from realpeople.warehouse import sql_reader, transaction
 
 sql = sql_reader(__file__)
+# Bump when account_cluster_features changes, so existing snapshots are rebuilt once.
+CLUSTER_FEATURES_VERSION = 1
 
 
 def build_inputs(con: duckdb.DuckDBPyConnection, settings: Settings) -> str | None:
@@ -37,6 +39,8 @@ def build_inputs(con: duckdb.DuckDBPyConnection, settings: Settings) -> str | No
         "dbt_project": project_fingerprint(),
         "vars": settings.dbt_vars(),
         "engine": settings.engine,
+        # the step after dbt (clustered.py) is part of a build: a change to it rebuilds
+        "cluster_features": CLUSTER_FEATURES_VERSION,
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 

@@ -37,7 +37,8 @@ def decide(
 ) -> dict[str, int]:
     """Replace the run date's enforcement list and review queue; return counts (with
     ``ring_evidence``: terminations on ring evidence; ``ring_people``: reviewed people in
-    the rings it would have acted on, which keep it from acting).
+    the rings it would have acted on: their rings stand down, and people in
+    :data:`RING_EVIDENCE_MAX_PEOPLE_RINGS` rings or more stop ring evidence for the day).
     ``terminate_held_from``: the terminate bar whose automatic terminations the guard held
     (``model_status.terminate_held_from``); those queue with their own reason.
     ``ring_evidence_min_size``: accounts of the model's uncertain band in a coordination
@@ -45,24 +46,25 @@ def decide(
     ensure_tables(con)
     coordination_rings(con, run_date, ring_evidence_min_size)
     values = decision_values()
-    ring_people = 0
+    people_rings: list[tuple[str, int]] = []
     if (
         ring_evidence_min_size > 0
         and con.execute(
             "select count(*) from information_schema.tables where table_name = 'account_scores'"
         ).fetchone()[0]
     ):
-        ring_people = int(
-            con.execute(
-                sql("ring_people.sql"),
-                {
-                    "run_date": run_date,
-                    "review": values["review"],
-                    "terminate": values["terminate"],
-                },
-            ).fetchone()[0]
-        )
-    ring_evidence_acts = ring_evidence_min_size > 0 and ring_people == 0
+        people_rings = con.execute(
+            sql("ring_people.sql"),
+            {"run_date": run_date, "review": values["review"], "terminate": values["terminate"]},
+        ).fetchall()
+    ring_people = sum(int(n) for _, n in people_rings)
+    # A reviewed person in a ring stands that ring down; people in several rings say the
+    # rings' bar lets people through: no ring acts that day.
+    ring_evidence_acts = (
+        ring_evidence_min_size > 0 and len(people_rings) < RING_EVIDENCE_MAX_PEOPLE_RINGS
+    )
+    if ring_evidence_acts and people_rings:
+        con.execute(sql("stand_down_rings.sql"), {"ring_ids": [r for r, _ in people_rings]})
     con.execute(
         sql("decide_enforcement.sql"),
         {
@@ -101,6 +103,12 @@ def decide(
 # the only person ring evidence would have terminated, 1 of 618; ring members that are
 # automation have 8 ties at the median).
 RING_EVIDENCE_MIN_TIES = 2
+# Ring evidence stands down whole when reviewed people sit in this many rings or more; one
+# ring with a reviewed person stands down alone. One flipped verdict (~2 % of verdicts are
+# wrong) used to stop every ring: seed 21, a stealth account the random audit called a
+# person, scored in the band once the model read cluster features, and ring evidence
+# terminated none of 213 stealth accounts it took the day before (docs/models.md).
+RING_EVIDENCE_MAX_PEOPLE_RINGS = 2
 
 
 def coordination_rings(

@@ -23,19 +23,28 @@ with latest_review as (
 
 labelled as (
     select * from latest_review where recency = 1
+),
+
+snapshotted as (
+    select
+        features.* exclude (run_date),
+        features.run_date as feature_date,
+        labelled.verdict as label,
+        labelled.source,
+        labelled.reviewed_at
+    from labelled
+    asof inner join account_features as features
+        on features.account_id = labelled.account_id
+       -- strictly before the review's day: a snapshot of day D holds all of D's activity
+       and features.run_date < cast(labelled.reviewed_at as date)
 )
 
-select
-    features.* exclude (run_date),
-    features.run_date as feature_date,
-    labelled.verdict as label,
-    labelled.source,
-    labelled.reviewed_at
-from labelled
-asof inner join account_features as features
-    on features.account_id = labelled.account_id
-   -- strictly before the review's day: a snapshot of day D holds all of D's activity
-   and features.run_date < cast(labelled.reviewed_at as date)
-where features.run_date >= cast(labelled.reviewed_at as date) - to_days(cast($max_feature_age_days as integer))
-  and features.run_date >= cast($min_feature_date as date)
-order by labelled.reviewed_at, labelled.account_id;
+-- the structural cluster features of the same snapshot (as of feature_date, never later)
+select snapshotted.*, clustered.* exclude (run_date, account_id)
+from snapshotted
+left join account_cluster_features as clustered
+    on snapshotted.feature_date = clustered.run_date
+   and snapshotted.account_id = clustered.account_id
+where snapshotted.feature_date >= cast(snapshotted.reviewed_at as date) - to_days(cast($max_feature_age_days as integer))
+  and snapshotted.feature_date >= cast($min_feature_date as date)
+order by snapshotted.reviewed_at, snapshotted.account_id;

@@ -332,9 +332,9 @@ descriptions (metric, unit, description) as (
         ('guard_people_flagged', 'count', 'audited people (random-sample reviews, latest verdict human) at or above the terminate bar on the run date'),
         ('guard_people_reviewed', 'count', 'audited people (random-sample reviews, latest verdict human) the guard measured on'),
         ('guard_people_upper_per_10k', 'per_10k', '95 % upper bound of people the terminate bar would terminate, per 10,000, from the audited people'),
-        ('ring_evidence_acted', 'flag', '1 when ring evidence could act on the run date: accounts of the model''s uncertain band tied to two members of a coordination ring of at least REALPEOPLE_RING_EVIDENCE_MIN_SIZE accounts are terminated (terminated_on_ring_evidence says how many); 0 when it is off or a reviewed person sat in such a ring'),
+        ('ring_evidence_acted', 'flag', '1 when ring evidence could act on the run date: accounts of the model''s uncertain band tied to two members of a coordination ring of at least REALPEOPLE_RING_EVIDENCE_MIN_SIZE accounts are terminated (terminated_on_ring_evidence says how many); 0 when it is off or reviewed people sat in two such rings or more (a ring holding one stands down alone)'),
         ('terminated_on_ring_evidence', 'count', 'accounts terminated by the model on ring evidence (uncertain score, member of a coordination ring)'),
-        ('ring_people_reviewed', 'count', 'reviewed people (latest verdict human) in a coordination ring whom ring evidence would have terminated; one keeps it from acting'),
+        ('ring_people_reviewed', 'count', 'reviewed people (latest verdict human) in a coordination ring whom ring evidence would have terminated; their rings stand down, and people in two rings or more keep it from acting at all'),
         ('networks_actioned', 'count', 'coordinated networks (accounts tied by shared devices or co-targeting clusters) with a member actioned'),
         ('network_members_actioned', 'count', 'actioned accounts that belong to such a network'),
         ('network_members_total', 'count', 'accounts in those networks, actioned or not')

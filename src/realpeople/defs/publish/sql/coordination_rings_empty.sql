@@ -5,5 +5,6 @@ create or replace temp table coordination_rings (
     tied_to_actioned boolean,
     in_ring boolean,
     cluster_size bigint,
+    ring_id varchar,
     evidence varchar
 );

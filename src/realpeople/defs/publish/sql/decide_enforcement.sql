@@ -25,8 +25,9 @@
 --    coordination_rings.in_ring) is terminated by the model on that evidence, with the
 --    ring in its reasons (on_ring_evidence); also while the terminate guard holds the
 --    model's terminations (the guard judges the score bar, the ring is other evidence).
---    Never on a day a reviewed person sits in such a ring with a score in the band or
---    above (rules.decide, sql/ring_people.sql).
+--    Never in a ring where a reviewed person sits with a score in the band or above, and
+--    not at all on a day such people sit in two rings or more (rules.decide,
+--    sql/ring_people.sql, sql/stand_down_rings.sql).
 create or replace temp table decisions as
 with params as (
     select

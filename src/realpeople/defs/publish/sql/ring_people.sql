@@ -1,7 +1,8 @@
--- The reviewed people (latest verdict `human`, delivered and reached by $run_date) whom ring
--- evidence would terminate on $run_date: in a ring (coordination_rings, registered by
--- rules.decide) and proposed `review` or `terminate` by the model. One is enough to keep
--- ring evidence from acting that day: rings are to hold automation only.
+-- One row per ring holding reviewed people (latest verdict `human`, delivered and reached
+-- by $run_date) whom ring evidence would terminate on $run_date: in the ring
+-- (coordination_rings, registered by rules.decide) and proposed `review` or `terminate`
+-- by the model; with how many. Rings are to hold automation only: such a ring stands down
+-- (rules.decide), and people in two or more rings stop ring evidence for the day.
 with latest as (
     select account_id, arg_max(verdict, reviewed_at) as verdict
     from stg_activity__reviews
@@ -10,7 +11,7 @@ with latest as (
     group by account_id
 )
 
-select count(*) as people
+select coordination_rings.ring_id, count(*) as people
 from latest
 inner join coordination_rings using (account_id)
 inner join account_scores as scores
@@ -18,4 +19,5 @@ inner join account_scores as scores
    and scores.run_date = cast($run_date as date)
 where latest.verdict = 'human'
   and coordination_rings.in_ring
-  and scores.proposed_action in ($review, $terminate);
+  and scores.proposed_action in ($review, $terminate)
+group by coordination_rings.ring_id;
