@@ -497,10 +497,13 @@ def summarise(settings: Settings, run_date: str) -> str:
             f"  of the terminations, {int(on_rings):,} on ring evidence "
             "(uncertain score, member of a coordination ring)"
         )
-    elif pd.notna(ring_people) and ring_people > 0:
+    if pd.notna(ring_people) and ring_people > 0:
+        # A ring holding a reviewed person stands down; people in two rings or more stop
+        # ring evidence for the day (docs/models.md).
         lines.append(
-            f"  ring evidence did not act: {int(ring_people)} reviewed person(s) sit in a "
-            "coordination ring the model is unsure of"
+            f"  ring evidence stood down where {int(ring_people)} reviewed person(s) sit in "
+            "a coordination ring the model is unsure of"
+            + ("" if pd.notna(on_rings) and on_rings > 0 else " (no ring acted)")
         )
     if not metrics.get("model_acting", 1):
         lines += ["", no_model_sentence(metrics)]
