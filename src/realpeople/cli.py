@@ -1,9 +1,10 @@
 """``python -m realpeople run``: the whole pipeline on the landing zone, from a shell.
 
 The same policy as the daemon behind ``make ui``, in the foreground: one tick of the
-delivery sensor loads every delivery not yet loaded (or changed since), then the run
-policy's automation conditions (``defs/policy.py``) are evaluated tick after tick, and
-each run they request is executed in process, until they request nothing more. On a
+delivery sensor loads every delivery not yet loaded (or changed since), then the
+daemon's ``run_policy`` sensor, which evaluates the automation conditions of
+``defs/policy.py``, is ticked again and again, and each run it requests is executed in
+process, until it requests nothing more. On a
 first run that means: features for the run date (the newest delivery with rows) and the
 catch-up snapshots training needs, a first model, then the run date's publication; on a
 daily run, the new date's features and publication; on a re-run with nothing new,
@@ -186,29 +187,15 @@ STAGE_OF_GROUP = {"features": "features_job", "model": "publish_job", "publish":
 
 
 def policy_cursor_path(settings: Settings) -> Path:
-    """Where ``make run`` keeps its cursor of the run policy's evaluations (beside the
-    Dagster instance whose event log it refers to)."""
-    return Path(settings.dagster_home) / "run_policy_cursor.json"
+    """Where ``make run`` keeps the ``run_policy`` sensor's cursor between its runs (beside
+    the Dagster instance whose event log it refers to; the daemon keeps its own)."""
+    return Path(settings.dagster_home) / "run_policy_cursor"
 
 
-def _load_cursor(path: Path):
-    from dagster._core.definitions.asset_daemon_cursor import AssetDaemonCursor
-    from dagster_shared.serdes import deserialize_value
-
-    if not path.exists():
-        return None
-    try:
-        return deserialize_value(path.read_text(), AssetDaemonCursor)
-    except Exception:  # noqa: BLE001 (a cursor from another Dagster version: start afresh)
-        return None
-
-
-def _save_cursor(path: Path, cursor) -> None:
-    from dagster_shared.serdes import serialize_value
-
+def _save_cursor(path: Path, cursor: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(serialize_value(cursor))
+    tmp.write_text(cursor or "")
     tmp.replace(path)
 
 
@@ -261,47 +248,53 @@ def plan_runs(defs, requested) -> list[tuple[str, str | None, list, list]]:
     return [(job, partition, *by_run[(job, partition)]) for job, partition in ordered]
 
 
-def requested_by(result, instance) -> dict:
-    """What one evaluation of the run policy requested: asset or check key -> its
-    partitions (``[None]`` for an unpartitioned asset)."""
-    from dagster import partition_loading_context
+def policy_tick(defs, instance, cursor: str | None):
+    """One evaluation of the run policy by the daemon's own sensor (``run_policy``), in this
+    process: its ``SensorResult`` (run requests and the next cursor)."""
+    from dagster import build_sensor_context
 
-    # Dynamic partitions are read through the instance.
-    with partition_loading_context(dynamic_partitions_store=instance):
-        return {
-            r.key: (
-                sorted(r.true_subset.expensively_compute_partition_keys())
-                if r.true_subset.partitions_def is not None
-                else [None]
-            )
-            for r in result.results
-            if not r.true_subset.is_empty
-        }
+    sensor = defs.resolve_sensor_def("run_policy")
+    with build_sensor_context(
+        instance=instance, cursor=cursor, repository_def=defs.get_repository_def()
+    ) as context:
+        return sensor(context)
+
+
+def requested_by(defs, run_requests) -> dict:
+    """What the policy's run requests ask for: asset or check key -> its partitions
+    (``[None]`` for an unpartitioned asset). Checks that run with their asset are left out
+    (:func:`_execute` adds them); the checks with a condition of their own stay."""
+    graph = defs.resolve_asset_graph()
+    requested: dict = {}
+    for request in run_requests:
+        keys = [
+            *request.asset_selection,
+            *(
+                k
+                for k in request.asset_check_keys or []
+                if graph.get(k).automation_condition is not None
+            ),
+        ]
+        for key in keys:
+            requested.setdefault(key, []).append(request.partition_key)
+    return {key: sorted(set(days), key=str) for key, days in requested.items()}
 
 
 def follow_policy(defs, instance, settings: Settings, log_dir, timings: dict) -> list[tuple]:
-    """Evaluate the run policy and execute what it requests, until it requests nothing;
-    returns the (job, partition) of every run executed."""
-    from dagster import evaluate_automation_conditions
-
-    from realpeople.defs.policy import POLICY_TARGET
-
+    """Tick the run policy (the daemon's ``run_policy`` sensor) and execute what it
+    requests, until it requests nothing; returns the (job, partition) of every run."""
     cursor_path = policy_cursor_path(settings)
     executed = []
     for _ in range(MAX_POLICY_TICKS):
-        result = evaluate_automation_conditions(
-            defs=defs,
-            instance=instance,
-            asset_selection=POLICY_TARGET,
-            cursor=_load_cursor(cursor_path),
+        tick = policy_tick(
+            defs, instance, cursor_path.read_text() if cursor_path.exists() else None
         )
-        _save_cursor(cursor_path, result.cursor)
-        requested = requested_by(result, instance)
-        runs = plan_runs(defs, requested)
+        _save_cursor(cursor_path, tick.cursor)
+        runs = plan_runs(defs, requested_by(defs, tick.run_requests or []))
         if not runs:
             return executed
         for job, partition, assets, checks in runs:
-            result_, seconds = _execute(
+            result, seconds = _execute(
                 defs,
                 job,
                 instance,
@@ -313,7 +306,7 @@ def follow_policy(defs, instance, settings: Settings, log_dir, timings: dict) ->
             stage = {"features_job": "features", "training_job": "training"}.get(job, "publish")
             timings[stage] = timings.get(stage, 0.0) + seconds
             if job == "publish_job" and partition is not None:
-                require_published(result_, partition)
+                require_published(result, partition)
             executed.append((job, partition))
     raise StageFailed(
         f"the run policy still requested runs after {MAX_POLICY_TICKS} rounds "
@@ -348,19 +341,10 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     with _ledger(settings, read_only=False) as con:
         record_landing_survey(con, landing)
-    if _load_cursor(policy_cursor_path(settings)) is None:
+    if not policy_cursor_path(settings).exists():
         # The policy's "since its inputs changed" rules compare with the previous
         # evaluation: the first one is taken before anything loads.
-        from dagster import evaluate_automation_conditions
-
-        from realpeople.defs.policy import POLICY_TARGET
-
-        _save_cursor(
-            policy_cursor_path(settings),
-            evaluate_automation_conditions(
-                defs=defs, instance=instance, asset_selection=POLICY_TARGET
-            ).cursor,
-        )
+        _save_cursor(policy_cursor_path(settings), policy_tick(defs, instance, None).cursor)
     ingest = delivery_tick(defs, instance, settings)
     print(
         f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "

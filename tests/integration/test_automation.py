@@ -144,14 +144,15 @@ def test_the_first_tick_skips_deliveries_the_warehouse_already_holds(world, tmp_
 
 
 def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(world, tmp_path):
-    """The daemon's and `make run`'s one policy (defs/policy.py), evaluated as the
-    run_policy sensor does, on a real instance and warehouse: after two deliveries load,
-    it asks for the features of the run date (and of the catch-up snapshots training
-    needs), a first model (no champion), the raw suites of the run date only, and no
-    publication of the older date; `make run` orders them features, model, publication."""
-    from dagster import AssetCheckKey, evaluate_automation_conditions
+    """The daemon's and `make run`'s one policy (defs/policy.py), ticked through the
+    run_policy sensor as both roads tick it, on a real instance and warehouse: after two
+    deliveries load, it asks for the features of the run date (and of the catch-up
+    snapshots training needs), a first model (no champion), the raw suites of the run date
+    only, and no publication of the older date; `make run` orders them features, model,
+    publication. Dagster's own test evaluator of the same conditions agrees."""
+    from dagster import AssetCheckKey, evaluate_automation_conditions, partition_loading_context
 
-    from realpeople.cli import plan_runs, requested_by
+    from realpeople.cli import plan_runs, policy_tick, requested_by
     from realpeople.defs.model.snapshots import snapshots_to_build
     from realpeople.defs.policy import POLICY_TARGET, pipeline_dates
 
@@ -167,25 +168,25 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
     defs = build_definitions(settings)
     instance = DagsterInstance.ephemeral()
 
-    def tick(cursor):
+    def evaluated(cursor):
+        """Dagster's test evaluator of the same conditions: key -> requested partitions."""
         result = evaluate_automation_conditions(
             defs=defs, instance=instance, asset_selection=POLICY_TARGET, cursor=cursor
         )
-        return result, requested_by(result, instance)
+        with partition_loading_context(dynamic_partitions_store=instance):
+            requested = {
+                r.key: sorted(r.true_subset.expensively_compute_partition_keys())
+                if r.true_subset.partitions_def is not None
+                else [None]
+                for r in result.results
+                if not r.true_subset.is_empty
+            }
+        return result.cursor, requested
 
-    # The daemon's road: the run_policy sensor itself, as the daemon ticks it.
-    sensor = defs.resolve_sensor_def("run_policy")
-
-    def daemon_tick(cursor):
-        with build_sensor_context(
-            instance=instance, cursor=cursor, repository_def=defs.get_repository_def()
-        ) as context:
-            return sensor(context)
-
-    baseline, requested = tick(None)
-    assert requested == {}  # nothing loaded: nothing to build
-    daemon_baseline = daemon_tick(None)
-    assert not daemon_baseline.run_requests
+    baseline = policy_tick(defs, instance, None)
+    assert not baseline.run_requests  # nothing loaded: nothing to build
+    evaluator_cursor, requested = evaluated(None)
+    assert requested == {}
     add_delivery_dates(instance, ["2026-11-13", "2026-11-14"])
     for day in ("2026-11-13", "2026-11-14"):
         assert (
@@ -199,7 +200,7 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
         catch_up = snapshots_to_build(con, date(2026, 11, 13), dates.run_date, 28)
     assert list(dates.catch_up) == catch_up
 
-    _, requested = tick(baseline.cursor)
+    requested = requested_by(defs, policy_tick(defs, instance, baseline.cursor).run_requests)
     features = {k: v for k, v in requested.items() if k == AssetKey("account_features")}
     assert features == {
         AssetKey("account_features"): sorted({"2026-11-14", *(d.isoformat() for d in catch_up)})
@@ -213,18 +214,7 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
         for t in ("accounts", "events", "reviews", "appeals")
         if (landing / t / "dt=2026-11-14").exists()
     }
-    # The daemon asks for exactly the same (its runs also carry the checks that run with
-    # their assets, which make run adds when it executes).
-    daemon = daemon_tick(daemon_baseline.cursor)
-    by_daemon = {
-        (key, request.partition_key)
-        for request in daemon.run_requests
-        for key in [
-            *request.asset_selection,
-            *(k for k in request.asset_check_keys or [] if k in raw_suites),
-        ]
-    }
-    assert by_daemon == {(key, day) for key, days in requested.items() for day in days}
+    assert evaluated(evaluator_cursor)[1] == requested
     runs = [(job, day) for job, day, *_ in plan_runs(defs, requested)]
     assert runs == [
         *(("features_job", d) for d in sorted({"2026-11-14", *(c.isoformat() for c in catch_up)})),
