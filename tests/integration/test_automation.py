@@ -200,7 +200,8 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
         catch_up = snapshots_to_build(con, date(2026, 11, 13), dates.run_date, 28)
     assert list(dates.catch_up) == catch_up
 
-    requested = requested_by(defs, policy_tick(defs, instance, baseline.cursor).run_requests)
+    tick = policy_tick(defs, instance, baseline.cursor)
+    requested = requested_by(defs, tick.run_requests)
     features = {k: v for k, v in requested.items() if k == AssetKey("account_features")}
     assert features == {
         AssetKey("account_features"): sorted({"2026-11-14", *(d.isoformat() for d in catch_up)})
@@ -221,6 +222,20 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
         ("training_job", None),
         ("publish_job", "2026-11-14"),
     ]
+
+    # A run that fails is not tried again on every tick (the daemon ticks every 30 s): the
+    # run date's features wait for new data; the other dates' requests stand.
+    with duckdb.connect(settings.warehouse_path) as con:
+        con.execute("alter table raw.events rename to events_away")
+    failed = defs.resolve_job_def("features_job").execute_in_process(
+        instance=instance, partition_key="2026-11-14", raise_on_error=False
+    )
+    assert not failed.success
+    with duckdb.connect(settings.warehouse_path) as con:
+        con.execute("alter table raw.events_away rename to events")
+    after = requested_by(defs, policy_tick(defs, instance, tick.cursor).run_requests)
+    assert "2026-11-14" not in after.get(AssetKey("account_features"), [])
+    assert after.get(AssetKey("account_features"), []) == [c.isoformat() for c in catch_up]
 
 
 def test_the_policy_runs_in_the_daemon_and_the_deadline_is_watched(world):

@@ -355,7 +355,8 @@ def run_policy(settings: Settings) -> RunPolicy:
     deps_updated = a.any_deps_updated().since_last_handled()
     not_failed = (~a.execution_failed()).with_label("its last run did not fail")
     run_date = RunDate(settings)
-    changed = ChampionChanged(settings)
+    # Not retried after a failed run (the daemon ticks every 30 s): the next load retries.
+    changed = ChampionChanged(settings) & not_failed
     inputs_changed = (~a.missing() & deps_updated).with_label(
         "built before, and what it reads changed"
     )
