@@ -77,7 +77,7 @@ def _ledger(settings: Settings, read_only: bool = True):
 
 
 def survey(settings: Settings):
-    """What the landing zone holds: the deliveries in the partition range, and every
+    """What the landing zone holds: the deliveries in the accepted date range, and every
     other entry with why it is refused (never raises for a bad folder)."""
     from realpeople.defs.ingest.landing import survey_landing
     from realpeople.partitions import partition_range

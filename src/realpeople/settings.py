@@ -112,7 +112,7 @@ SETTINGS: dict[str, Setting] = {
     "first_delivery_date": Setting(
         "REALPEOPLE_FIRST_DELIVERY_DATE",
         "2024-01-01",
-        "first daily partition; an older `dt=` folder is refused",
+        "first delivery date taken; an older `dt=` folder is refused",
     ),
     "feature_window_days": Setting(
         "REALPEOPLE_FEATURE_WINDOW_DAYS", "28", "trailing window of the features"

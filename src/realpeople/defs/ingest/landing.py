@@ -148,7 +148,7 @@ def survey_landing(
 ) -> LandingSurvey:
     """Every delivery of every contract table, and every other entry with why it is refused.
 
-    ``first_date``/``last_date`` bound the delivery dates (the partition range): a folder
+    ``first_date``/``last_date`` bound the delivery dates (the accepted range): a folder
     dated outside them is refused, not loaded, naming the setting to change.
     """
     # Paths are reported as given (the ledger's _source_file); links are judged against
