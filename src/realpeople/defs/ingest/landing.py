@@ -193,7 +193,7 @@ def survey_landing(
                         day,
                         "delivery",
                         (
-                            f"dated before the first partition, REALPEOPLE_FIRST_DELIVERY_DATE={first_date}; "
+                            f"dated before the first delivery date taken, REALPEOPLE_FIRST_DELIVERY_DATE={first_date}; "
                             f"set it to {day} or earlier to load it"
                         ),
                     )
