@@ -138,7 +138,9 @@ def _execute(
             for k in job.asset_layer.asset_graph.asset_check_keys
             if k.asset_key in keys and k not in own_condition
         } | set(check_selection)
-        job = job.get_subset(asset_selection=keys, asset_check_selection=checks)
+        # Checks alone (the raw suites' own job): no asset selection, or Dagster finds no
+        # partitions definition in an empty one.
+        job = job.get_subset(asset_selection=keys or None, asset_check_selection=checks)
     label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
     log_path = None
     if log_dir is not None:
@@ -148,9 +150,13 @@ def _execute(
         open(log_path or os.devnull, "w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log if log_path else sys.stdout),
     ):
+        # A run of checks alone names its date by tag: Dagster looks for the partitions
+        # definition among the run's assets, and it has none.
+        checks_only = asset_selection is not None and not list(asset_selection)
         result = job.execute_in_process(
             instance=instance,
-            partition_key=partition_key,
+            partition_key=None if checks_only else partition_key,
+            tags={"dagster/partition": partition_key} if checks_only and partition_key else None,
             raise_on_error=False,
             run_config=QUIET_RUN_CONFIG if log_path else None,
         )
@@ -233,7 +239,11 @@ def plan_runs(defs, requested) -> list[tuple[str, str | None, list, list]]:
         for partition in partitions:
             assets, checks = by_run.setdefault((job, partition), ([], []))
             (checks if is_check else assets).append(key)
-    stage_order = {"features_job": 0, "publish_job": 1}
+    # The raw suites of a date whose publication is not in this round run on their own.
+    for job, partition in list(by_run):
+        if job == "publish_job" and not by_run[(job, partition)][0]:
+            by_run[("raw_suites_job", partition)] = by_run.pop((job, partition))
+    stage_order = {"features_job": 0, "publish_job": 1, "raw_suites_job": 2}
     dated = sorted((k for k in by_run if k[1] is not None), key=lambda k: (k[1], stage_order[k[0]]))
     training = [k for k in by_run if k[1] is None]
     if training:

@@ -54,7 +54,17 @@ publish_job = define_asset_job(
     ),
 )
 
-JOBS = [ingest_job, features_job, training_job, publish_job]
+raw_suites_job = define_asset_job(
+    "raw_suites_job",
+    selection=RAW_GX_CHECKS,
+    partitions_def=delivery_date_partitions,
+    description=(
+        "The raw GX suites of a delivery date alone: the run policy runs them with the run "
+        "date's publication, or on their own when that publication waits for a first model."
+    ),
+)
+
+JOBS = [ingest_job, features_job, training_job, publish_job, raw_suites_job]
 
 daily_job = define_asset_job(
     "daily_job",

@@ -303,17 +303,18 @@ class _Flag(AutomationCondition):
         )
 
 
-class FeaturesBeingBuilt(_Flag):
-    """Features of the run date or of a catch-up snapshot are due (:class:`FeaturesDue`):
-    a model trained in the same round sees them (it runs after them)."""
+class FeaturesPending(_Flag):
+    """Features of the run date or of a catch-up snapshot are still to be built
+    (:class:`FeaturesDue`): a first model waits for them, and so does a publication that
+    such a model should make."""
 
     @property
     def name(self) -> str:
-        return "features_due"
+        return "features_pending"
 
     @property
     def description(self) -> str:
-        return "features of the run date or of a catch-up snapshot are built in this round"
+        return "features of the run date or of a catch-up snapshot are still to be built"
 
     def holds(self, facts):
         found = facts.pipeline_dates()
@@ -365,8 +366,12 @@ def run_policy(settings: Settings) -> RunPolicy:
         | inputs_changed
         | (run_date & changed)
     )
-    # With the features of the same round (they run first), not after them: one training.
-    model = settled & NoChampion(settings) & FeaturesBeingBuilt(settings)
+    pending = FeaturesPending(settings)
+    no_champion = NoChampion(settings)
+    # Once the features it reads are built (all of them: the run date's and the catch-up
+    # snapshots), not beside them: the daemon would start both at once.
+    features_built = a.any_deps_match(a.newly_updated()).since_last_handled()
+    model = settled & no_champion & ~pending & features_built
     model_pending = a.any_deps_match(a.will_be_requested() | a.in_progress()).allow(
         AssetSelection.assets(MODEL_KEY)
     )
@@ -374,6 +379,8 @@ def run_policy(settings: Settings) -> RunPolicy:
     publication = (
         settled
         & ~model_pending.with_label("no training requested or running")
+        # A first model is to train on features still being built: publish after it.
+        & ~(no_champion & pending).with_label("no first model due")
         & (
             (run_date & (publish_updated.since_last_handled() | (a.missing() & not_failed)))
             | (~a.missing() & publish_updated.since_last_handled()).with_label(
