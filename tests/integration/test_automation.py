@@ -194,6 +194,12 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
             .execute_in_process(instance=instance, partition_key=day)
             .success
         )
+        if day == "2026-11-13":
+            # A backlog loading date by date: nothing is built while a delivery that
+            # landed is still to load (2026-11-13 is not the run date).
+            baseline = policy_tick(defs, instance, baseline.cursor)
+            assert not baseline.run_requests
+            assert pipeline_dates(settings) is None
     dates = pipeline_dates(settings)
     assert dates.run_date == date(2026, 11, 14) and not dates.features_current
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:

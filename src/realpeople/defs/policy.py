@@ -82,13 +82,16 @@ class PipelineDates:
 
 
 def pipeline_dates(settings: Settings) -> PipelineDates | None:
-    """The dates the policy acts on; None when the warehouse cannot be read now (absent, or
-    a run holds it: DuckDB has one writer and no readers beside it)."""
+    """The dates the policy acts on; None while it cannot judge them: the warehouse is
+    absent, or a run holds it (DuckDB has one writer and no readers beside it), or a
+    delivery that landed is not loaded yet (the run date is the newest delivery with rows
+    once everything that landed is in: a backlog loading date by date builds nothing for
+    each date on the way)."""
     import duckdb
 
     from realpeople.defs.features.builds import build_inputs, is_current
-    from realpeople.defs.ingest.landing import survey_landing
-    from realpeople.defs.ingest.loader import newest_delivery_with_rows
+    from realpeople.defs.ingest.landing import pending_deliveries, survey_landing
+    from realpeople.defs.ingest.loader import newest_delivery_with_rows, recorded_files
     from realpeople.defs.model.snapshots import snapshots_to_build
     from realpeople.defs.publish.rules import brake_release_awaiting_publication
     from realpeople.partitions import partition_range
@@ -101,6 +104,8 @@ def pipeline_dates(settings: Settings) -> PipelineDates | None:
         with duckdb.connect(settings.warehouse_path, read_only=True) as con:
             if not has_tables(con, "deliveries", schema="raw"):
                 return PipelineDates(run_date=None)
+            if pending_deliveries(landing, Path(settings.landing_dir), recorded_files(con)):
+                return None
             newest = newest_delivery_with_rows(con, dates)
             if newest is None:
                 return PipelineDates(run_date=None)
@@ -318,7 +323,25 @@ class FeaturesPending(_Flag):
 
     def holds(self, facts):
         found = facts.pipeline_dates()
-        return bool(found and found.run_date and (found.catch_up or not found.features_current))
+        if found is None:
+            return True  # cannot judge now: wait as if they were
+        return bool(found.run_date and (found.catch_up or not found.features_current))
+
+
+class DeliveriesLoaded(_Flag):
+    """The policy can judge the dates now: every delivery that landed is loaded and no
+    run holds the warehouse (:func:`pipeline_dates`)."""
+
+    @property
+    def name(self) -> str:
+        return "deliveries_loaded"
+
+    @property
+    def description(self) -> str:
+        return "every delivery that landed is loaded, and the warehouse can be read"
+
+    def holds(self, facts):
+        return facts.pipeline_dates() is not None
 
 
 class NoChampion(_Flag):
@@ -350,9 +373,9 @@ class RunPolicy:
 def run_policy(settings: Settings) -> RunPolicy:
     """The policy's conditions for a deployment's settings."""
     a = AutomationCondition
-    settled = (~a.any_deps_in_progress() & ~a.in_progress()).with_label(
-        "nothing it needs is running"
-    )
+    settled = (
+        DeliveriesLoaded(settings) & ~a.any_deps_in_progress() & ~a.in_progress()
+    ).with_label("the deliveries are in, and nothing it needs is running")
     deps_updated = a.any_deps_updated().since_last_handled()
     not_failed = (~a.execution_failed()).with_label("its last run did not fail")
     run_date = RunDate(settings)
