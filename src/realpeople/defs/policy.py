@@ -420,9 +420,14 @@ def run_policy(settings: Settings) -> RunPolicy:
     )
     # Not `since_last_handled`: for a partitioned asset check, Dagster 1.13 judges every
     # evaluation an initial one (its context has no partitions definition, so the stored
-    # subset never matches), which resets `since` on every tick. The delivery's load is
-    # seen on the tick right after it, when the run date's publication is requested too.
-    raw_suites = run_date & a.any_deps_match(a.newly_updated()) & ~a.in_progress()
+    # subset never matches), which resets `since` on every tick. So: the run date's suites
+    # never evaluated, or its delivery loaded again since the last tick.
+    raw_suites = (
+        run_date
+        & (a.missing() | a.any_deps_match(a.newly_updated()))
+        & DeliveriesLoaded(settings)
+        & ~a.in_progress()
+    )
     return RunPolicy(
         features=features.with_label("features of a date the pipeline needs"),
         model=model.with_label("train while no champion is registered"),
