@@ -6,8 +6,12 @@ and followed by both roads that run the pipeline:
 - ``make ui``: the daemon evaluates the conditions (the ``run_policy`` sensor, on the
   code server, because six conditions below are Python that reads the warehouse and
   MLflow) and launches the runs; the delivery sensor loads new files.
-- ``make run``: the same sensor tick and the same condition evaluations, in the
-  foreground, each requested run executed in process (``realpeople.cli``).
+- ``make run``: one tick of the delivery sensor, then the ``run_policy`` sensor ticked in
+  the foreground until it asks for nothing, each requested run executed in process
+  (``realpeople.cli``). ``scripts/daemon_check.py`` shows both roads end in the same state.
+
+Nothing is judged while a delivery that landed is still loading, or a run holds the
+warehouse: a backlog is loaded whole, then the run date is its newest delivery with rows.
 
 The rules, per asset (a partition is a delivery date):
 
@@ -17,15 +21,16 @@ The rules, per asset (a partition is a delivery date):
   features were not built from what the warehouse and the dbt project hold now
   (``defs/features/builds.py``); also when an already built date's inputs changed (a
   re-sent delivery), and with the run date's re-publication when the champion changed.
-- **The model** trains while no champion is registered, once the features moved (a first
-  model as soon as there are reviews enough; too few: the run says how many are missing).
-  Weekly retraining is a schedule (``weekly_training``).
-- **Publication** (``account_scores`` and everything after it) of the run date follows
-  its features, waits for a training that is requested or running, and follows a new
-  champion; an already published date is published again when its inputs changed (a late
-  or re-sent delivery). The rest of the publication follows ``account_scores``, in the
-  same run, so blocking checks gate it as in any run.
-- **The raw GX suites** of a date run with the run date's publication.
+- **The model** trains while no champion is registered, once every feature it reads is
+  built (a first model as soon as there are reviews enough; too few: the run says how
+  many are missing). Weekly retraining is a schedule (``weekly_training``).
+- **Publication** (``account_scores`` and everything after it, one run) of the run date
+  follows its features; while no champion exists and features are still to build, it
+  waits for the first model. It runs again when the champion or its policy changes, when
+  an already published date's inputs change (a late or re-sent delivery), and once after
+  an operator releases the safety brake. Blocking checks gate it as in any run.
+- **The raw GX suites** of the run date run once its delivery is in: with the
+  publication, or alone (``raw_suites_job``) when the publication waits.
 
 A failed run is not retried on every tick: a rule that depends on the state of the data
 waits for new data after a failure (``execution_failed``).
