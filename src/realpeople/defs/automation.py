@@ -97,7 +97,7 @@ run_policy_sensor = AutomationConditionSensorDefinition(
     target=POLICY_TARGET,
     default_status=DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    # Six conditions are Python that reads the warehouse and MLflow: they run where the
+    # Seven conditions are Python that reads the warehouse and MLflow: they run where the
     # code is, not in the daemon.
     use_user_code_server=True,
     # One run per date, as `make run` executes them, not a backfill of several dates.

@@ -4,7 +4,7 @@ Written once, as Dagster declarative automation (``AutomationCondition``s on the
 and followed by both roads that run the pipeline:
 
 - ``make ui``: the daemon evaluates the conditions (the ``run_policy`` sensor, on the
-  code server, because six conditions below are Python that reads the warehouse and
+  code server, because seven conditions below are Python that reads the warehouse and
   MLflow) and launches the runs; the delivery sensor loads new files.
 - ``make run``: one tick of the delivery sensor, then the ``run_policy`` sensor ticked in
   the foreground until it asks for nothing, each requested run executed in process
