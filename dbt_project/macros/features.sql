@@ -58,3 +58,14 @@
       else cast(0 as double)
   end
 {%- endmacro %}
+
+{# The share of weight (e.g. events of a group row) where `condition` holds: avg(flag(...))
+   over the rows the weights count. NULL when the weights sum to 0 or there are none. #}
+{% macro weighted_share(condition, weight) -%}
+  (sum(case when {{ condition }} then {{ weight }} else 0 end) * 1.0 / nullif(sum({{ weight }}), 0))
+{%- endmacro %}
+
+{# avg() of `expr` over the rows a weight counts: NULL values do not take part (as avg). #}
+{% macro weighted_mean(expr, weight) -%}
+  (sum(({{ expr }}) * {{ weight }}) / nullif(sum(case when ({{ expr }}) is not null then {{ weight }} end), 0))
+{%- endmacro %}

@@ -86,3 +86,28 @@
     and {{ alias }}.event_ts >= {{ w.window_start }}
     and {{ alias }}.event_ts < {{ w.window_end }}
 {%- endmacro %}
+
+{#- Where a fold of per-event-day partials (int_account_days_*) reads each day of the run
+    date's window from. An event day E is settled once no later delivery can add to it:
+    deliveries of dt E .. E + late_event_days hold its events (contract 1.1), so on run
+    date D the days E <= D - late_event_days come from the partials (built once, from
+    every event loaded), and the newer ones from the window's events delivered by D.
+    Returns SQL date literals:
+        first_day  the window's first UTC event day
+        tail_day   the first event day read from events (>= first_day) -#}
+{% macro partial_window() -%}
+  {%- set run_day = modules.datetime.datetime.strptime(get_run_date(), '%Y-%m-%d') -%}
+  {%- set first_day = run_day - modules.datetime.timedelta(days=var('feature_window_days') | int - 1) -%}
+  {%- set tail_day = [first_day, run_day - modules.datetime.timedelta(days=var('late_event_days') | int - 1)] | max -%}
+  {{ return({
+      'first_day': "cast('" ~ first_day.strftime('%Y-%m-%d') ~ "' as date)",
+      'tail_day': "cast('" ~ tail_day.strftime('%Y-%m-%d') ~ "' as date)",
+  }) }}
+{%- endmacro %}
+
+{#- A predicate: the partial row's event_day is settled and in the window (partial_window). -#}
+{% macro settled_in_window(alias=none) -%}
+  {%- set p = partial_window() -%}
+  {%- set column = (alias ~ '.event_day') if alias else 'event_day' -%}
+  {{ column }} >= {{ p.first_day }} and {{ column }} < {{ p.tail_day }}
+{%- endmacro %}

@@ -16,13 +16,7 @@
 -- quiet stretches are measured only inside the window so a bot does not get a false 8 h gap.
 {%- set w = feature_window() %}
 {%- set session_break = var('session_break_minutes') | int * 60 %}
-{%- set late_days = var('late_event_days') | int %}
-{%- set run_day = modules.datetime.datetime.strptime(get_run_date(), '%Y-%m-%d') %}
-{%- set first_day = run_day - modules.datetime.timedelta(days=var('feature_window_days') | int - 1) %}
-{#- The first event day read from events: later deliveries can still add to it. #}
-{%- set tail_day = [first_day, run_day - modules.datetime.timedelta(days=late_days - 1)] | max %}
-{%- set first_day_sql = "cast('" ~ first_day.strftime('%Y-%m-%d') ~ "' as date)" %}
-{%- set tail_day_sql = "cast('" ~ tail_day.strftime('%Y-%m-%d') ~ "' as date)" %}
+{%- set days = partial_window() %}
 {%- set columns = rhythm_segment_columns() %}
 {%- set bins = gap_histogram_bins() %}
 
@@ -30,7 +24,7 @@ with tail_events as (
 
     select account_id, event_type, event_ts, local_ts
     from {{ ref('int_events_windowed') }}
-    where event_ts >= cast({{ tail_day_sql }} as timestamp)
+    where event_ts >= cast({{ days.tail_day }} as timestamp)
 
 ),
 
@@ -43,8 +37,7 @@ segments as (
     select {{ columns | join(', ') }}
     from {{ ref('int_account_days_summarised') }}
     where account_id is not null
-      and event_day >= {{ first_day_sql }}
-      and event_day < {{ tail_day_sql }}
+      and {{ settled_in_window() }}
 
     union all
 
@@ -260,8 +253,7 @@ slot_days as (
         select account_id, local_day, day_slot, session_starts
         from {{ ref('int_account_days_session_slots') }}
         where account_id is not null
-          and event_day >= {{ first_day_sql }}
-          and event_day < {{ tail_day_sql }}
+          and {{ settled_in_window() }}
         union all
         select account_id, local_day, day_slot, session_starts
         from ({{ rhythm_session_slots('tail_sequenced') }}) as t

@@ -4,10 +4,23 @@
 -- over the events where both countries are known, so a missing value never counts as a
 -- mismatch, and a trip abroad (IP and post location agree, away from home) stays small
 -- next to a cloud IP that never matches anything.
+-- A fold of per-day groups (int_account_days_connected): every share is weighted by the
+-- group's events, so it equals the share over events.
+{%- set days = partial_window() %}
+
+-- The window as (account, day, client, device, countries) groups with their event counts:
+-- settled days from int_account_days_connected, the newest from events (partial_window).
 with events as (
 
-    select account_id, client, device_id, ip_country, location_tag
-    from {{ ref('int_events_windowed') }}
+    select account_id, client, device_id, ip_country, location_tag, events
+    from {{ ref('int_account_days_connected') }}
+    where account_id is not null
+      and {{ settled_in_window() }}
+
+    union all
+
+    select account_id, client, device_id, ip_country, location_tag, events
+    from ({{ connection_groups("(select * from " ~ ref('int_events_windowed') ~ " where event_ts >= cast(" ~ days.tail_day ~ " as timestamp))") }}) as t
 
 ),
 
@@ -44,15 +57,15 @@ connection_stats as (
 
     select
         e.account_id,
-        count(*) as events,
-        avg({{ flag("e.client = 'api'") }}) as api_client_share,
-        avg({{ flag("e.client = 'web'") }}) as web_client_share,
+        sum(e.events) as events,
+        {{ weighted_share("e.client = 'api'", 'e.events') }} as api_client_share,
+        {{ weighted_share("e.client = 'web'", 'e.events') }} as web_client_share,
         count(distinct e.ip_country) as ip_country_count,
         -- Only events where both countries are known take part.
-        avg({{ country_mismatch('e.ip_country', 'a.declared_country') }}) as ip_declared_country_mismatch_share,
-        avg({{ country_mismatch('e.location_tag', 'a.declared_country') }}) as location_declared_mismatch_share,
-        avg({{ country_mismatch('e.location_tag', 'e.ip_country') }}) as location_ip_mismatch_share,
-        avg({{ country_mismatch('e.ip_country', 'a.signup_ip_country') }}) as ip_signup_country_mismatch_share
+        {{ weighted_mean(country_mismatch('e.ip_country', 'a.declared_country'), 'e.events') }} as ip_declared_country_mismatch_share,
+        {{ weighted_mean(country_mismatch('e.location_tag', 'a.declared_country'), 'e.events') }} as location_declared_mismatch_share,
+        {{ weighted_mean(country_mismatch('e.location_tag', 'e.ip_country'), 'e.events') }} as location_ip_mismatch_share,
+        {{ weighted_mean(country_mismatch('e.ip_country', 'a.signup_ip_country'), 'e.events') }} as ip_signup_country_mismatch_share
     from events as e
     left join {{ ref('int_accounts_snapshotted') }} as a
         on e.account_id = a.account_id

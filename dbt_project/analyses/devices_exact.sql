@@ -1,0 +1,81 @@
+-- The devices family computed directly from the run date's window of events: what
+-- int_accounts_devices_profiled computed before it became a fold of per-day groups
+-- (int_account_days_connected). Not built by `dbt run` (an analysis): the equality test
+-- (tests/integration/test_incremental_features.py) holds the fold to it, column by column.
+--
+-- One row per account with at least one event in the window: how it connects. Clients,
+-- devices, device sharing with other accounts, and request countries against the
+-- country the profile declares (as of the run date). Every country mismatch is a share
+-- over the events where both countries are known, so a missing value never counts as a
+-- mismatch, and a trip abroad (IP and post location agree, away from home) stays small
+-- next to a cloud IP that never matches anything.
+with events as (
+
+    select account_id, client, device_id, ip_country, location_tag
+    from {{ ref('int_events_windowed') }}
+
+),
+
+account_devices as (
+
+    select distinct account_id, device_id
+    from events
+    where device_id is not null
+
+),
+
+device_accounts as (
+
+    select device_id, count(*) as accounts_on_device
+    from account_devices
+    group by device_id
+
+),
+
+device_stats as (
+
+    select
+        ad.account_id,
+        count(*) as distinct_devices,
+        max(da.accounts_on_device) as max_accounts_per_device
+    from account_devices as ad
+    inner join device_accounts as da
+        on ad.device_id = da.device_id
+    group by ad.account_id
+
+),
+
+connection_stats as (
+
+    select
+        e.account_id,
+        count(*) as events,
+        avg({{ flag("e.client = 'api'") }}) as api_client_share,
+        avg({{ flag("e.client = 'web'") }}) as web_client_share,
+        count(distinct e.ip_country) as ip_country_count,
+        -- Only events where both countries are known take part.
+        avg({{ country_mismatch('e.ip_country', 'a.declared_country') }}) as ip_declared_country_mismatch_share,
+        avg({{ country_mismatch('e.location_tag', 'a.declared_country') }}) as location_declared_mismatch_share,
+        avg({{ country_mismatch('e.location_tag', 'e.ip_country') }}) as location_ip_mismatch_share,
+        avg({{ country_mismatch('e.ip_country', 'a.signup_ip_country') }}) as ip_signup_country_mismatch_share
+    from events as e
+    left join {{ ref('int_accounts_snapshotted') }} as a
+        on e.account_id = a.account_id
+    group by e.account_id
+
+)
+
+select
+    c.account_id,
+    c.api_client_share,
+    c.web_client_share,
+    coalesce(d.distinct_devices, 0) as distinct_devices,
+    coalesce(d.max_accounts_per_device, 0) as max_accounts_per_device,
+    c.ip_country_count,
+    c.ip_declared_country_mismatch_share,
+    c.location_declared_mismatch_share,
+    c.location_ip_mismatch_share,
+    c.ip_signup_country_mismatch_share
+from connection_stats as c
+left join device_stats as d
+    on c.account_id = d.account_id
