@@ -25,8 +25,10 @@
         the two middle gaps, so it is within a factor 2^(1/8) of the exact median of
         (gap + 1): at most 9.1% off (docs/benchmarks.md). The gap entropy's half-octave
         bins are pairs of these (floor(b / 2) is floor(2 log2(gap + 1)) exactly).
-    Session starts by 10-minute slot of the local day (the slot repeat share) are kept
-    per segment and slot in int_account_days_session_slots. -#}
+    The histogram and the session starts by 10-minute slot of the local day (the slot
+    repeat share) are long rows, one per occupied bin (int_account_days_binned): an
+    account-day occupies a few of 96 gap bins and 144 slots, and the fold sums them with
+    one narrow GROUP BY instead of carrying wide columns through its sort. -#}
 
 {#- Quarter-octave bins of (gap + 1): 0 .. gap_histogram_bins - 1, the last holding
     everything from 2^((bins - 1) / 4) - 1 seconds on (96 bins: ~160 days, beyond any
@@ -105,10 +107,7 @@
             sum(case when not starts_session then gap_seconds * gap_seconds end) as intra_gap_sum_sq,
             count(case when starts_session then 1 end) as session_starts,
             min(case when starts_session then local_ts end) as first_start_local_ts,
-            max(case when starts_session then local_ts end) as last_start_local_ts,
-            {%- for b in range(gap_histogram_bins()) %}
-            count(case when gap_bin = {{ b }} then 1 end) as gap_q{{ '%02d' % b }}{{ ',' if not loop.last }}
-            {%- endfor %}
+            max(case when starts_session then local_ts end) as last_start_local_ts
         from {{ sequenced }}
         group by account_id, event_day, local_day
     ) as seg
@@ -139,15 +138,16 @@
         and seg.local_day = st.local_day
 {%- endmacro %}
 
-{#- One row per segment and 10-minute slot of the local day with an internal session start
-    (a start that follows a gap inside the segment). -#}
-{% macro rhythm_session_slots(sequenced) -%}
-    select
-        account_id,
-        event_day,
-        local_day,
-        {{ day_slot('local_ts') }} as day_slot,
-        count(*) as session_starts
+{#- Long per-segment counts (int_account_days_binned's rows): measure 'gap' counts the
+    segment's internal gaps per quarter-octave bin; measure 'slot' counts its internal
+    session starts (after a gap inside the segment) per 10-minute slot of the local day. -#}
+{% macro rhythm_bins(sequenced) -%}
+    select account_id, event_day, local_day, 'gap' as measure, gap_bin as bin, count(*) as occurrences
+    from {{ sequenced }}
+    where gap_bin is not null
+    group by account_id, event_day, local_day, gap_bin
+    union all
+    select account_id, event_day, local_day, 'slot' as measure, {{ day_slot('local_ts') }} as bin, count(*) as occurrences
     from {{ sequenced }}
     where starts_session
     group by account_id, event_day, local_day, {{ day_slot('local_ts') }}
@@ -165,31 +165,6 @@
   end
 {%- endmacro %}
 
-{#- Cumulative counts of a histogram (columns `prefix`00, `prefix`01, ...) at the end of
-    each block of `block` bins, as `prefix`through_block_00, ...: the first level of a
-    two-level search for the bin of a rank. (Cumulative counts per bin written out are
-    quadratic in the bins: DuckDB took ~2 s to plan 96 of them.) -#}
-{% macro histogram_block_totals(prefix, n_bins, block=8) -%}
-  {%- for k in range((n_bins + block - 1) // block) %}
-    ({% for i in range([n_bins, block * (k + 1)] | min) %}{{ prefix }}{{ '%02d' % i }}{{ ' + ' if not loop.last }}{% endfor %}) as {{ prefix }}through_block_{{ '%02d' % k }}{{ ',' if not loop.last }}
-  {%- endfor %}
-{%- endmacro %}
-
-{#- The bin (0-based) that holds the value of rank `rank` (1-based) of a histogram with
-    columns `prefix`00 .. and histogram_block_totals' columns; NULL past the end. -#}
-{% macro histogram_bin_of_rank(prefix, n_bins, rank, block=8) -%}
-  case
-  {%- for k in range((n_bins + block - 1) // block) %}
-    when {{ prefix }}through_block_{{ '%02d' % k }} >= {{ rank }} then case
-      {%- for b in range(block * k, [n_bins, block * (k + 1)] | min) %}
-        when {% if k > 0 %}{{ prefix }}through_block_{{ '%02d' % (k - 1) }} + {% endif -%}
-          {%- for i in range(block * k, b + 1) %}{{ prefix }}{{ '%02d' % i }}{{ ' + ' if not loop.last }}{% endfor %} >= {{ rank }} then {{ b }}
-      {%- endfor %}
-    end
-  {%- endfor %}
-  end
-{%- endmacro %}
-
 {#- The centre of quarter-octave bin `b` in seconds: 2^((b + 0.5) / 4) - 1. -#}
 {% macro gap_bin_centre(b) -%}
   (power(2.0, ({{ b }} + 0.5) / 4.0) - 1)
@@ -203,7 +178,6 @@
   {%- do columns.extend(['first_local_ts', 'last_local_ts', 'gaps', 'gap_sum', 'gap_sum_sq',
                          'gap_max', 'intra_gaps', 'intra_gap_sum', 'intra_gap_sum_sq',
                          'session_starts', 'first_start_local_ts', 'last_start_local_ts']) -%}
-  {%- for b in range(gap_histogram_bins()) %}{% do columns.append('gap_q%02d' % b) %}{% endfor -%}
   {%- do columns.extend(['start_gaps', 'start_gap_sum', 'start_gap_sum_sq']) -%}
   {{ return(columns) }}
 {%- endmacro %}

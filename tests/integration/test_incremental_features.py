@@ -172,7 +172,7 @@ def test_incremental_partials_equal_a_full_recompute(both_ways):
     incremental, full = both_ways
     for table, order in (
         ("int_account_days_summarised", "account_id, event_day, local_day"),
-        ("int_account_days_session_slots", "account_id, event_day, local_day, day_slot"),
+        ("int_account_days_binned", "account_id, event_day, local_day, measure, bin"),
         (
             "int_account_days_connected",
             "account_id, event_day, client, device_id, ip_country, location_tag",

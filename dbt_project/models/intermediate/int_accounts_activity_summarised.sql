@@ -1,24 +1,30 @@
 -- One row per account with at least one event in the window: volume and rhythm.
 -- A fold of per-segment partial aggregates (macros/rhythm.sql explains segments and what
--- is stored per segment): the event days no later delivery can change any more
--- (event_day + late_event_days <= run date) come from int_account_days_summarised and
--- int_account_days_session_slots, built once per event day; the newer days (the run date
--- and the late_event_days - 1 before it) are aggregated here from the window's events
+-- each holds): the settled event days come from int_account_days_summarised and
+-- int_account_days_binned, built once per event day; the newest days (partial_window:
+-- later deliveries can still add to them) are aggregated here from the window's events
 -- delivered by the run date, with the same macros. Then one lag over the account's
--- segments (about one row per five events) adds what happens across their joins: the
--- gaps between them, whether a segment's first event starts a session, the gaps between
--- session starts. So a daily build reads three days of events, not 28.
--- Exact but for the median gap, estimated from a quarter-octave histogram: within a factor
--- 2^(1/8) of the exact median of (gap + 1) seconds (macros/rhythm.sql). Means and CVs come
--- from sums and sums of squares (the same up to rounding).
+-- segments (about one row per five events, narrow columns only) adds what happens across
+-- their joins: the gaps between segments, whether a segment's first event starts a
+-- session, the gaps between session starts. So a daily build reads three days of events,
+-- not the window.
+-- Exact up to rounding but the median gap, estimated from quarter-octave bins: within a
+-- factor 2^(1/8) of the exact median of (gap + 1) seconds. Means and CVs come from sums
+-- and sums of squares. The analysis rhythm_exact computes everything from the events; the
+-- equality test holds this fold to it.
 -- Entropies (hour of day, weekday, gap size) use H = ln N - sum(c ln c) / N over per-bin
 -- counts. Local days at the window's edges are partial (the window is cut in UTC); their
 -- quiet stretches are measured only inside the window so a bot does not get a false 8 h gap.
 {%- set w = feature_window() %}
-{%- set session_break = var('session_break_minutes') | int * 60 %}
 {%- set days = partial_window() %}
-{%- set columns = rhythm_segment_columns() %}
-{%- set bins = gap_histogram_bins() %}
+{%- set session_break = var('session_break_minutes') | int * 60 %}
+{%- set sums = ['events', 'posts', 'comments', 'likes', 'follows', 'dms', 'group_messages',
+                'logins', 'night_events', 'gaps', 'gap_sum', 'gap_sum_sq', 'intra_gaps',
+                'intra_gap_sum', 'intra_gap_sum_sq', 'session_starts'] %}
+{%- for h in range(24) %}{% do sums.append('hour_%02d' % h) %}{% endfor %}
+{%- set joined_columns = ['account_id', 'event_day', 'local_day', 'events', 'first_local_ts',
+                          'last_local_ts', 'gap_max', 'session_starts', 'first_start_local_ts',
+                          'last_start_local_ts', 'start_gaps', 'start_gap_sum', 'start_gap_sum_sq'] %}
 
 with tail_events as (
 
@@ -28,25 +34,37 @@ with tail_events as (
 
 ),
 
-tail_sequenced as (
+tail_sequenced as {{ materialized_cte() }} (
 {{ rhythm_sequenced('tail_events') }}
 ),
 
-segments as (
+-- Read twice below (narrow for the joins, wide for the sums): computed once.
+tail_segments as {{ materialized_cte() }} (
+{{ rhythm_segments('tail_sequenced') }}
+),
 
-    select {{ columns | join(', ') }}
-    from {{ ref('int_account_days_summarised') }}
-    where account_id is not null
-      and {{ settled_in_window() }}
+-- Per-account sums of the segments' own aggregates: no sort, no join.
+segment_totals as (
 
-    union all
-
-    select {{ columns | join(', ') }}
-    from ({{ rhythm_segments('tail_sequenced') }}) as t
+    select
+        account_id,
+        {%- for column in sums %}
+        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select account_id, {{ sums | join(', ') }}
+        from {{ ref('int_account_days_summarised') }}
+        where account_id is not null
+          and {{ settled_in_window() }}
+        union all
+        select account_id, {{ sums | join(', ') }}
+        from tail_segments
+    ) as s
+    group by account_id
 
 ),
 
--- Each segment with the join to the account's previous non-empty segment.
+-- Each segment (narrow) with the join to the account's previous non-empty segment.
 joined as (
 
     select
@@ -55,17 +73,61 @@ joined as (
             'lag(last_local_ts) over (partition by account_id order by first_local_ts)',
             'first_local_ts') }} as join_gap,
         lag(local_day) over (partition by account_id order by first_local_ts) as previous_local_day
-    from segments as s
+    from (
+        select {{ joined_columns | join(', ') }}
+        from {{ ref('int_account_days_summarised') }}
+        where account_id is not null
+          and {{ settled_in_window() }}
+        union all
+        select {{ joined_columns | join(', ') }}
+        from tail_segments
+    ) as s
 
 ),
 
-marked as (
+marked as {{ materialized_cte() }} (
 
     select
         j.*,
-        join_gap is null or join_gap > {{ session_break }} as first_starts,
-        {{ gap_quarter_octave('join_gap') }} as join_gap_bin
+        join_gap is null or join_gap > {{ session_break }} as first_starts
     from joined as j
+
+),
+
+join_totals as (
+
+    select
+        account_id,
+        count(join_gap) as gaps,
+        coalesce(sum(join_gap), 0) as gap_sum,
+        coalesce(sum(join_gap * join_gap), 0) as gap_sum_sq,
+        count(case when join_gap <= {{ session_break }} then 1 end) as intra_gaps,
+        coalesce(sum(case when join_gap <= {{ session_break }} then join_gap end), 0) as intra_gap_sum,
+        coalesce(sum(case when join_gap <= {{ session_break }} then join_gap * join_gap end), 0)
+            as intra_gap_sum_sq,
+        count(case when first_starts then 1 end) as session_starts
+    from marked
+    group by account_id
+
+),
+
+per_account as (
+
+    select
+        t.account_id,
+        {%- for column in sums if column not in ['gaps', 'gap_sum', 'gap_sum_sq', 'intra_gaps', 'intra_gap_sum', 'intra_gap_sum_sq', 'session_starts'] %}
+        t.{{ column }},
+        {%- endfor %}
+        t.gaps + j.gaps as gaps,
+        coalesce(t.gap_sum, 0) + j.gap_sum as gap_total,
+        coalesce(t.gap_sum_sq, 0) + j.gap_sum_sq as gap_total_sq,
+        t.intra_gaps + j.intra_gaps as intra_gaps,
+        coalesce(t.intra_gap_sum, 0) + j.intra_gap_sum as intra_gap_total,
+        coalesce(t.intra_gap_sum_sq, 0) + j.intra_gap_sum_sq as intra_gap_total_sq,
+        t.session_starts + j.session_starts as sessions
+    from segment_totals as t
+    inner join join_totals as j
+        on t.account_id = j.account_id
 
 ),
 
@@ -116,59 +178,71 @@ weekday_entropy as (
 
 ),
 
-per_account as (
+-- Long bin counts of the window: the segments' own (settled and newest days) plus the
+-- joins' gaps and the session starts at segment starts.
+bins as (
 
-    select
-        account_id,
-        sum(events) as events,
-        sum(posts) as posts,
-        sum(comments) as comments,
-        sum(likes) as likes,
-        sum(follows) as follows,
-        sum(dms) as dms,
-        sum(group_messages) as group_messages,
-        sum(logins) as logins,
-        sum(night_events) as night_events,
-        {%- for h in range(24) %}
-        sum(hour_{{ '%02d' % h }}) as hour_{{ '%02d' % h }},
-        {%- endfor %}
-        sum(gaps) + count(join_gap) as gaps,
-        coalesce(sum(gap_sum), 0) + coalesce(sum(join_gap), 0) as gap_total,
-        coalesce(sum(gap_sum_sq), 0) + coalesce(sum(join_gap * join_gap), 0) as gap_total_sq,
-        sum(intra_gaps) + count(case when join_gap <= {{ session_break }} then 1 end) as intra_gaps,
-        coalesce(sum(intra_gap_sum), 0)
-            + coalesce(sum(case when join_gap <= {{ session_break }} then join_gap end), 0) as intra_gap_total,
-        coalesce(sum(intra_gap_sum_sq), 0)
-            + coalesce(sum(case when join_gap <= {{ session_break }} then join_gap * join_gap end), 0)
-            as intra_gap_total_sq,
-        sum(session_starts) + count(case when first_starts then 1 end) as sessions,
-        {%- for b in range(bins) %}
-        sum(gap_q{{ '%02d' % b }}) + count(case when join_gap_bin = {{ b }} then 1 end) as gap_q{{ '%02d' % b }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    select account_id, local_day, measure, bin, occurrences
+    from {{ ref('int_account_days_binned') }}
+    where account_id is not null
+      and {{ settled_in_window() }}
+    union all
+    select account_id, local_day, measure, bin, occurrences
+    from ({{ rhythm_bins('tail_sequenced') }}) as t
+    union all
+    select account_id, local_day, 'gap' as measure, {{ gap_quarter_octave('join_gap') }} as bin, 1 as occurrences
     from marked
-    group by account_id
+    where join_gap is not null
+    union all
+    select account_id, local_day, 'slot' as measure, {{ day_slot('first_local_ts') }} as bin, 1 as occurrences
+    from marked
+    where first_starts
 
 ),
 
--- The median gap's bins: those of the two middle gaps (ranks), found block by block.
+gap_bins as (
+
+    select
+        account_id,
+        bin,
+        sum(occurrences) as gaps
+    from bins
+    where measure = 'gap'
+    group by account_id, bin
+
+),
+
+-- The median gap: the bins of the two middle gaps (ranks) from cumulative counts.
 gap_median as (
 
     select
         account_id,
-        ({{ gap_bin_centre(histogram_bin_of_rank('gap_q', bins, 'floor((gaps + 1) / 2)')) }}
-         + {{ gap_bin_centre(histogram_bin_of_rank('gap_q', bins, 'floor(gaps / 2) + 1')) }}) / 2
+        ({{ gap_bin_centre('min(case when through >= floor((total + 1) / 2) then bin end)') }}
+         + {{ gap_bin_centre('min(case when through >= floor(total / 2) + 1 then bin end)') }}) / 2
             as gap_median_seconds
     from (
         select
             account_id,
-            gaps,
-            {%- for b in range(bins) %}
-            gap_q{{ '%02d' % b }},
-            {%- endfor %}
-            {{ histogram_block_totals('gap_q', bins) }}
-        from per_account
-        where gaps >= 1
+            bin,
+            sum(gaps) over (partition by account_id order by bin rows between unbounded preceding and current row)
+                as through,
+            sum(gaps) over (partition by account_id) as total
+        from gap_bins
+    ) as c
+    group by account_id
+
+),
+
+-- Gap sizes in half-octave bins (x1.41 each, 0 .. 31, the last holding >= ~13 h).
+gap_entropy as (
+
+    select account_id, {{ normalised_entropy('occurrences', 32) }} as gap_entropy
+    from (
+        select account_id, least(31, cast(floor(bin / 2) as integer)) as half_octave, sum(gaps) as occurrences
+        from gap_bins
+        group by account_id, least(31, cast(floor(bin / 2) as integer))
     ) as h
+    group by account_id
 
 ),
 
@@ -198,20 +272,6 @@ segment_starts as (
 
 ),
 
-start_joins as (
-
-    select
-        account_id,
-        inner_gaps,
-        inner_sum,
-        inner_sum_sq,
-        {{ seconds_between(
-            'lag(last_start) over (partition by account_id order by first_local_ts)',
-            'first_start') }} as start_join_gap
-    from segment_starts
-
-),
-
 session_stats as (
 
     select
@@ -219,7 +279,17 @@ session_stats as (
         sum(inner_gaps) + count(start_join_gap) as start_gaps,
         sum(inner_sum) + coalesce(sum(start_join_gap), 0) as start_gap_total,
         sum(inner_sum_sq) + coalesce(sum(start_join_gap * start_join_gap), 0) as start_gap_total_sq
-    from start_joins
+    from (
+        select
+            account_id,
+            inner_gaps,
+            inner_sum,
+            inner_sum_sq,
+            {{ seconds_between(
+                'lag(last_start) over (partition by account_id order by first_local_ts)',
+                'first_start') }} as start_join_gap
+        from segment_starts
+    ) as s
     group by account_id
 
 ),
@@ -246,42 +316,23 @@ burstiness as (
 
 ),
 
-slot_days as (
-
-    select account_id, day_slot, count(distinct local_day) as slot_days, sum(session_starts) as slot_sessions
-    from (
-        select account_id, local_day, day_slot, session_starts
-        from {{ ref('int_account_days_session_slots') }}
-        where account_id is not null
-          and {{ settled_in_window() }}
-        union all
-        select account_id, local_day, day_slot, session_starts
-        from ({{ rhythm_session_slots('tail_sequenced') }}) as t
-        union all
-        select account_id, local_day, {{ day_slot('first_local_ts') }} as day_slot, 1 as session_starts
-        from marked
-        where first_starts
-    ) as starts
-    group by account_id, day_slot
-
-),
-
 slot_stats as (
 
     select
         account_id,
         sum(slot_sessions) as sessions,
         sum(case when slot_days >= 2 then slot_sessions else 0 end) as repeated_slot_sessions
-    from slot_days
+    from (
+        select account_id, bin, count(distinct local_day) as slot_days, sum(occurrences) as slot_sessions
+        from bins
+        where measure = 'slot'
+        group by account_id, bin
+    ) as s
     group by account_id
 
 )
 
 {%- set hours = [] %}{% for h in range(24) %}{% do hours.append('a.hour_%02d' % h) %}{% endfor %}
-{%- set half_octaves = [] %}
-{%- for h in range(31) %}{% do half_octaves.append('(a.gap_q%02d + a.gap_q%02d)' % (2 * h, 2 * h + 1)) %}{% endfor %}
-{%- set top = [] %}{% for b in range(62, bins) %}{% do top.append('a.gap_q%02d' % b) %}{% endfor %}
-{%- do half_octaves.append('(' ~ (top | join(' + ')) ~ ')') %}
 
 select
     a.account_id,
@@ -302,11 +353,10 @@ select
     a.dms * 1.0 / d.active_days as dms_per_active_day,
     a.group_messages * 1.0 / d.active_days as group_messages_per_active_day,
     a.logins * 1.0 / d.active_days as logins_per_active_day,
-    m.gap_median_seconds,
+    case when a.gaps >= 1 then m.gap_median_seconds end as gap_median_seconds,
     case when a.gaps >= 1 then a.gap_total * 1.0 / a.gaps end as gap_mean_seconds,
     {{ cv_from_sums('a.gaps', 'a.gap_total', 'a.gap_total_sq') }} as gap_cv,
-    -- Gap sizes in half-octave bins (x1.41 each, 0 .. 31, the last holding >= ~13 h).
-    case when a.gaps >= 2 then {{ normalised_entropy_of(half_octaves, 32) }} end as gap_entropy,
+    case when a.gaps >= 2 then ge.gap_entropy end as gap_entropy,
     a.sessions * 1.0 / d.active_days as sessions_per_active_day,
     a.events * 1.0 / a.sessions as events_per_session,
     {{ cv_from_sums('a.intra_gaps', 'a.intra_gap_total', 'a.intra_gap_total_sq') }} as intra_session_gap_cv,
@@ -330,6 +380,8 @@ left join weekday_entropy as we
     on a.account_id = we.account_id
 left join gap_median as m
     on a.account_id = m.account_id
+left join gap_entropy as ge
+    on a.account_id = ge.account_id
 left join burstiness as b
     on a.account_id = b.account_id
 left join slot_stats as st

@@ -1,10 +1,13 @@
--- One row per account, segment (account_id, event_day, local_day; see macros/rhythm.sql)
--- and 10-minute slot of the local day in which a session started inside the segment
--- (after a pause longer than session_break_minutes between two of its events). A
--- segment's first event may start a session too; whether it does depends on the
--- previous segment, so int_accounts_activity_summarised adds those starts when it folds
--- the window. Together they give the share of sessions started in a slot the account
--- also used on another day (session_slot_repeat_share).
+-- One row per account, segment (account_id, event_day, local_day; see macros/rhythm.sql),
+-- measure and bin, from every event loaded so far (rhythm_bins):
+--   measure 'gap'   the segment's gaps between consecutive events per quarter-octave bin
+--                   of (gap + 1) seconds: the median gap and the gap entropy;
+--   measure 'slot'  its session starts after a pause inside the segment per 10-minute
+--                   slot of the local day: the share of sessions started in a slot the
+--                   account also used on another day (session_slot_repeat_share).
+-- The gap across the join to the previous segment, and whether a segment's first event
+-- starts a session, depend on the previous segment: int_accounts_activity_summarised
+-- adds those when it folds the window.
 -- Incremental by event day, like int_account_days_summarised (marker rows included).
 {#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`. -#}
 {{
@@ -37,8 +40,8 @@ loaded as (
 )
 
 {#- event_day last: Spark's insert_overwrite writes it as the partition column. #}
-select s.account_id, s.local_day, s.day_slot, s.session_starts, l.loaded_through, s.event_day
-from ({{ rhythm_session_slots('sequenced') }}) as s
+select s.account_id, s.local_day, s.measure, s.bin, s.occurrences, l.loaded_through, s.event_day
+from ({{ rhythm_bins('sequenced') }}) as s
 cross join loaded as l
 
 {%- if days is none or days %}
@@ -48,8 +51,9 @@ union all
 select
     null as account_id,
     null as local_day,
-    null as day_slot,
-    null as session_starts,
+    null as measure,
+    null as bin,
+    null as occurrences,
     l.loaded_through,
     cast(d.event_day as date) as event_day
 from (
