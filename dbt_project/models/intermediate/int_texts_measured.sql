@@ -8,7 +8,9 @@
 -- this table does not hold yet (an anti-join; no regular expression on the rest). Its
 -- rows depend on the text and nothing else (no var, no date), so they hold for every run
 -- date. Changing a measure's SQL (a macro below) needs
--- `dbt build --full-refresh -s int_texts_measured+`.
+-- `dbt build --full-refresh -s int_texts_measured+`; a new column declared in
+-- _int_accounts.yml rebuilds the layer by itself (defs/features/builds.py,
+-- tables_to_rebuild).
 -- A table of its own, not a CTE: an engine may otherwise defer the expressions past the
 -- join back to events and evaluate them once per event again (DuckDB did).
 -- Fingerprints are 64-bit hashes (text_fingerprint) of
@@ -45,7 +47,8 @@ measured as (
         text,
         length(text) as text_length,
         {{ normalise_text('text') }} as normalised_text,
-        {{ text_tokens('text') }} as tokens
+        {{ text_tokens('text') }} as tokens,
+        {{ text_sentences('text') }} as sentences
     from distinct_texts
 
 ),
@@ -65,6 +68,11 @@ per_text as (
         case when {{ array_size('tokens') }} > 0
              then {{ array_distinct_size('tokens') }} * 1.0 / {{ array_size('tokens') }} end
             as type_token_ratio,
+        -- sentence-length burstiness: people's sentences run long and short, generated
+        -- ones are even (NULL below two sentences)
+        {{ array_size('sentences') }} as sentence_count,
+        {{ element_length_cv('sentences') }} as sentence_length_cv,
+        {{ flag(ends_on_sentence_end('text')) }} as ends_on_sentence_end,
         length(normalised_text) as normalised_length,
         {{ text_fingerprint('normalised_text') }} as normalised_hash,
         {{ text_fingerprint(phrase_set_fingerprint('text')) }} as phrase_set_hash

@@ -89,6 +89,10 @@ MART_FEATURES: tuple[str, ...] = (
     "device_cluster_accounts",
     "device_lockstep_share",
     "text_lockstep_share",
+    # text regularity (last, as in the mart: appended to an existing table)
+    "sentence_length_cv_mean",
+    "sentence_end_share",
+    "punctuation_share_cv",
 )
 
 # Structural coordination features (no verdict, score or action in them: no label leak).
