@@ -47,7 +47,7 @@ from sklearn.model_selection import StratifiedKFold
 from realpeople.ml.calibrate import brier, fit_calibrator
 from realpeople.ml.dataset import fingerprint, population_weights, time_split, validate
 from realpeople.ml.evaluate import class_metrics, confusion, evaluate_heldout
-from realpeople.ml.features import CLASSES, FEATURES, feature_matrix
+from realpeople.ml.features import CLASSES, FEATURES, TEXT_LM_FEATURES, feature_matrix
 from realpeople.ml.policy import (
     Policy,
     choose_policy,
@@ -278,6 +278,9 @@ def train_model(
         t0 = time.perf_counter()
         train, test, text_lm = text_lm_features(train, test, texts)
         text_seconds = time.perf_counter() - t0
+    else:  # no texts: the scores are missing, on every row logged and judged alike
+        empty = pd.DataFrame(columns=["account_id", *TEXT_LM_FEATURES])
+        train, test = with_text_scores(train, empty), with_text_scores(test, empty)
     sources_train = train.get("source", None)
     w_train, class_weights = population_weights(train["label"], sources_train)
     w_test = test["label"].map(class_weights).to_numpy(dtype="float64")
