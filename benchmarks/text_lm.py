@@ -38,7 +38,9 @@ def main() -> None:
     settings = load_settings()
     out: dict = {"run_date": args.run_date}
     with duckdb.connect(settings.warehouse_path, read_only=True) as con:
-        training = training_set(con, date.fromisoformat(args.run_date), settings.feature_window_days)
+        training = training_set(
+            con, date.fromisoformat(args.run_date), settings.feature_window_days
+        )
         t0 = time.perf_counter()
         texts = training_texts(con, training, settings.feature_window_days)
         out["training_texts_query_s"] = round(time.perf_counter() - t0, 2)
@@ -53,7 +55,9 @@ def main() -> None:
     out["training_pairs"] = len(texts)
     out["training_distinct_texts"] = int(texts["text"].nunique())
 
-    configure(settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name)
+    configure(
+        settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
+    )
     model = load_model(champion(settings.model_name))
     t0 = time.perf_counter()
     scores = account_text_scores(model.text_lm, scored_texts)

@@ -66,8 +66,10 @@ def test_each_account_text_counts_once():
     repeated = pd.concat([texts, texts[texts["account_id"] == "r0"]] * 3, ignore_index=True)
     once, many = fit_text_lm(texts, labels), fit_text_lm(repeated, labels)
     assert np.array_equal(once.machine_counts, many.machine_counts)
-    assert once.machine_texts == many.machine_texts == len(
-        texts.loc[labels[texts["account_id"]].to_numpy() == "ai_managed"].drop_duplicates()
+    assert (
+        once.machine_texts
+        == many.machine_texts
+        == len(texts.loc[labels[texts["account_id"]].to_numpy() == "ai_managed"].drop_duplicates())
     )
 
 
@@ -112,18 +114,17 @@ def test_accounts_without_texts_or_model_get_missing_scores():
     none = with_text_scores(features, account_text_scores(None, texts))
     assert none[list(TEXT_LM_FEATURES)].isna().all().all()
     # blank texts are not texts
-    assert account_text_scores(fit_text_lm(texts, labels), pd.DataFrame(
-        {"account_id": ["a"], "text": ["   "]}
-    )).empty
+    assert account_text_scores(
+        fit_text_lm(texts, labels), pd.DataFrame({"account_id": ["a"], "text": ["   "]})
+    ).empty
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_training_stores_the_text_model_and_scores_test_rows_out_of_sample(seed):
     """train_model with texts: the text scores are features, the stored model is fitted on
     every review, and the newest reviews are scored by a model of the older ones only."""
-    from tests.unit.test_model import synthetic_training
-
     from realpeople.ml.train import train_model
+    from tests.unit.test_model import synthetic_training
 
     training = synthetic_training(n=600, seed=seed)
     rng = np.random.default_rng(seed)
@@ -140,9 +141,11 @@ def test_training_stores_the_text_model_and_scores_test_rows_out_of_sample(seed)
     lm = result.model.text_lm
     assert lm is not None
     assert lm.machine_texts + lm.people_texts == len(
-        texts[texts["account_id"].map(training.set_index("account_id")["label"]).isin(
-            ["human", "ai_managed"]
-        )].drop_duplicates()
+        texts[
+            texts["account_id"]
+            .map(training.set_index("account_id")["label"])
+            .isin(["human", "ai_managed"])
+        ].drop_duplicates()
     )
     assert result.test[list(TEXT_LM_FEATURES)].notna().all().all()
     managed = result.test["label"] == "ai_managed"

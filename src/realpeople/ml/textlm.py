@@ -192,7 +192,9 @@ def with_text_scores(features: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFra
     """``features`` with the :data:`TEXT_LM_FEATURES` columns of ``scores`` (per
     ``account_id``; NaN for an account without texts), replacing any already there."""
     out = features.drop(columns=[c for c in TEXT_LM_FEATURES if c in features.columns])
-    merged = out.merge(scores.loc[:, ["account_id", *TEXT_LM_FEATURES]], on="account_id", how="left")
+    merged = out.merge(
+        scores.loc[:, ["account_id", *TEXT_LM_FEATURES]], on="account_id", how="left"
+    )
     merged.index = features.index
     for c in TEXT_LM_FEATURES:
         merged[c] = merged[c].astype("float64")

@@ -218,9 +218,7 @@ def text_lm_features(
         train, cross_fit_scores(texts, older, pd.Series(block, index=accounts))
     )
     test_texts = texts[texts["account_id"].isin(test["account_id"])]
-    test = with_text_scores(
-        test, account_text_scores(fit_text_lm(texts, older), test_texts)
-    )
+    test = with_text_scores(test, account_text_scores(fit_text_lm(texts, older), test_texts))
     every = pd.concat([older, pd.Series(test["label"].to_numpy(), index=test["account_id"])])
     return train, test, fit_text_lm(texts, every)
 
