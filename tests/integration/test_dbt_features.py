@@ -572,4 +572,7 @@ def test_text_regularity_measures_per_distinct_text(warehouse, first_build):
     assert rows["does this really work for dry skin?"] == (1, None, 1.0)
     person = first_build[(RUN_DATE, "person_1")]
     assert 0 < person["sentence_end_share"] < 1
-    assert person["sentence_length_cv_mean"] == pytest.approx(0.5 / 10.5)
+    # its two-sentence texts ("hmm, not sure. maybe later", "hi, is this legit? asking
+    # about order <n>") have CVs between 0.05 and 0.2
+    assert 0.04 < person["sentence_length_cv_mean"] < 0.2
+    assert person["punctuation_share_cv"] > 0

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from realpeople.ml.features import FEATURES, TEXT_LM_FEATURES
 from realpeople.ml.textlm import (
+    TEXT_LM_FEATURES,
     TextLM,
     account_text_scores,
     cross_fit_scores,
@@ -40,10 +39,6 @@ def _auc(scores: pd.Series, labels: pd.Series) -> float:
     pos = scores[labels[scores.index] == "ai_managed"].to_numpy()
     neg = scores[labels[scores.index] == "human"].to_numpy()
     return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
-
-
-def test_text_scores_are_declared_features():
-    assert set(TEXT_LM_FEATURES) <= set(FEATURES)
 
 
 def test_held_out_ring_members_read_as_automation():
@@ -117,39 +112,3 @@ def test_accounts_without_texts_or_model_get_missing_scores():
     assert account_text_scores(
         fit_text_lm(texts, labels), pd.DataFrame({"account_id": ["a"], "text": ["   "]})
     ).empty
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_training_stores_the_text_model_and_scores_test_rows_out_of_sample(seed):
-    """train_model with texts: the text scores are features, the stored model is fitted on
-    every review, and the newest reviews are scored by a model of the older ones only."""
-    from realpeople.ml.train import train_model
-    from tests.unit.test_model import synthetic_training
-
-    training = synthetic_training(n=600, seed=seed)
-    rng = np.random.default_rng(seed)
-    script = ring_script(rng, "comment", 1, 30)
-    rows = []
-    for account, label in zip(training["account_id"], training["label"], strict=True):
-        if label == "ai_managed":
-            picked = paraphrase(rng, script.take(rng.integers(0, 30, 6))).to_pylist()
-        else:
-            picked = make_text(rng, "comment", "human", 6).to_pylist()
-        rows += [(account, t) for t in picked]
-    texts = pd.DataFrame(rows, columns=["account_id", "text"])
-    result = train_model(training, seed=seed, search=False, texts=texts)
-    lm = result.model.text_lm
-    assert lm is not None
-    assert lm.machine_texts + lm.people_texts == len(
-        texts[
-            texts["account_id"]
-            .map(training.set_index("account_id")["label"])
-            .isin(["human", "ai_managed"])
-        ].drop_duplicates()
-    )
-    assert result.test[list(TEXT_LM_FEATURES)].notna().all().all()
-    managed = result.test["label"] == "ai_managed"
-    assert (
-        result.test.loc[managed, "text_lm_llr_mean"].min()
-        > result.test.loc[result.test["label"] == "human", "text_lm_llr_mean"].median()
-    )

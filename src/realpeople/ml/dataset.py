@@ -90,8 +90,7 @@ def fingerprint(training: pd.DataFrame) -> str:
         "account_id",
         "label",
         *[c for c in ("feature_date", "reviewed_at") if c in training],
-        # the text scores are derived in training (ml.textlm), not part of the input
-        *[c for c in FEATURES if c in training],
+        *FEATURES,
     ]
     frame = training.loc[:, cols].sort_values("account_id")
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()

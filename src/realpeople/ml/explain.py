@@ -168,11 +168,6 @@ PHRASES: dict[str, tuple[str, callable]] = {
     "sentence_length_cv_mean": ("its sentence lengths vary by {} their mean", _x),
     "sentence_end_share": ("{} of its texts end on a full stop or mark", _pct),
     "punctuation_share_cv": ("its punctuation varies by {} from text to text", _x),
-    "text_lm_llr_mean": (
-        "its wording matches automation already caught by {} per character sequence",
-        lambda v: f"{v:+.2f}",
-    ),
-    "text_lm_machine_share": ("{} of its texts read like automation already caught", _pct),
 }
 # Yes/no features: a sentence each way, no "typical person" figure.
 FLAGS: dict[str, tuple[str, str]] = {

@@ -98,17 +98,10 @@ MART_FEATURES: tuple[str, ...] = (
 # Structural coordination features (no verdict, score or action in them: no label leak).
 CLUSTER_FEATURES: tuple[str, ...] = CLUSTER_FEATURE_COLUMNS
 
-# Supervised text scores (ml.textlm): per account, its distinct texts scored by the
-# character n-gram model fitted on reviewed people's and reviewed automation's texts and
-# stored with the registered version. Not in the mart: the model that computes them is
-# the one trained with the champion. NaN where an account has no text (or no model).
-TEXT_LM_FEATURES: tuple[str, ...] = (
-    "text_lm_llr_mean",  # mean per-n-gram log-likelihood ratio over its distinct texts
-    "text_lm_llr_max",
-    "text_lm_machine_share",  # share of its distinct texts that read as automation (> 0)
-)
-
-FEATURES: tuple[str, ...] = (*MART_FEATURES, *CLUSTER_FEATURES, *TEXT_LM_FEATURES)
+# The supervised character n-gram text scores (ml.textlm) are not features: measured on
+# seeds 7, 21 and 33 they terminated people who write in English (docs/models.md, "Text
+# that reads as machine-written").
+FEATURES: tuple[str, ...] = (*MART_FEATURES, *CLUSTER_FEATURES)
 
 # Class order is the model's output order; every probability column follows it.
 # The model's classes are the moderator verdicts, declared once in src/realpeople/vocabulary.py.
@@ -120,22 +113,19 @@ class FeatureContractError(ValueError):
 
 
 def check_features(frame: pd.DataFrame) -> None:
-    """Raise :class:`FeatureContractError` naming every declared feature that is missing
-    (the text scores may be absent: :func:`feature_matrix` reads them as missing)."""
-    missing = [c for c in FEATURES if c not in frame.columns and c not in TEXT_LM_FEATURES]
+    """Raise :class:`FeatureContractError` naming every declared feature that is missing."""
+    missing = [c for c in FEATURES if c not in frame.columns]
     if missing:
         raise FeatureContractError(
             f"account_features lacks {len(missing)} declared feature(s): {', '.join(missing)}"
         )
-    not_numeric = [
-        c for c in FEATURES if c in frame.columns and not pd.api.types.is_numeric_dtype(frame[c])
-    ]
+    not_numeric = [c for c in FEATURES if not pd.api.types.is_numeric_dtype(frame[c])]
     if not_numeric:
         raise FeatureContractError(f"features must be numeric: {', '.join(not_numeric)}")
 
 
 def feature_matrix(frame: pd.DataFrame, names=FEATURES) -> pd.DataFrame:
-    """The declared features (or ``names``, e.g. an older booster's), in that order, as
-    float64 (NULL -> NaN; absent text scores -> NaN)."""
+    """The declared features (or ``names``: a booster's own list, which a version trained
+    before a feature was added keeps), in that order, as float64 (NULL -> NaN)."""
     check_features(frame)
-    return frame.reindex(columns=list(names)).astype("float64")
+    return frame.loc[:, list(names)].astype("float64")

@@ -5,8 +5,7 @@ as of a run date), in the input's order.
 
 A registered version bundles everything that turns features into what the pipeline
 publishes: the LightGBM booster, the calibrator fitted on out-of-fold scores, the typical
-person's feature values (for reason codes), the policy's thresholds and the character
-n-gram text model trained with the booster (``ml.textlm``). So
+person's feature values (for reason codes) and the policy's thresholds. So
 
     mlflow.pyfunc.load_model("models:/account_authenticity@champion").predict(features)
 
@@ -29,11 +28,9 @@ from realpeople.ml.calibrate import Calibrator
 from realpeople.ml.features import FEATURES
 from realpeople.ml.policy import Policy, decide_actions
 from realpeople.ml.score import AccountModel, probabilities
-from realpeople.ml.textlm import TextLM
 
 BOOSTER_ARTIFACT = "booster"
 BUNDLE_ARTIFACT = "bundle"
-TEXT_LM_ARTIFACT = "text_lm"
 
 
 class AccountAuthenticityModel(mlflow.pyfunc.PythonModel):
@@ -45,25 +42,18 @@ class AccountAuthenticityModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         booster = lgb.Booster(model_file=context.artifacts[BOOSTER_ARTIFACT])
         bundle = json.loads(Path(context.artifacts[BUNDLE_ARTIFACT]).read_text())
-        text_lm = None
-        if TEXT_LM_ARTIFACT in context.artifacts:  # versions trained with texts
-            text_lm = TextLM.from_bytes(Path(context.artifacts[TEXT_LM_ARTIFACT]).read_bytes())
         self.account_model = AccountModel(
             booster=booster,
             calibrator=Calibrator.from_dict(bundle["calibrator"]),
             typical_person=bundle["typical_person"],
-            text_lm=text_lm,
         )
         self.policy = Policy.from_dict(bundle["policy"])
 
     def predict(
         self, context, model_input: pd.DataFrame, params: dict | None = None
     ) -> pd.DataFrame:
-        """Calibrated ``score_<class>`` per row; with ``with_action``, the proposed action too.
-        The text scores (``text_lm_*``) come from this version's own text model:
-        ``ml.textlm.account_text_scores(self.account_model.text_lm, texts)``; absent, they
-        are read as missing."""
-        frame = model_input.reindex(columns=list(FEATURES))
+        """Calibrated ``score_<class>`` per row; with ``with_action``, the proposed action too."""
+        frame = model_input.loc[:, list(FEATURES)]
         scores = probabilities(self.account_model.predict(frame))
         if (params or {}).get("with_action"):
             scores["proposed_action"] = decide_actions(scores, self.policy).to_numpy()
@@ -87,9 +77,4 @@ def write_artifacts(model: AccountModel, policy: Policy, folder: Path) -> dict[s
             indent=2,
         )
     )
-    artifacts = {BOOSTER_ARTIFACT: str(booster_path), BUNDLE_ARTIFACT: str(bundle_path)}
-    if model.text_lm is not None:
-        text_lm_path = folder / "text_lm.npz"
-        text_lm_path.write_bytes(model.text_lm.to_bytes())
-        artifacts[TEXT_LM_ARTIFACT] = str(text_lm_path)
-    return artifacts
+    return {BOOSTER_ARTIFACT: str(booster_path), BUNDLE_ARTIFACT: str(bundle_path)}

@@ -18,7 +18,6 @@ import pandas as pd
 
 from realpeople.ml.calibrate import Calibrator
 from realpeople.ml.features import CLASSES, feature_matrix
-from realpeople.ml.textlm import TextLM
 
 
 @dataclass
@@ -27,10 +26,6 @@ class AccountModel:
     calibrator: Calibrator = field(default_factory=Calibrator)
     # feature -> median among accounts whose verdict was ``human`` (training reviews)
     typical_person: dict[str, float] = field(default_factory=dict)
-
-    # the character n-gram text model trained with the booster (ml.textlm); None: the
-    # text scores are missing (a version trained without texts)
-    text_lm: TextLM | None = None
 
     def predict_raw(self, features: pd.DataFrame) -> np.ndarray:
         # the booster's own feature list: a version trained before a feature was added

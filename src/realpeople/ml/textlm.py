@@ -19,10 +19,16 @@ Each (account, distinct text) pair counts once: a farm repeating one text a thou
 times does not outweigh a thousand accounts. The heavy work (hashing the n-grams) runs
 once per distinct text, in both fitting and scoring.
 
-Labels leak if an account's own texts are in the model it is scored with: in training,
+Labels leak if an account's own texts are in the model it is scored with:
 :func:`cross_fit_scores` scores each fold of accounts with a model fitted on the other
-folds only; the model stored with a registered version is fitted on every reviewed
-account and scores the rest.
+folds only.
+
+**Not a feature of the account model.** Measured on seeds 7, 21 and 33 (docs/models.md,
+"Text that reads as machine-written") the scores ranked people who write in English
+(expats) closer to automation than the stealth rings: the reviewed automation holds
+English-writing impostors, the reviewed people hardly any English, so the ratio learns
+the language as much as the automation, and the model terminated 17 expats on seed 33.
+``benchmarks/text_lm.py`` measures it on a built world against the simulator's truth.
 """
 
 from __future__ import annotations
@@ -35,7 +41,12 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from realpeople.ml.features import TEXT_LM_FEATURES
+# One row per account: mean and max of its distinct texts' scores, and the share above 0.
+TEXT_LM_FEATURES: tuple[str, ...] = (
+    "text_lm_llr_mean",  # mean per-n-gram log-likelihood ratio over its distinct texts
+    "text_lm_llr_max",
+    "text_lm_machine_share",  # share of its distinct texts that read as automation (> 0)
+)
 
 NGRAM_RANGE = (1, 4)
 BUCKETS = 2**18  # hashed n-gram buckets: 2 x 2 MB of counts; collisions only blur the ratio

@@ -47,7 +47,7 @@ from sklearn.model_selection import StratifiedKFold
 from realpeople.ml.calibrate import brier, fit_calibrator
 from realpeople.ml.dataset import fingerprint, population_weights, time_split, validate
 from realpeople.ml.evaluate import class_metrics, confusion, evaluate_heldout
-from realpeople.ml.features import CLASSES, FEATURES, TEXT_LM_FEATURES, feature_matrix
+from realpeople.ml.features import CLASSES, FEATURES, feature_matrix
 from realpeople.ml.policy import (
     Policy,
     choose_policy,
@@ -57,13 +57,6 @@ from realpeople.ml.policy import (
     time_folds,
 )
 from realpeople.ml.score import AccountModel, probabilities
-from realpeople.ml.textlm import (
-    TextLM,
-    account_text_scores,
-    cross_fit_scores,
-    fit_text_lm,
-    with_text_scores,
-)
 from realpeople.progress import Progress
 
 DEFAULT_PARAMS: dict = {
@@ -192,37 +185,6 @@ def time_aware_scores(
     return out
 
 
-def text_lm_features(
-    train: pd.DataFrame, test: pd.DataFrame, texts: pd.DataFrame, n_blocks: int = TIME_BLOCKS
-) -> tuple[pd.DataFrame, pd.DataFrame, TextLM]:
-    """``train`` and ``test`` with the text scores (:mod:`ml.textlm`), and the text model
-    to store with the version. No account is scored by a model holding its own texts:
-
-    - older reviews (``train``): cross-fitted over the same time blocks the threshold
-      folds use (:func:`ml.policy.time_folds`), each block scored by a model fitted on
-      the other blocks;
-    - newest reviews (``test``): by a model fitted on all older reviews, as the final
-      booster is;
-    - the stored model: fitted on every review, to score everyone else.
-
-    ``texts``: ``account_id``, ``text``, the distinct texts of each reviewed account in the
-    window of its training snapshot (point in time)."""
-    order = np.argsort(pd.to_datetime(train["reviewed_at"]).to_numpy(), kind="stable")
-    blocks = np.array_split(order, int(max(2, min(n_blocks, len(order)))))
-    block = np.empty(len(train), dtype=int)
-    for b, rows in enumerate(blocks):
-        block[rows] = b
-    accounts = train["account_id"].to_numpy()
-    older = pd.Series(train["label"].to_numpy(), index=accounts)
-    train = with_text_scores(
-        train, cross_fit_scores(texts, older, pd.Series(block, index=accounts))
-    )
-    test_texts = texts[texts["account_id"].isin(test["account_id"])]
-    test = with_text_scores(test, account_text_scores(fit_text_lm(texts, older), test_texts))
-    every = pd.concat([older, pd.Series(test["label"].to_numpy(), index=test["account_id"])])
-    return train, test, fit_text_lm(texts, every)
-
-
 def _policy_figures(prefix: str, policy: Policy, labels, managed_scores) -> dict[str, float]:
     """Held-out precision/recall of ``policy``'s terminate bar on (labels, scores)."""
     is_managed = np.asarray(labels) == "ai_managed"
@@ -256,29 +218,16 @@ def train_model(
     search_seconds: float = 30.0,
     calibration: str = "platt",
     fit: FitBackend = fit_local,
-    texts: pd.DataFrame | None = None,
 ) -> TrainResult:
     """Train on ``training`` (features + ``label``, optional ``source``, ``reviewed_at``).
 
     ``params`` override the defaults for every candidate; ``search=False`` tries only
     the first candidate. ``fit`` does the final fit (step 5); the search's
-    cross-validation always runs here. ``texts`` (``account_id``, ``text``: each
-    reviewed account's texts in its snapshot's window) adds the text scores
-    (:func:`text_lm_features`) and stores the text model with the version; without
-    them the text scores are missing and no text model is stored.
+    cross-validation always runs here.
     """
     validate(training)
     split = time_split(training, test_size=test_size)
     train, test = split.train, split.test
-    text_lm = None
-    text_seconds = float("nan")
-    if texts is not None:
-        t0 = time.perf_counter()
-        train, test, text_lm = text_lm_features(train, test, texts)
-        text_seconds = time.perf_counter() - t0
-    else:  # no texts: the scores are missing, on every row logged and judged alike
-        empty = pd.DataFrame(columns=["account_id", *TEXT_LM_FEATURES])
-        train, test = with_text_scores(train, empty), with_text_scores(test, empty)
     sources_train = train.get("source", None)
     w_train, class_weights = population_weights(train["label"], sources_train)
     w_test = test["label"].map(class_weights).to_numpy(dtype="float64")
@@ -330,10 +279,7 @@ def train_model(
     # Unweighted on purpose (see ml.dataset): every reviewed account informs the boundary.
     booster = fit(best_params, x, y, best_iteration, None)
     model = AccountModel(
-        booster=booster,
-        calibrator=calibrator,
-        typical_person=typical_person(train),
-        text_lm=text_lm,
+        booster=booster, calibrator=calibrator, typical_person=typical_person(train)
     )
 
     # The newest reviews: everything reported about the model is measured here.
@@ -385,9 +331,6 @@ def train_model(
             "cv_multi_logloss": cv_loss,
             "cv_folds": n_folds,
             "search_trials": len(trials),
-            "text_lm_seconds": text_seconds,
-            "text_lm_people_texts": text_lm.people_texts if text_lm else 0,
-            "text_lm_machine_texts": text_lm.machine_texts if text_lm else 0,
             "terminate_threshold": policy.terminate_threshold,
             "warn_threshold": policy.warn_threshold,
             "review_managed_threshold": policy.review_managed_threshold,

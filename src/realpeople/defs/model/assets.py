@@ -68,24 +68,6 @@ def earliest_training_date(con, as_of: date, window_days: int) -> date:
     return earliest_training_snapshot(first_day, as_of, window_days)
 
 
-def training_texts(con, training: pd.DataFrame, window_days: int) -> pd.DataFrame:
-    """Each reviewed account's distinct texts in its snapshot's window
-    (``sql/training_texts.sql``): what the text model is fitted on."""
-    reviewed = training.loc[:, ["account_id", "feature_date"]]
-    con.register("reviewed", reviewed)
-    try:
-        return con.execute(sql("training_texts.sql"), {"window_days": window_days}).df()
-    finally:
-        con.unregister("reviewed")
-
-
-def window_texts(con, run_date: str, window_days: int) -> pd.DataFrame:
-    """Every account's distinct texts in the run date's window (``sql/window_texts.sql``)."""
-    return con.execute(
-        sql("window_texts.sql"), {"run_date": run_date, "window_days": window_days}
-    ).df()
-
-
 def training_set(con, as_of: date, window_days: int) -> pd.DataFrame:
     """One row per trainable reviewed account as of ``as_of`` (``sql/training_set.sql``)."""
     return con.execute(
@@ -139,7 +121,6 @@ def account_authenticity_model(
             raise Failure("no account_features yet: build the features for a run date first")
         snapshots = con.execute(sql("feature_snapshots.sql")).df()
         training = training_set(con, as_of, settings.feature_window_days)
-        texts = training_texts(con, training, settings.feature_window_days)
     context.log.info(
         f"training on {len(training)} reviewed accounts as of {as_of}, "
         f"from {len(snapshots)} feature snapshot(s)"
@@ -152,7 +133,6 @@ def account_authenticity_model(
                 label_noise=settings.label_noise,
                 search_seconds=SEARCH_SECONDS,
                 fit=fit,
-                texts=texts,
             )
     except NotEnoughReviews as refused:
         # Degrade, don't die: no version is registered; the champion (if any) keeps acting,
@@ -253,7 +233,6 @@ def account_scores(
 ) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
     from realpeople.ml.policy import decide_actions, hold_terminations, terminate_guard
-    from realpeople.ml.textlm import account_text_scores, with_text_scores
     from realpeople.ml.tracking import champion, load_model
 
     run_date = context.partition_key
@@ -264,11 +243,8 @@ def account_scores(
     scorer = load_model(model)
     with warehouse.get_connection() as con:
         features = con.execute(sql("features_for_run_date.sql"), {"run_date": run_date}).df()
-        texts = window_texts(con, run_date, settings.feature_window_days)
     if features.empty:
         raise Failure(f"account_features has no rows for run date {run_date}")
-    # The text scores come from the text model registered with the champion.
-    features = with_text_scores(features, account_text_scores(scorer.text_lm, texts))
     scores = _score(features, scorer, settings)
     scores["proposed_action"] = decide_actions(scores, model.policy)
     # The guard: how many reviewed people would the bar terminate on today's features?
