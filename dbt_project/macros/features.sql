@@ -49,19 +49,6 @@
   {{ regex_extract_all('lower(' ~ expr ~ ')', '[\\p{Han}\\p{Hiragana}\\p{Katakana}]|[^\\s\\p{P}\\p{S}\\p{Han}\\p{Hiragana}\\p{Katakana}]+') }}
 {%- endmacro %}
 
-{# The sentences of a text, as an array: whitespace, symbols (emoji included), the emoji
-   variation selector and joiner dropped first, then split at sentence ends (。！？!?.…);
-   every piece is non-empty. #}
-{% macro text_sentences(expr) -%}
-  {{ regex_extract_all(regex_replace_all(expr, '[\\s\\p{S}\\x{FE0F}\\x{200D}]+'), '[^\\x{3002}\\x{FF01}\\x{FF1F}!?.\\x{2026}]+') }}
-{%- endmacro %}
-
-{# Does the text end on a sentence end (。！？!?.…), trailing emoji and whitespace aside?
-   Generated text is fully punctuated; people's chat trails off. #}
-{% macro ends_on_sentence_end(expr) -%}
-  {{ regex_matches(expr, '[\\x{3002}\\x{FF01}\\x{FF1F}!?.\\x{2026}][\\s\\p{S}\\x{FE0F}\\x{200D}]*$') }}
-{%- endmacro %}
-
 {# 1.0 when two country codes differ, 0.0 when equal, NULL when either is unknown
    (averaged, NULLs do not take part). Doubles, as in flag(). #}
 {% macro country_mismatch(a, b) -%}

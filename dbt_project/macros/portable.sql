@@ -176,27 +176,6 @@
 {%- endmacro %}
 
 
-{# Coefficient of variation (population) of the lengths of an array's strings; NULL
-   below two elements (burstiness of sentence lengths within one text). #}
-{% macro element_length_cv(expr) -%}
-  {{ return(adapter.dispatch('element_length_cv', 'realpeople')(expr)) }}
-{%- endmacro %}
-{% macro default__element_length_cv(expr) -%}
-  case when len({{ expr }}) >= 2
-       then list_stddev_pop(list_transform({{ expr }}, x -> length(x)))
-            / list_avg(list_transform({{ expr }}, x -> length(x))) end
-{%- endmacro %}
-{% macro spark__element_length_cv(expr) -%}
-  {#- sums of lengths and of squared lengths: stddev_pop = sqrt(E[x^2] - E[x]^2) -#}
-  case when size({{ expr }}) >= 2
-       then sqrt(greatest(
-                aggregate({{ expr }}, cast(0 as double), (acc, x) -> acc + length(x) * length(x)) / size({{ expr }})
-                - pow(aggregate({{ expr }}, cast(0 as double), (acc, x) -> acc + length(x)) / size({{ expr }}), 2),
-                cast(0 as double)))
-            / (aggregate({{ expr }}, cast(0 as double), (acc, x) -> acc + length(x)) / size({{ expr }})) end
-{%- endmacro %}
-
-
 {#- Order-free fingerprint of a text: split into phrases at whitespace, punctuation and
     symbols (emoji included), lowercase, drop digits, drop empty pieces, de-duplicate,
     sort and join. Two texts made of the same phrases in any order (a shuffled

@@ -545,34 +545,3 @@ def test_farm_coordination_and_near_copies(first_build):
     )
     assert person["commercial_share_change"] == pytest.approx(0.0)
     assert 0 < person["punctuation_share"] < 0.5 and 0 < person["type_token_ratio_mean"] <= 1
-
-
-def test_text_regularity_measures_per_distinct_text(warehouse, first_build):
-    """int_texts_measured measures sentence-length burstiness and the sentence end once per
-    distinct text (whitespace and emoji aside), and the mart averages them per account."""
-    _, path = warehouse
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = {
-            r[0]: r[1:]
-            for r in con.execute(
-                "select text, sentence_count, sentence_length_cv, ends_on_sentence_end "
-                "from main.int_texts_measured where text in (?, ?, ?)",
-                [
-                    "hmm, not sure. maybe later",
-                    "Thanks for reaching out! 😊",
-                    "does this really work for dry skin?",
-                ],
-            ).fetchall()
-        }
-    # "hmm,notsure" (11 characters) and "maybelater" (10): CV = 0.5 / 10.5; no end mark
-    count, cv, ends = rows["hmm, not sure. maybe later"]
-    assert count == 2 and cv == pytest.approx(0.5 / 10.5) and ends == 0.0
-    # one sentence: no burstiness to measure; it ends on "!" before the emoji
-    assert rows["Thanks for reaching out! 😊"] == (1, None, 1.0)
-    assert rows["does this really work for dry skin?"] == (1, None, 1.0)
-    person = first_build[(RUN_DATE, "person_1")]
-    assert 0 < person["sentence_end_share"] < 1
-    # its two-sentence texts ("hmm, not sure. maybe later", "hi, is this legit? asking
-    # about order <n>") have CVs between 0.05 and 0.2
-    assert 0.04 < person["sentence_length_cv_mean"] < 0.2
-    assert person["punctuation_share_cv"] > 0

@@ -51,12 +51,6 @@ text_stats as (
         avg(t.punctuation_share) as punctuation_share,
         -- texts of at least 5 tokens: shorter ones are all-distinct by construction
         avg(case when t.token_count >= 5 then t.type_token_ratio end) as type_token_ratio_mean,
-        -- regularity: burstiness of sentence lengths within a text (mean over texts of two
-        -- sentences or more), texts ending on a sentence end, and how steady the
-        -- punctuation share is from text to text
-        avg(t.sentence_length_cv) as sentence_length_cv_mean,
-        avg(t.ends_on_sentence_end) as sentence_end_share,
-        {{ coefficient_of_variation('t.punctuation_share') }} as punctuation_share_cv,
         avg({{ flag('s.normalised_hash is not null') }}) as text_shared_share,
         avg({{ flag('n.phrase_set_hash is not null') }}) as text_near_copy_share,
         -- How often it repeats itself: distinct phrase sets over texts that have one.
@@ -152,10 +146,7 @@ select
     p.ai_label_share,
     p.ai_metadata_share,
     p.commercial_share,
-    p.commercial_share_change,
-    t.sentence_length_cv_mean,
-    t.sentence_end_share,
-    t.punctuation_share_cv
+    p.commercial_share_change
 from content_accounts as a
 left join text_stats as t on a.account_id = t.account_id
 left join post_stats as p on a.account_id = p.account_id

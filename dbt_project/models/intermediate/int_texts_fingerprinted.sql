@@ -51,8 +51,6 @@ select
     m.punctuation_share,
     m.token_count,
     m.type_token_ratio,
-    m.sentence_length_cv,
-    m.ends_on_sentence_end,
     -- Only texts long enough to count as shared carry fingerprints.
     case when m.normalised_length >= {{ var('min_shared_text_chars') }}
          then m.normalised_hash end as normalised_hash,
@@ -84,8 +82,6 @@ select
     null as punctuation_share,
     null as token_count,
     null as type_token_ratio,
-    null as sentence_length_cv,
-    null as ends_on_sentence_end,
     null as normalised_hash,
     null as phrase_set_hash,
     l.loaded_through,

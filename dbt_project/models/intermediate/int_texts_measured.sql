@@ -47,8 +47,7 @@ measured as (
         text,
         length(text) as text_length,
         {{ normalise_text('text') }} as normalised_text,
-        {{ text_tokens('text') }} as tokens,
-        {{ text_sentences('text') }} as sentences
+        {{ text_tokens('text') }} as tokens
     from distinct_texts
 
 ),
@@ -68,11 +67,6 @@ per_text as (
         case when {{ array_size('tokens') }} > 0
              then {{ array_distinct_size('tokens') }} * 1.0 / {{ array_size('tokens') }} end
             as type_token_ratio,
-        -- sentence-length burstiness: people's sentences run long and short, generated
-        -- ones are even (NULL below two sentences)
-        {{ array_size('sentences') }} as sentence_count,
-        {{ element_length_cv('sentences') }} as sentence_length_cv,
-        {{ flag(ends_on_sentence_end('text')) }} as ends_on_sentence_end,
         length(normalised_text) as normalised_length,
         {{ text_fingerprint('normalised_text') }} as normalised_hash,
         {{ text_fingerprint(phrase_set_fingerprint('text')) }} as phrase_set_hash

@@ -4,16 +4,14 @@
 -- Spark; see replace_by_date_config): a re-run of a date replaces exactly that date's
 -- rows, earlier dates are kept (training needs features as they were on past dates).
 -- full_refresh=false protects that history from a stray --full-refresh; drop the table
--- by hand to rebuild it. A new feature column is appended to the existing table
--- (on_schema_change='append_new_columns'): earlier snapshots hold NULL for it, which the
--- model reads as missing.
+-- by hand to rebuild it.
 -- NULL policy: counts and per-day rates of an account without activity are 0; shares,
 -- CVs and latencies stay NULL when there is nothing to measure (LightGBM handles NULL).
 {{
     config(
         materialized='incremental',
         unique_key=['run_date', 'account_id'],
-        on_schema_change='append_new_columns',
+        on_schema_change='fail',
         full_refresh=false,
         **replace_by_date_config('run_date')
     )
@@ -99,13 +97,7 @@ select
     -- coordination (0 without any shared device or lockstep text)
     cast(coalesce(k.device_cluster_accounts, 0) as integer) as device_cluster_accounts,
     cast(coalesce(k.device_lockstep_share, 0) as double) as device_lockstep_share,
-    cast(coalesce(k.text_lockstep_share, 0) as double) as text_lockstep_share,
-
-    -- text regularity (added last: on_schema_change appends them to an existing mart,
-    -- whose older snapshots hold NULL for them)
-    cast(c.sentence_length_cv_mean as double) as sentence_length_cv_mean,
-    cast(c.sentence_end_share as double) as sentence_end_share,
-    cast(c.punctuation_share_cv as double) as punctuation_share_cv
+    cast(coalesce(k.text_lockstep_share, 0) as double) as text_lockstep_share
 
 from {{ ref('int_accounts_snapshotted') }} as a
 left join {{ ref('int_accounts_activity_summarised') }} as s

@@ -165,9 +165,6 @@ PHRASES: dict[str, tuple[str, callable]] = {
         "the other members of its co-activity cluster repeat {} of their daily slots",
         _pct,
     ),
-    "sentence_length_cv_mean": ("its sentence lengths vary by {} their mean", _x),
-    "sentence_end_share": ("{} of its texts end on a full stop or mark", _pct),
-    "punctuation_share_cv": ("its punctuation varies by {} from text to text", _x),
 }
 # Yes/no features: a sentence each way, no "typical person" figure.
 FLAGS: dict[str, tuple[str, str]] = {

@@ -89,18 +89,15 @@ MART_FEATURES: tuple[str, ...] = (
     "device_cluster_accounts",
     "device_lockstep_share",
     "text_lockstep_share",
-    # text regularity (last, as in the mart: appended to an existing table)
-    "sentence_length_cv_mean",
-    "sentence_end_share",
-    "punctuation_share_cv",
 )
 
 # Structural coordination features (no verdict, score or action in them: no label leak).
 CLUSTER_FEATURES: tuple[str, ...] = CLUSTER_FEATURE_COLUMNS
 
-# The supervised character n-gram text scores (ml.textlm) are not features: measured on
-# seeds 7, 21 and 33 they terminated people who write in English (docs/models.md, "Text
-# that reads as machine-written").
+# Neither the supervised character n-gram text scores (ml.textlm) nor the text
+# regularity measures are features: measured on seeds 7, 21 and 33, the first terminated
+# people who write in English and the second cost stealth recall on every seed
+# (docs/models.md, "Text that reads as machine-written").
 FEATURES: tuple[str, ...] = (*MART_FEATURES, *CLUSTER_FEATURES)
 
 # Class order is the model's output order; every probability column follows it.
