@@ -96,7 +96,7 @@ def tables_to_rebuild(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[st
     (``loaded_through``), or without a column their YAML now declares (a measure added,
     e.g. to int_texts_measured, whose rows are appended once per text and never
     revisited): the next build must be a full refresh (``account_features``,
-    ``full_refresh=false``, keeps its history and appends new columns)."""
+    ``full_refresh=false``, keeps its history)."""
     names = incremental_layer(manifest)
     if not names:
         return []
