@@ -52,7 +52,11 @@ def test_tables_of_the_incremental_layer_built_before_it_are_rebuilt(tmp_path):
     import json
     from pathlib import Path
 
-    from realpeople.defs.features.builds import incremental_layer, tables_to_rebuild
+    from realpeople.defs.features.builds import (
+        declared_columns,
+        incremental_layer,
+        tables_to_rebuild,
+    )
     from realpeople.defs.features.project import ensure_manifest
 
     manifest = json.loads(Path(ensure_manifest()).read_text())
@@ -62,6 +66,38 @@ def test_tables_of_the_incremental_layer_built_before_it_are_rebuilt(tmp_path):
     )
     assert "account_features" not in layer  # full_refresh=false: its history is kept
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    declared = declared_columns(manifest)
+    fingerprinted = [c.split(".")[1] for c in declared if c.startswith("int_texts_fingerprinted.")]
+    assert {"event_id", "loaded_through", "event_day"} <= set(fingerprinted)
     con.execute("create table int_texts_measured (text varchar)")
-    con.execute("create table int_texts_fingerprinted (event_id varchar, loaded_through timestamp)")
+    con.execute(
+        "create table int_texts_fingerprinted ("
+        + ", ".join(f"{c} varchar" for c in fingerprinted)
+        + ")"
+    )
     assert tables_to_rebuild(con, manifest) == ["int_texts_measured"]
+
+
+def test_incremental_tables_lacking_a_declared_column_are_rebuilt(tmp_path):
+    """A measure added to int_texts_measured (appended once per text, never revisited) or
+    any incremental table: an existing table without a column its YAML now declares (here
+    the fingerprints, as if added since) is named for a full refresh; one with every
+    declared column is not."""
+    import json
+    from pathlib import Path
+
+    from realpeople.defs.features.builds import declared_columns, tables_to_rebuild
+    from realpeople.defs.features.project import ensure_manifest
+
+    manifest = json.loads(Path(ensure_manifest()).read_text())
+    measured = [
+        c.split(".")[1] for c in declared_columns(manifest) if c.startswith("int_texts_measured.")
+    ]
+    assert {"text", "loaded_through", "normalised_hash", "phrase_set_hash"} <= set(measured)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    before = [c for c in measured if c not in ("normalised_hash", "phrase_set_hash")]
+    con.execute(f"create table int_texts_measured ({', '.join(f'{c} varchar' for c in before)})")
+    assert tables_to_rebuild(con, manifest) == ["int_texts_measured"]
+    con.execute("drop table int_texts_measured")
+    con.execute(f"create table int_texts_measured ({', '.join(f'{c} varchar' for c in measured)})")
+    assert tables_to_rebuild(con, manifest) == []

@@ -8,7 +8,9 @@
 -- this table does not hold yet (an anti-join; no regular expression on the rest). Its
 -- rows depend on the text and nothing else (no var, no date), so they hold for every run
 -- date. Changing a measure's SQL (a macro below) needs
--- `dbt build --full-refresh -s int_texts_measured+`.
+-- `dbt build --full-refresh -s int_texts_measured+`; a new column declared in
+-- _int_accounts.yml rebuilds the layer by itself (defs/features/builds.py,
+-- tables_to_rebuild).
 -- A table of its own, not a CTE: an engine may otherwise defer the expressions past the
 -- join back to events and evaluate them once per event again (DuckDB did).
 -- Fingerprints are 64-bit hashes (text_fingerprint) of

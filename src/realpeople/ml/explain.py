@@ -16,7 +16,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from realpeople.ml.features import CLASSES, FEATURES, feature_matrix
+from realpeople.ml.features import CLASSES, feature_matrix
 from realpeople.ml.score import AccountModel, as_model
 
 
@@ -214,11 +214,13 @@ def contributions(
     the ranking) of the evidence is the same for the calibrated probability.
     """
     booster = as_model(model).booster
+    # the booster's own features: a version trained before a feature was added explains too
+    names = booster.feature_name()
     k = CLASSES.index(cls)
-    raw = np.asarray(booster.predict(feature_matrix(features), pred_contrib=True))
-    width = len(FEATURES) + 1  # features then the bias term, per class
+    raw = np.asarray(booster.predict(feature_matrix(features, names), pred_contrib=True))
+    width = len(names) + 1  # features then the bias term, per class
     block = raw[:, k * width : (k + 1) * width - 1]
-    return pd.DataFrame(block, columns=list(FEATURES), index=features.index)
+    return pd.DataFrame(block, columns=names, index=features.index)
 
 
 def reason_table(
@@ -231,13 +233,14 @@ def reason_table(
     ``text``. Only features that push towards ``cls`` (contribution > 0) are reasons.
     """
     typical = as_model(model).typical_person
-    contrib = contributions(features, model, cls).to_numpy()
-    values = features.loc[:, list(FEATURES)].to_numpy(dtype="float64")
+    contrib_frame = contributions(features, model, cls)
+    contrib = contrib_frame.to_numpy()
+    values = feature_matrix(features, list(contrib_frame.columns)).to_numpy()
     order = np.argsort(-contrib, axis=1)[:, :top]
     rows = []
     for row, idx in enumerate(order):
         for rank, j in enumerate(k for k in idx if contrib[row, k] > 0):
-            name = FEATURES[j]
+            name = contrib_frame.columns[j]
             ref = typical.get(name) if name not in FLAGS else None
             rows.append(
                 {

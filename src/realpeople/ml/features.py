@@ -94,6 +94,10 @@ MART_FEATURES: tuple[str, ...] = (
 # Structural coordination features (no verdict, score or action in them: no label leak).
 CLUSTER_FEATURES: tuple[str, ...] = CLUSTER_FEATURE_COLUMNS
 
+# Neither the supervised character n-gram text scores (ml.textlm) nor the text
+# regularity measures are features: measured on seeds 7, 21 and 33, the first terminated
+# people who write in English and the second cost stealth recall on every seed
+# (docs/models.md, "Text that reads as machine-written").
 FEATURES: tuple[str, ...] = (*MART_FEATURES, *CLUSTER_FEATURES)
 
 # Class order is the model's output order; every probability column follows it.
@@ -117,7 +121,8 @@ def check_features(frame: pd.DataFrame) -> None:
         raise FeatureContractError(f"features must be numeric: {', '.join(not_numeric)}")
 
 
-def feature_matrix(frame: pd.DataFrame) -> pd.DataFrame:
-    """The declared features, in contract order, as float64 (NULL -> NaN)."""
+def feature_matrix(frame: pd.DataFrame, names=FEATURES) -> pd.DataFrame:
+    """The declared features (or ``names``: a booster's own list, which a version trained
+    before a feature was added keeps), in that order, as float64 (NULL -> NaN)."""
     check_features(frame)
-    return frame.loc[:, list(FEATURES)].astype("float64")
+    return frame.loc[:, list(names)].astype("float64")

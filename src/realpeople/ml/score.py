@@ -28,7 +28,9 @@ class AccountModel:
     typical_person: dict[str, float] = field(default_factory=dict)
 
     def predict_raw(self, features: pd.DataFrame) -> np.ndarray:
-        proba = self.booster.predict(feature_matrix(features))
+        # the booster's own feature list: a version trained before a feature was added
+        # still scores
+        proba = self.booster.predict(feature_matrix(features, self.booster.feature_name()))
         return np.asarray(proba).reshape(len(features), len(CLASSES))
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:

@@ -80,16 +80,37 @@ def incremental_layer(manifest: dict) -> list[str]:
     )
 
 
+def declared_columns(manifest: dict) -> list[str]:
+    """``table.column`` for every column the incremental layer's YAML declares."""
+    layer = set(incremental_layer(manifest))
+    return sorted(
+        f"{node['name']}.{column}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"] in layer
+        for column in node.get("columns", {})
+    )
+
+
 def tables_to_rebuild(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[str]:
     """Incremental-layer tables a previous version built without the layer's watermark
-    (``loaded_through``): the next build must be a full refresh (``account_features``,
+    (``loaded_through``), or without a column their YAML now declares (a measure added,
+    e.g. to int_texts_measured, whose rows are appended once per text and never
+    revisited): the next build must be a full refresh (``account_features``,
     ``full_refresh=false``, keeps its history)."""
     names = incremental_layer(manifest)
     if not names:
         return []
-    return [
+    outdated = {
         row[0]
         for row in con.execute(
             sql("incremental_tables_without_watermark.sql"), {"names": names}
         ).fetchall()
-    ]
+    }
+    outdated |= {
+        row[0]
+        for row in con.execute(
+            sql("incremental_tables_missing_columns.sql"),
+            {"names": names, "declared": declared_columns(manifest)},
+        ).fetchall()
+    }
+    return sorted(outdated)
