@@ -13,7 +13,9 @@ Not a test. For each size N it
      logged and registered in an MLflow SQLite store as the pipeline does;
 2. in a child process (so peak memory is the scoring's own), loads the champion from the
    registry as the ``account_scores`` asset does and times its path stage by stage:
-   read the features, predict, calibrate, policy bands, reasons, write ``account_scores``;
+   read the features (Arrow, into the feature matrix), predict (in batches), calibrate,
+   policy bands, reasons (TreeSHAP of the accounts with a proposed action), write
+   ``account_scores`` (from Arrow);
    with the peak resident memory after each stage (``ru_maxrss``);
 
 and prints one JSON line per size (with the load average). ``--profile`` prints the
@@ -56,10 +58,9 @@ def _configure(store: Path) -> None:
 def synthetic_model(store: Path) -> None:
     """Train on 5,000 synthetic reviewed accounts and register the model as champion."""
     sys.path.insert(0, str(REPO))
-    from tests.unit.test_model import synthetic_training
-
     from realpeople.ml.tracking import log_register_and_gate
     from realpeople.ml.train import train_model
+    from tests.unit.test_model import synthetic_training
 
     _configure(store)
     result = train_model(synthetic_training(n=5000, seed=3, overlap=0.1), seed=3, search=False)
@@ -72,9 +73,8 @@ def synthetic_features(n: int):
     import pyarrow as pa
 
     sys.path.insert(0, str(REPO))
-    from tests.unit.test_model import synthetic_training
-
     from realpeople.ml.features import CLUSTER_FEATURES, MART_FEATURES
+    from tests.unit.test_model import synthetic_training
 
     frame = synthetic_training(n=n, seed=11, overlap=0.1)
     run_date = pa.array(np.full(n, np.datetime64(RUN_DATE, "D")))
@@ -155,13 +155,16 @@ def prepare(work: Path, n: int, world: Path | None) -> Path:
 def score_path(path: Path, store: Path, profile: bool) -> dict:
     """Time the scoring path of the ``account_scores`` asset on the prepared file."""
     import duckdb
+    import numpy as np
 
     from realpeople.defs.model import assets as model_assets
     from realpeople.ml.explain import explain_actions
     from realpeople.ml.policy import decide_actions
-    from realpeople.ml.score import probabilities
+    from realpeople.ml.score import SCORING_BATCH, feature_array, probabilities, scores_table
     from realpeople.ml.tracking import champion, load_model
+    from realpeople.settings import load_settings
 
+    threads = load_settings().scoring_threads
     stages: dict[str, dict] = {}
     started = time.perf_counter()
 
@@ -182,27 +185,33 @@ def score_path(path: Path, store: Path, profile: bool) -> dict:
     t_path = time.perf_counter()
     with duckdb.connect(str(path)) as con:
         t0 = time.perf_counter()
-        features = con.execute(sql("features_for_run_date.sql"), {"run_date": RUN_DATE}).df()
+        features = con.execute(
+            sql("features_for_run_date.sql"), {"run_date": RUN_DATE}
+        ).to_arrow_table()
+        x = feature_array(features)
         done("read", t0)
         t0 = time.perf_counter()
-        raw = scorer.predict_raw(features)
+        raw = np.concatenate(
+            [
+                scorer.predict_raw(x[i : i + SCORING_BATCH], threads)
+                for i in range(0, len(x), SCORING_BATCH)
+            ]
+        )
         done("predict", t0)
         t0 = time.perf_counter()
         scores = probabilities(scorer.calibrator.transform(raw))
-        scores.insert(0, "account_id", features["account_id"].to_numpy())
+        scores.insert(0, "account_id", features.column("account_id").to_numpy())
         done("calibrate", t0)
         t0 = time.perf_counter()
         scores["proposed_action"] = decide_actions(scores, model.policy)
         done("policy", t0)
         t0 = time.perf_counter()
-        scores["reasons"] = explain_actions(features, scores, scorer)
+        scores["reasons"] = explain_actions(x, scores, scorer, num_threads=threads)
         done("reasons", t0)
         t0 = time.perf_counter()
-        scores.insert(0, "run_date", features["run_date"].dt.date.to_numpy())
-        scores["model_name"] = model.name
-        scores["model_version"] = model.version
+        scored = scores_table(features, scores, RUN_DATE, model.name, model.version)
         con.execute(sql("create_account_scores.sql"))
-        con.register("scored", scores)
+        con.register("scored", scored)
         con.execute(sql("delete_account_scores.sql"), {"run_date": RUN_DATE})
         con.execute(sql("replace_account_scores.sql"))
         con.unregister("scored")
@@ -224,6 +233,7 @@ def score_path(path: Path, store: Path, profile: bool) -> dict:
         "accounts_with_reasons": acted[0],
         "scoring_seconds": round(path_seconds, 2),
         "total_seconds_with_model_load": round(time.perf_counter() - started, 2),
+        "scoring_threads": threads,
         "stages": stages,
         "peak_rss_gb": _rss_gb(),
     }
@@ -258,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, __file__, "--child", str(path), str(work / "mlflow")]
         if args.profile:
             cmd.append("--profile")
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
+        proc = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, cwd=REPO)
         if proc.returncode:
             sys.stderr.write(proc.stderr)
             raise SystemExit(f"scoring {n} accounts failed (exit {proc.returncode})")
