@@ -146,7 +146,8 @@ class RecordChecker:
         for name, value in record.items():
             if name not in self._fields:
                 continue  # not in the schema: the names' check reports it
-            key = (name, json.dumps(value, sort_keys=True))
+            # by type too: True == 1 as keys, yet the schema tells them apart
+            key = (name, type(value), value if _hashable(value) else json.dumps(value))
             if key not in self._cache:
                 self._cache[key] = [
                     ("/".join(map(str, (name, *e.path))), e.message)
@@ -154,6 +155,10 @@ class RecordChecker:
                 ]
             found += self._cache[key]
         return sorted(found)
+
+
+def _hashable(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def decision_params() -> dict[str, str]:
