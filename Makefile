@@ -27,7 +27,7 @@ LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-daily bench-engines lock clean
+.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-daily bench-scoring bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -40,6 +40,7 @@ help:
 	@echo "make simulate  only write the simulated deliveries"
 	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
 	@echo "make bench-daily  the daily run (one new day) vs a full recompute, 100k accounts x 28 days"
+	@echo "make bench-scoring  scoring with reasons, stage by stage, at 100k and 1M accounts"
 	@echo "make bench-engines  dbt run on DuckDB and local Spark at ~1M and ~10M events"
 
 setup: $(STAMP)
@@ -149,6 +150,15 @@ BENCH_WINDOW ?= 28
 bench-daily: $(STAMP)
 	$(PY) benchmarks/daily_run.py --accounts $(BENCH_ACCOUNTS) --window $(BENCH_WINDOW) \
 	  --work-dir /tmp/realpeople-bench-daily-$(BENCH_ACCOUNTS)x$(BENCH_WINDOW)
+
+# Not a test: the account_scores path (read, predict, calibrate, policy, reasons, write) at
+# 100k and 1M accounts, stage by stage with peak memory; one JSON line per size
+# (docs/benchmarks.md, "Scoring at scale"). SCORING_WORLD=<data dir> resamples a simulated
+# world's features and scores them with its champion; without it, synthetic accounts.
+SCORING_WORLD ?=
+bench-scoring: $(DEV_STAMP)
+	$(PY) benchmarks/scoring.py --accounts 100000 1000000 --work-dir /tmp/realpeople-bench-scoring \
+	  $(if $(SCORING_WORLD),--world $(SCORING_WORLD))
 
 # Not a test: dbt run of the features on DuckDB and on local Spark at ~1M and ~10M events
 # (9k and 90k accounts over 14 days); figures for docs/scaling.md. Tens of minutes.

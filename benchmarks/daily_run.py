@@ -7,7 +7,8 @@ Not a test. It
    delivery loaded, features, the first model, a published date);
 3. lands the last date and times the daily ``python -m realpeople run``: wall time and the
    peak resident memory of the process tree (dbt is a subprocess) per Dagster run
-   (ingest, features, publish), through ``benchmarks/stage_probe.py``;
+   (ingest, features, publish), and the seconds of each asset step, through
+   ``benchmarks/stage_probe.py``;
 4. runs it once more with nothing new to load (what a re-run costs);
 5. on a copy of the same warehouse, times the two yardsticks of issue 15:
    - ``full``: ``dbt run --full-refresh`` of every model up to ``account_features`` as of the
@@ -84,10 +85,12 @@ def probed_run(work: Path, window: int, name: str) -> dict:
     by_job: dict[str, dict] = {}
     for stage in probe["stages"]:
         job = stage["job"].removesuffix("_job")
-        entry = by_job.setdefault(job, {"runs": 0, "seconds": 0.0, "peak_rss_gb": 0.0})
+        entry = by_job.setdefault(job, {"runs": 0, "seconds": 0.0, "peak_rss_gb": 0.0, "steps": {}})
         entry["runs"] += 1
         entry["seconds"] = round(entry["seconds"] + stage["seconds"], 2)
         entry["peak_rss_gb"] = max(entry["peak_rss_gb"], stage["peak_rss_gb"])
+        for step, seconds in stage.get("steps", {}).items():  # seconds per asset step
+            entry["steps"][step] = round(entry["steps"].get(step, 0.0) + seconds, 2)
     ingest = [s for s in probe["stages"] if s["job"] == "ingest_job"]
     return {
         "seconds": probe["seconds"],

@@ -53,6 +53,15 @@ class TreeSampler:
         self.peak = max(self.peak, self._rss())
 
 
+def step_seconds(result) -> dict[str, float]:
+    """Seconds per step (one asset, or an asset with its checks) of a finished run."""
+    return {
+        event.step_key: round(event.event_specific_data.duration_ms / 1000, 2)
+        for event in result.all_events
+        if event.event_type_value == "STEP_SUCCESS"
+    }
+
+
 def main() -> int:
     from realpeople import cli
 
@@ -69,6 +78,7 @@ def main() -> int:
                 "partition": partition_key,
                 "seconds": round(time.perf_counter() - started, 2),
                 "peak_rss_gb": round(sampler.peak / 1e9, 3),
+                "steps": step_seconds(outcome[0]),
             }
         )
         return outcome

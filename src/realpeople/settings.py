@@ -92,6 +92,12 @@ SETTINGS: dict[str, Setting] = {
         "REALPEOPLE_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB's memory cap; it spills to disk past it"
     ),
     "duckdb_threads": Setting("REALPEOPLE_DUCKDB_THREADS", "2", "DuckDB threads"),
+    "scoring_threads": Setting(
+        "REALPEOPLE_SCORING_THREADS",
+        "2",
+        "LightGBM threads when scoring every account and explaining the actioned ones "
+        "(training keeps one)",
+    ),
     "mlflow_tracking_uri": Setting(
         "MLFLOW_TRACKING_URI",
         "sqlite:///{data_dir}/mlflow/mlflow.db",
@@ -236,6 +242,7 @@ class Settings:
     spark_schema: str
     duckdb_memory_limit: str
     duckdb_threads: int
+    scoring_threads: int
     mlflow_tracking_uri: str
     mlflow_artifact_root: str
     dagster_home: str

@@ -259,3 +259,30 @@ def test_report_rule_texts_follow_the_settings():
     assert "at least 99.5% ×" in changed and "exceed 4× the median" in changed
     assert "4 of the 50 audits needed" in changed and "from the last 14 days" in changed
     assert "99%" not in changed.replace("99.5%", "")
+
+
+def test_the_record_checker_finds_what_the_full_validator_finds(world, key):
+    """Statements are checked field value by field value (each distinct value once); the
+    errors are exactly the schema validator's, for valid records and for broken ones."""
+    issued, _ = publish(world, RUN, key)
+    records = [json.loads(r) for r in issued["record"]]
+    broken = []
+    for i, record in enumerate(records):
+        variants = [
+            {**record, "x_action": "ban"},  # not in the enum
+            {k: v for k, v in record.items() if k != "decision_facts"},  # required
+            {**record, "x_unknown": 1},  # no additional fields
+            {**record, "territorial_scope": ["DE", "de", "DE"]},  # pattern, unique items
+            {
+                k: v
+                for k, v in record.items()
+                if k not in ("decision_account", "decision_visibility")
+            },
+            {**record, "content_date": 20261115, "puid": ""},  # type, minLength
+        ]
+        broken += variants if i < 2 else variants[:2]
+    check, full = sor.RecordChecker(), sor.validator()
+    for record in records + broken + records:  # the second pass answers from the cache
+        expected = sorted(("/".join(map(str, e.path)), e.message) for e in full.iter_errors(record))
+        assert check.errors(record) == expected
+    assert all(check.errors(r) for r in broken) and not any(check.errors(r) for r in records)

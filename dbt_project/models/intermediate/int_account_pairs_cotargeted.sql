@@ -8,13 +8,18 @@
 --              activity the pair shares. A power user coincides with many accounts on a
 --              few targets each, out of hundreds; a farm's ring shares most of what it
 --              engages (ml.coordination.structural_features reads the share, label-free).
--- A view (var coordination_graph, default true; false leaves it out): the model stage's
--- coordination_clusters asset reads it once per run date (ml.coordination.cluster_table),
--- so the self-join (~40 s on 20,000 accounts x 14 days) is paid there, not in every
--- feature build; account_features does not read it.
+-- A table on DuckDB (var coordination_graph, default true; false leaves it out), built
+-- once per feature build: its two readers, the structural cluster features written right
+-- after the build (account_cluster_features) and the model stage's coordination_clusters
+-- asset (ml.coordination.cluster_table), each ran the self-join again while it was a view
+-- (issue 15: the publish stage grew ~0.7 s per window day from it). A view elsewhere
+-- (Spark): nothing reads it there. account_features does not read it.
 -- Targets engaged by more than max_cotarget_accounts accounts in the window are left
 -- out: a viral post would join everyone, quadratically.
-{{ config(enabled=var('coordination_graph', true), materialized='view') }}
+{{ config(
+    enabled=var('coordination_graph', true),
+    materialized=('table' if target.type == 'duckdb' else 'view'),
+) }}
 {%- set window_seconds = var('cotarget_minutes', 60) | int * 60 %}
 
 with engagements as (

@@ -16,8 +16,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from realpeople.ml.features import CLASSES, feature_matrix
-from realpeople.ml.score import AccountModel, as_model
+from realpeople.ml.score import AccountModel, as_model, feature_array
 
 
 def _pct(v: float) -> str:
@@ -206,25 +205,81 @@ def direction(value: float, typical: float | None) -> str:
 
 
 def contributions(
-    features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str
+    features, model: AccountModel | lgb.Booster, cls: str, num_threads: int | None = None
 ) -> pd.DataFrame:
     """Per-account TreeSHAP contribution of each feature to the raw score of ``cls``.
 
     In the booster's log-odds space: calibration is monotone per class, so the sign (and
-    the ranking) of the evidence is the same for the calibrated probability.
+    the ranking) of the evidence is the same for the calibrated probability. Computed on
+    the class's own trees only (``ml.score.class_booster``: the same values as that class's
+    block of the full booster's ``pred_contrib``, at a third of the cost). ``features``: a
+    pandas frame, an Arrow table or the feature matrix (``ml.score.feature_array``).
     """
-    booster = as_model(model).booster
-    # the booster's own features: a version trained before a feature was added explains too
-    names = booster.feature_name()
-    k = CLASSES.index(cls)
-    raw = np.asarray(booster.predict(feature_matrix(features, names), pred_contrib=True))
-    width = len(names) + 1  # features then the bias term, per class
-    block = raw[:, k * width : (k + 1) * width - 1]
-    return pd.DataFrame(block, columns=names, index=features.index)
+    scorer = as_model(model)
+    names = _names(scorer)
+    block = _contribution_matrix(feature_array(features, names), scorer, cls, num_threads)
+    index = features.index if isinstance(features, pd.DataFrame) else None
+    return pd.DataFrame(block, columns=names, index=index)
+
+
+def _names(model: AccountModel) -> list[str]:
+    """The booster's own features, in its order: a version trained before a feature was
+    added still explains."""
+    return list(model.booster.feature_name())
+
+
+def _contribution_matrix(
+    x: np.ndarray, model: AccountModel, cls: str, num_threads: int | None
+) -> np.ndarray:
+    extra = {} if num_threads is None else {"num_threads": num_threads}
+    raw = np.asarray(model.class_booster(cls).predict(x, pred_contrib=True, **extra))
+    return raw[:, : x.shape[1]]  # the last column is the bias term
+
+
+def _typical_array(typical: dict[str, float], names: list[str]) -> np.ndarray:
+    """The typical person's value per feature (NaN where none, and for yes/no features)."""
+    return np.array(
+        [
+            np.nan if name in FLAGS or typical.get(name) is None else float(typical[name])
+            for name in names
+        ],
+        dtype="float64",
+    )
+
+
+def _top_positive(contrib: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the ``top`` features by contribution (descending) and which of them push
+    towards the class (contribution > 0): those are the reasons, in that order."""
+    order = np.argsort(-contrib, axis=1)[:, :top]
+    positive = np.take_along_axis(contrib, order, axis=1) > 0
+    return order, positive
+
+
+def _texts(
+    values: np.ndarray,
+    order: np.ndarray,
+    positive: np.ndarray,
+    typical: dict[str, float],
+    names: list[str],
+) -> np.ndarray:
+    """The reason sentences (rows x top, None where no reason), worded once per distinct
+    (feature, value): counts, flags and shares repeat across accounts."""
+    texts = np.full(order.shape, None, dtype=object)
+    rows, ranks = np.nonzero(positive)
+    features = order[rows, ranks]
+    picked = values[rows, features]
+    for j in np.unique(features):
+        at = features == j
+        name = names[j]
+        ref = typical.get(name) if name not in FLAGS else None
+        distinct, inverse = np.unique(picked[at], return_inverse=True)
+        words = np.array([describe(name, v, ref) for v in distinct], dtype=object)
+        texts[rows[at], ranks[at]] = words[inverse.reshape(-1)]
+    return texts
 
 
 def reason_table(
-    features: pd.DataFrame, model: AccountModel | lgb.Booster, cls: str, top: int = 3
+    features, model: AccountModel | lgb.Booster, cls: str, top: int = 3
 ) -> pd.DataFrame:
     """The ``top`` features pushing each account towards ``cls``, one row per reason.
 
@@ -232,40 +287,58 @@ def reason_table(
     ``typical_person``, ``direction`` (account vs typical person), ``contribution`` and
     ``text``. Only features that push towards ``cls`` (contribution > 0) are reasons.
     """
-    typical = as_model(model).typical_person
-    contrib_frame = contributions(features, model, cls)
-    contrib = contrib_frame.to_numpy()
-    values = feature_matrix(features, list(contrib_frame.columns)).to_numpy()
-    order = np.argsort(-contrib, axis=1)[:, :top]
-    rows = []
-    for row, idx in enumerate(order):
-        for rank, j in enumerate(k for k in idx if contrib[row, k] > 0):
-            name = contrib_frame.columns[j]
-            ref = typical.get(name) if name not in FLAGS else None
-            rows.append(
-                {
-                    "row": row,
-                    "rank": rank + 1,
-                    "feature": name,
-                    "value": values[row, j],
-                    "typical_person": ref,
-                    "direction": direction(values[row, j], ref),
-                    "contribution": float(contrib[row, j]),
-                    "text": describe(name, values[row, j], ref),
-                }
-            )
+    scorer = as_model(model)
+    names = _names(scorer)
+    values = feature_array(features, names)
+    contrib = _contribution_matrix(values, scorer, cls, None)
+    order, positive = _top_positive(contrib, top)
+    texts = _texts(values, order, positive, scorer.typical_person, names)
+    rows, ranks = np.nonzero(positive)
+    j = order[rows, ranks]
+    value = values[rows, j]
+    ref = _typical_array(scorer.typical_person, names)[j]
+    direction = np.select(
+        [np.isnan(value) | np.isnan(ref), value > ref, value < ref],
+        ["unknown", "higher", "lower"],
+        default="same",
+    )
     return pd.DataFrame(
-        rows,
-        columns=[
-            "row",
-            "rank",
-            "feature",
-            "value",
-            "typical_person",
-            "direction",
-            "contribution",
-            "text",
+        {
+            "row": rows,
+            "rank": ranks + 1,
+            "feature": np.asarray(names, dtype=object)[j],
+            "value": value,
+            "typical_person": ref,
+            "direction": direction.astype(object),
+            "contribution": contrib[rows, j],
+            "text": texts[rows, ranks],
+        }
+    )
+
+
+def reasons_in_words(
+    x: np.ndarray,
+    model: AccountModel | lgb.Booster,
+    cls: str,
+    top: int = 3,
+    num_threads: int | None = None,
+) -> np.ndarray:
+    """``; ``-joined sentences for the ``top`` features pushing each row of the feature
+    matrix ``x`` (the booster's own features: ``feature_array(features,
+    booster.feature_name())``) towards ``cls`` (one string per row; "overall behaviour
+    pattern" when no feature pushes that way). No per-row Python beyond the final join."""
+    scorer = as_model(model)
+    if len(x) == 0:
+        return np.array([], dtype=object)
+    contrib = _contribution_matrix(x, scorer, cls, num_threads)
+    order, positive = _top_positive(contrib, top)
+    texts = _texts(x, order, positive, scorer.typical_person, _names(scorer))
+    return np.array(
+        [
+            "; ".join(t for t in row if t is not None) or "overall behaviour pattern"
+            for row in texts
         ],
+        dtype=object,
     )
 
 
@@ -275,19 +348,26 @@ def reason_codes(
     """``; ``-joined sentences for the ``top`` features pushing each account towards ``cls``."""
     if features.empty:
         return pd.Series([], dtype=object, index=features.index)
-    table = reason_table(features, model, cls, top)
-    joined = table.groupby("row")["text"].agg("; ".join)
-    reasons = [joined.get(i, "overall behaviour pattern") for i in range(len(features))]
+    reasons = reasons_in_words(
+        feature_array(features, _names(as_model(model))), model, cls, top
+    )
     return pd.Series(reasons, index=features.index, dtype=object)
 
 
 def explain_actions(
-    features: pd.DataFrame, scores: pd.DataFrame, model: AccountModel | lgb.Booster
+    features,
+    scores: pd.DataFrame,
+    model: AccountModel | lgb.Booster,
+    num_threads: int | None = None,
 ) -> pd.Series:
     """Reasons for every account with a ``proposed_action`` (None elsewhere).
 
     A ``terminate`` is explained towards ``ai_managed``; a ``warn_and_limit`` or a
     ``review`` towards whichever AI class the model finds likelier for that account.
+    TreeSHAP runs on those accounts only (they are the ones whose reasons are read: the
+    enforcement list, the review queue, the statements of reasons, the report), each
+    towards its one class. ``features``: rows in the order of ``scores``, as a pandas
+    frame, an Arrow table or the feature matrix (``ml.score.feature_array``).
     """
     acted = scores["proposed_action"].notna().to_numpy()
     likelier_managed = (scores["score_ai_managed"] >= scores["score_ai_assisted"]).to_numpy()
@@ -296,9 +376,11 @@ def explain_actions(
         "ai_managed",
         "ai_assisted",
     )
-    reasons = pd.Series(None, index=scores.index, dtype=object)
-    for cls in ("ai_managed", "ai_assisted"):
-        pick = acted & (explain_as == cls)
-        if pick.any():
-            reasons[pick] = reason_codes(features[pick], model, cls).to_numpy()
-    return reasons
+    reasons = np.full(len(scores), None, dtype=object)
+    if acted.any():
+        x = feature_array(features, _names(as_model(model)))
+        for cls in ("ai_managed", "ai_assisted"):
+            pick = np.flatnonzero(acted & (explain_as == cls))
+            if len(pick):
+                reasons[pick] = reasons_in_words(x[pick], model, cls, num_threads=num_threads)
+    return pd.Series(reasons, index=scores.index, dtype=object)

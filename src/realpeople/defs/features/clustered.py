@@ -2,7 +2,7 @@
 
 Grain: one row per run date and account of that date's ``account_features`` snapshot.
 Computed right after each date's dbt build (``assets.py``), because dbt's
-``int_account_pairs_cotargeted`` is a view over the window of the *latest* build: a
+``int_account_pairs_cotargeted`` holds the window of the *latest* build only: a
 catch-up run that builds several snapshots gives each its clusters as of its own date
 (point in time), which training needs (``model/sql/training_set.sql`` joins them on the
 snapshot's date). The graph step is :func:`ml.coordination.structural_features`: it reads

@@ -233,6 +233,7 @@ def account_scores(
 ) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
     from realpeople.ml.policy import decide_actions, hold_terminations, terminate_guard
+    from realpeople.ml.score import feature_array, scores_table
     from realpeople.ml.tracking import champion, load_model
 
     run_date = context.partition_key
@@ -241,11 +242,16 @@ def account_scores(
     if model is None:
         return _no_model(context, settings, warehouse, run_date)
     scorer = load_model(model)
+    # Arrow from DuckDB straight into the feature matrix: no 75-column pandas frame.
     with warehouse.get_connection() as con:
-        features = con.execute(sql("features_for_run_date.sql"), {"run_date": run_date}).df()
-    if features.empty:
+        features = con.execute(
+            sql("features_for_run_date.sql"), {"run_date": run_date}
+        ).to_arrow_table()
+    if features.num_rows == 0:
         raise Failure(f"account_features has no rows for run date {run_date}")
-    scores = _score(features, scorer, settings)
+    # the champion's own features (a version trained before a feature was added scores)
+    x = feature_array(features, scorer.booster.feature_name())
+    scores = _score(features, x, scorer, settings)
     scores["proposed_action"] = decide_actions(scores, model.policy)
     # The guard: how many reviewed people would the bar terminate on today's features?
     with warehouse.get_connection() as con:
@@ -270,13 +276,12 @@ def account_scores(
             f"(flipped verdicts expected {guard.expected_flipped:.1f}, allowed {guard.max_per_10k:g} "
             f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue"
         )
-    scores["reasons"] = explain_actions(features, scores, scorer)
-    scores.insert(0, "run_date", pd.to_datetime(run_date).date())
-    scores["model_name"] = model.name
-    scores["model_version"] = model.version
+    # TreeSHAP only for the accounts with a proposed action (the ones whose reasons are read)
+    scores["reasons"] = explain_actions(x, scores, scorer, num_threads=settings.scoring_threads)
+    scored = scores_table(features, scores, run_date, model.name, model.version)
     with warehouse.get_connection() as con:
         con.execute(sql("create_account_scores.sql"))
-        con.register("scored", scores)
+        con.register("scored", scored)
         with transaction(con):
             con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
             con.execute(sql("replace_account_scores.sql"))
@@ -310,8 +315,7 @@ def account_scores(
             f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000; "
             f"flipped verdicts expected {guard.expected_flipped:.1f}; p = {guard.p_value:.4f})",
             "preview": MetadataValue.md(
-                scores.sort_values("score_ai_managed", ascending=False)
-                .head(10)
+                scores.nlargest(10, "score_ai_managed")
                 .loc[
                     :,
                     [
@@ -413,30 +417,26 @@ def _no_model(
     )
 
 
-SCORING_SLICE = 200_000
-
-
-def _score(features: pd.DataFrame, scorer, settings: ResourceParam[Settings]) -> pd.DataFrame:
-    """``score_accounts`` here, or partition by partition on the Dask cluster (same rows
-    and columns) when the model stage runs on Dask."""
-    from realpeople.ml.score import score_accounts
+def _score(features, x, scorer, settings: ResourceParam[Settings]) -> pd.DataFrame:
+    """``account_id`` and ``score_<class>`` per account (the order of ``features``): the
+    feature matrix ``x`` in batches here, or partition by partition on the Dask cluster
+    (same rows and columns) when the model stage runs on Dask."""
+    from realpeople.ml.score import probabilities, score_batches
 
     if settings.training_backend != "dask":
-        # In slices, so the terminal shows accounts scored n/N (row-wise: same scores).
-        parts = []
-        with Progress("accounts scored", total=len(features), unit="accounts") as bar:
-            for start in range(0, len(features), SCORING_SLICE):
-                part = features.iloc[start : start + SCORING_SLICE]
-                parts.append(score_accounts(part, scorer))
-                bar.advance(len(part))
-        return pd.concat(parts, ignore_index=True)
+        # In batches, so the terminal shows accounts scored n/N (row-wise: same scores).
+        with Progress("accounts scored", total=len(x), unit="accounts") as bar:
+            proba = score_batches(x, scorer, settings.scoring_threads, advance=bar.advance)
+        scores = probabilities(proba)
+        scores.insert(0, "account_id", features.column("account_id").to_numpy())
+        return scores
     import dask.dataframe as dd
 
     from realpeople.ml.distributed import dask_client, n_workers, score_partitioned
 
     with dask_client(settings.dask_scheduler) as client:
         # A few partitions per worker, so a slow worker does not hold the whole run.
-        parts = dd.from_pandas(features, npartitions=2 * n_workers(client), sort=False)
+        parts = dd.from_pandas(features.to_pandas(), npartitions=2 * n_workers(client), sort=False)
         return score_partitioned(parts, scorer).compute().reset_index(drop=True)
 
 
