@@ -70,9 +70,9 @@ joined as (
     select
         s.*,
         {{ seconds_between(
-            'lag(last_local_ts) over (partition by account_id order by first_local_ts)',
-            'first_local_ts') }} as join_gap,
-        lag(local_day) over (partition by account_id order by first_local_ts) as previous_local_day
+            'lag(s.last_local_ts) over (partition by s.account_id order by s.first_local_ts)',
+            's.first_local_ts') }} as join_gap,
+        lag(s.local_day) over (partition by s.account_id order by s.first_local_ts) as previous_local_day
     from (
         select {{ joined_columns | join(', ') }}
         from {{ ref('int_account_days_summarised') }}
@@ -89,7 +89,7 @@ marked as {{ materialized_cte() }} (
 
     select
         j.*,
-        join_gap is null or join_gap > {{ session_break }} as first_starts
+        j.join_gap is null or j.join_gap > {{ session_break }} as first_starts
     from joined as j
 
 ),

@@ -348,9 +348,7 @@ def reason_codes(
     """``; ``-joined sentences for the ``top`` features pushing each account towards ``cls``."""
     if features.empty:
         return pd.Series([], dtype=object, index=features.index)
-    reasons = reasons_in_words(
-        feature_array(features, _names(as_model(model))), model, cls, top
-    )
+    reasons = reasons_in_words(feature_array(features, _names(as_model(model))), model, cls, top)
     return pd.Series(reasons, index=features.index, dtype=object)
 
 
