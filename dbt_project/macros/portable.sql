@@ -273,16 +273,3 @@
   {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column],
              'file_format': 'parquet'}) }}
 {%- endmacro %}
-
-
-{#- `materialized` for a CTE an engine should compute once although it is read twice
-    (DuckDB's AS MATERIALIZED); nothing on Spark, which has no such hint (its optimiser
-    may reuse an exchange). -#}
-{% macro materialized_cte() -%}
-  {{ return(adapter.dispatch('materialized_cte', 'realpeople')()) }}
-{%- endmacro %}
-{% macro default__materialized_cte() -%}
-  materialized
-{%- endmacro %}
-{% macro spark__materialized_cte() -%}
-{%- endmacro %}

@@ -439,9 +439,7 @@ def test_one_row_per_known_account(first_build):
 def test_bot_rhythm_and_replies(first_build):
     bot = first_build[(RUN_DATE, "bot_1")]
     assert bot["gap_cv"] == pytest.approx(0.0, abs=1e-9)
-    # Every gap is 600 s; the median is the centre of its quarter-octave bin
-    # (macros/rhythm.sql): within a factor 2^(1/8) on gap + 1 seconds.
-    assert 2**-0.125 <= (bot["gap_median_seconds"] + 1) / 601 <= 2**0.125
+    assert bot["gap_median_seconds"] == pytest.approx(600.0)
     assert bot["dm_reply_under_10s_share"] == 1.0
     assert bot["dm_reply_latency_median_seconds"] == pytest.approx(2.0)
     # The person sent it 4 DMs and 2 replies; it answered the 4 DMs.

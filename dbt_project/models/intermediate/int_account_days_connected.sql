@@ -3,7 +3,7 @@
 -- devices family's partial aggregate (macros/connections.sql), from every event loaded so
 -- far. int_accounts_devices_profiled folds the run date's window from these rows for the
 -- settled event days and from the events themselves for the newer ones (partial_window).
--- Incremental by event day, like int_account_days_summarised (marker rows included).
+-- Incremental by event day, like int_texts_fingerprinted (marker rows included).
 {#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`. -#}
 {{
     config(
