@@ -158,6 +158,14 @@ SETTINGS: dict[str, Setting] = {
         "(one-sided test, 5 %), the model's terminations go to the review queue "
         "([models.md](docs/models.md#the-terminate-guard-why-seeds-8-and-9-terminated-people))",
     ),
+    "warn_guard_per_10k": Setting(
+        "REALPEOPLE_WARN_GUARD_PER_10K",
+        "10",
+        "warn guard: the warn bar acts at the lowest score at which the people of the random "
+        "audit it would warn (on the run date's scores) are no more than flipped verdicts plus "
+        "this many per 10,000 explain (one-sided test, 5 %); warnings below it are withheld "
+        "([models.md](docs/models.md#the-warn-guard-people-warned-on-an-unseen-world))",
+    ),
     "ring_evidence_min_size": Setting(
         "REALPEOPLE_RING_EVIDENCE_MIN_SIZE",
         "3",
@@ -255,6 +263,7 @@ class Settings:
     review_override_days: int
     second_review_below: float
     terminate_guard_per_10k: float
+    warn_guard_per_10k: float
     ring_evidence_min_size: int
     review_requests_per_day: int
     audit_requests_per_day: int

@@ -72,6 +72,41 @@ def test_no_edge_above_the_bar_means_no_cluster():
     assert human_edge_bar(edges, pd.Series({"a": "human", "b": "human"}), floor=3.0) == 3.0
 
 
+def test_the_bar_learns_from_people_s_ties_to_anyone_when_no_two_reviewed_people_meet():
+    """Seed 88's failure: with a few hundred reviews no two reviewed people share an edge,
+    yet reviewed people do coincide with others. The bar comes from those ties, so the
+    people's chain of light coincidences is not one giant cluster swallowing the rings; a
+    ring member with a (flipped) human verdict does not lift the bar over every ring."""
+    rng = np.random.default_rng(11)
+    people = [f"p{i:03d}" for i in range(300)]
+    rows = [(people[i], people[i + 1], 2.0) for i in range(299)]  # a chain of light ties
+    rows += [(people[i], people[i + 3], float(rng.integers(2, 4))) for i in range(0, 297, 2)]
+    rings = [[f"r{k}_{i}" for i in range(8)] for k in range(3)]
+    for ring in rings:
+        rows += [(a, b, float(rng.integers(8, 15))) for i, a in enumerate(ring) for b in ring[i + 1 :]]
+    rows.append((rings[0][0], people[5], 2.0))
+    edges = pd.DataFrame(rows, columns=["account_a", "account_b", "weight"])
+    # reviewed people every 10th account: none of them tied to another reviewed person
+    reviewed = people[::10]
+    both = edges.account_a.isin(reviewed) & edges.account_b.isin(reviewed)
+    assert not both.any()
+    verdicts = pd.Series(
+        {**{p: "human" for p in reviewed}, rings[1][0]: "human", rings[2][0]: "ai_managed"}
+    )
+    verdicts = pd.concat([verdicts, pd.Series({f"x{i}": "ai_managed" for i in range(40)})])
+    bar = human_edge_bar(edges, verdicts, label_noise=0.02)
+    heaviest_person = edges[edges.account_a.str.startswith("p")]["weight"].max()
+    assert 2.0 <= bar <= heaviest_person < 8
+    found = clusters(edges, bar)
+    assert found.value_counts().max() == 8  # the rings, and no giant component of people
+    for ring in rings:
+        assert found.reindex(ring).nunique() == 1 and found.reindex(ring).notna().all()
+    # with no flip allowance the ring member reviewed "human" sets the bar: no ring is found
+    assert clusters(edges, human_edge_bar(edges, verdicts, label_noise=0.0)).reindex(
+        rings[0]
+    ).isna().all()
+
+
 def test_cluster_table_ties_unactioned_ring_members_to_actioned_ones():
     from realpeople.ml.coordination import cluster_table
 

@@ -247,3 +247,41 @@ def test_terminate_guard_trips_on_evidence_of_harm_not_on_flipped_verdicts():
     held = hold_terminations(actions, seed8)
     assert held.tolist() == ["review", "warn_and_limit", None, "review", "review"]
     assert hold_terminations(actions, clean).tolist() == actions.tolist()
+
+
+def test_the_warn_guard_raises_the_bar_until_the_audited_people_it_warns_are_chance():
+    from realpeople.ml.policy import warn_guard, withhold_warnings
+
+    # Seed 88's run date, in miniature: 213 audited people, 7 of them between the policy's
+    # bar 0.67 and 0.84; 58 audited AI accounts above 0.85, and three "people" at 0.966
+    # whose verdicts were flipped (they were AI-assisted).
+    people = np.r_[np.full(203, 0.05), [0.70, 0.72, 0.75, 0.80, 0.80, 0.81, 0.84], [0.966] * 3]
+    ai = np.r_[np.linspace(0.86, 0.98, 58)]
+    verdicts = np.array(["human"] * len(people) + ["ai_assisted"] * 30 + ["ai_managed"] * 28)
+    scores = np.r_[people, ai]
+    guard = warn_guard(verdicts, scores, 0.67, max_per_10k=10, label_noise=0.02)
+    assert guard.at_policy_bar.tripped and guard.at_policy_bar.people_flagged == 10
+    # the first bar that passes sits just above one of the seven people, never below the
+    # policy's bar, and what it still flags is within chance
+    assert 0.67 < guard.acting_bar <= 0.841 and guard.raised
+    assert not guard.at_acting_bar.tripped
+    assert guard.at_acting_bar.people_flagged < guard.at_policy_bar.people_flagged
+    # the lowest such bar: one person lower would still trip
+    below = np.sort(people[(people >= 0.67) & (people < guard.acting_bar)])[-1]
+    from realpeople.ml.policy import terminate_guard
+
+    assert terminate_guard(
+        verdicts, scores, below, 10, 0.02, meant_for=("ai_assisted", "ai_managed")
+    ).tripped
+
+    actions = pd.Series(["warn_and_limit", "warn_and_limit", "terminate", None], dtype=object)
+    any_ai = np.array([0.70, 0.95, 0.80, 0.99])
+    kept = withhold_warnings(actions, any_ai, guard)
+    assert kept.tolist() == [None, "warn_and_limit", "terminate", None]
+
+    # audited people clear of the bar: the policy's bar acts unchanged
+    calm = warn_guard(verdicts, np.r_[np.full(len(people), 0.05), ai], 0.67, 10, 0.02)
+    assert not calm.raised and calm.acting_bar == 0.67
+    assert withhold_warnings(actions, any_ai, calm).tolist() == actions.tolist()
+    # no audit at all: nothing measured, the policy's bar acts
+    assert not warn_guard(np.array([], dtype=str), np.array([]), 0.67, 10).raised

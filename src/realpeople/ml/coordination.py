@@ -4,9 +4,9 @@ says about its members (SynchroTrap / CopyCatch in miniature).
 Input grain: one row per pair of accounts (``account_a < account_b``) with ``weight``,
 how often they coincided (same minute slots, same targets in order, shared texts...).
 People coincide too (a viral post, a busy evening), so a coincidence counts as evidence
-only when it is rare among people: the edge bar is the heaviest (or a high quantile) of
-the weights of pairs whose two accounts were both reviewed ``human``. Clusters are the connected
-components of the edges above that bar.
+only when it is rare among people: the edge bar is the heaviest coincidence an account
+reviewed ``human`` has with any account (a few possibly flipped verdicts set aside, see
+:func:`human_edge_bar`). Clusters are the connected components of the edges above that bar.
 
 Output grain: one row per account in a cluster of two or more: the cluster, its size,
 the share of the *other* members already confirmed ``ai_managed`` (never the account's
@@ -32,17 +32,38 @@ from scipy.sparse.csgraph import connected_components
 
 
 def human_edge_bar(
-    edges: pd.DataFrame, verdicts: pd.Series, quantile: float = 1.0, floor: float = 1.0
+    edges: pd.DataFrame, verdicts: pd.Series, label_noise: float = 0.02, floor: float = 1.0
 ) -> float:
-    """The weight a pair must exceed to count as coordination: the ``quantile`` of the
-    weights of edges between two reviewed people, never below ``floor``. The default is
-    the heaviest such coincidence: conservative, because a lower quantile lets that share
-    of all people pairs through, and people pairs are most pairs."""
-    human = set(verdicts.index[verdicts == "human"])
-    both = edges["account_a"].isin(human) & edges["account_b"].isin(human)
-    if not both.any():
+    """The weight a pair must exceed to count as coordination: the heaviest coincidence a
+    reviewed person has with *any* account, never below ``floor``.
+
+    Each account with a latest verdict ``human`` contributes its heaviest edge. Pairs of
+    two reviewed people are too rare to learn from on a platform with a few hundred
+    reviews: on simulator seed 88 (252 reviewed people) there was none, the bar fell to
+    its floor, and one component of 6,559 accounts swallowed every ring; the 59 reviewed
+    people with an edge at all tied to others with at most 3 targets, the stealth rings
+    with 12 (median). A verdict is wrong now and then, and a ring member reviewed
+    ``human`` would lift the bar over every ring: the ``k`` heaviest reviewed people are
+    set aside, ``k`` the automated accounts expected among the ``human`` verdicts
+    (``label_noise / (1 - label_noise)`` per non-human verdict, rounded up, as the
+    terminate guard counts flipped verdicts)."""
+    human = verdicts.index[verdicts == "human"]
+    if edges.empty or not len(human):
         return float(floor)
-    return float(max(floor, edges.loc[both, "weight"].quantile(quantile)))
+    ends = pd.concat(
+        [
+            edges[["account_a", "weight"]].rename(columns={"account_a": "account_id"}),
+            edges[["account_b", "weight"]].rename(columns={"account_b": "account_id"}),
+        ],
+        ignore_index=True,
+    )
+    heaviest = ends.groupby("account_id")["weight"].max().reindex(human).dropna()
+    non_human = int((verdicts.notna() & (verdicts != "human")).sum())
+    set_aside = int(np.ceil(non_human * label_noise / (1.0 - label_noise) - 1e-9))
+    kept = heaviest.sort_values(ascending=False).iloc[set_aside:]
+    if kept.empty:
+        return float(floor)
+    return float(max(floor, kept.iloc[0]))
 
 
 def clusters(edges: pd.DataFrame, bar: float) -> pd.Series:
@@ -110,6 +131,7 @@ def cluster_table(
     steadiness: pd.Series,
     activity: pd.DataFrame | None = None,
     bar: float | None = None,
+    label_noise: float = 0.02,
 ) -> pd.DataFrame:
     """One row per account in a cluster of two or more (grain of ``coordination_clusters``).
 
@@ -118,7 +140,8 @@ def cluster_table(
     bool by account id, the run's proposed action is ``terminate``. ``steadiness``: by
     account id (``session_slot_repeat_share``). ``activity``: ``first_activity`` and
     ``last_activity`` by account id (the window's first and last event). ``bar``: the
-    edge weight to exceed (default :func:`human_edge_bar`).
+    edge weight to exceed (default :func:`human_edge_bar`, with ``label_noise``, the share of
+    verdicts assumed wrong).
 
     Columns: ``cluster_id`` (the cluster's smallest account id, so a cluster keeps its
     name while its members stay), ``account_id``, ``cluster_size``, ``ties`` (edges of the
@@ -146,7 +169,7 @@ def cluster_table(
         "first_activity",
         "last_activity",
     ]
-    bar = human_edge_bar(edges, verdicts) if bar is None else float(bar)
+    bar = human_edge_bar(edges, verdicts, label_noise) if bar is None else float(bar)
     cluster_of = clusters(edges, bar)
     if cluster_of.empty:
         return pd.DataFrame(columns=columns)

@@ -55,9 +55,17 @@ import pandas as pd
 
 # Enforcement actions (published) and the uncertain band (a moderator decides; never
 # published as an action): declared once, in src/realpeople/vocabulary.py.
-from realpeople.vocabulary import ACTIONS, REVIEW, TERMINATE, WARN_AND_LIMIT  # noqa: F401
+from realpeople.vocabulary import (  # noqa: F401
+    ACTIONS,
+    REVIEW,
+    TERMINATE,
+    VERDICT_ACTION,
+    WARN_AND_LIMIT,
+)
 
 WILSON_Z = 1.645  # one-sided 95 %
+# Verdicts a warn bar is meant for: any AI involvement (every verdict that acts).
+AI_VERDICTS = tuple(v for v, action in VERDICT_ACTION.items() if action is not None)
 
 
 @dataclass(frozen=True)
@@ -421,9 +429,12 @@ def terminate_guard(
     label_noise: float = 0.02,
     alpha: float = 0.05,
     z: float = WILSON_Z,
+    meant_for: tuple[str, ...] = ("ai_managed",),
 ) -> TerminateGuard:
     """The guard (see :class:`TerminateGuard`) from the latest verdicts of audited
-    accounts and their ``score_ai_managed`` on the run date (same order)."""
+    accounts and their ``score_ai_managed`` on the run date (same order). ``meant_for``:
+    the verdicts the bar is meant to catch, whose flips into ``human`` are expected
+    (:func:`warn_guard` passes both AI classes with the any-AI score)."""
     from scipy.stats import poisson
 
     verdicts = np.asarray(verdicts)
@@ -431,7 +442,8 @@ def terminate_guard(
     people = verdicts == "human"
     n = int(people.sum())
     k = int((people & flagged).sum())
-    flipped = float((flagged & (verdicts == "ai_managed")).sum() * label_noise / (1 - label_noise))
+    meant = np.isin(verdicts, list(meant_for))
+    flipped = float((flagged & meant).sum() * label_noise / (1 - label_noise))
     expected = flipped + n * max_per_10k / 1e4
     p_value = (
         float(poisson.sf(k - 1, expected)) if k > 0 and expected > 0 else (0.0 if k > 0 else 1.0)
@@ -456,3 +468,79 @@ def hold_terminations(actions: pd.Series, guard: TerminateGuard) -> pd.Series:
     if not guard.tripped:
         return actions
     return actions.mask(actions == TERMINATE, REVIEW)
+
+
+@dataclass(frozen=True)
+class WarnGuard:
+    """The warn bar the run date acts with, and why.
+
+    The policy's warn bar is chosen for precision on reviewed accounts, where people and
+    AI use are about as common as user reports and the audit make them; that bar can
+    still warn a share of the platform's people far beyond the harm allowed (seed 88:
+    the bar 0.67 warned 2.7 % of people, 38 % of expats). Like :class:`TerminateGuard` it
+    is measured on the run date's own scores of the random audit's people; unlike it, a
+    warning is mild and appealable and most warned accounts are right, so instead of
+    holding every warning the guard *raises* the bar to the lowest score at which the
+    audited people it flags are no more than flipped verdicts plus ``max_per_10k`` per
+    10,000 can explain (the same one-sided Poisson test). Warnings between the two bars
+    are withheld (no action). With a few hundred audited people the test cannot see
+    rates near 10 per 10,000; it removes gross excess, it does not certify the rate."""
+
+    policy_bar: float
+    acting_bar: float
+    at_policy_bar: TerminateGuard
+    at_acting_bar: TerminateGuard
+
+    @property
+    def raised(self) -> bool:
+        return self.acting_bar > self.policy_bar
+
+    def to_dict(self) -> dict:
+        return {
+            "policy_bar": self.policy_bar,
+            "acting_bar": self.acting_bar,
+            "raised": self.raised,
+            "at_policy_bar": self.at_policy_bar.to_dict(),
+            "at_acting_bar": self.at_acting_bar.to_dict(),
+        }
+
+
+def warn_guard(
+    verdicts,
+    any_ai_scores,
+    threshold: float,
+    max_per_10k: float,
+    label_noise: float = 0.02,
+    alpha: float = 0.05,
+) -> WarnGuard:
+    """The warn bar to act with (see :class:`WarnGuard`) from the latest verdicts of
+    audited accounts and their any-AI score (``score_ai_assisted + score_ai_managed``) on
+    the run date, same order. Candidate bars are the policy's and, above it, each audited
+    person's score nudged up (the lowest bar that no longer flags that person); the first
+    that passes the test acts. Above every audited person nothing is left to flag them."""
+    scores = np.asarray(any_ai_scores, dtype="float64")
+    verdicts = np.asarray(verdicts)
+
+    def test(bar: float) -> TerminateGuard:
+        return terminate_guard(
+            verdicts, scores, bar, max_per_10k, label_noise, alpha, meant_for=AI_VERDICTS
+        )
+
+    first = test(threshold)
+    bar, last = threshold, first
+    if first.tripped:
+        people = np.unique(scores[(verdicts == "human") & (scores >= threshold)])
+        for score in people:
+            bar = float(np.nextafter(score, np.inf))
+            last = test(bar)
+            if not last.tripped:
+                break
+    return WarnGuard(policy_bar=threshold, acting_bar=bar, at_policy_bar=first, at_acting_bar=last)
+
+
+def withhold_warnings(actions: pd.Series, any_ai, guard: WarnGuard) -> pd.Series:
+    """``warn_and_limit`` below the guard's acting bar becomes no action."""
+    if not guard.raised:
+        return actions
+    below = np.asarray(any_ai, dtype="float64") < guard.acting_bar
+    return actions.mask((actions == WARN_AND_LIMIT) & below, None)

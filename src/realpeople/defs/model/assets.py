@@ -232,7 +232,13 @@ def account_scores(
     context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
 ) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
-    from realpeople.ml.policy import decide_actions, hold_terminations, terminate_guard
+    from realpeople.ml.policy import (
+        decide_actions,
+        hold_terminations,
+        terminate_guard,
+        warn_guard,
+        withhold_warnings,
+    )
     from realpeople.ml.score import feature_array, scores_table
     from realpeople.ml.tracking import champion, load_model
 
@@ -258,7 +264,7 @@ def account_scores(
         verdicts = con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()
     # people of the random audit: an unbiased sample of the platform's people
     reviewed = verdicts[verdicts["audited"]].merge(
-        scores[["account_id", "score_ai_managed"]], on="account_id"
+        scores[["account_id", "score_ai_managed", "score_ai_assisted"]], on="account_id"
     )
     guard = terminate_guard(
         reviewed["verdict"],
@@ -275,6 +281,27 @@ def account_scores(
             f"would terminate {guard.people_flagged} of {guard.people_reviewed} audited people "
             f"(flipped verdicts expected {guard.expected_flipped:.1f}, allowed {guard.max_per_10k:g} "
             f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue"
+        )
+    # The warn bar, too, is checked against the audited people on today's scores; it rises
+    # until the people it would warn are within chance (ml.policy.WarnGuard).
+    any_ai = scores["score_ai_managed"] + scores["score_ai_assisted"]
+    wguard = warn_guard(
+        reviewed["verdict"],
+        reviewed["score_ai_managed"] + reviewed["score_ai_assisted"],
+        model.policy.warn_threshold,
+        settings.warn_guard_per_10k,
+        label_noise=settings.label_noise,
+    )
+    warned = scores["proposed_action"] == "warn_and_limit"
+    scores["proposed_action"] = withhold_warnings(scores["proposed_action"], any_ai, wguard)
+    withheld = int((warned & (scores["proposed_action"] != "warn_and_limit")).sum())
+    if wguard.raised:
+        context.log.warning(
+            f"warn guard raised the warn bar for {run_date} from {wguard.policy_bar:.3f} to "
+            f"{wguard.acting_bar:.3f}: the policy's bar would warn "
+            f"{wguard.at_policy_bar.people_flagged} of {wguard.at_policy_bar.people_reviewed} "
+            f"audited people (p = {wguard.at_policy_bar.p_value:.4f}), the acting bar "
+            f"{wguard.at_acting_bar.people_flagged}; {withheld} warnings withheld"
         )
     # TreeSHAP only for the accounts with a proposed action (the ones whose reasons are read)
     scores["reasons"] = explain_actions(x, scores, scorer, num_threads=settings.scoring_threads)
@@ -294,6 +321,8 @@ def account_scores(
                 guard,
                 held,
                 model.policy.terminate_threshold,
+                wguard,
+                withheld,
             )
         con.unregister("scored")
     proposed = scores["proposed_action"].value_counts().to_dict()
@@ -311,6 +340,9 @@ def account_scores(
             "score_ai_managed_mean": float(scores["score_ai_managed"].mean()),
             "terminate_guard_tripped": guard.tripped,
             "terminations_held": held,
+            "warn_bar_acting": wguard.acting_bar,
+            "warn_bar_policy": wguard.policy_bar,
+            "warnings_withheld": withheld,
             "guard_people_flagged": f"{guard.people_flagged} of {guard.people_reviewed} audited people "
             f"(95 % bounds {guard.lower_per_10k:.0f}-{guard.upper_per_10k:.0f} per 10,000; "
             f"flipped verdicts expected {guard.expected_flipped:.1f}; p = {guard.p_value:.4f})",
@@ -341,9 +373,12 @@ def _record_status(
     guard=None,
     held: int = 0,
     bar: float | None = None,
+    wguard=None,
+    withheld: int = 0,
 ) -> None:
     """Replace the run date's row of ``model_status``: did a model act, and if not, why;
-    and, when one acted, its terminate guard (``ml.policy.TerminateGuard``)."""
+    and, when one acted, its terminate guard (``ml.policy.TerminateGuard``) and its warn
+    guard (``ml.policy.WarnGuard``)."""
     needed = shortfall.needed if shortfall is not None else {}
     con.execute(sql("delete_model_status.sql"), {"run_date": run_date})
     con.execute(
@@ -365,11 +400,22 @@ def _record_status(
             "guard_max": None if guard is None else guard.max_per_10k,
             "terminations_held": None if guard is None else held,
             "terminate_held_from": bar if guard is not None and guard.tripped else None,
+            "warn_threshold_acting": None if wguard is None else wguard.acting_bar,
+            "warn_guard_people_flagged": (
+                None if wguard is None else wguard.at_policy_bar.people_flagged
+            ),
+            "warnings_withheld": None if wguard is None else withheld,
             "note": (
                 f"model {model_name} v{version} acts"
                 + (
                     f"; automatic terminate held by the guard ({held} to the review queue)"
                     if guard is not None and guard.tripped
+                    else ""
+                )
+                + (
+                    f"; warn bar raised by the guard from {wguard.policy_bar:.3f} to "
+                    f"{wguard.acting_bar:.3f} ({withheld} warnings withheld)"
+                    if wguard is not None and wguard.raised
                     else ""
                 )
                 if version is not None

@@ -5,7 +5,8 @@ Thin wrapper around :func:`ml.coordination.cluster_table`. Grain of
 ``coordination_clusters``: one row per run date, account and cluster (see
 ``sql/create_coordination_clusters.sql`` for the columns). Edges come from dbt's
 ``int_account_pairs_cotargeted`` (same targets engaged at the same time); the edge bar is
-the heaviest coincidence between two reviewed people; a small, steady cluster whose other
+the heaviest coincidence a reviewed person has with any account (``ml.coordination.
+human_edge_bar``); a small, steady cluster whose other
 members are mostly actioned ties its unactioned members to them (``tied_to_actioned``).
 Nothing is actioned on a tie alone: it is evidence for moderators and for issue 18's
 published networks.
@@ -45,10 +46,10 @@ PAIRS = "int_account_pairs_cotargeted"
     kinds={"duckdb", "scipy"},
     owners=["team:ml"],
     pool=DUCKDB_WRITER_POOL,
-    code_version="1",
+    code_version="2",
     description=(
         "One row per run date, account and coordination cluster: accounts that engaged the "
-        "same targets at the same time more often than any two reviewed people, with the "
+        "same targets at the same time more often than any reviewed person did with anyone, with the "
         "evidence in words, first/last activity, the share of other members confirmed or "
         "terminated, and `tied_to_actioned` for ring members not actioned themselves. "
         "Empty (with a note) when the co-activity graph is not built (Spark engine, or "
@@ -56,7 +57,7 @@ PAIRS = "int_account_pairs_cotargeted"
     ),
 )
 def coordination_clusters(
-    context: AssetExecutionContext, warehouse: DuckDBResource
+    context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
 ) -> MaterializeResult:
     from realpeople.ml.coordination import cluster_table
 
@@ -85,6 +86,7 @@ def coordination_clusters(
             accounts["terminated"],
             accounts["steadiness"],
             accounts[["first_activity", "last_activity"]],
+            label_noise=settings.label_noise,
         )
         note = f"{table['cluster_id'].nunique()} clusters of {len(table)} accounts"
     with warehouse.get_connection() as con, transaction(con):

@@ -326,7 +326,15 @@ def compute_compliance_metrics(
         "terminate_threshold": getattr(policy, "terminate_threshold", None),
         "terminate_heldout_precision": getattr(policy, "terminate_heldout_precision", None),
         "terminate_heldout_recall": getattr(policy, "terminate_heldout_recall", None),
-        "warn_threshold": getattr(policy, "warn_threshold", None),
+        # the bar the run date acted with: the policy's, or the warn guard's when it rose
+        "warn_threshold": (
+            status.get("warn_threshold_acting")
+            if status.get("warn_threshold_acting") is not None
+            else getattr(policy, "warn_threshold", None)
+        ),
+        "warn_threshold_policy": getattr(policy, "warn_threshold", None),
+        "warnings_withheld": status.get("warnings_withheld"),
+        "warn_guard_people_flagged": status.get("warn_guard_people_flagged"),
         # the terminate guard of the run date (NULL when no model acted)
         "terminate_guard_tripped": status.get("terminate_guard_tripped"),
         "terminations_held": status.get("terminations_held"),

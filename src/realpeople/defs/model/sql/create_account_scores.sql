@@ -39,3 +39,9 @@ alter table model_status add column if not exists guard_max_per_10k double;
 alter table model_status add column if not exists terminations_held bigint;
 -- the terminate bar from which proposed terminations went to the review queue (tripped only)
 alter table model_status add column if not exists terminate_held_from double;
+-- The warn guard (ml.policy.warn_guard): the warn bar the run date acted with (the policy's,
+-- or higher when the guard raised it), the audited people the policy's bar would have
+-- warned, and the warnings below the acting bar that were withheld. NULL: no model acted.
+alter table model_status add column if not exists warn_threshold_acting double;
+alter table model_status add column if not exists warn_guard_people_flagged bigint;
+alter table model_status add column if not exists warnings_withheld bigint;
