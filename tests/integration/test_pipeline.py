@@ -279,7 +279,7 @@ def test_review_requests_ask_about_unreviewed_accounts_and_keep_the_audit_apart(
     assert len(uncertain) > 0 and margins.loc[uncertain].max() <= others.min()
 
 
-def test_the_terminate_guard_is_measured_and_published(world):
+def test_the_terminate_and_warn_guards_are_measured_and_published(world):
     folder = Path(world["settings"].published_dir) / RUN_DATE
     values = pd.read_parquet(folder / "compliance_metrics.parquet").set_index("metric")["value"]
     assert values["guard_people_reviewed"] > 50
@@ -287,6 +287,20 @@ def test_the_terminate_guard_is_measured_and_published(world):
     # tripped exactly when the people flagged are beyond chance; held terminations then
     assert (values["terminations_held"] > 0) == (values["terminate_guard_tripped"] == 1)
     assert values["guard_people_upper_per_10k"] > 0
+    # the warn guard: the acting warn bar is the policy's or above it, and warnings were
+    # withheld exactly when it rose; the published list agrees with the acting bar
+    acting, policy = values["warn_and_limit_threshold"], values["warn_and_limit_policy_threshold"]
+    assert acting >= policy
+    if acting == policy:
+        assert values["warnings_withheld"] == 0
+    with duckdb.connect(world["settings"].warehouse_path, read_only=True) as con:
+        proposed = con.execute(
+            "select score_ai_managed + score_ai_assisted from account_scores"
+            " where run_date = ? and proposed_action = 'warn_and_limit'",
+            [RUN_DATE],
+        ).fetchnumpy()
+    (any_ai,) = proposed.values()
+    assert len(any_ai) > 0 and (any_ai >= acting - 1e-9).all()
 
 
 def test_rerunning_the_same_date_changes_nothing(world):
