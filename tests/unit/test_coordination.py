@@ -83,7 +83,9 @@ def test_the_bar_learns_from_people_s_ties_to_anyone_when_no_two_reviewed_people
     rows += [(people[i], people[i + 3], float(rng.integers(2, 4))) for i in range(0, 297, 2)]
     rings = [[f"r{k}_{i}" for i in range(8)] for k in range(3)]
     for ring in rings:
-        rows += [(a, b, float(rng.integers(8, 15))) for i, a in enumerate(ring) for b in ring[i + 1 :]]
+        rows += [
+            (a, b, float(rng.integers(8, 15))) for i, a in enumerate(ring) for b in ring[i + 1 :]
+        ]
     rows.append((rings[0][0], people[5], 2.0))
     edges = pd.DataFrame(rows, columns=["account_a", "account_b", "weight"])
     # reviewed people every 10th account: none of them tied to another reviewed person
@@ -102,9 +104,12 @@ def test_the_bar_learns_from_people_s_ties_to_anyone_when_no_two_reviewed_people
     for ring in rings:
         assert found.reindex(ring).nunique() == 1 and found.reindex(ring).notna().all()
     # with no flip allowance the ring member reviewed "human" sets the bar: no ring is found
-    assert clusters(edges, human_edge_bar(edges, verdicts, label_noise=0.0)).reindex(
-        rings[0]
-    ).isna().all()
+    assert (
+        clusters(edges, human_edge_bar(edges, verdicts, label_noise=0.0))
+        .reindex(rings[0])
+        .isna()
+        .all()
+    )
 
 
 def test_cluster_table_ties_unactioned_ring_members_to_actioned_ones():

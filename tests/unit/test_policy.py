@@ -278,6 +278,23 @@ def test_the_warn_guard_raises_the_bar_until_the_audited_people_it_warns_are_cha
     any_ai = np.array([0.70, 0.95, 0.80, 0.99])
     kept = withhold_warnings(actions, any_ai, guard)
     assert kept.tolist() == [None, "warn_and_limit", "terminate", None]
+    # a policy that sends its any-AI band to moderators sends the withheld warnings there
+    from dataclasses import replace
+
+    from realpeople.ml.policy import choose_policy
+
+    labels = pd.Series(["human"] * 50 + ["ai_assisted"] * 50)
+    probs = pd.DataFrame(
+        {"score_ai_managed": 0.0, "score_ai_assisted": np.r_[np.linspace(0, 0.4, 50), [0.9] * 50]}
+    )
+    banded = choose_policy(labels, probs, review_any_ai_band=True)
+    banded = replace(banded, warn_threshold=0.67, review_any_ai_threshold=0.3)
+    assert withhold_warnings(actions, any_ai, guard, banded).tolist() == [
+        "review",
+        "warn_and_limit",
+        "terminate",
+        None,
+    ]
 
     # audited people clear of the bar: the policy's bar acts unchanged
     calm = warn_guard(verdicts, np.r_[np.full(len(people), 0.05), ai], 0.67, 10, 0.02)

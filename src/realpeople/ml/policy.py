@@ -538,9 +538,14 @@ def warn_guard(
     return WarnGuard(policy_bar=threshold, acting_bar=bar, at_policy_bar=first, at_acting_bar=last)
 
 
-def withhold_warnings(actions: pd.Series, any_ai, guard: WarnGuard) -> pd.Series:
-    """``warn_and_limit`` below the guard's acting bar becomes no action."""
+def withhold_warnings(
+    actions: pd.Series, any_ai, guard: WarnGuard, policy: Policy | None = None
+) -> pd.Series:
+    """``warn_and_limit`` below the guard's acting bar becomes no action; or ``review`` when
+    ``policy`` sends the any-AI band below its warn bar to moderators (``review_any_ai_band``),
+    as :func:`decide_actions` would for a score under the bar."""
     if not guard.raised:
         return actions
+    band = policy is not None and policy.review_any_ai_threshold < policy.warn_threshold
     below = np.asarray(any_ai, dtype="float64") < guard.acting_bar
-    return actions.mask((actions == WARN_AND_LIMIT) & below, None)
+    return actions.mask((actions == WARN_AND_LIMIT) & below, REVIEW if band else None)

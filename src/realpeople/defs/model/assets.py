@@ -293,7 +293,9 @@ def account_scores(
         label_noise=settings.label_noise,
     )
     warned = scores["proposed_action"] == "warn_and_limit"
-    scores["proposed_action"] = withhold_warnings(scores["proposed_action"], any_ai, wguard)
+    scores["proposed_action"] = withhold_warnings(
+        scores["proposed_action"], any_ai, wguard, model.policy
+    )
     withheld = int((warned & (scores["proposed_action"] != "warn_and_limit")).sum())
     if wguard.raised:
         context.log.warning(
