@@ -503,6 +503,8 @@ def summarise(settings: Settings, run_date: str) -> str:
         lines += ["", no_model_sentence(metrics)]
     if metrics.get("terminate_guard_tripped", 0) == 1:
         lines += ["", guard_sentence(metrics)]
+    if (metrics.get("warnings_withheld") or 0) > 0:
+        lines += ["", warn_guard_sentence(metrics)]
     if model is not None:
         import mlflow
 
@@ -551,6 +553,17 @@ def guard_sentence(metrics) -> str:
         f"people of the random audit on today's features, so the model's "
         f"{int(metrics.get('terminations_held', 0)):,} terminations went to the review queue "
         f"(moderators' verdicts still act; REALPEOPLE_TERMINATE_GUARD_PER_10K, docs/models.md)"
+    )
+
+
+def warn_guard_sentence(metrics) -> str:
+    """The run summary's line when the warn guard raised the warn bar."""
+    return (
+        f"Warn guard raised the warn bar from {metrics.get('warn_and_limit_policy_threshold', 0):.3f} "
+        f"to {metrics.get('warn_and_limit_threshold', 0):.3f}: the policy's bar would warn "
+        f"{int(metrics.get('warn_guard_people_flagged', 0))} people of the random audit on "
+        f"today's scores, beyond chance; {int(metrics.get('warnings_withheld', 0)):,} warnings "
+        f"withheld (REALPEOPLE_WARN_GUARD_PER_10K, docs/models.md)"
     )
 
 
