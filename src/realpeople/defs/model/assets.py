@@ -28,6 +28,7 @@ from dagster_duckdb import DuckDBResource
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.progress import Progress
 from realpeople.settings import Settings
+from realpeople.vocabulary import WARN_AND_LIMIT
 from realpeople.warehouse import sql_reader, transaction
 
 ACCOUNT_FEATURES = AssetKey("account_features")
@@ -292,11 +293,11 @@ def account_scores(
         settings.warn_guard_per_10k,
         label_noise=settings.label_noise,
     )
-    warned = scores["proposed_action"] == "warn_and_limit"
+    warned = scores["proposed_action"] == WARN_AND_LIMIT
     scores["proposed_action"] = withhold_warnings(
         scores["proposed_action"], any_ai, wguard, model.policy
     )
-    withheld = int((warned & (scores["proposed_action"] != "warn_and_limit")).sum())
+    withheld = int((warned & (scores["proposed_action"] != WARN_AND_LIMIT)).sum())
     if wguard.raised:
         context.log.warning(
             f"warn guard raised the warn bar for {run_date} from {wguard.policy_bar:.3f} to "
