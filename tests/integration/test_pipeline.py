@@ -301,6 +301,16 @@ def test_the_terminate_and_warn_guards_are_measured_and_published(world):
         ).fetchnumpy()
     (any_ai,) = proposed.values()
     assert len(any_ai) > 0 and (any_ai >= acting - 1e-9).all()
+    # the Dagster UI's view: the enforcement_guards check on account_scores ran for the
+    # date, and warns exactly when a guard acted
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    instance = DagsterInstance.from_config(world["settings"].dagster_home)
+    key = AssetCheckKey(AssetKey("account_scores"), "enforcement_guards")
+    (record,) = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+    evaluation = record.event.dagster_event.event_specific_data
+    acted = values["terminate_guard_tripped"] == 1 or values["warnings_withheld"] > 0
+    assert evaluation.passed == (not acted)
 
 
 def test_rerunning_the_same_date_changes_nothing(world):

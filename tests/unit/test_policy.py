@@ -302,3 +302,31 @@ def test_the_warn_guard_raises_the_bar_until_the_audited_people_it_warns_are_cha
     assert withhold_warnings(actions, any_ai, calm).tolist() == actions.tolist()
     # no audit at all: nothing measured, the policy's bar acts
     assert not warn_guard(np.array([], dtype=str), np.array([]), 0.67, 10).raised
+
+
+def test_the_guards_check_warns_exactly_when_a_guard_acted():
+    """``enforcement_guards`` (the Dagster check on account_scores) from model_status rows."""
+    from realpeople.defs.quality.checks import guards_verdict
+
+    assert guards_verdict(None)[0] and guards_verdict({"model_acting": False})[0]
+    calm = {
+        "model_acting": True,
+        "terminate_guard_tripped": False,
+        "terminations_held": 0,
+        "guard_people_reviewed": 213,
+        "guard_people_flagged": 0,
+        "warn_threshold_acting": 0.67,
+        "warn_guard_people_flagged": 1,
+        "warnings_withheld": 0,
+    }
+    passed, message, metadata = guards_verdict(calm)
+    assert passed and metadata["audited_people"] == 213 and "passed" in message
+    raised = {**calm, "warn_threshold_acting": 0.837, "warn_guard_people_flagged": 7}
+    raised["warnings_withheld"] = 313
+    passed, message, metadata = guards_verdict(raised)
+    assert not passed and "0.837" in message and "313 warnings withheld" in message
+    assert "terminate guard" not in message and metadata["warnings_withheld"] == 313
+    held = {**calm, "terminate_guard_tripped": True, "terminations_held": 2450}
+    held["guard_people_flagged"] = 5
+    passed, message, _ = guards_verdict(held)
+    assert not passed and "5 of 213 audited people" in message and "2450" in message

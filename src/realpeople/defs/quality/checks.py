@@ -7,10 +7,16 @@
   are built from the scores; a failure stops publishing.
 - ``events_accounts_known`` (warning): events of accounts that no delivery has described
   cannot reach the features; they are counted, with an example, instead of vanishing.
+- ``enforcement_guards`` (warning): the run date's terminate guard held automatic
+  terminations, or its warn guard raised the warn bar (``model_status``,
+  :mod:`realpeople.ml.policy`): the model's policy met today's audited people badly, and
+  the Dagster UI shows it on ``account_scores`` beside the numbers.
 
 The GX checks come from the one factory (:mod:`realpeople.defs.quality.gx`): each names
 the failing expectations with sample values and links its page in Data Docs.
 """
+
+from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -30,6 +36,8 @@ ACCOUNT_SCORES = AssetKey("account_scores")
 
 
 sql = sql_reader(__file__)
+# model_status of a run date: the query the compliance metrics read, one home
+status_sql = sql_reader(str(Path(__file__).parents[1] / "publish" / "rules.py"))
 
 
 def _features_of_run_date(warehouse, settings, run_date: str):
@@ -117,4 +125,70 @@ def events_accounts_known(
     )
 
 
-quality_checks = [account_features_contract, account_scores_contract, events_accounts_known]
+def guards_verdict(status: dict | None) -> tuple[bool, str, dict]:
+    """(passed, description, metadata) of ``enforcement_guards`` from the run date's
+    ``model_status`` row (None: the date was not scored). Fails (a warning) when the
+    terminate guard held terminations or the warn guard raised the warn bar."""
+    if not status or not status.get("model_acting"):
+        return True, "no model acted on this date: no guard to report", {}
+    tripped = bool(status.get("terminate_guard_tripped"))
+    withheld = int(status.get("warnings_withheld") or 0)
+    held = int(status.get("terminations_held") or 0)
+    parts = []
+    if tripped:
+        parts.append(
+            f"terminate guard tripped: {status.get('guard_people_flagged')} of "
+            f"{status.get('guard_people_reviewed')} audited people above the terminate bar; "
+            f"{held} automatic terminations went to the review queue"
+        )
+    if withheld:
+        parts.append(
+            f"warn guard raised the warn bar to {status.get('warn_threshold_acting'):.3f}: "
+            f"the policy's bar would warn {status.get('warn_guard_people_flagged')} audited "
+            f"people; {withheld} warnings withheld"
+        )
+    metadata = {
+        "terminate_guard_tripped": tripped,
+        "terminations_held": held,
+        "warn_threshold_acting": float(status.get("warn_threshold_acting") or 0.0),
+        "warnings_withheld": withheld,
+        "audited_people": int(status.get("guard_people_reviewed") or 0),
+    }
+    if not parts:
+        return True, "both guards passed: the policy's bars act as chosen", metadata
+    return False, "; ".join(parts) + " (docs/models.md)", metadata
+
+
+@asset_check(
+    asset=ACCOUNT_SCORES,
+    name="enforcement_guards",
+    partitions_def=delivery_date_partitions,
+    pool=DUCKDB_WRITER_POOL,
+    description=(
+        "Warning when the run date's terminate guard held automatic terminations or its warn "
+        "guard raised the warn bar: the model's policy would have acted on more audited "
+        "people than chance explains (model_status; docs/models.md)."
+    ),
+)
+def enforcement_guards(
+    context: AssetCheckExecutionContext, warehouse: DuckDBResource
+) -> AssetCheckResult:
+    run_date = context.partition_keys[-1]
+    with warehouse.get_connection() as con:
+        cursor = con.execute(status_sql("model_status_for_run_date.sql"), {"run_date": run_date})
+        row = cursor.fetchone()
+        status = dict(zip([d[0] for d in cursor.description], row)) if row else None
+    passed, message, metadata = guards_verdict(status)
+    if not passed:
+        context.log.warning(f"enforcement_guards run_date={run_date}: {message}")
+    return AssetCheckResult(
+        passed=passed, severity=AssetCheckSeverity.WARN, description=message, metadata=metadata
+    )
+
+
+quality_checks = [
+    account_features_contract,
+    account_scores_contract,
+    events_accounts_known,
+    enforcement_guards,
+]
