@@ -318,3 +318,65 @@ def test_events_arriving_after_builds_that_saw_none_are_all_taken(world, tmp_pat
     assert_same_rows(
         features(warehouse, days[-1].isoformat()), features(full, days[-1].isoformat())
     )
+
+
+def test_a_coincidence_across_midnight_follows_its_later_end(tmp_path):
+    """Co-targeting across UTC midnight, by hand: a1 likes t1 and t2 late on day E, a2 likes
+    them just after midnight; a2's like of t2 arrives three days late (delivery E + 4,
+    the contract's limit; a3's like of t2, hours away, keeps t2 a target of two accounts
+    without a2). Both coincidences belong to day E (their earlier end), so:
+    the late delivery must rebuild day E's partial though it touches E + 1 .. E + 4 only;
+    and on run date E + 3 (that delivery loaded, but after the run date) day E is not
+    settled yet, so the fold must read it from the window's events, where the pair shares
+    one target, not two."""
+    import pyarrow as pa
+
+    e = date(2026, 11, 1)
+    likes = {  # delivery date -> (account, target, event_ts)
+        # a3 keeps t2 engaged by two accounts without a2 (no coincidence: hours apart).
+        e: [("a1", "t1", f"{e}T23:50:00Z"), ("a1", "t2", f"{e}T23:55:00Z"), ("a3", "t2", f"{e}T10:00:00Z")],
+        e + timedelta(days=1): [("a2", "t1", f"{e + timedelta(days=1)}T00:10:00Z")],
+        e + timedelta(days=4): [("a2", "t2", f"{e + timedelta(days=1)}T00:20:00Z")],
+    }
+    landing = tmp_path / "landing"
+    schema = pa.schema({name: pa.string() for name in TABLES["events"].column_names})
+    for day, rows in likes.items():
+        folder = landing / "events" / f"dt={day.isoformat()}"
+        folder.mkdir(parents=True)
+        records = []
+        for n, (account, target, ts) in enumerate(rows):
+            row = dict.fromkeys(schema.names)
+            row.update(
+                event_id=f"{account}-{target}-{n}",
+                account_id=account,
+                event_ts=ts,
+                event_type="like",
+                client="web",
+                target_account_id=target,
+            )
+            records.append(row)
+        pq.write_table(pa.Table.from_pylist(records, schema=schema), folder / "p.parquet")
+    warehouse = tmp_path / "w.duckdb"
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+
+    def build(run_date: date) -> list[tuple]:
+        invoke_dbt(
+            ["run", "--select", "+int_account_pairs_cotargeted"],
+            tmp_path / "target",
+            warehouse,
+            run_date.isoformat(),
+            settings.dbt_vars(),
+        )
+        return _rows(warehouse, "select * from int_account_pairs_cotargeted")
+
+    for day in (e, e + timedelta(days=1)):
+        _load(warehouse, landing, day)
+    assert build(e + timedelta(days=1)) == []  # one shared target so far
+    _load(warehouse, landing, e + timedelta(days=4))
+    assert build(e + timedelta(days=4)) == [("a1", "a2", 2, 2, 2)]
+    assert _rows(
+        warehouse,
+        "select account_a, account_b, target, cast(event_day as varchar) "
+        "from int_account_days_cotargeted where account_b is not null",
+    ) == [("a1", "a2", "t1", str(e)), ("a1", "a2", "t2", str(e))]
+    assert build(e + timedelta(days=3)) == []
