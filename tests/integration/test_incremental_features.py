@@ -188,10 +188,7 @@ def test_incremental_partials_equal_a_full_recompute(both_ways):
             "event_day, target, account_a, account_b",
         ),
     ):
-        sql = (
-            f"select * exclude (loaded_through) from {table} "
-            f"where {fact} order by {order}"
-        )
+        sql = f"select * exclude (loaded_through) from {table} where {fact} order by {order}"
         with duckdb.connect(str(full), read_only=True) as con:
             expected = con.execute(sql).fetchall()
         with duckdb.connect(str(incremental), read_only=True) as con:
@@ -334,7 +331,11 @@ def test_a_coincidence_across_midnight_follows_its_later_end(tmp_path):
     e = date(2026, 11, 1)
     likes = {  # delivery date -> (account, target, event_ts)
         # a3 keeps t2 engaged by two accounts without a2 (no coincidence: hours apart).
-        e: [("a1", "t1", f"{e}T23:50:00Z"), ("a1", "t2", f"{e}T23:55:00Z"), ("a3", "t2", f"{e}T10:00:00Z")],
+        e: [
+            ("a1", "t1", f"{e}T23:50:00Z"),
+            ("a1", "t2", f"{e}T23:55:00Z"),
+            ("a3", "t2", f"{e}T10:00:00Z"),
+        ],
         e + timedelta(days=1): [("a2", "t1", f"{e + timedelta(days=1)}T00:10:00Z")],
         e + timedelta(days=4): [("a2", "t2", f"{e + timedelta(days=1)}T00:20:00Z")],
     }
