@@ -39,11 +39,33 @@ with tail as (
 
 ),
 
-settled as (
+-- The settled days' facts (int_account_days_cotargeted), read once per kind: a CTE read
+-- three times would be materialised.
+settled_engaged as (
+
+    select account_a as account_id, target
+    from {{ ref('int_account_days_cotargeted') }}
+    where account_a is not null
+      and account_b is null
+      and {{ settled_in_window(neighbour_days=1) }}
+
+),
+
+crowded as (
+
+    select distinct target
+    from {{ ref('int_account_days_cotargeted') }}
+    where account_a is null
+      and target is not null
+      and {{ settled_in_window(neighbour_days=1) }}
+
+),
+
+settled_coincided as (
 
     select account_a, account_b, target
     from {{ ref('int_account_days_cotargeted') }}
-    where target is not null
+    where account_b is not null
       and {{ settled_in_window(neighbour_days=1) }}
 
 ),
@@ -51,22 +73,13 @@ settled as (
 -- (account, target): the account engaged the target somewhere in the window.
 engaged as (
 
-    select account_a as account_id, target
-    from settled
-    where account_a is not null and account_b is null
+    select account_id, target
+    from settled_engaged
 
     union
 
     select account_id, target
     from tail
-
-),
-
-crowded as (
-
-    select distinct target
-    from settled
-    where account_a is null
 
 ),
 
@@ -111,10 +124,9 @@ tail_kept as (
 coincided as (
 
     select s.account_a, s.account_b, s.target
-    from settled as s
+    from settled_coincided as s
     inner join modest_targets as t
         on s.target = t.target
-    where s.account_b is not null
 
     union
 
