@@ -2,7 +2,7 @@
 (benchmarks and docs only; the pipeline does not read the truth, nor these clusters yet).
 
 Grain of what it reads: ``int_account_pairs_cotargeted`` (one row per pair of accounts;
-build it with ``dbt run --select int_account_pairs_cotargeted --vars
+build it with ``dbt run --select int_account_days_cotargeted int_account_pairs_cotargeted --vars
 '{"run_date": "...", "coordination_graph": true}'``), each account's latest review verdict
 (``raw.reviews``) and ``account_features`` of the run date.
 

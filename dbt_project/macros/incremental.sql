@@ -69,6 +69,23 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- `days` (ISO strings, as from touched_event_days) each moved by every offset in
+    `offsets` (whole days), sorted, without repeats: the days a partial whose facts reach
+    into the neighbouring days must rebuild, or read (int_account_days_cotargeted). None
+    (a full build) stays none. -#}
+{% macro shifted_days(days, offsets) -%}
+  {%- if days is none -%}{{ return(none) }}{%- endif -%}
+  {%- set shifted = [] -%}
+  {%- for day in days -%}
+    {%- set d = modules.datetime.datetime.strptime(day, '%Y-%m-%d') -%}
+    {%- for n in offsets -%}
+      {%- set moved = (d + modules.datetime.timedelta(days=n)).strftime('%Y-%m-%d') -%}
+      {%- if moved not in shifted -%}{%- do shifted.append(moved) -%}{%- endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(shifted | sort) }}
+{%- endmacro %}
+
 {#- One marker row's event_day per touched day (a union of literals); none on a full build. -#}
 {% macro event_day_markers(days) -%}
   {%- for day in days %}
@@ -92,13 +109,16 @@
     deliveries of dt E .. E + late_event_days hold its events (contract 1.1), so on run
     date D the days E <= D - late_event_days come from the partials (built once, from
     every event loaded), and the newer ones from the window's events delivered by D.
+    A partial whose day E also depends on the events of the next neighbour_days days
+    (a fact straddling midnight) is settled only once those are: its tail starts that
+    many days earlier.
     Returns SQL date literals:
         first_day  the window's first UTC event day
         tail_day   the first event day read from events (>= first_day) -#}
-{% macro partial_window() -%}
+{% macro partial_window(neighbour_days=0) -%}
   {%- set run_day = modules.datetime.datetime.strptime(get_run_date(), '%Y-%m-%d') -%}
   {%- set first_day = run_day - modules.datetime.timedelta(days=var('feature_window_days') | int - 1) -%}
-  {%- set tail_day = [first_day, run_day - modules.datetime.timedelta(days=var('late_event_days') | int - 1)] | max -%}
+  {%- set tail_day = [first_day, run_day - modules.datetime.timedelta(days=var('late_event_days') | int - 1 + neighbour_days)] | max -%}
   {{ return({
       'first_day': "cast('" ~ first_day.strftime('%Y-%m-%d') ~ "' as date)",
       'tail_day': "cast('" ~ tail_day.strftime('%Y-%m-%d') ~ "' as date)",
@@ -106,8 +126,8 @@
 {%- endmacro %}
 
 {#- A predicate: the partial row's event_day is settled and in the window (partial_window). -#}
-{% macro settled_in_window(alias=none) -%}
-  {%- set p = partial_window() -%}
+{% macro settled_in_window(alias=none, neighbour_days=0) -%}
+  {%- set p = partial_window(neighbour_days) -%}
   {%- set column = (alias ~ '.event_day') if alias else 'event_day' -%}
   {{ column }} >= {{ p.first_day }} and {{ column }} < {{ p.tail_day }}
 {%- endmacro %}

@@ -16,37 +16,89 @@
 -- (Spark): nothing reads it there. account_features does not read it.
 -- Targets engaged by more than max_cotarget_accounts accounts in the window are left
 -- out: a viral post would join everyone, quadratically.
+-- A fold (issue 15): the settled event days' coincidences, engagements and crowded
+-- targets come from the per-day partial int_account_days_cotargeted, the newest days
+-- from the window's events (partial_window(1): one day more than the devices fold, since
+-- a day's coincidences reach into the next day). Exact: the partial's header says why;
+-- the analysis cotargeted_exact (this model computed from the window's events in one
+-- pass) is its reference in tests/integration/test_incremental_features.py. A daily
+-- build self-joins the newest days' engagements here and the rebuilt days' in the
+-- partial, not the whole window's.
 {{ config(
-    enabled=var('coordination_graph', true),
+    enabled=var('coordination_graph'),
     materialized=('table' if target.type == 'duckdb' else 'view'),
 ) }}
-{%- set window_seconds = var('cotarget_minutes', 60) | int * 60 %}
+{%- set days = partial_window(1) %}
 
-with engagements as (
+-- The newest days' engagements, from the window's events.
+with tail as (
 
-    select
-        account_id,
-        event_ts,
-        case when event_type = 'comment' then target_event_id else target_account_id end as target
-    from {{ ref('int_events_windowed') }}
-    where event_type in ('comment', 'like', 'follow')
+    {{ cotarget_engagements(
+        "(select * from " ~ ref('int_events_windowed') ~ " where event_ts >= cast(" ~ days.tail_day ~ " as timestamp))"
+    ) }}
+
+),
+
+-- The settled days' facts (int_account_days_cotargeted), read once per kind: a CTE read
+-- three times would be materialised.
+settled_engaged as (
+
+    select account_a as account_id, target
+    from {{ ref('int_account_days_cotargeted') }}
+    where account_a is not null
+      and account_b is null
+      and {{ settled_in_window(neighbour_days=1) }}
+
+),
+
+crowded as (
+
+    select distinct target
+    from {{ ref('int_account_days_cotargeted') }}
+    where account_a is null
+      and target is not null
+      and {{ settled_in_window(neighbour_days=1) }}
+
+),
+
+settled_coincided as (
+
+    select account_a, account_b, target
+    from {{ ref('int_account_days_cotargeted') }}
+    where account_b is not null
+      and {{ settled_in_window(neighbour_days=1) }}
+
+),
+
+-- (account, target): the account engaged the target somewhere in the window.
+engaged as (
+
+    select account_id, target
+    from settled_engaged
+
+    union
+
+    select account_id, target
+    from tail
 
 ),
 
 modest_targets as (
 
-    select target
-    from engagements
-    where target is not null
-    group by target
-    having count(distinct account_id) between 2 and {{ var('max_cotarget_accounts', 200) }}
+    select e.target
+    from engaged as e
+    left join crowded as c
+        on e.target = c.target
+    where c.target is null
+    group by e.target
+    having count(*) between 2 and {{ var('max_cotarget_accounts') }}
 
 ),
 
 kept as (
 
-    select e.account_id, e.event_ts, e.target
-    from engagements as e
+    select e.account_id, e.target
+    from engaged as e
     inner join modest_targets as t
         on e.target = t.target
 
@@ -54,25 +106,41 @@ kept as (
 
 breadth as (
 
-    select account_id, count(distinct target) as targets
+    select account_id, count(*) as targets
     from kept
     group by account_id
 
 ),
 
+tail_kept as (
+
+    select e.account_id, e.event_ts, e.target
+    from tail as e
+    inner join modest_targets as t
+        on e.target = t.target
+
+),
+
+coincided as (
+
+    select s.account_a, s.account_b, s.target
+    from settled_coincided as s
+    inner join modest_targets as t
+        on s.target = t.target
+
+    union
+
+    select account_a, account_b, target
+    from ({{ cotarget_coincidences('tail_kept') }}) as c
+
+),
+
 pairs as (
 
-    select
-        a.account_id as account_a,
-        b.account_id as account_b,
-        count(distinct a.target) as weight
-    from kept as a
-    inner join kept as b
-        on a.target = b.target
-        and a.account_id < b.account_id
-        and abs({{ seconds_between('a.event_ts', 'b.event_ts') }}) <= {{ window_seconds }}
-    group by a.account_id, b.account_id
-    having count(distinct a.target) >= 2
+    select account_a, account_b, count(*) as weight
+    from coincided
+    group by account_a, account_b
+    having count(*) >= 2
 
 )
 
