@@ -381,3 +381,138 @@ def test_a_coincidence_across_midnight_follows_its_later_end(tmp_path):
         "from int_account_days_cotargeted where account_b is not null",
     ) == [("a1", "a2", "t1", str(e)), ("a1", "a2", "t2", str(e))]
     assert build(e + timedelta(days=3)) == []
+
+
+def _write_logins(landing: Path, events: dict) -> None:
+    """Hand-built login events: {delivery date: [(account, device, event_ts)]}, one
+    Parquet file per delivery, every column a string (the loader casts)."""
+    import pyarrow as pa
+
+    schema = pa.schema({name: pa.string() for name in TABLES["events"].column_names})
+    for day, rows in events.items():
+        folder = landing / "events" / f"dt={day.isoformat()}"
+        folder.mkdir(parents=True)
+        records = []
+        for n, (account, device, ts) in enumerate(rows):
+            row = dict.fromkeys(schema.names)
+            row.update(
+                event_id=f"{day}-{account}-{n}",
+                account_id=account,
+                event_ts=ts,
+                event_type="login",
+                client="app_ios",
+                device_id=device,
+                ip_country="CN",
+            )
+            records.append(row)
+        pq.write_table(pa.Table.from_pylist(records, schema=schema), folder / "p.parquet")
+
+
+def test_features_build_when_no_account_is_known(tmp_path):
+    """Events delivered, no accounts delivery yet (or every account row quarantined): a
+    contract-following world. The features build must succeed, empty of accounts; it used
+    to stop on a DuckDB internal error in int_accounts_snapshotted (a row_number() = 1 over
+    an accounts table that never held a row)."""
+    e = date(2026, 11, 1)
+    landing = tmp_path / "landing"
+    _write_logins(landing, {e: [("a1", "d1", f"{e}T09:00:00Z")]})
+    warehouse = tmp_path / "w.duckdb"
+    _load(warehouse, landing, e)
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+    invoke_dbt(
+        ["run", "--select", "+account_features"],
+        tmp_path / "target",
+        warehouse,
+        e.isoformat(),
+        settings.dbt_vars(),
+    )
+    assert _rows(warehouse, "select count(*) from raw.events") == [(1,)]
+    assert _rows(warehouse, "select count(*) from int_accounts_snapshotted") == [(0,)]
+    assert _rows(warehouse, "select count(*) from account_features") == [(0,)]
+
+
+def test_the_devices_fold_reads_an_unsettled_day_from_events(tmp_path):
+    """The settled-day rule of the devices fold, by hand. a1 uses device d1 on day E
+    (delivered on E) and device d2 on day E too, delivered three days late (E + 3, the
+    contract's limit), with a2 sharing d2. With every delivery loaded:
+    - on run date E + 2 (a catch-up snapshot) day E is not settled, and the late event was
+      delivered after the run date: the fold must read day E from the window's events
+      and see d1 only, though the partial of day E already holds d2;
+    - on run date E + 3 day E is settled (E <= D - late_event_days): the partial, d1 and d2.
+    Either way the fold equals the family computed from the window's events in one pass
+    (the analysis devices_exact); an off-by-one in settled_in_window breaks one of them."""
+    import pyarrow as pa
+
+    e = date(2026, 11, 1)
+    later = e + timedelta(days=3)
+    events = {  # delivery date -> (account, device, event_ts)
+        e: [("a1", "d1", f"{e}T09:00:00Z"), ("a1", "d1", f"{e}T10:00:00Z")],
+        e + timedelta(days=1): [("a1", "d1", f"{e + timedelta(days=1)}T09:00:00Z")],
+        later: [
+            ("a1", "d2", f"{e}T11:00:00Z"),
+            ("a2", "d2", f"{e}T12:00:00Z"),
+            ("a2", "d2", f"{later}T08:00:00Z"),
+        ],
+    }
+    landing = tmp_path / "landing"
+    _write_logins(landing, events)
+    accounts = pa.schema({name: pa.string() for name in TABLES["accounts"].column_names})
+    folder = landing / "accounts" / f"dt={e.isoformat()}"
+    folder.mkdir(parents=True)
+    profile = {
+        "created_at": "2026-01-01T00:00:00Z",
+        "declared_country": "CN",
+        "signup_client": "app_ios",
+        "follower_count": "3",
+        "following_count": "5",
+    }
+    pq.write_table(
+        pa.Table.from_pylist(
+            [{**dict.fromkeys(accounts.names), "account_id": a, **profile} for a in ("a1", "a2")],
+            schema=accounts,
+        ),
+        folder / "p.parquet",
+    )
+    warehouse = tmp_path / "w.duckdb"
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+    for day in events:
+        _load(warehouse, landing, day)
+
+    def fold_and_exact(run_date: date) -> tuple[list[tuple], list[tuple]]:
+        target = tmp_path / f"target-{run_date}"
+        dbt_vars = settings.dbt_vars()
+        invoke_dbt(
+            ["run", "--select", "+int_accounts_devices_profiled"],
+            target,
+            warehouse,
+            run_date.isoformat(),
+            dbt_vars,
+        )
+        invoke_dbt(
+            ["compile", "--select", "devices_exact"],
+            target,
+            warehouse,
+            run_date.isoformat(),
+            dbt_vars,
+        )
+        exact_sql = next(target.glob("compiled/realpeople/analyses/devices_exact.sql")).read_text()
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            exact = con.sql(exact_sql)
+            columns = exact.columns
+            expected = sorted(exact.fetchall(), key=repr)
+            folded = sorted(
+                con.execute(
+                    f"select {', '.join(columns)} from int_accounts_devices_profiled"
+                ).fetchall(),
+                key=repr,
+            )
+        return folded, expected, columns
+
+    early, expected, columns = fold_and_exact(e + timedelta(days=2))
+    _close_rows(early, expected)
+    late, expected, _ = fold_and_exact(later)
+    _close_rows(late, expected)
+    # the two run dates differ by the late event: a1 has one device, then two
+    devices = columns.index("distinct_devices")
+    assert [r[devices] for r in early if r[0] == "a1"] == [1]
+    assert [r[devices] for r in late if r[0] == "a1"] == [2]

@@ -38,25 +38,21 @@ shared_bios as (
 
 -- Growth: the earliest snapshot delivered inside the window against the current one.
 -- Only accounts re-delivered in the window (a change) have two; the rest stay NULL.
-window_snapshots as (
+-- stg_activity__accounts holds one row per account and delivery date, so min_by picks
+-- one row. An aggregate, not row_number() = 1: on an accounts table that never held a
+-- row (events delivered, no accounts yet, or every account row quarantined) DuckDB 1.5.6
+-- failed that window's top-N rewrite with an internal error (tests/reliability).
+earliest_in_window as (
 
     select
         account_id,
-        delivered_on,
-        follower_count,
-        following_count,
-        row_number() over (partition by account_id order by delivered_on) as snapshot_rank
+        min(delivered_on) as delivered_on,
+        min_by(follower_count, delivered_on) as follower_count,
+        min_by(following_count, delivered_on) as following_count
     from {{ ref('stg_activity__accounts') }}
     where delivered_on <= {{ w.run_date }}
       and delivered_on >= cast({{ w.window_start }} as date)
-
-),
-
-earliest_in_window as (
-
-    select account_id, delivered_on, follower_count, following_count
-    from window_snapshots
-    where snapshot_rank = 1
+    group by account_id
 
 )
 
