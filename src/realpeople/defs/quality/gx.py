@@ -107,15 +107,23 @@ def gx_asset_check(
                 gx_root=settings.gx_dir,
                 batch_id=f"{suite}_{partition_name}={key}",
             )
+            failures = []
             for failure in summary.failed:
-                log(
-                    f"{suite} {partition_name}={key}: {failure.expectation} on "
-                    f"{failure.column or 'the table'} failed: {failure.unexpected_count} "
-                    f"unexpected, e.g. {failure.sample[:3]}"
+                # a table-level expectation (row count) has an observed value, not rows
+                found = (
+                    f"{failure.unexpected_count} unexpected, e.g. {failure.sample[:3]}"
+                    if failure.column
+                    else f"observed {failure.observed_value!r}"
                 )
+                failures.append(
+                    f"{failure.expectation} on {failure.column or 'the table'} failed: {found}"
+                )
+                log(f"{suite} {partition_name}={key}: {failures[-1]}")
             outcome = AssetCheckResult(
                 passed=summary.success,
                 severity=severity,
+                # what `make run` prints when a blocking check fails: the first failures
+                description="; ".join(failures[:3]) or None,
                 metadata={**summary_metadata(summary, len(frame)), partition_name: key},
             )
             if not summary.success:
