@@ -536,6 +536,12 @@ def summarise(settings: Settings, run_date: str) -> str:
                 f"out-of-fold scores): {model.policy.terminate_threshold:.3f}, precision "
                 f"{model.policy.terminate_heldout_precision:.3f} (95 % lower bound "
                 f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)"
+                + (
+                    f"; the lowest cut {model.policy.terminate_threshold_lowest:.3f} rested on "
+                    f"{model.policy.terminate_set_aside} verdict(s) set aside as possibly wrong"
+                    if model.policy.terminate_set_aside
+                    else ""
+                )
             ),
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
         ]

@@ -161,6 +161,44 @@ def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
     assert choose_policy(pd.Series(verdicts), scores).terminate_threshold == 1.0
 
 
+def test_the_terminate_bar_does_not_rest_on_its_lowest_verdict():
+    # Seed 101 in miniature: 40 automation verdicts scored 0.86-0.99, one alone at 0.662,
+    # 250 people at or below 0.25. The lowest cut that keeps precision sits on the lone
+    # verdict; below the bulk of the positives the platform's rare people wait unseen.
+    rng = np.random.default_rng(101)
+    managed = np.r_[np.linspace(0.99, 0.86, 40), 0.662, rng.uniform(0.0, 0.25, 250)]
+    verdicts = pd.Series(["ai_managed"] * 41 + ["human"] * 250)
+    scores = pd.DataFrame({"score_ai_managed": managed, "score_ai_assisted": 0.0})
+    plain = choose_policy(verdicts, scores, label_noise=0.0)
+    assert plain.terminate_threshold == pytest.approx(0.662)
+    assert plain.terminate_set_aside == 0
+    noisy = choose_policy(verdicts, scores, label_noise=0.02)
+    # ceil(0.02 * 41) = 1 verdict set aside: the bar rests on the next one.
+    assert noisy.terminate_set_aside == 1
+    assert noisy.terminate_threshold_lowest == pytest.approx(0.662)
+    assert noisy.terminate_threshold == pytest.approx(0.86)
+    assert noisy.target_met
+    # The set-aside accounts fall in the uncertain band, where a moderator decides.
+    assert noisy.review_managed_threshold <= 0.662
+    band = pd.DataFrame({"score_ai_managed": [0.70], "score_ai_assisted": [0.0]})
+    assert decide_actions(band, noisy).tolist() == ["review"]
+    assert decide_actions(band, plain).tolist() == ["terminate"]
+    # Where the positives are dense the set-aside costs next to nothing: 200 verdicts
+    # from 0.99 down to 0.60 set aside ceil(0.02 * 200) = 4 and the bar barely moves.
+    dense = np.r_[np.linspace(0.99, 0.60, 200), rng.uniform(0.0, 0.25, 250)]
+    verdicts = pd.Series(["ai_managed"] * 200 + ["human"] * 250)
+    policy = choose_policy(
+        verdicts, pd.DataFrame({"score_ai_managed": dense, "score_ai_assisted": 0.0})
+    )
+    assert policy.terminate_set_aside == 4
+    assert policy.terminate_threshold == pytest.approx(dense[195])
+    assert policy.terminate_threshold - policy.terminate_threshold_lowest < 0.01
+    # A stored policy from before the rule still loads.
+    old = {k: v for k, v in noisy.to_dict().items() if not k.startswith("terminate_set")}
+    old.pop("terminate_threshold_lowest")
+    assert Policy.from_dict(old).terminate_threshold_lowest == -1.0
+
+
 # --- thresholds from time-aware out-of-fold scores -------------------------------------
 def test_time_folds_never_fit_on_the_future():
     from realpeople.ml.policy import time_folds

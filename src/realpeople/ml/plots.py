@@ -189,6 +189,13 @@ def model_card(
             f"the target {p.terminate_precision_target} x (1 - label noise {p.label_noise}); "
             f"target met: {p.target_met}, with confidence: {p.target_met_with_confidence}."
         ),
+        (
+            f"- the lowest cut keeping that precision was {p.terminate_threshold_lowest:.4f}; the bar "
+            f"sets aside the {p.terminate_set_aside} lowest-scoring `ai_managed` verdict(s) it flagged "
+            "(possibly wrong verdicts) and rests on the next; the accounts between go to review."
+        )
+        if p.terminate_set_aside
+        else "- the bar is the lowest cut keeping that precision (no verdict set aside).",
         f"- warn_and_limit: `score_ai_assisted + score_ai_managed >= {p.warn_threshold:.4f}`.",
         (
             f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "

@@ -26,6 +26,19 @@ measured precision, only if that is at least ``fallback_precision`` (0.95), and 
 ``target_met = False`` (the model card and the gate show it); below that floor nobody is
 terminated automatically and likely automation goes to review.
 
+A bar off its lowest verdicts. The lowest cut that keeps precision rests on the
+lowest-scoring ``ai_managed`` verdict it flags, so one verdict decides where the bar
+sits, and with a few dozen of them that verdict often sits alone far below the rest
+(seed 101: one at 0.662, the next at 0.860; the population between the two held 3 of the
+platform's 15,000 people, scheduler users, and 2 were terminated: 250 reviewed people
+cannot sample a tail of 2 per 10,000). About ``label_noise`` of the verdicts are wrong,
+and the lowest-scoring ``ai_managed`` verdicts are the likeliest of them; so the bar sets
+aside the ``ceil(label_noise * n)`` lowest of the ``n`` it flags
+(:func:`verdicts_possibly_flipped`; at least one whenever noise is allowed) and rests on
+the next (``terminate_set_aside``, ``terminate_threshold_lowest`` record both). The
+accounts between the two bars are the uncertain band: a moderator decides, and ring
+evidence still acts there.
+
 Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
 policy stores the one-sided 95 % Wilson lower bound beside the point estimate
 (``terminate_precision_lower``, on the effective sample size when rows are weighted)
@@ -87,6 +100,11 @@ class Policy:
     target_met_with_confidence: bool = False
     review_managed_threshold: float = 1.0
     review_any_ai_threshold: float = 1.0
+    # The lowest cut that keeps precision, and how many of the lowest ai_managed verdicts it
+    # flags were set aside to reach ``terminate_threshold`` (see "A bar off its lowest
+    # verdicts"); -1.0 in policies stored before the rule.
+    terminate_threshold_lowest: float = -1.0
+    terminate_set_aside: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -229,14 +247,18 @@ def choose_policy(
     # weights (which up-weight people) would inflate exactly those, so the noise allowance
     # would no longer hold. The weights still drive calibration, the reported population
     # precision, and the estimate of people wrongly terminated (random audit).
-    terminate = lowest_threshold_with_precision(
+    lowest = lowest_threshold_with_precision(
         is_managed, managed, terminate_precision * accuracy, min_terminate_threshold
     )
+    terminate, floor, set_aside = lowest, min_terminate_threshold, 0
+    if lowest is not None:
+        floor, set_aside = bar_off_the_lowest_verdicts(is_managed, managed, lowest, label_noise)
+        terminate = lowest_threshold_with_precision(
+            is_managed, managed, terminate_precision * accuracy, floor
+        )
     target_met = terminate is not None
     if terminate is None:
-        terminate = best_precision_threshold(
-            is_managed, managed, fallback_precision, min_terminate_threshold
-        )
+        terminate = best_precision_threshold(is_managed, managed, fallback_precision, floor)
     if terminate is None:
         # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
         # is never reached after calibration); likely automation goes to review.
@@ -277,7 +299,32 @@ def choose_policy(
             terminate, review_managed if review_managed is not None else terminate
         ),
         review_any_ai_threshold=min(warn, review_any_ai if review_any_ai is not None else warn),
+        terminate_threshold_lowest=lowest if lowest is not None else terminate,
+        terminate_set_aside=set_aside if target_met else 0,
     )
+
+
+def verdicts_possibly_flipped(n: int, label_noise: float) -> int:
+    """How many of ``n`` verdicts of a class may be wrong: ``ceil(label_noise * n)``."""
+    return int(np.ceil(n * label_noise - 1e-9)) if n > 0 and label_noise > 0 else 0
+
+
+def bar_off_the_lowest_verdicts(
+    is_positive: np.ndarray, score: np.ndarray, bar: float, label_noise: float
+) -> tuple[float, int]:
+    """(bar, k): ``bar`` raised to the score of the lowest positive it flags once the
+    ``k`` lowest-scoring positives it flags are set aside, ``k`` =
+    :func:`verdicts_possibly_flipped` of those positives (see the module's "A bar off its
+    lowest verdicts"). Nothing left to rest on (every flagged positive set aside): 1.0,
+    no automatic termination."""
+    score = np.asarray(score, dtype="float64")
+    flagged = np.sort(score[np.asarray(is_positive, dtype=bool) & (score >= bar)])
+    k = verdicts_possibly_flipped(len(flagged), label_noise)
+    if k == 0:
+        return float(bar), 0
+    if k >= len(flagged):
+        return 1.0, k
+    return float(max(bar, flagged[k])), k
 
 
 def best_precision_threshold(

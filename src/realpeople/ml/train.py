@@ -310,6 +310,9 @@ def train_model(
             "threshold_reviews": len(all_labels),
             "threshold_reviews_ai_managed": int((all_labels == "ai_managed").sum()),
             "deployed_policy_terminate_threshold": policy.terminate_threshold,
+            # the lowest cut keeping precision, and the lowest verdicts set aside above it
+            "deployed_policy_terminate_threshold_lowest": policy.terminate_threshold_lowest,
+            "deployed_policy_terminate_set_aside": policy.terminate_set_aside,
             "deployed_policy_oof_precision": policy.terminate_heldout_precision,
             "deployed_policy_oof_precision_lower": policy.terminate_precision_lower,
             "deployed_policy_oof_recall": policy.terminate_heldout_recall,
