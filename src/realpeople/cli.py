@@ -537,8 +537,9 @@ def summarise(settings: Settings, run_date: str) -> str:
                 f"{model.policy.terminate_heldout_precision:.3f} (95 % lower bound "
                 f"{model.policy.terminate_precision_lower:.3f} on {model.policy.terminate_heldout_support} flagged)"
                 + (
-                    f"; the lowest cut {model.policy.terminate_threshold_lowest:.3f} rested on "
-                    f"{model.policy.terminate_set_aside} verdict(s) set aside as possibly wrong"
+                    f"; the lowest precise cut, {model.policy.terminate_threshold_lowest:.3f}, "
+                    f"rested on its {model.policy.terminate_set_aside} lowest `ai_managed` "
+                    "verdict(s), set aside as possibly wrong"
                     if model.policy.terminate_set_aside
                     else ""
                 )

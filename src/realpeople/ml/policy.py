@@ -29,9 +29,9 @@ terminated automatically and likely automation goes to review.
 A bar off its lowest verdicts. The lowest cut that keeps precision rests on the
 lowest-scoring ``ai_managed`` verdict it flags, so one verdict decides where the bar
 sits, and with a few dozen of them that verdict often sits alone far below the rest
-(seed 101: one at 0.662, the next at 0.860; the population between the two held 3 of the
-platform's 15,000 people, scheduler users, and 2 were terminated: 250 reviewed people
-cannot sample a tail of 2 per 10,000). About ``label_noise`` of the verdicts are wrong,
+(seed 101: one at 0.662, the next at 0.860; between the two the run date held 156
+automated accounts and 2 of the platform's 15,300 people, scheduler users, both
+terminated: 250 reviewed people cannot sample a tail of 1 per 10,000). About ``label_noise`` of the verdicts are wrong,
 and the lowest-scoring ``ai_managed`` verdicts are the likeliest of them; so the bar sets
 aside the ``ceil(label_noise * n)`` lowest of the ``n`` it flags
 (:func:`verdicts_possibly_flipped`; at least one whenever noise is allowed) and rests on
