@@ -35,6 +35,11 @@ FAST_WORLDS = [
         extremes=True,
         accounts_without_events=4,
     ),
+    # no accounts table at all (events and verdicts only): no account is known, so the
+    # features are empty and no model trains; the verdicts still act, by name
+    WorldSpec(
+        seed=103, accounts=30, days=1, reviews="three_per_class", missing_tables=("accounts",)
+    ),
 ]
 
 
@@ -128,6 +133,8 @@ def test_the_draw_varies_everything_the_issue_lists():
         "late rows": any(s.late_rows for s in specs),
         "a re-sent day": any(s.resend_day for s in specs),
         "extreme legal values": any(s.extremes for s in specs),
+        "no accounts table": any("accounts" in s.missing_tables for s in specs),
+        "no reviews table": any("reviews" in s.missing_tables for s in specs),
     }
     assert all(met.values()), [name for name, ok in met.items() if not ok]
     # and the corners meet each other: a re-sent day in a world that trains a model

@@ -67,6 +67,8 @@ class WorldSpec:
     review_counts: tuple[tuple[str, int], ...] = ()
     # reviews on the days from this index on (default: the later half, after the middle day)
     reviews_from_day: int | None = None
+    # tables never delivered (e.g. ("accounts",): events and verdicts, no account snapshot)
+    missing_tables: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
@@ -75,6 +77,7 @@ class WorldSpec:
             f"{self.formats} appeals={self.appeals} nulls={self.null_optional_columns} "
             f"dups={self.duplicates} late={self.late_rows} resend={self.resend_day} "
             f"extremes={self.extremes} unknown={self.unknown_account_events}"
+            + (f" missing={','.join(self.missing_tables)}" if self.missing_tables else "")
         )
 
 
@@ -102,6 +105,7 @@ def random_spec(seed: int) -> WorldSpec:
         extremes=rng.random() < 0.2,
         overlap=rng.choice((0.0, 0.1, 0.3)),
         reviewed_share=rng.choice((0.4, 0.6)),
+        missing_tables=rng.choice(((),) * 18 + (("accounts",), ("reviews",))),
     )
 
 
@@ -371,9 +375,13 @@ def write_delivery(
 
 
 def write_world(spec: WorldSpec, landing: Path) -> dict[str, dict[date, list[dict]]]:
-    """Write every delivery of ``spec`` under ``landing``; return the rows written."""
+    """Write every delivery of ``spec`` under ``landing`` (none of its ``missing_tables``);
+    return the rows written (an empty table for each missing one)."""
     rng = random.Random(spec.seed + 1)
-    tables = build_rows(spec)
+    tables = {
+        table: ({} if table in spec.missing_tables else by_day)
+        for table, by_day in build_rows(spec).items()
+    }
     for table, by_day in tables.items():
         for day, rows in by_day.items():
             write_delivery(landing, table, day, rows, spec, rng)

@@ -17,7 +17,7 @@ import duckdb
 
 from realpeople.defs.features.project import project_fingerprint
 from realpeople.settings import Settings
-from realpeople.warehouse import sql_reader, transaction
+from realpeople.warehouse import has_tables, sql_reader, transaction
 
 sql = sql_reader(__file__)
 # Bump when account_cluster_features changes, so existing snapshots are rebuilt once.
@@ -53,9 +53,18 @@ def record_build(con: duckdb.DuckDBPyConnection, run_date: str, inputs: str) -> 
         con.execute(sql("insert_features_build.sql"), {**params, "inputs": inputs})
 
 
+def accounts_known(con: duckdb.DuckDBPyConnection, run_date: str) -> int | None:
+    """Accounts known as of ``run_date``: the rows ``account_features`` holds for it
+    (0 before any accounts delivery, whatever the events say). None where the staging
+    layer is not in DuckDB (the spark engine builds it in Spark): not known here."""
+    if not has_tables(con, "stg_activity__accounts"):
+        return None
+    return int(con.execute(sql("accounts_known.sql"), {"run_date": run_date}).fetchone()[0])
+
+
 def is_current(con: duckdb.DuckDBPyConnection, run_date: str, inputs: str | None) -> bool:
     """True when ``run_date``'s features were built from exactly ``inputs`` (and its rows
-    are still in ``account_features``)."""
+    are still in ``account_features``: some, unless no account is known as of the date)."""
     if inputs is None:
         return False
     found = con.execute(
@@ -65,7 +74,9 @@ def is_current(con: duckdb.DuckDBPyConnection, run_date: str, inputs: str | None
     if found < 2:
         return False
     row = con.execute(sql("features_build_of_date.sql"), {"run_date": run_date}).fetchone()
-    return row is not None and row[0] == inputs
+    if row is None or row[0] != inputs:
+        return False
+    return row[1] > 0 or accounts_known(con, run_date) == 0
 
 
 def incremental_layer(manifest: dict) -> list[str]:

@@ -27,6 +27,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from realpeople.defs.features.builds import accounts_known
 from realpeople.defs.quality.gx import gx_asset_check
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.warehouse import sql_reader
@@ -43,16 +44,24 @@ status_sql = sql_reader(str(Path(__file__).parents[1] / "publish" / "rules.py"))
 def _features_of_run_date(warehouse, settings, run_date: str):
     with warehouse.get_connection() as con:
         frame = con.execute(sql("account_features_of_run_date.sql"), {"run_date": run_date}).df()
-    return frame, {"max_active_days": settings.feature_window_days + 1}
+        # One row per account known as of the run date: none while no account is known
+        # (events alone, no accounts delivery taken yet), at least one otherwise.
+        known = accounts_known(con, run_date)
+        min_rows = 1 if known is None else min(1, known)
+    return frame, {"min_rows": min_rows, "max_active_days": settings.feature_window_days + 1}
+
+
+def _expected(con, query: str, run_date: str) -> dict:
+    """Suite parameters that depend on the run date: one row of named columns."""
+    cursor = con.execute(sql(query), {"run_date": run_date})
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone()))
 
 
 def _scores_of_run_date(warehouse, settings, run_date: str):
     with warehouse.get_connection() as con:
         frame = con.execute(sql("account_scores_of_run_date.sql"), {"run_date": run_date}).df()
-        # Suite parameters that depend on the run date: one row of named columns.
-        cursor = con.execute(sql("account_scores_expected.sql"), {"run_date": run_date})
-        names = [d[0] for d in cursor.description]
-        params = dict(zip(names, cursor.fetchone()))
+        params = _expected(con, "account_scores_expected.sql", run_date)
     return frame, params
 
 

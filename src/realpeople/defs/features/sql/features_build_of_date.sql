@@ -1,5 +1,7 @@
--- The fingerprint of a run date's last build, if any (and if its rows are still there).
-select b.inputs
+-- The fingerprint of a run date's last build, if any, and how many rows it left in
+-- account_features.
+select
+    b.inputs,
+    (select count(*) from main.account_features as f where f.run_date = b.run_date) as rows
 from main.features_builds as b
-where b.run_date = cast($run_date as date)
-  and exists (select 1 from main.account_features as f where f.run_date = b.run_date);
+where b.run_date = cast($run_date as date);
