@@ -196,8 +196,8 @@ def warehouse_frame(settings, query: str, params=None) -> pd.DataFrame:
 
 def expected_moderator_actions(tables: dict) -> dict[str, str]:
     """What moderators' verdicts alone decide (no model): account -> action, from the
-    rows a world wrote (latest review per account, whether or not its account snapshot
-    was delivered: a verdict stands on its own)."""
+    rows a world wrote (latest review per account; accounts delivered; run date window)."""
+    known = {r["account_id"] for rows in tables["accounts"].values() for r in rows}
     reviews = [r for rows in tables["reviews"].values() for r in rows]
     latest: dict[str, tuple] = {}
     for r in reviews:
@@ -207,7 +207,7 @@ def expected_moderator_actions(tables: dict) -> dict[str, str]:
     return {
         a: vocabulary.VERDICT_ACTION[v]
         for a, (_, v) in latest.items()
-        if vocabulary.VERDICT_ACTION[v]
+        if vocabulary.VERDICT_ACTION[v] and a in known
     }
 
 

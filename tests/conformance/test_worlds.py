@@ -36,7 +36,7 @@ FAST_WORLDS = [
         accounts_without_events=4,
     ),
     # no accounts table at all (events and verdicts only): no account is known, so the
-    # features are empty and no model trains; the verdicts still act, by name
+    # features are empty, no model trains, and the verdicts wait for their accounts
     WorldSpec(
         seed=103, accounts=30, days=1, reviews="three_per_class", missing_tables=("accounts",)
     ),

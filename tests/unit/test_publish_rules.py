@@ -327,6 +327,9 @@ def test_compliance_metric_arithmetic(con):
         ).fetchall()
     )
     assert m["accounts_actioned_terminate"] == 3
+    # the audited x1-x3 were never described by an accounts delivery (x3's ai_managed
+    # verdict waits): counted, not acted on
+    assert m["reviewed_accounts_unknown"] == 3
     assert m["accounts_actioned_warn_and_limit"] == 1
     assert m["accounts_actioned_continuing"] == 1 and m["accounts_actioned_new"] == 3
     assert m["proactive_rate"] == pytest.approx(3 / 4)

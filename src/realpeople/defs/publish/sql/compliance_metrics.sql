@@ -125,6 +125,13 @@ wide as (
     select
         (select count(*) from account_scores where run_date = (select run_date from params))
             as accounts_scored,
+        -- reviewed accounts no accounts delivery has described by the run date: not in the
+        -- run date's features, so their verdicts wait for the snapshot (docs/operations.md)
+        (select count(distinct account_id) from stg_activity__reviews
+            where delivered_on <= (select run_date from params)
+              and account_id not in (select account_id from account_features
+                                     where run_date = (select run_date from params)))
+            as reviewed_accounts_unknown,
         (select count(*) from listed) as accounts_actioned_total,
         (select count(*) from listed where action = 'terminate') as accounts_actioned_terminate,
         (select count(*) from listed where action = 'warn_and_limit') as accounts_actioned_warn_and_limit,
@@ -258,6 +265,7 @@ long as (
 descriptions (metric, unit, description) as (
     values
         ('accounts_scored', 'count', 'accounts scored by the model on the run date'),
+        ('reviewed_accounts_unknown', 'count', 'reviewed accounts that no accounts delivery has described: their verdicts wait for the account snapshot'),
         ('accounts_actioned_total', 'count', 'accounts on the enforcement list'),
         ('accounts_actioned_terminate', 'count', 'accounts terminated (run by automation)'),
         ('accounts_actioned_warn_and_limit', 'count', 'accounts warned with reduced visibility (AI use beyond assistance)'),

@@ -1,5 +1,5 @@
--- One row per account of the run date $run_date (account_features, and any account a
--- recent verdict names) that is actioned or queued: what the platform does and why. The values written ($terminate, $warn_and_limit,
+-- One row per account of the run date $run_date (account_features) that is actioned or
+-- queued: what the platform does and why. The values written ($terminate, $warn_and_limit,
 -- $reason_*, decided_by) are declared in src/realpeople/vocabulary.py and passed in by rules.decide.
 --
 -- Order of authority:
@@ -35,6 +35,16 @@ with params as (
         cast($run_date as date) + interval 1 day as run_end,
         cast($run_date as date) + interval 1 day - to_days(cast($override_days as integer)) as override_start
 ),
+accounts as (
+    -- every account known on the run date; scores only where a model acted
+    select account_id from account_features where run_date = (select run_date from params)
+),
+scores as (
+    select accounts.account_id, scored.* exclude (account_id, run_date)
+    from accounts
+    left join (select * from account_scores where run_date = (select run_date from params)) as scored
+        using (account_id)
+),
 latest_review as (
     select account_id, arg_max(verdict, reviewed_at) as verdict, max(reviewed_at) as reviewed_at
     from stg_activity__reviews
@@ -42,20 +52,6 @@ latest_review as (
       and reviewed_at < (select run_end from params)
       and reviewed_at >= (select override_start from params)
     group by account_id
-),
-accounts as (
-    -- every account known on the run date; scores only where a model acted. And every
-    -- account a recent verdict names: a moderator's decision stands before the account's
-    -- snapshot is delivered (no accounts delivery yet, or its row quarantined), unscored.
-    select account_id from account_features where run_date = (select run_date from params)
-    union
-    select account_id from latest_review
-),
-scores as (
-    select accounts.account_id, scored.* exclude (account_id, run_date)
-    from accounts
-    left join (select * from account_scores where run_date = (select run_date from params)) as scored
-        using (account_id)
 ),
 appeals_as_of as (
     select * from stg_activity__appeals
