@@ -62,6 +62,18 @@ def accounts_known(con: duckdb.DuckDBPyConnection, run_date: str) -> int | None:
     return int(con.execute(sql("accounts_known.sql"), {"run_date": run_date}).fetchone()[0])
 
 
+def built_without_accounts(con: duckdb.DuckDBPyConnection) -> set:
+    """Run dates built while no account was known as of them: their snapshot exists,
+    empty (``account_features`` has no row to show for it)."""
+    if not has_tables(con, "features_builds", "account_features"):
+        return set()
+    return {
+        day
+        for (day,) in con.execute(sql("builds_without_rows.sql")).fetchall()
+        if accounts_known(con, day.isoformat()) == 0
+    }
+
+
 def is_current(con: duckdb.DuckDBPyConnection, run_date: str, inputs: str | None) -> bool:
     """True when ``run_date``'s features were built from exactly ``inputs`` (and its rows
     are still in ``account_features``: some, unless no account is known as of the date)."""

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from realpeople.defs.features.builds import built_without_accounts
 from realpeople.defs.model.assets import MAX_FEATURE_AGE_DAYS, earliest_training_date
 from realpeople.warehouse import sql_reader
 
@@ -71,5 +72,7 @@ def snapshots_to_build(
     snapshots = (
         {row[0] for row in con.execute(sql("snapshot_dates.sql")).fetchall()} if has_mart else set()
     )
+    # a date built while no account was known has its (empty) snapshot: not built again
+    snapshots |= built_without_accounts(con)
     earliest = earliest_training_date(con, run_date, window_days)
     return cover_review_days(review_days, snapshots, first_day, run_date, earliest=earliest)
