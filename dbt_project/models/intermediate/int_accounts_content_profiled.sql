@@ -50,7 +50,10 @@ text_stats as (
         {%- set post_tokens = "case when t.event_type = 'post' then t.token_count end" %}
         avg({{ post_tokens }}) as post_tokens_mean,
         {{ coefficient_of_variation(post_tokens) }} as post_tokens_cv,
-        avg(t.char_variety) as char_variety_mean,
+        -- No mean character variety (distinct characters / characters) either: it is lower
+        -- for Latin script and for longer texts, so it read writing in English as AI help
+        -- (the next feature the 76 people wrongly warned on seed 88 rested on, once length
+        -- counted tokens); type_token_ratio_mean measures repetition on tokens.
         avg(t.has_line_break) as line_break_share,
         avg(t.has_list_marker) as list_marker_share,
         avg(t.has_emoji) as emoji_share,
@@ -138,7 +141,6 @@ select
     coalesce(p.image_posts, 0) as image_posts,
     t.post_tokens_mean,
     t.post_tokens_cv,
-    t.char_variety_mean,
     t.line_break_share,
     t.list_marker_share,
     t.emoji_share,

@@ -70,7 +70,6 @@ select
     -- content
     cast(c.post_tokens_mean as double) as post_tokens_mean,
     cast(c.post_tokens_cv as double) as post_tokens_cv,
-    cast(c.char_variety_mean as double) as char_variety_mean,
     cast(c.line_break_share as double) as line_break_share,
     cast(c.list_marker_share as double) as list_marker_share,
     cast(c.emoji_share as double) as emoji_share,

@@ -81,7 +81,6 @@ PHRASES: dict[str, tuple[str, callable]] = {
     "comment_latency_median_seconds": ("comments on posts a median {} after they appear", _secs),
     "post_tokens_mean": ("posts average {} words (a CJK character counts as one)", _n0),
     "post_tokens_cv": ("post length varies by {} its mean", _x),
-    "char_variety_mean": ("character variety {} per text", lambda v: f"{v:.2f}"),
     "line_break_share": ("{} of texts laid out over several lines", _pct),
     "list_marker_share": ("{} of texts structured as lists", _pct),
     "emoji_share": ("{} of texts with emoji", _pct),

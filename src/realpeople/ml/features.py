@@ -63,7 +63,6 @@ MART_FEATURES: tuple[str, ...] = (
     # content
     "post_tokens_mean",
     "post_tokens_cv",
-    "char_variety_mean",
     "line_break_share",
     "list_marker_share",
     "emoji_share",
