@@ -68,9 +68,8 @@ select
     cast(r.comment_under_60s_share as double) as comment_under_60s_share,
 
     -- content
-    cast(c.text_length_mean as double) as text_length_mean,
-    cast(c.text_length_cv as double) as text_length_cv,
-    cast(c.char_variety_mean as double) as char_variety_mean,
+    cast(c.post_tokens_mean as double) as post_tokens_mean,
+    cast(c.post_tokens_cv as double) as post_tokens_cv,
     cast(c.line_break_share as double) as line_break_share,
     cast(c.list_marker_share as double) as list_marker_share,
     cast(c.emoji_share as double) as emoji_share,

@@ -61,9 +61,8 @@ MART_FEATURES: tuple[str, ...] = (
     "comment_latency_median_seconds",
     "comment_under_60s_share",
     # content
-    "text_length_mean",
-    "text_length_cv",
-    "char_variety_mean",
+    "post_tokens_mean",
+    "post_tokens_cv",
     "line_break_share",
     "list_marker_share",
     "emoji_share",
