@@ -289,6 +289,38 @@ def test_the_registry_serves_what_the_pipeline_publishes(trained, registry):
     }
 
 
+def test_gate_promotes_over_a_champion_that_reads_features_no_longer_built(trained, registry):
+    """A feature renamed or dropped since the champion was trained (issue 16 replaced
+    text_length_cv by post_tokens_cv): the champion cannot score today's accounts, so the
+    gate promotes the challenger, saying why, instead of failing on the missing column."""
+    from dataclasses import replace
+
+    import lightgbm as lgb
+
+    from realpeople.ml.tracking import champion, log_register_and_gate
+
+    # The champion of an older feature contract: the same trees, but its first feature
+    # carries a name today's mart does not build.
+    text = trained.model.booster.model_to_string()
+    names = next(line for line in text.splitlines() if line.startswith("feature_names="))
+    renamed = names.replace(f"={FEATURES[0]} ", "=retired_feature ", 1)
+    assert renamed != names
+    old = lgb.Booster(model_str=text.replace(names, renamed, 1))
+    # (its own test rows still carried that feature when it was registered)
+    older = replace(
+        trained,
+        model=replace(trained.model, booster=old),
+        test=trained.test.assign(retired_feature=trained.test[FEATURES[0]]),
+    )
+    log_register_and_gate(older, model_name=registry, training_as_of="2026-11-14")
+    assert champion(registry).version == "1"
+    registered = log_register_and_gate(trained, model_name=registry, training_as_of="2026-11-15")
+    decision = registered.decision
+    assert decision.promoted and decision.champion is None
+    assert "retired_feature" in decision.reason and "no longer built" in decision.reason
+    assert champion(registry).version == "2"
+
+
 def test_gate_refuses_a_worse_model(trained, registry):
     import mlflow
 

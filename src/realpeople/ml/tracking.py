@@ -279,9 +279,20 @@ def run_gate(result: TrainResult, current: RegisteredModel | None) -> GateDecisi
     challenger_score = gate_score(result.model, result.policy, result.test, weights, target)
     champion_score = None
     if current is not None:
-        champion_score = gate_score(
-            load_model(current), current.policy, result.test, weights, target
-        )
+        model = load_model(current)
+        # A champion trained on features the mart no longer builds (a feature renamed or
+        # dropped since) cannot score today's accounts: the challenger takes over.
+        retired = [f for f in model.booster.feature_name() if f not in result.test.columns]
+        if retired:
+            return GateDecision(
+                True,
+                f"promoted: the champion (version {current.version}) reads "
+                f"{len(retired)} feature(s) no longer built ({', '.join(retired)}): "
+                "it cannot score today's accounts",
+                challenger_score,
+                None,
+            )
+        champion_score = gate_score(model, current.policy, result.test, weights, target)
     return decide(challenger_score, champion_score)
 
 

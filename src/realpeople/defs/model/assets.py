@@ -263,6 +263,22 @@ def account_scores(
         ).to_arrow_table()
     if features.num_rows == 0:
         raise Failure(f"account_features has no rows for run date {run_date}")
+    # A champion trained on features the mart no longer builds (renamed or dropped since)
+    # cannot score; until training promotes a version of today's features (the gate does
+    # so outright), moderators' verdicts decide alone, and the status says why.
+    retired = [f for f in scorer.booster.feature_name() if f not in features.column_names]
+    if retired:
+        return _no_model(
+            context,
+            settings,
+            warehouse,
+            run_date,
+            why_not=(
+                f"no model acts: the champion (version {model.version}) reads "
+                f"{len(retired)} feature(s) no longer built ({', '.join(retired)}); "
+                "launch training_job to train and promote a version of today's features"
+            ),
+        )
     # the champion's own features (a version trained before a feature was added scores)
     x = feature_array(features, scorer.booster.feature_name())
     scores = _score(features, x, scorer, settings)
@@ -385,10 +401,11 @@ def _record_status(
     bar: float | None = None,
     wguard=None,
     withheld: int = 0,
+    why_not: str | None = None,
 ) -> None:
-    """Replace the run date's row of ``model_status``: did a model act, and if not, why;
-    and, when one acted, its terminate guard (``ml.policy.TerminateGuard``) and its warn
-    guard (``ml.policy.WarnGuard``)."""
+    """Replace the run date's row of ``model_status``: did a model act, and if not, why
+    (``why_not``, else the review shortfall); and, when one acted, its terminate guard
+    (``ml.policy.TerminateGuard``) and its warn guard (``ml.policy.WarnGuard``)."""
     needed = shortfall.needed if shortfall is not None else {}
     con.execute(sql("delete_model_status.sql"), {"run_date": run_date})
     con.execute(
@@ -429,6 +446,8 @@ def _record_status(
                     else ""
                 )
                 if version is not None
+                else why_not
+                if why_not is not None
                 else shortfall.message()
                 if shortfall is not None and not shortfall.ok
                 else "no model acts yet: none has been trained and registered"
@@ -442,10 +461,12 @@ def _no_model(
     settings: ResourceParam[Settings],
     warehouse: DuckDBResource,
     run_date: str,
+    why_not: str | None = None,
 ) -> MaterializeResult:
-    """No champion yet (too few reviews to train one): nothing is scored for the run date,
-    and ``model_status`` says how many more reviews of which class training needs, so the
-    enforcement list, the metrics, the report and the run summary can say it plainly."""
+    """No champion yet (too few reviews to train one), or one that cannot score
+    (``why_not``): nothing is scored for the run date, and ``model_status`` says why and
+    how many more reviews of which class training needs, so the enforcement list, the
+    metrics, the report and the run summary can say it plainly."""
     from realpeople.ml.dataset import training_shortfall
 
     with warehouse.get_connection() as con:
@@ -454,9 +475,11 @@ def _no_model(
         con.execute(sql("create_account_scores.sql"))
         with transaction(con):
             con.execute(sql("delete_account_scores.sql"), {"run_date": run_date})
-            _record_status(con, run_date, settings.model_name, None, shortfall)
+            _record_status(con, run_date, settings.model_name, None, shortfall, why_not=why_not)
     note = (
-        shortfall.message()
+        why_not
+        if why_not is not None
+        else shortfall.message()
         if not shortfall.ok
         else "no model acts yet: none is registered (train one: launch training_job)"
     )
