@@ -214,7 +214,9 @@ def _read_parquet(landed: LandedFile, table_name: str, limits: Limits) -> None:
 
     def batches():
         try:
-            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=keep, use_threads=True):
+            for batch in parquet.iter_batches(
+                batch_size=BATCH_ROWS, columns=keep, use_threads=True
+            ):
                 yield batch.select(keep)
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise _Rejected(
