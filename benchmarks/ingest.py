@@ -2,16 +2,22 @@
 
 Not a test. Writes one events delivery (a single file of ``--rows`` rows, the contract's
 columns with realistic widths) under ``--work-dir``, then times ``load_delivery`` of it
-into a fresh DuckDB file in a fresh process (a warm-up load, then a timed reload),
-``--repeat`` times per format, and prints wall and CPU seconds (median) and rows/s:
+into a fresh DuckDB file in a fresh process (a warm-up load, then a timed reload; the
+connection has the pipeline's settings: ``REALPEOPLE_DUCKDB_MEMORY_LIMIT`` and the rest),
+``--repeat`` times per format, and prints wall and CPU seconds (median), rows/s and the
+loading process's peak resident memory:
 
     python benchmarks/ingest.py --work-dir /tmp/realpeople-bench-ingest
 
-``--before /path/to/old/checkout`` times that checkout's loader too, interleaved run by
-run with this one (so a busy machine slows both alike), on the same files:
+``--before /path/to/old/checkout`` times that checkout's loader (its ``src/``) too,
+interleaved run by run with this one (so a busy machine slows both alike), on the same
+files:
 
-    git archive 2d97e8b realpeople | tar -x -C /tmp/before
+    mkdir /tmp/before && git archive 15433dd src | tar -x -C /tmp/before
     python benchmarks/ingest.py --before /tmp/before
+
+``--rows 8000000`` is a day at 1M accounts: its files take 1.6 GB (Parquet 0.26 GB, CSV
+1.3 GB) and each DuckDB file ~0.5 GB under ``--work-dir`` (remove it afterwards).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -96,22 +103,29 @@ def events_file(rows: int, seed: int = 7) -> pa.Table:
 
 
 def child(repo: Path, landing: Path, warehouse: Path) -> None:
-    """The delivery loaded by the loader of ``repo`` into a fresh DuckDB file, twice: the
-    first load pays the process's one-time costs (lazy imports, e.g. pandas when DuckDB
-    first sees a Python object), the second (a reload: it replaces the first) is timed.
-    Prints wall and CPU seconds (all threads) as JSON."""
+    """The delivery loaded by the loader of ``repo`` (its ``src/``) into a fresh DuckDB file
+    opened with the pipeline's connection settings (memory limit, threads, spill folder, as
+    the environment sets them), twice: the first load pays the process's one-time costs
+    (lazy imports, e.g. pandas when DuckDB first sees a Python object), the second (a
+    reload: it replaces the first) is timed. Prints wall and CPU seconds (all threads) and
+    the process's peak resident memory over both loads as JSON."""
+    sys.path.insert(0, str(repo / "src"))
     import duckdb
 
     from realpeople.defs.ingest.loader import load_delivery
+    from realpeople.settings import load_settings
 
+    config = load_settings().duckdb_config()
+    Path(config["temp_directory"]).mkdir(parents=True, exist_ok=True)
     warehouse.unlink(missing_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), config=config) as con:
         load_delivery(con, landing, "events", DAY)
         wall, cpu = time.perf_counter(), time.process_time()
         report = load_delivery(con, landing, "events", DAY)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     warehouse.unlink(missing_ok=True)
-    print(json.dumps({"wall": wall, "cpu": cpu, "rows": report.rows_loaded}))
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # ru_maxrss is in KiB
+    print(json.dumps({"wall": wall, "cpu": cpu, "rows": report.rows_loaded, "peak_gb": peak_gb}))
 
 
 def main() -> None:
@@ -175,10 +189,11 @@ def main() -> None:
             walls = ", ".join(f"{r['wall']:.2f}" for r in results)
             wall = statistics.median(r["wall"] for r in results)
             cpu = statistics.median(r["cpu"] for r in results)
+            peak = max(r["peak_gb"] for r in results)
             print(
                 f"  {fmt:<8} {name:<7} wall median {wall:5.2f} s ({args.rows / wall:9,.0f} rows/s), "
-                f"CPU median {cpu:5.2f} s ({args.rows / cpu:9,.0f} rows/CPU-s); "
-                f"walls {walls}"
+                f"CPU median {cpu:5.2f} s ({args.rows / cpu:9,.0f} rows/CPU-s), "
+                f"peak RSS {peak:.2f} GB; walls {walls}"
             )
     print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

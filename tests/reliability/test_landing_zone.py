@@ -26,6 +26,7 @@ import pytest
 
 from realpeople import contract
 from realpeople.contract import LIMITS, Limits
+from realpeople.defs.ingest import reader
 from realpeople.defs.ingest.landing import survey_landing
 from realpeople.defs.ingest.loader import (
     discover_delivery_dates,
@@ -34,6 +35,7 @@ from realpeople.defs.ingest.loader import (
     newest_delivery_with_rows,
     record_landing_survey,
 )
+from realpeople.defs.ingest.reader import read_landed_file
 from tests.reliability.helpers import (
     DAY,
     appeal,
@@ -380,6 +382,68 @@ def test_rows_and_decompressed_bytes_beyond_the_limits_reject_the_file(tmp_path,
     }
     assert loaded_ids(con) == ["e30"]
     reconcile(con, "events")
+
+
+def test_a_file_streamed_in_many_batches_quarantines_a_bad_row_in_its_last_batch(
+    tmp_path, con, monkeypatch
+):
+    # The loader streams a file into DuckDB batch by batch: make every file span several
+    # (Parquet 4 rows a batch; CSV blocks of 256 bytes, the line limit, about 4 lines).
+    monkeypatch.setattr(reader, "BATCH_ROWS", 4)
+    monkeypatch.setattr(contract, "LIMITS", Limits(line_bytes=256))
+    rows = [event(i) for i in range(22)] + [event(22, event_type="teleport")]
+    write_parquet(tmp_path, "events", "a.parquet", rows)
+    csv_path = write_csv(
+        tmp_path, "events", "b.csv", [{**r, "event_id": "c" + r["event_id"]} for r in rows]
+    )
+    with open(csv_path, "a") as fh:
+        fh.write("only,three,fields\n")  # line 25: a line the parser cannot split, last
+    for path in (tmp_path / "events" / f"dt={DAY}").iterdir():
+        assert sum(1 for _ in read_landed_file(path, "events").batches) > 3, path.name
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert not report.rejected_files
+    assert [
+        (Path(f.path).name, f.rows_landed, f.rows_loaded, f.rows_quarantined) for f in report.files
+    ] == [
+        ("a.parquet", 23, 22, 1),
+        ("b.csv", 24, 22, 2),
+    ]
+    assert quarantined(con) == [
+        (22, "event_type: unknown value: teleport"),
+        (22, "event_type: unknown value: teleport"),
+        (
+            23,
+            "row: wrong number of fields: line 25 has 3 where the header has 15: 'only,three,fields'",
+        ),
+    ]
+    # Row numbers run on across batches, and the quarantine keeps the row as it arrived.
+    assert con.execute(
+        "select _source_file like '%.csv', list(_file_row order by _file_row) = range(22) "
+        "from raw.events group by 1 order by 1"
+    ).fetchall() == [(False, True), (True, True)]
+    records = [
+        r[0]
+        for r in con.execute("select record from raw.quarantine where _file_row = 22").fetchall()
+    ]
+    assert all('"event_type":"teleport"' in r and '"_file_row":22' in r for r in records)
+    assert reconcile(con, "events") == {"landed": 47, "loaded": 44, "quarantined": 3}
+
+
+def test_a_file_failing_after_its_first_batches_is_rejected_alone(tmp_path, con, monkeypatch):
+    # A byte that is not UTF-8 some blocks into a CSV: the rows before it were already
+    # streamed into DuckDB, yet the file is rejected whole, naming the line, and the
+    # delivery's other file loads.
+    monkeypatch.setattr(contract, "LIMITS", Limits(line_bytes=256))
+    path = write_csv(tmp_path, "events", "a.csv", [event(i) for i in range(30)])
+    data = path.read_bytes().replace(b"post number 27", b"post number \xe9")
+    path.write_bytes(data)
+    write_parquet(tmp_path, "events", "b.parquet", [event(40)])
+    report = load_delivery(con, tmp_path, "events", DAY)
+    (rejected,) = report.rejected_files
+    assert Path(rejected.path).name == "a.csv"
+    assert rejected.rejected_reason.startswith("unreadable csv file: line 29: byte 0xe9")
+    assert loaded_ids(con) == ["e40"]
+    assert reconcile(con, "events") == {"landed": 1, "loaded": 1, "quarantined": 0}
 
 
 def test_every_limit_is_stated_in_docs_limits():

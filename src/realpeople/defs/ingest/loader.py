@@ -19,10 +19,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from realpeople.contract import ACCEPTED_SOURCE_TYPES, LATE_EVENT_DAYS, TABLES
 from realpeople.defs.ingest.landing import Entry, LandingSurvey, delivery_contents, survey_landing
-from realpeople.defs.ingest.reader import describe_ignored, read_landed_file
+from realpeople.defs.ingest.reader import LandedFile, describe_ignored, read_landed_file
 from realpeople.warehouse import sql_reader, transaction
 
 # Nothing on the platform can predate it; earlier timestamps are corrupt values.
@@ -182,32 +183,76 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, table: str, index: int, path: Path):
-    """Read a landed file (through pyarrow: the path is literal) and copy it into the temp
-    table ``landed_<index>``, outside any transaction: a file DuckDB cannot take is
-    rejected here, alone. Returns the :class:`~realpeople.defs.ingest.reader.LandedFile`
-    without its Arrow table (DuckDB holds the rows now)."""
+@dataclass
+class _Staged:
+    """One landed file after staging: the file as opened, and the temp table holding its
+    rows (``validated_<i>``, or ``landed_<i>`` for a file whose header is rejected), or
+    none when the file could not be read."""
+
+    landed: LandedFile
+    source: str | None = None
+    header_rejection: str | None = None
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, table: str, index: int, path: Path, delivery_date: date
+) -> _Staged:
+    """Read a landed file (through pyarrow: the path is literal) and stream it into a temp
+    table, outside any transaction: a file DuckDB cannot take is rejected here, alone.
+
+    A file whose header follows the contract is validated on the way in, in one pass over
+    the stream (``validate_<table>.sql`` into ``validated_<index>``): each row typed, with
+    its first reason and, for a row with a reason, the row as it arrived. Only that one
+    copy of the file is held in DuckDB, and Arrow holds one batch at a time. A file whose
+    header is rejected is copied as it arrived (``landed_<index>``), to be quarantined
+    whole."""
     landed = read_landed_file(path, table)
-    if landed.table is not None:
-        try:
-            con.register("landed_arrow", landed.table)
+    staged = _Staged(landed)
+    if landed.batches is None:
+        return staged
+    staged.header_rejection = _check_header(con, table, landed.batches.schema)
+    try:
+        con.register("landed", landed.batches)
+        if staged.header_rejection is None:
+            con.execute(sql(f"validate_{table}.sql"), _validation_params(table, delivery_date))
+            staged.source = f"validated_{index}"
+            con.execute(f"alter table validated rename to {staged.source}")  # our own temp table
+        else:
             con.execute(sql("stage_landed.sql"))
-            con.execute(f"alter table landed_copy rename to landed_{index}")  # our own temp table
-        except duckdb.Error as exc:
-            landed.rejected_reason = (
-                f"unreadable {landed.file_format} file: {str(exc).splitlines()[0]}"
-            )
-        finally:
-            con.unregister("landed_arrow")
-            landed.table = None
-    return landed
+            staged.source = f"landed_{index}"
+            con.execute(f"alter table landed_copy rename to {staged.source}")  # our own temp table
+    except duckdb.Error as exc:
+        # The reader's own reason when the stream failed (a broken page, a limit), else
+        # DuckDB's (a value it cannot hold).
+        staged.source = None
+        landed.rejected_reason = landed.rejected_reason or (
+            f"unreadable {landed.file_format} file: {str(exc).splitlines()[0]}"
+        )
+    finally:
+        con.unregister("landed")
+        landed.batches = None
+    return staged
 
 
-def _check_header(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
-    """The rejection reason for the staged file (``landed``), or None: a missing contract
-    column, or one of a type that cannot be cast. (Extra columns were already set aside by
-    the reader, which reports them.)"""
-    landed_types = {name: dtype for name, dtype, *_ in con.execute("describe landed").fetchall()}
+def _validation_params(table: str, delivery_date: date) -> dict:
+    return {
+        "delivery_date": delivery_date,
+        "platform_epoch": PLATFORM_EPOCH,
+        **({"late_days": LATE_EVENT_DAYS} if table == "events" else {}),
+    }
+
+
+def _check_header(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema) -> str | None:
+    """The rejection reason for a file of Arrow ``schema`` (as DuckDB reads it), or None: a
+    missing contract column, or one of a type that cannot be cast. (Extra columns were
+    already set aside by the reader, which reports them.)"""
+    con.register("landed_header", schema.empty_table())
+    try:
+        landed_types = {
+            name: dtype for name, dtype, *_ in con.execute("describe landed_header").fetchall()
+        }
+    finally:
+        con.unregister("landed_header")
     spec = TABLES[table]
     for column in spec.columns:
         if column.name not in landed_types:
@@ -275,15 +320,16 @@ def _load_files(
 ) -> list[FileReport]:
     """Replace the delivery in one transaction: its rows, quarantine, ledger and entries.
 
-    Every file is read and copied into DuckDB first, outside the transaction: a DuckDB
-    error inside a transaction aborts it, and a file DuckDB cannot take (e.g. a timestamp
-    beyond its range) must be rejected alone, not abort the delivery. (Validating straight
-    from Arrow inside the transaction, without the copy, measured slower: ~1.7x the CPU.)
+    Every file is read, validated and copied into DuckDB first, outside the transaction
+    (:func:`_stage_file`): a DuckDB error inside a transaction aborts it, and a file DuckDB
+    cannot take (e.g. a timestamp beyond its range) must be rejected alone, not abort the
+    delivery.
     """
     params = {"table_name": table, "delivery_date": delivery_date}
-    staged = []
+    staged: list[_Staged] = []
     try:
-        staged = [_stage_file(con, table, i, path) for i, path in enumerate(files)]
+        for i, path in enumerate(files):
+            staged.append(_stage_file(con, table, i, path, delivery_date))
         reports: list[FileReport] = []
         with transaction(con):
             # `table` comes from the closed set TABLES (checked above), never from input.
@@ -295,11 +341,12 @@ def _load_files(
             con.execute(sql("delete_delivery_record.sql"), params)
             con.execute(sql("delete_delivery_entries.sql"), params)
             _record_entries(con, refused, scope="delivery")
-            for index, landed in enumerate(staged):
-                reports.append(_load_file(con, table, delivery_date, landed, f"landed_{index}"))
+            for one in staged:
+                reports.append(_load_file(con, table, delivery_date, one))
     finally:
-        for i in range(len(staged)):
-            con.execute(f"drop table if exists landed_{i}")  # our own numbered temp tables
+        for one in staged:
+            if one.source:
+                con.execute(f"drop table if exists {one.source}")  # our own temp tables
     return reports
 
 
@@ -345,9 +392,11 @@ def ledger_rejections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, st
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, landed, source: str
+    con: duckdb.DuckDBPyConnection, table: str, delivery_date: date, staged: _Staged
 ) -> FileReport:
-    """Validate and load one read file (``source``: the Arrow table or its staged copy)."""
+    """Load one staged file: its valid rows into ``raw.<table>``, the others into the
+    quarantine with their reason, and its ledger row."""
+    landed = staged.landed
     path = landed.path
     file_format = landed.file_format
     ignored = describe_ignored(landed.ignored_columns)
@@ -376,42 +425,37 @@ def _load_file(
             },
         )
         return FileReport(str(path), file_format, None, 0, 0, reason, ignored)
-    # The SQL files read `landed`; point it at this file's rows. (`source` is one of our
-    # own two names, never input.)
-    con.execute(f"create or replace temp view landed as select * from {source}")
-    rows_landed = con.execute("select count(*) from landed").fetchone()[0]
-    rejected = _check_header(con, table)
+    rejected = staged.header_rejection
     problems: list[Problem] = []
+    # The SQL files read `landed` (a file rejected whole) or `validated`; point the view at
+    # this file's temp table (`staged.source` is one of our own names, never input).
     if rejected:
+        con.execute(f"create or replace temp view landed as select * from {staged.source}")
+        rows_landed = con.execute("select count(*) from landed").fetchone()[0]
         con.execute(
             sql("quarantine_landed_file.sql"),
             {**params_of(file_params), "reason": f"file rejected: {rejected}"},
         )
         rows_loaded, rows_quarantined = 0, rows_landed
+        con.execute("drop view if exists landed")
     else:
-        con.execute(
-            sql(f"validate_{table}.sql"),
-            {
-                "delivery_date": delivery_date,
-                "platform_epoch": PLATFORM_EPOCH,
-                **({"late_days": LATE_EVENT_DAYS} if table == "events" else {}),
-            },
-        )
+        con.execute(f"create or replace temp view validated as select * from {staged.source}")
+        rows_landed, rows_quarantined = con.execute(
+            "select count(*), count(_reject_reason) from validated"
+        ).fetchone()
         # `table` is from the closed set TABLES; BY NAME matches the contract's columns.
         con.execute(
             f"insert into raw.{table} by name "
-            "select * exclude (_reject_reason), "
+            "select * exclude (_reject_reason, _landed_json), "
             "$delivery_date as _delivery_date, $source_file as _source_file, "
             "current_timestamp at time zone 'UTC' as _loaded_at "
             "from validated where _reject_reason is null",
             {"delivery_date": delivery_date, "source_file": str(path)},
         )
         con.execute(sql("quarantine_invalid_rows.sql"), params_of(file_params))
-        rows_quarantined = con.execute(
-            "select count(*) from validated where _reject_reason is not null"
-        ).fetchone()[0]
         rows_loaded = rows_landed - rows_quarantined
         problems = [Problem(*row) for row in con.execute(sql("file_problems.sql")).fetchall()]
+        con.execute("drop view if exists validated")
     con.execute(
         sql("record_delivery.sql"),
         {
@@ -424,8 +468,6 @@ def _load_file(
             "ignored_columns": ", ".join(ignored) or None,
         },
     )
-    con.execute("drop view if exists landed")
-    con.execute("drop table if exists validated")
     return FileReport(
         str(path),
         file_format,

@@ -1,8 +1,7 @@
 -- Rows of the validated file that break the contract, with their reason and the row as
--- it arrived (JSON, built only for these rows).
+-- it arrived (JSON, built by the validation only for these rows).
 insert into raw.quarantine
-select $table_name, $delivery_date, $source_file, validated._file_row, validated._reject_reason,
-       to_json(landed), current_timestamp at time zone 'UTC'
+select $table_name, $delivery_date, $source_file, _file_row, _reject_reason, _landed_json,
+       current_timestamp at time zone 'UTC'
 from validated
-inner join landed on validated._file_row = landed._file_row
-where validated._reject_reason is not null;
+where _reject_reason is not null;

@@ -12,15 +12,22 @@ with this_delivery as (
     where _delivery_date = $delivery_date
     group by 1
 ),
-earlier as (
-    select distinct __key__ as id
-    from raw.__table__
-    where _delivery_date < $delivery_date
-      and _delivery_date >= $earliest_delivery
+
+-- The earlier deliveries' rows probe this delivery's ids (a semi join), so only the
+-- repeats are deduplicated: deduplicating every id of the four earlier events deliveries
+-- first (32M at 1M accounts) cost more time and memory than the load itself.
+delivered_before as (
+    select distinct earlier.__key__ as id
+    from raw.__table__ as earlier
+    semi join this_delivery on earlier.__key__ = this_delivery.id
+    where
+        earlier._delivery_date < $delivery_date
+        and earlier._delivery_date >= $earliest_delivery
 )
+
 select
     coalesce(sum(copies - 1) filter (where copies > 1), 0) as repeated,
     min(id) filter (where copies > 1) as repeated_example,
-    count(*) filter (where id in (select id from earlier)) as delivered_before,
-    min(id) filter (where id in (select id from earlier)) as delivered_before_example
+    (select count(*) from delivered_before) as delivered_before,
+    (select min(id) from delivered_before) as delivered_before_example
 from this_delivery;

@@ -1,5 +1,6 @@
 -- One row per landed accounts row: the contract's types, and the first reason (if any)
--- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- the row cannot be loaded. Reads `landed` (the file's
+-- record batches, streamed once: loader._stage_file); $delivery_date is the dt folder.
 -- Ids and booleans are read by the macros of macros.sql; a row the reader already
 -- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
@@ -20,9 +21,11 @@ with typed as (
         try_cast(follower_count as double) as _follower_count_num,
         cast(following_count as varchar) as _following_count_raw,
         try_cast(following_count as bigint) as following_count,
-        try_cast(following_count as double) as _following_count_num
+        try_cast(following_count as double) as _following_count_num,
+        landed as _landed_row
     from landed
-)
+),
+checked as (
 select
     * exclude (_read_problem, _created_at_raw, _follower_count_raw, _follower_count_num,
                _following_count_raw, _following_count_num),
@@ -47,4 +50,10 @@ select
             then 'following_count: not an integer: ' || left(_following_count_raw, 60)
         when following_count < 0 then 'following_count: negative: ' || _following_count_raw
     end as _reject_reason
-from typed;
+from typed
+)
+-- The row as it arrived (JSON), built only for a row the quarantine takes.
+select
+    * exclude (_landed_row),
+    case when _reject_reason is not null then to_json(_landed_row) end as _landed_json
+from checked;

@@ -1,5 +1,6 @@
 -- One row per landed appeals row: the contract's types, and the first reason (if any)
--- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- the row cannot be loaded. Reads `landed` (the file's
+-- record batches, streamed once: loader._stage_file); $delivery_date is the dt folder.
 -- Ids and booleans are read by the macros of macros.sql; a row the reader already
 -- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
@@ -14,9 +15,11 @@ with typed as (
         try_cast(filed_at as timestamptz) at time zone 'UTC' as filed_at,
         cast(outcome as varchar) as outcome,
         cast(decided_at as varchar) as _decided_at_raw,
-        try_cast(decided_at as timestamptz) at time zone 'UTC' as decided_at
+        try_cast(decided_at as timestamptz) at time zone 'UTC' as decided_at,
+        landed as _landed_row
     from landed
-)
+),
+checked as (
 select
     * exclude (_read_problem, _filed_at_raw, _decided_at_raw),
     case
@@ -38,4 +41,10 @@ select
         when _decided_at_raw is not null and decided_at is null
             then 'decided_at: not a timestamp: ' || left(_decided_at_raw, 60)
     end as _reject_reason
-from typed;
+from typed
+)
+-- The row as it arrived (JSON), built only for a row the quarantine takes.
+select
+    * exclude (_landed_row),
+    case when _reject_reason is not null then to_json(_landed_row) end as _landed_json
+from checked;

@@ -1,5 +1,6 @@
 -- One row per landed events row: the contract's types, and the first reason (if any)
--- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- the row cannot be loaded. Reads `landed` (the file's
+-- record batches, streamed once: loader._stage_file); $delivery_date is the dt folder.
 -- Ids and booleans are read by the macros of macros.sql; a row the reader already
 -- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
@@ -25,9 +26,11 @@ with typed as (
         cast(ai_metadata as varchar) as _ai_metadata_raw,
         contract_boolean(ai_metadata) as ai_metadata,
         cast(commercial as varchar) as _commercial_raw,
-        contract_boolean(commercial) as commercial
+        contract_boolean(commercial) as commercial,
+        landed as _landed_row
     from landed
-)
+),
+checked as (
 select
     * exclude (_read_problem, _event_ts_raw, _ai_label_raw, _ai_metadata_raw, _commercial_raw),
     case
@@ -59,4 +62,10 @@ select
         when _commercial_raw is not null and commercial is null
             then 'commercial: not a boolean: ' || left(_commercial_raw, 60)
     end as _reject_reason
-from typed;
+from typed
+)
+-- The row as it arrived (JSON), built only for a row the quarantine takes.
+select
+    * exclude (_landed_row),
+    case when _reject_reason is not null then to_json(_landed_row) end as _landed_json
+from checked;

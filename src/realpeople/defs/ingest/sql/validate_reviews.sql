@@ -1,5 +1,6 @@
 -- One row per landed reviews row: the contract's types, and the first reason (if any)
--- the row cannot be loaded. Reads the temp table `landed`; $delivery_date is the dt folder.
+-- the row cannot be loaded. Reads `landed` (the file's
+-- record batches, streamed once: loader._stage_file); $delivery_date is the dt folder.
 -- Ids and booleans are read by the macros of macros.sql; a row the reader already
 -- found unusable (_read_problem: not UTF-8, over a limit, unsplittable) keeps that reason.
 create or replace temp table validated as
@@ -12,9 +13,11 @@ with typed as (
         cast(reviewed_at as varchar) as _reviewed_at_raw,
         try_cast(reviewed_at as timestamptz) at time zone 'UTC' as reviewed_at,
         cast(verdict as varchar) as verdict,
-        cast(source as varchar) as source
+        cast(source as varchar) as source,
+        landed as _landed_row
     from landed
-)
+),
+checked as (
 select
     * exclude (_read_problem, _reviewed_at_raw),
     case
@@ -34,4 +37,10 @@ select
         when source not in ('random_sample', 'user_report', 'appeal')
             then 'source: unknown value: ' || left(source, 60)
     end as _reject_reason
-from typed;
+from typed
+)
+-- The row as it arrived (JSON), built only for a row the quarantine takes.
+select
+    * exclude (_landed_row),
+    case when _reject_reason is not null then to_json(_landed_row) end as _landed_json
+from checked;
