@@ -175,6 +175,14 @@ SETTINGS: dict[str, Setting] = {
         "that high; 0 turns it off "
         "([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
     ),
+    "ring_evidence_min_score": Setting(
+        "REALPEOPLE_RING_EVIDENCE_MIN_SCORE",
+        "0.3",
+        "ring evidence also reaches ring members the model scores below its review band, down "
+        "to this `score_ai_managed` (not those it warns); a reviewed person in the ring at "
+        "or above it stands the ring down "
+        "([models.md](docs/models.md#ring-evidence-the-uncertain-band-and-the-rings))",
+    ),
     "review_requests_per_day": Setting(
         "REALPEOPLE_REVIEW_REQUESTS",
         "25",
@@ -265,6 +273,7 @@ class Settings:
     terminate_guard_per_10k: float
     warn_guard_per_10k: float
     ring_evidence_min_size: int
+    ring_evidence_min_score: float
     review_requests_per_day: int
     audit_requests_per_day: int
     brake_factor: float

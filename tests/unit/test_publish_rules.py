@@ -488,9 +488,14 @@ def test_ring_members_tied_to_actioned_accounts_go_to_a_moderator_never_to_an_ac
     assert queued == {"ring_bot": QUEUE_REASONS["tied_to_actioned"]}
 
 
-def ring_decisions(con, min_size=3, held_from=None):
+def ring_decisions(con, min_size=3, held_from=None, min_score=1.0):
     counts = rules.decide(
-        con, RUN, override_days=28, terminate_held_from=held_from, ring_evidence_min_size=min_size
+        con,
+        RUN,
+        override_days=28,
+        terminate_held_from=held_from,
+        ring_evidence_min_size=min_size,
+        ring_evidence_min_score=min_score,
     )
     listed = dict(con.execute("select account_id, action from enforcement_list").fetchall())
     queued = dict(con.execute("select account_id, queue_reason from review_queue").fetchall())
@@ -535,6 +540,36 @@ def test_ring_evidence_terminates_the_uncertain_band_of_a_ring_and_says_so(con):
     counts, listed, queued = ring_decisions(con, min_size=0)
     assert "a" not in listed and queued["a"] == QUEUE_REASONS["uncertain_score"]
     assert con.execute("select acted, terminated from ring_evidence").fetchone() == (False, 0)
+
+
+def test_ring_evidence_reaches_below_the_band_down_to_its_floor(con):
+    """Seed 202: 598 of 600 stealth accounts in rings, most scored below the review band
+    (0.722), so ring evidence could not act; none of the ring members tied to two of
+    their ring was a person, on five worlds, down to a score of 0.1. With a floor the
+    ring acts on members the model proposes nothing for, scored at or above it; never
+    on one it warns (its own action stands), and a reviewed person at or above the floor
+    stands the ring down."""
+    clusters(con, [("low", False), ("under", False), ("warned", False)], is_ring=True)
+    score(con, "low", 0.45, 0.05, None)  # below the band, above the floor
+    score(con, "under", 0.2, 0.05, None)  # below the floor
+    score(con, "warned", 0.4, 0.5, "warn_and_limit")  # the model's own action
+    counts, listed, _ = ring_decisions(con)  # the band only (floor 1.0)
+    assert listed == {"warned": "warn_and_limit"} and counts["ring_evidence"] == 0
+    counts, listed, queued = ring_decisions(con, min_score=0.3)
+    assert listed == {"low": "terminate", "warned": "warn_and_limit"}
+    assert counts["ring_evidence"] == 1 and queued == {}
+    # a reviewed person in the ring scored above the floor: the ring stands down
+    clusters(con, [("p", False)], cluster="c1", is_ring=True, size=4, ties={"p": 2})
+    score(con, "p", 0.35, 0.05, None)
+    review(con, "p", "human", 12)
+    counts, listed, queued = ring_decisions(con, min_score=0.3)
+    assert listed == {"warned": "warn_and_limit"} and counts["ring_people"] == 1
+    assert counts["ring_evidence"] == 0 and queued == {}
+    # the same person scored below the floor is not one ring evidence would take
+    con.execute("update account_scores set score_ai_managed = 0.25 where account_id = 'p'")
+    counts, listed, queued = ring_decisions(con, min_score=0.3)
+    assert listed == {"low": "terminate", "warned": "warn_and_limit"}
+    assert counts["ring_people"] == 0 and queued == {}
 
 
 def test_ring_evidence_stands_down_for_a_reviewed_person_and_yields_to_a_verdict(con):

@@ -90,6 +90,7 @@ def enforcement_list(
             settings.second_review_below,
             model_status(warehouse, run_date).get("terminate_held_from"),
             settings.ring_evidence_min_size,
+            settings.ring_evidence_min_score,
         )
         by_whom = dict(
             con.execute(

@@ -34,6 +34,7 @@ def decide(
     second_review_below: float = 0.2,
     terminate_held_from: float | None = None,
     ring_evidence_min_size: int = 0,
+    ring_evidence_min_score: float = 1.0,
 ) -> dict[str, int]:
     """Replace the run date's enforcement list and review queue; return counts (with
     ``ring_evidence``: terminations on ring evidence; ``ring_people``: reviewed people in
@@ -42,7 +43,9 @@ def decide(
     ``terminate_held_from``: the terminate bar whose automatic terminations the guard held
     (``model_status.terminate_held_from``); those queue with their own reason.
     ``ring_evidence_min_size``: accounts of the model's uncertain band in a coordination
-    ring of at least this many accounts are terminated on that evidence (0: never)."""
+    ring of at least this many accounts are terminated on that evidence (0: never);
+    ``ring_evidence_min_score``: and so are ring members below the band with at least this
+    ``score_ai_managed`` and no proposed action (1.0: the band only)."""
     ensure_tables(con)
     coordination_rings(con, run_date, ring_evidence_min_size)
     values = decision_values()
@@ -55,7 +58,12 @@ def decide(
     ):
         people_rings = con.execute(
             sql("ring_people.sql"),
-            {"run_date": run_date, "review": values["review"], "terminate": values["terminate"]},
+            {
+                "run_date": run_date,
+                "review": values["review"],
+                "terminate": values["terminate"],
+                "ring_evidence_min_score": ring_evidence_min_score,
+            },
         ).fetchall()
     ring_people = sum(int(n) for _, n in people_rings)
     # A reviewed person in a ring stands that ring down; people in several rings say the
@@ -73,6 +81,7 @@ def decide(
             "second_review_below": second_review_below,
             "terminate_held_from": terminate_held_from,
             "ring_evidence_acts": ring_evidence_acts,
+            "ring_evidence_min_score": ring_evidence_min_score,
             **values,
         },
     )

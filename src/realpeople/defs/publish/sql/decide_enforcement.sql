@@ -20,7 +20,8 @@
 --    terminate guard held ($terminate_held_from) and members of a coordination ring tied to
 --    actioned accounts that nothing else acts on (coordination_rings.tied_to_actioned):
 --    evidence for a moderator, never an action on its own.
--- 4. Ring evidence ($ring_evidence_acts): an account in the model's uncertain band that
+-- 4. Ring evidence ($ring_evidence_acts): an account in the model's uncertain band (or
+--    below it, scored at least $ring_evidence_min_score, with no action proposed) that
 --    belongs to a coordination ring (small, steady clusters keeping the same daily slots;
 --    coordination_rings.in_ring) is terminated by the model on that evidence, with the
 --    ring in its reasons (on_ring_evidence); also while the terminate guard holds the
@@ -101,12 +102,17 @@ contradicted as (
             when 'ai_managed' then score_ai_managed < cast($second_review_below as double)
             when 'ai_assisted' then score_ai_assisted + score_ai_managed < cast($second_review_below as double)
         end, false) as verdict_contradicted,
-        -- ring evidence acts on the model's uncertain band, held terminations included
-        -- (never on a verdict or an account cleared on appeal)
+        -- ring evidence acts on the model's uncertain band, held terminations included,
+        -- and below it on a score of at least $ring_evidence_min_score the model proposes
+        -- nothing for (never on a verdict or an account cleared on appeal)
         coalesce(
             cast($ring_evidence_acts as boolean)
             and in_ring
-            and proposed_action = $review
+            and (
+                proposed_action = $review
+                or (proposed_action is null
+                    and score_ai_managed >= cast($ring_evidence_min_score as double))
+            )
             and review_verdict is null
             and cleared_at is null,
             false

@@ -1,7 +1,7 @@
 -- One row per ring holding reviewed people (latest verdict `human`, delivered and reached
 -- by $run_date) whom ring evidence would terminate on $run_date: in the ring
 -- (coordination_rings, registered by rules.decide) and proposed `review` or `terminate`
--- by the model; with how many. Rings are to hold automation only: such a ring stands down
+-- by the model, or scored at least $ring_evidence_min_score; with how many. Rings are to hold automation only: such a ring stands down
 -- (rules.decide), and people in two or more rings stop ring evidence for the day.
 with latest as (
     select account_id, arg_max(verdict, reviewed_at) as verdict
@@ -19,5 +19,6 @@ inner join account_scores as scores
    and scores.run_date = cast($run_date as date)
 where latest.verdict = 'human'
   and coordination_rings.in_ring
-  and scores.proposed_action in ($review, $terminate)
+  and (scores.proposed_action in ($review, $terminate)
+       or scores.score_ai_managed >= cast($ring_evidence_min_score as double))
 group by coordination_rings.ring_id;
