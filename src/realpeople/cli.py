@@ -543,6 +543,12 @@ def summarise(settings: Settings, run_date: str) -> str:
                     if model.policy.terminate_set_aside
                     else ""
                 )
+                + (
+                    f"; {model.policy.terminate_others_set_aside} highest other verdict(s) set "
+                    "aside as possibly flipped automation"
+                    if model.policy.terminate_others_set_aside
+                    else ""
+                )
             ),
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
         ]

@@ -146,16 +146,20 @@ def test_policy_records_a_confidence_bound_and_weights_change_precision():
 
 
 def test_a_few_flipped_verdicts_at_the_top_fall_back_to_the_best_precise_cut():
-    # 65 automation verdicts and 3 others among the top 68 scores, then a clear gap. The
-    # best cut (before the third: 64 of 66, 0.970) misses 0.99 * 0.98 but clears 0.95.
+    # 64 automation verdicts and 4 others among the top 68 scores, then a clear gap. The
+    # two highest others are set aside (ceil(0.02 / 0.98 * 64) = 2 possibly flipped); the
+    # best cut then (before the last other: 62 of 64, 0.969) misses 0.99 * 0.98 but
+    # clears 0.95.
     score = np.r_[np.linspace(0.98, 0.85, 68), np.linspace(0.05, 0.0, 200)]
     verdicts = np.array(["ai_managed"] * 68 + ["human"] * 200, dtype=object)
-    verdicts[[0, 9, 66]] = ["human", "ai_assisted", "ai_assisted"]
+    verdicts[[0, 3, 6, 9, 66]] = ["human", "ai_assisted", "human", "ai_assisted", "ai_assisted"]
     scores = pd.DataFrame({"score_ai_managed": score, "score_ai_assisted": np.zeros_like(score)})
     policy = choose_policy(pd.Series(verdicts), scores)
+    assert policy.terminate_others_set_aside == 2
     assert not policy.target_met
     assert policy.terminate_threshold == pytest.approx(score[65])
-    assert policy.terminate_heldout_precision == pytest.approx(64 / 66)
+    # The precision reported counts the set-aside verdicts: 62 of the 66 flagged.
+    assert policy.terminate_heldout_precision == pytest.approx(62 / 66)
     # A ranking that never reaches 0.95 terminates nobody automatically.
     verdicts[:68:5] = "human"
     assert choose_policy(pd.Series(verdicts), scores).terminate_threshold == 1.0
@@ -197,6 +201,52 @@ def test_the_terminate_bar_does_not_rest_on_its_lowest_verdict():
     old = {k: v for k, v in noisy.to_dict().items() if not k.startswith("terminate_set")}
     old.pop("terminate_threshold_lowest")
     assert Policy.from_dict(old).terminate_threshold_lowest == -1.0
+
+
+def test_the_terminate_bar_does_not_rest_on_its_highest_other_verdict():
+    # Seed 303 in miniature: 8 automation verdicts at 0.995 and above, 14 from 0.99 down to
+    # 0.81 and one alone at 0.587; a farm account that a moderator called ai_assisted
+    # scores 0.994; 130 people score at most 0.25. Every cut below 0.994 flags that
+    # verdict among at most 23, under 0.99 x 0.98 precision.
+    rng = np.random.default_rng(303)
+    top = np.linspace(0.9999, 0.995, 8)
+    managed = np.r_[0.994, top, np.linspace(0.99, 0.81, 14), 0.587, rng.uniform(0.0, 0.25, 130)]
+    verdicts = pd.Series(["ai_assisted"] + ["ai_managed"] * 23 + ["human"] * 130)
+    scores = pd.DataFrame({"score_ai_managed": managed, "score_ai_assisted": 0.0})
+    plain = choose_policy(verdicts, scores, label_noise=0.0)
+    assert plain.terminate_threshold == pytest.approx(0.995)
+    assert plain.terminate_others_set_aside == 0
+    noisy = choose_policy(verdicts, scores, label_noise=0.02)
+    # ceil(0.02 / 0.98 * 23) = 1 other verdict set aside, then the lone lowest positive.
+    assert noisy.terminate_others_set_aside == 1
+    assert noisy.terminate_set_aside == 1
+    assert noisy.terminate_threshold_lowest == pytest.approx(0.587)
+    assert noisy.terminate_threshold == pytest.approx(0.81)
+    assert noisy.target_met
+    # The set-aside verdict still counts in the precision reported: 22 of 23 flagged.
+    assert noisy.terminate_heldout_precision == pytest.approx(22 / 23)
+    # Two wrong verdicts at the top are more than the noise explains: one is set aside,
+    # the other keeps the bar above itself.
+    twice = verdicts.copy()
+    twice[1] = "human"
+    held = choose_policy(twice, scores, label_noise=0.02)
+    assert held.terminate_others_set_aside == 1
+    assert held.terminate_threshold > 0.994
+    # A tie straddling the last place sets none of the tied verdicts aside, whatever the
+    # row order.
+    tied = np.r_[0.994, 0.994, top, np.linspace(0.99, 0.81, 14), rng.uniform(0.0, 0.25, 130)]
+    tie_verdicts = pd.Series(["ai_assisted", "human"] + ["ai_managed"] * 22 + ["human"] * 130)
+    for order in (slice(None), slice(None, None, -1)):
+        p = choose_policy(
+            tie_verdicts[order].reset_index(drop=True),
+            pd.DataFrame({"score_ai_managed": tied[order], "score_ai_assisted": 0.0}),
+            label_noise=0.02,
+        )
+        assert p.terminate_others_set_aside == 0
+        assert p.terminate_threshold > 0.994
+    # A stored policy from before the rule still loads.
+    old = {k: v for k, v in noisy.to_dict().items() if k != "terminate_others_set_aside"}
+    assert Policy.from_dict(old).terminate_others_set_aside == 0
 
 
 # --- thresholds from time-aware out-of-fold scores -------------------------------------

@@ -196,6 +196,14 @@ def model_card(
         )
         if p.terminate_set_aside
         else "- the bar is the lowest cut keeping that precision (no verdict set aside).",
+        (
+            f"- before the bar was chosen, the {p.terminate_others_set_aside} highest-scoring other "
+            "verdict(s) (`human`, `ai_assisted`) at or above the floor were set aside as possibly "
+            "flipped automation; they still count in the precision above, and the run-date "
+            "terminate guard counts audited people above the bar."
+        )
+        if p.terminate_others_set_aside
+        else "- no other verdict was set aside.",
         f"- warn_and_limit: `score_ai_assisted + score_ai_managed >= {p.warn_threshold:.4f}`.",
         (
             f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "

@@ -39,6 +39,19 @@ the next (``terminate_set_aside``, ``terminate_threshold_lowest`` record both). 
 accounts between the two bars are the uncertain band: a moderator decides, and ring
 evidence still acts there.
 
+And off its highest other verdicts. The mirror case: a wrong verdict on real automation
+(``ai_assisted`` or ``human`` on a farm account) scores with the automation, at the top,
+and one such verdict above a few dozen ``ai_managed`` ones pushes every cut below it
+under the precision target (seed 303: an ``ai_assisted`` verdict on a farm account at
+0.994 over 23 ``ai_managed`` verdicts held the bar at 0.995, and 1,180 automated accounts
+waited in the review queue). Of the ``n`` ``ai_managed`` verdicts at or above the floor,
+about ``label_noise / (1 - label_noise) * n`` automated accounts carry another verdict;
+so the ``ceil`` of that many highest-scoring other verdicts at or above the floor
+(:func:`other_verdicts_possibly_flipped`) are set aside before the bar is chosen
+(``terminate_others_set_aside``). They still count in the reported out-of-fold precision.
+The run-date terminate guard (:class:`TerminateGuard`) is what catches a person the model
+really scores that high: it counts audited people above the acting bar.
+
 Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
 policy stores the one-sided 95 % Wilson lower bound beside the point estimate
 (``terminate_precision_lower``, on the effective sample size when rows are weighted)
@@ -105,6 +118,10 @@ class Policy:
     # verdicts"); -1.0 in policies stored before the rule.
     terminate_threshold_lowest: float = -1.0
     terminate_set_aside: int = 0
+    # How many of the highest-scoring other verdicts (human, ai_assisted) at or above the
+    # floor were set aside before the bar was chosen ("And off its highest other
+    # verdicts"); 0 in policies stored before the rule.
+    terminate_others_set_aside: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -247,18 +264,22 @@ def choose_policy(
     # weights (which up-weight people) would inflate exactly those, so the noise allowance
     # would no longer hold. The weights still drive calibration, the reported population
     # precision, and the estimate of people wrongly terminated (random audit).
+    others_aside = highest_other_verdicts(is_managed, managed, min_terminate_threshold, label_noise)
+    kept_managed, kept_score = is_managed[~others_aside], managed[~others_aside]
     lowest = lowest_threshold_with_precision(
-        is_managed, managed, terminate_precision * accuracy, min_terminate_threshold
+        kept_managed, kept_score, terminate_precision * accuracy, min_terminate_threshold
     )
     terminate, floor, set_aside = lowest, min_terminate_threshold, 0
     if lowest is not None:
-        floor, set_aside = bar_off_the_lowest_verdicts(is_managed, managed, lowest, label_noise)
+        floor, set_aside = bar_off_the_lowest_verdicts(
+            kept_managed, kept_score, lowest, label_noise
+        )
         terminate = lowest_threshold_with_precision(
-            is_managed, managed, terminate_precision * accuracy, floor
+            kept_managed, kept_score, terminate_precision * accuracy, floor
         )
     target_met = terminate is not None
     if terminate is None:
-        terminate = best_precision_threshold(is_managed, managed, fallback_precision, floor)
+        terminate = best_precision_threshold(kept_managed, kept_score, fallback_precision, floor)
     if terminate is None:
         # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
         # is never reached after calibration); likely automation goes to review.
@@ -301,12 +322,45 @@ def choose_policy(
         review_any_ai_threshold=min(warn, review_any_ai if review_any_ai is not None else warn),
         terminate_threshold_lowest=lowest if lowest is not None else terminate,
         terminate_set_aside=set_aside if target_met else 0,
+        terminate_others_set_aside=int(others_aside.sum()),
     )
 
 
 def verdicts_possibly_flipped(n: int, label_noise: float) -> int:
     """How many of ``n`` verdicts of a class may be wrong: ``ceil(label_noise * n)``."""
     return int(np.ceil(n * label_noise - 1e-9)) if n > 0 and label_noise > 0 else 0
+
+
+def other_verdicts_possibly_flipped(n_positive: int, label_noise: float) -> int:
+    """How many automated accounts may carry another verdict, given ``n_positive``
+    ``ai_managed`` verdicts: ``ceil(label_noise / (1 - label_noise) * n_positive)``, the
+    expected number of the class's flipped verdicts, rounded up."""
+    if n_positive <= 0 or label_noise <= 0:
+        return 0
+    return int(np.ceil(n_positive * label_noise / (1.0 - label_noise) - 1e-9))
+
+
+def highest_other_verdicts(
+    is_positive: np.ndarray, score: np.ndarray, floor: float, label_noise: float
+) -> np.ndarray:
+    """Mask of the other (not ``is_positive``) verdicts set aside before the bar is chosen:
+    the :func:`other_verdicts_possibly_flipped` highest-scoring of those at or above
+    ``floor``, counted from the positives at or above it (see the module's "And off its
+    highest other verdicts"). Ties at the last place are all set aside only if all fit."""
+    is_positive = np.asarray(is_positive, dtype=bool)
+    score = np.asarray(score, dtype="float64")
+    k = other_verdicts_possibly_flipped(int((is_positive & (score >= floor)).sum()), label_noise)
+    aside = np.zeros(len(score), dtype=bool)
+    others = np.flatnonzero(~is_positive & (score >= floor))
+    if k == 0 or len(others) == 0:
+        return aside
+    top = others[np.argsort(-score[others], kind="stable")]
+    if len(top) > k and score[top[k]] == score[top[k - 1]]:
+        # A tie straddles the k-th place: set aside only the scores strictly above it, so
+        # that which of two equal verdicts counts never depends on the row order.
+        top = top[score[top] > score[top[k - 1]]]
+    aside[top[:k]] = True
+    return aside
 
 
 def bar_off_the_lowest_verdicts(

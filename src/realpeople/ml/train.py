@@ -313,6 +313,7 @@ def train_model(
             # the lowest cut keeping precision, and the lowest verdicts set aside above it
             "deployed_policy_terminate_threshold_lowest": policy.terminate_threshold_lowest,
             "deployed_policy_terminate_set_aside": policy.terminate_set_aside,
+            "deployed_policy_terminate_others_set_aside": policy.terminate_others_set_aside,
             "deployed_policy_oof_precision": policy.terminate_heldout_precision,
             "deployed_policy_oof_precision_lower": policy.terminate_precision_lower,
             "deployed_policy_oof_recall": policy.terminate_heldout_recall,
