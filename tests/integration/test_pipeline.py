@@ -612,6 +612,65 @@ def test_a_policy_that_falls_back_fills_the_review_queue(world):
             client.set_model_version_tag(model.name, model.version, POLICY_TAG_PREFIX + key, value)
 
 
+def test_a_champion_that_reads_a_feature_no_longer_built_leaves_moderators_to_decide(world):
+    """Issue 16 renamed features (text_length_cv became post_tokens_cv): a data directory's
+    champion can then read a column the mart no longer builds. Scoring must not stop on the
+    missing column: no account is scored for the date, `model_status` names the feature and
+    the way out, and the stage succeeds so that moderators' verdicts still publish. Here
+    the mart loses one of the champion's features (a column renamed in place), and is
+    given it back afterwards."""
+    from realpeople.cli import _execute, prepare_instance
+    from realpeople.definitions import build_definitions
+    from realpeople.ml.tracking import champion, configure, load_model
+
+    settings = world["settings"]
+    configure(
+        settings.mlflow_tracking_uri, Path(settings.mlflow_artifact_root), settings.model_name
+    )
+    model = champion(settings.model_name)
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        built = {r[0] for r in con.execute("describe account_features").fetchall()}
+        scored_before = con.execute(
+            "select count(*) from account_scores where run_date = ?", [RUN_DATE]
+        ).fetchone()[0]
+    feature = next(f for f in load_model(model).booster.feature_name() if f in built)
+    assert scored_before > 0
+    instance = prepare_instance(settings)
+    defs = build_definitions(settings)
+
+    def rename(old, new):
+        with duckdb.connect(settings.warehouse_path) as con:
+            con.execute(f'alter table account_features rename column "{old}" to "{new}"')
+
+    rename(feature, f"{feature}_retired")
+    try:
+        result, _ = _execute(
+            defs, "publish_job", instance, RUN_DATE, asset_selection=[pa_key("account_scores")]
+        )
+        assert result.success
+        with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+            scored = con.execute(
+                "select count(*) from account_scores where run_date = ?", [RUN_DATE]
+            ).fetchone()[0]
+            acting, note = con.execute(
+                "select model_acting, note from model_status where run_date = ?", [RUN_DATE]
+            ).fetchone()
+        assert scored == 0 and not acting
+        assert feature in note and "no longer built" in note and "training_job" in note
+    finally:
+        rename(f"{feature}_retired", feature)
+        result, _ = _execute(
+            defs, "publish_job", instance, RUN_DATE, asset_selection=[pa_key("account_scores")]
+        )
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        assert (
+            con.execute(
+                "select count(*) from account_scores where run_date = ?", [RUN_DATE]
+            ).fetchone()[0]
+            == scored_before
+        )
+
+
 # --- Issue 18: what compliance staff and moderators get ---
 
 
