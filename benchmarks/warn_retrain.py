@@ -10,8 +10,9 @@ and the typical person's.
     python benchmarks/warn_retrain.py --warehouse data/warehouse.duckdb \
         --truth data/simulator/ground_truth.parquet --run-date 2026-11-15 --seeds 0 1 2 --explain
 
-The actions are the pipeline's (``account_scores``): ``decide_actions``, then the terminate
-guard and the warn guard on the run date's audited verdicts, with the settings' allowances.
+The actions are the pipeline's (``account_scores``): ``ml.policy.guarded_actions``, the
+policy's actions after the terminate and warn guards on the run date's audited verdicts,
+with the settings' allowances.
 Moderators' verdicts and ring evidence are not applied, so recall here is the model's
 alone (``truth_report.py`` measures the published run). Training seeds move the warn and
 terminate bars a lot with a few dozen reviews per class: compare variants over several.
@@ -31,13 +32,7 @@ import pandas as pd
 from realpeople.defs.model.assets import sql, training_set
 from realpeople.ml.explain import contributions
 from realpeople.ml.features import feature_matrix
-from realpeople.ml.policy import (
-    decide_actions,
-    hold_terminations,
-    terminate_guard,
-    warn_guard,
-    withhold_warnings,
-)
+from realpeople.ml.policy import guarded_actions
 from realpeople.ml.score import probabilities
 from realpeople.ml.train import train_model
 from realpeople.settings import load_settings
@@ -50,25 +45,16 @@ def model_actions(features: pd.DataFrame, verdicts: pd.DataFrame, result, settin
         result.model.predict(feature_matrix(features, result.booster.feature_name()))
     )
     scores.insert(0, "account_id", features["account_id"].to_numpy())
-    actions = decide_actions(scores, result.policy)
     audited = verdicts[verdicts["audited"]].merge(scores, on="account_id")
-    guard = terminate_guard(
-        audited["verdict"],
-        audited["score_ai_managed"],
-        result.policy.terminate_threshold,
-        settings.terminate_guard_per_10k,
+    decided = guarded_actions(
+        scores,
+        audited,
+        result.policy,
+        terminate_per_10k=settings.terminate_guard_per_10k,
+        warn_per_10k=settings.warn_guard_per_10k,
         label_noise=settings.label_noise,
     )
-    actions = hold_terminations(actions, guard)
-    wguard = warn_guard(
-        audited["verdict"],
-        audited["score_ai_managed"] + audited["score_ai_assisted"],
-        result.policy.warn_threshold,
-        settings.warn_guard_per_10k,
-        label_noise=settings.label_noise,
-    )
-    any_ai = scores["score_ai_managed"] + scores["score_ai_assisted"]
-    return scores, withhold_warnings(actions, any_ai, wguard, result.policy), wguard
+    return scores, decided.actions, decided.wguard
 
 
 def explain_warned(features: pd.DataFrame, outcome: pd.DataFrame, result, top: int = 4) -> None:

@@ -77,7 +77,7 @@ def test_tiers_and_round_trip():
         target_met=True,
     )
     scores = pd.DataFrame(
-        {"score_ai_managed": [0.9, 0.5, 0.1, 0.3], "score_ai_assisted": [0.05, 0.2, 0.1, 0.4]}
+        {"score_ai_managed": [0.9, 0.2, 0.1, 0.3], "score_ai_assisted": [0.05, 0.5, 0.1, 0.4]}
     )
     assert decide_actions(scores, policy).tolist() == [
         "terminate",
@@ -390,6 +390,83 @@ def test_the_warn_guard_raises_the_bar_until_the_audited_people_it_warns_are_cha
     assert withhold_warnings(actions, any_ai, calm).tolist() == actions.tolist()
     # no audit at all: nothing measured, the policy's bar acts
     assert not warn_guard(np.array([], dtype=str), np.array([]), 0.67, 10).raised
+
+
+def test_an_account_leaning_to_automation_is_reviewed_not_warned():
+    from dataclasses import replace
+
+    from realpeople.ml.policy import guarded_actions, warn_scores
+
+    # warn_and_limit is for a person taking AI help with writing; an account whose score
+    # leans to automation but stays under the review band goes to moderators instead.
+    # Seed 404 in miniature: schedulers at score_ai_managed ~0.7, assisted ~0.01.
+    scores = pd.DataFrame(
+        {
+            "score_ai_managed": [0.70, 0.05, 0.35, 0.30, 0.95, 0.10],
+            "score_ai_assisted": [0.01, 0.70, 0.30, 0.30, 0.01, 0.10],
+        }
+    )
+    assert warn_scores(scores["score_ai_managed"], scores["score_ai_assisted"]).tolist() == [
+        0.0,
+        pytest.approx(0.75),
+        0.0,
+        pytest.approx(0.60),
+        0.0,
+        pytest.approx(0.20),
+    ]
+    policy = Policy(
+        terminate_threshold=0.9,
+        warn_threshold=0.6,
+        terminate_precision_target=0.99,
+        label_noise=0.02,
+        terminate_heldout_precision=1.0,
+        terminate_heldout_recall=1.0,
+        terminate_heldout_support=10,
+        warn_heldout_precision=1.0,
+        warn_heldout_recall=1.0,
+        target_met=True,
+        review_managed_threshold=0.8,
+        review_any_ai_threshold=0.6,
+    )
+    assert decide_actions(scores, policy).tolist() == [
+        "review",  # leans to automation, any-AI 0.71 over the warn bar
+        "warn_and_limit",
+        "review",  # 0.35 + 0.30: leans to automation
+        "warn_and_limit",  # a tie counts as assisted
+        "terminate",
+        None,
+    ]
+
+    # The warn bar is chosen on the same scores: reviewed people leaning to automation at
+    # 0.7 no longer hold it above themselves.
+    labels = pd.Series(["human"] * 100 + ["ai_assisted"] * 40)
+    rng = np.random.default_rng(404)
+    probs = pd.DataFrame(
+        {
+            "score_ai_managed": np.r_[np.full(6, 0.70), rng.uniform(0, 0.1, 94), np.full(40, 0.02)],
+            "score_ai_assisted": np.r_[np.full(6, 0.01), rng.uniform(0, 0.1, 94), np.linspace(0.62, 0.95, 40)],
+        }
+    )
+    chosen = choose_policy(labels, probs)
+    assert chosen.warn_threshold == pytest.approx(0.64)
+    assert chosen.warn_heldout_precision == 1.0
+
+    # And the warn guard counts only the audited people the bar would warn: six people
+    # leaning to automation over the bar do not raise it; six leaning to AI help do.
+    audited = probs.assign(verdict=labels)
+    lean = guarded_actions(
+        probs, audited, chosen, terminate_per_10k=10, warn_per_10k=10, label_noise=0.02
+    )
+    assert not lean.wguard.raised and lean.withheld == 0
+    assert (lean.actions[:6] != "warn_and_limit").all()
+    helped = audited.assign(
+        score_ai_managed=np.where(np.arange(140) < 6, 0.01, audited["score_ai_managed"]),
+        score_ai_assisted=np.where(np.arange(140) < 6, 0.70, audited["score_ai_assisted"]),
+    )
+    raised = guarded_actions(
+        helped, helped, replace(chosen), terminate_per_10k=10, warn_per_10k=10, label_noise=0.02
+    )
+    assert raised.wguard.raised and raised.withheld > 0
 
 
 def test_the_guards_check_warns_exactly_when_a_guard_acted():

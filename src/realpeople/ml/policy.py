@@ -67,6 +67,19 @@ terminate bar (and, only if asked for, the any-AI probability at or above
 ``review_any_ai_threshold`` but below the warn bar). Those accounts get ``proposed_action = 'review'``; they are never
 published as an enforcement action.
 
+Warn tier. ``warn_and_limit`` is the action for a person in charge who takes AI help with
+writing, so it reads the any-AI probability of accounts whose evidence points there:
+:func:`warn_scores` is ``score_ai_managed + score_ai_assisted`` where
+``score_ai_assisted >= score_ai_managed`` and 0 where the account leans to automation.
+An account leaning to automation with an any-AI score over the warn bar, but under the
+review band, goes to the review band: a moderator chooses between the tiers. Seed 404
+(never run before) shows why: 84 people (schedulers and power users, ``score_ai_managed``
+0.6–0.73 against an assisted score near 0.01, on their steady weekly spread and repeated
+session starts) were warned through the any-AI sum, against 13 people among the 1,932
+assisted-leaning warnings; on eight other worlds no person at all was warned while
+leaning to automation. The warn bar is chosen, and the warn guard counts audited people,
+on the same :func:`warn_scores`.
+
 Weights. Thresholds are chosen on unweighted precision over reviewed accounts (the noise
 allowance assumes it); the population-weighted precision and the estimate of people
 wrongly terminated per 10,000 (random audit) are reported beside them (:mod:`ml.evaluate`).
@@ -255,6 +268,7 @@ def choose_policy(
     labels = np.asarray(labels)
     managed = scores["score_ai_managed"].to_numpy()
     any_ai = managed + scores["score_ai_assisted"].to_numpy()
+    warnable = warn_scores(managed, scores["score_ai_assisted"].to_numpy())
     accuracy = 1.0 - label_noise
     is_managed = labels == "ai_managed"
     is_ai = labels != "human"
@@ -285,7 +299,7 @@ def choose_policy(
         # is never reached after calibration); likely automation goes to review.
         terminate = 1.0
     warn = lowest_threshold_with_precision(
-        is_ai, any_ai, warn_precision * accuracy, min_warn_threshold
+        is_ai, warnable, warn_precision * accuracy, min_warn_threshold
     )
     if warn is None:
         warn = 1.0
@@ -302,7 +316,7 @@ def choose_policy(
     )
     t_prec, t_rec, t_n = precision_recall_at(is_managed, managed, terminate)
     t_low = precision_lower_bound(is_managed, managed, terminate)
-    w_prec, w_rec, _ = precision_recall_at(is_ai, any_ai, warn)
+    w_prec, w_rec, _ = precision_recall_at(is_ai, warnable, warn)
     return Policy(
         terminate_threshold=terminate,
         warn_threshold=warn,
@@ -464,23 +478,35 @@ def flagged_needed(
     return lo
 
 
+def warn_scores(managed, assisted) -> np.ndarray:
+    """What the warn bar reads, per account: the any-AI probability (``managed +
+    assisted``) where ``assisted >= managed``, else 0 (the account leans to automation;
+    see the module's "Warn tier")."""
+    managed = np.asarray(managed, dtype="float64")
+    assisted = np.asarray(assisted, dtype="float64")
+    return np.where(assisted >= managed, managed + assisted, 0.0)
+
+
 def decide_actions(scores: pd.DataFrame, policy: Policy) -> pd.Series:
     """The proposed action per account: ``terminate``, ``warn_and_limit``, ``review`` or None.
 
     Order: terminate; then a likely-automation score below the terminate bar goes to
-    review (a moderator chooses between terminate and a warning); then warn_and_limit;
-    then an any-AI score in the band below the warn bar goes to review.
+    review (a moderator chooses between terminate and a warning); then warn_and_limit on
+    :func:`warn_scores`; an any-AI score over the warn bar that leans to automation goes
+    to review; then an any-AI score in the band below the warn bar goes to review.
     """
     managed = scores["score_ai_managed"].to_numpy()
-    any_ai = managed + scores["score_ai_assisted"].to_numpy()
+    assisted = scores["score_ai_assisted"].to_numpy()
+    any_ai = managed + assisted
     action = np.select(
         [
             managed >= policy.terminate_threshold,
             managed >= policy.review_managed_threshold,
+            warn_scores(managed, assisted) >= policy.warn_threshold,
             any_ai >= policy.warn_threshold,
             any_ai >= policy.review_any_ai_threshold,
         ],
-        [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW],
+        [TERMINATE, REVIEW, WARN_AND_LIMIT, REVIEW, REVIEW],
         default=None,
     )
     return pd.Series(action, index=scores.index, name="action", dtype=object)
@@ -615,8 +641,9 @@ def warn_guard(
     alpha: float = 0.05,
 ) -> WarnGuard:
     """The warn bar to act with (see :class:`WarnGuard`) from the latest verdicts of
-    audited accounts and their any-AI score (``score_ai_assisted + score_ai_managed``) on
-    the run date, same order. Candidate bars are the policy's and, above it, each audited
+    audited accounts and what the warn bar reads of them on the run date
+    (:func:`warn_scores`: the any-AI score, 0 for accounts leaning to automation), same
+    order. Candidate bars are the policy's and, above it, each audited
     person's score nudged up (the lowest bar that no longer flags that person); the first
     that passes the test acts. Above every audited person nothing is left to flag them."""
     scores = np.asarray(any_ai_scores, dtype="float64")
@@ -650,3 +677,53 @@ def withhold_warnings(
     band = policy is not None and policy.review_any_ai_threshold < policy.warn_threshold
     below = np.asarray(any_ai, dtype="float64") < guard.acting_bar
     return actions.mask((actions == WARN_AND_LIMIT) & below, REVIEW if band else None)
+
+
+@dataclass(frozen=True)
+class GuardedActions:
+    """The proposed action per account after both run-date guards, with the guards and
+    how many actions they moved (``held``: terminations sent to review; ``withheld``:
+    warnings dropped)."""
+
+    actions: pd.Series
+    guard: TerminateGuard
+    wguard: WarnGuard
+    held: int
+    withheld: int
+
+
+def guarded_actions(
+    scores: pd.DataFrame,
+    audited: pd.DataFrame,
+    policy: Policy,
+    *,
+    terminate_per_10k: float,
+    warn_per_10k: float,
+    label_noise: float,
+) -> GuardedActions:
+    """What ``account_scores`` proposes: :func:`decide_actions` on ``scores`` (one row per
+    account: ``score_ai_managed``, ``score_ai_assisted``), then the terminate guard and
+    the warn guard measured on ``audited`` (the random audit's latest verdicts with the
+    same two scores: one row per audited account)."""
+    actions = decide_actions(scores, policy)
+    guard = terminate_guard(
+        audited["verdict"],
+        audited["score_ai_managed"],
+        policy.terminate_threshold,
+        terminate_per_10k,
+        label_noise=label_noise,
+    )
+    held = int((actions == TERMINATE).sum()) if guard.tripped else 0
+    actions = hold_terminations(actions, guard)
+    wguard = warn_guard(
+        audited["verdict"],
+        warn_scores(audited["score_ai_managed"], audited["score_ai_assisted"]),
+        policy.warn_threshold,
+        warn_per_10k,
+        label_noise=label_noise,
+    )
+    warned = actions == WARN_AND_LIMIT
+    any_ai = scores["score_ai_managed"].to_numpy() + scores["score_ai_assisted"].to_numpy()
+    actions = withhold_warnings(actions, any_ai, wguard, policy)
+    withheld = int((warned & (actions != WARN_AND_LIMIT)).sum())
+    return GuardedActions(actions, guard, wguard, held, withheld)

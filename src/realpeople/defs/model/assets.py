@@ -28,7 +28,6 @@ from dagster_duckdb import DuckDBResource
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
 from realpeople.progress import Progress
 from realpeople.settings import Settings
-from realpeople.vocabulary import WARN_AND_LIMIT
 from realpeople.warehouse import sql_reader, transaction
 
 ACCOUNT_FEATURES = AssetKey("account_features")
@@ -240,13 +239,7 @@ def account_scores(
     context: AssetExecutionContext, settings: ResourceParam[Settings], warehouse: DuckDBResource
 ) -> MaterializeResult:
     from realpeople.ml.explain import explain_actions
-    from realpeople.ml.policy import (
-        decide_actions,
-        hold_terminations,
-        terminate_guard,
-        warn_guard,
-        withhold_warnings,
-    )
+    from realpeople.ml.policy import guarded_actions
     from realpeople.ml.score import feature_array, scores_table
     from realpeople.ml.tracking import champion, load_model
 
@@ -282,23 +275,23 @@ def account_scores(
     # the champion's own features (a version trained before a feature was added scores)
     x = feature_array(features, scorer.booster.feature_name())
     scores = _score(features, x, scorer, settings)
-    scores["proposed_action"] = decide_actions(scores, model.policy)
-    # The guard: how many reviewed people would the bar terminate on today's features?
+    # The guards: how many audited people would the bars act on, on today's features?
     with warehouse.get_connection() as con:
         verdicts = con.execute(sql("latest_verdicts.sql"), {"run_date": run_date}).df()
     # people of the random audit: an unbiased sample of the platform's people
     reviewed = verdicts[verdicts["audited"]].merge(
         scores[["account_id", "score_ai_managed", "score_ai_assisted"]], on="account_id"
     )
-    guard = terminate_guard(
-        reviewed["verdict"],
-        reviewed["score_ai_managed"],
-        model.policy.terminate_threshold,
-        settings.terminate_guard_per_10k,
+    decided = guarded_actions(
+        scores,
+        reviewed,
+        model.policy,
+        terminate_per_10k=settings.terminate_guard_per_10k,
+        warn_per_10k=settings.warn_guard_per_10k,
         label_noise=settings.label_noise,
     )
-    held = int((scores["proposed_action"] == "terminate").sum()) if guard.tripped else 0
-    scores["proposed_action"] = hold_terminations(scores["proposed_action"], guard)
+    scores["proposed_action"] = decided.actions
+    guard, wguard, held, withheld = decided.guard, decided.wguard, decided.held, decided.withheld
     if guard.tripped:
         context.log.warning(
             f"terminate guard tripped for {run_date}: the bar {model.policy.terminate_threshold:.3f} "
@@ -306,21 +299,7 @@ def account_scores(
             f"(flipped verdicts expected {guard.expected_flipped:.1f}, allowed {guard.max_per_10k:g} "
             f"per 10,000; p = {guard.p_value:.4f}); {held} automatic terminations sent to the review queue"
         )
-    # The warn bar, too, is checked against the audited people on today's scores; it rises
-    # until the people it would warn are within chance (ml.policy.WarnGuard).
-    any_ai = scores["score_ai_managed"] + scores["score_ai_assisted"]
-    wguard = warn_guard(
-        reviewed["verdict"],
-        reviewed["score_ai_managed"] + reviewed["score_ai_assisted"],
-        model.policy.warn_threshold,
-        settings.warn_guard_per_10k,
-        label_noise=settings.label_noise,
-    )
-    warned = scores["proposed_action"] == WARN_AND_LIMIT
-    scores["proposed_action"] = withhold_warnings(
-        scores["proposed_action"], any_ai, wguard, model.policy
-    )
-    withheld = int((warned & (scores["proposed_action"] != WARN_AND_LIMIT)).sum())
+    # the warn guard raised its bar until the audited people it warns are within chance
     if wguard.raised:
         context.log.warning(
             f"warn guard raised the warn bar for {run_date} from {wguard.policy_bar:.3f} to "
