@@ -437,22 +437,27 @@ def test_an_account_leaning_to_automation_is_reviewed_not_warned():
         None,
     ]
 
-    # The warn bar is chosen on the same scores: reviewed people leaning to automation at
-    # 0.7 no longer hold it above themselves.
-    labels = pd.Series(["human"] * 100 + ["ai_assisted"] * 40)
+    # The warn bar stays the any-AI probability's, chosen on every review (ai_managed
+    # verdicts over it are AI too); six reviewed people leaning to automation at 0.71
+    # stay under it here.
+    labels = pd.Series(["human"] * 100 + ["ai_assisted"] * 40 + ["ai_managed"] * 20)
     rng = np.random.default_rng(404)
     probs = pd.DataFrame(
         {
-            "score_ai_managed": np.r_[np.full(6, 0.70), rng.uniform(0, 0.1, 94), np.full(40, 0.02)],
-            "score_ai_assisted": np.r_[np.full(6, 0.01), rng.uniform(0, 0.1, 94), np.linspace(0.62, 0.95, 40)],
+            "score_ai_managed": np.r_[
+                np.full(6, 0.70), rng.uniform(0, 0.1, 94), np.full(40, 0.02), np.full(20, 0.8)
+            ],
+            "score_ai_assisted": np.r_[
+                np.full(6, 0.01), rng.uniform(0, 0.1, 94), np.linspace(0.72, 0.95, 40), np.full(20, 0.1)
+            ],
         }
     )
     chosen = choose_policy(labels, probs)
-    assert chosen.warn_threshold == pytest.approx(0.64)
-    assert chosen.warn_heldout_precision == 1.0
+    assert chosen.warn_threshold == pytest.approx(0.74)
 
     # And the warn guard counts only the audited people the bar would warn: six people
     # leaning to automation over the bar do not raise it; six leaning to AI help do.
+    chosen = replace(chosen, warn_threshold=0.65, review_managed_threshold=0.75)
     audited = probs.assign(verdict=labels)
     lean = guarded_actions(
         probs, audited, chosen, terminate_per_10k=10, warn_per_10k=10, label_noise=0.02
@@ -460,8 +465,8 @@ def test_an_account_leaning_to_automation_is_reviewed_not_warned():
     assert not lean.wguard.raised and lean.withheld == 0
     assert (lean.actions[:6] != "warn_and_limit").all()
     helped = audited.assign(
-        score_ai_managed=np.where(np.arange(140) < 6, 0.01, audited["score_ai_managed"]),
-        score_ai_assisted=np.where(np.arange(140) < 6, 0.70, audited["score_ai_assisted"]),
+        score_ai_managed=np.where(np.arange(160) < 6, 0.01, audited["score_ai_managed"]),
+        score_ai_assisted=np.where(np.arange(160) < 6, 0.70, audited["score_ai_assisted"]),
     )
     raised = guarded_actions(
         helped, helped, replace(chosen), terminate_per_10k=10, warn_per_10k=10, label_noise=0.02

@@ -29,7 +29,6 @@ from realpeople.ml.policy import (
     decide_actions,
     precision_recall_at,
     recall_at_precision,
-    warn_scores,
 )
 
 PER_10K = 10_000
@@ -89,12 +88,12 @@ def operating_metrics(
     """Precision/recall at the policy's thresholds, the review share, wrongly terminated people."""
     labels = np.asarray(labels)
     managed = scores["score_ai_managed"].to_numpy()
+    any_ai = managed + scores["score_ai_assisted"].to_numpy()
     is_managed, is_ai = labels == "ai_managed", labels != "human"
     out: dict[str, float] = {}
     t_p, t_r, t_n = precision_recall_at(is_managed, managed, policy.terminate_threshold, weights)
     t_p_raw, t_r_raw, _ = precision_recall_at(is_managed, managed, policy.terminate_threshold)
-    warnable = warn_scores(managed, scores["score_ai_assisted"].to_numpy())
-    w_p, w_r, _ = precision_recall_at(is_ai, warnable, policy.warn_threshold, weights)
+    w_p, w_r, _ = precision_recall_at(is_ai, any_ai, policy.warn_threshold, weights)
     actions = decide_actions(scores, policy).to_numpy()
     out.update(
         {

@@ -77,8 +77,9 @@ review band, goes to the review band: a moderator chooses between the tiers. See
 0.6–0.73 against an assisted score near 0.01, on their steady weekly spread and repeated
 session starts) were warned through the any-AI sum, against 13 people among the 1,932
 assisted-leaning warnings; on eight other worlds no person at all was warned while
-leaning to automation. The warn bar is chosen, and the warn guard counts audited people,
-on the same :func:`warn_scores`.
+leaning to automation. The warn bar itself stays the any-AI probability's, chosen on all
+reviews (the ``ai_managed`` verdicts above it are AI too); the warn guard counts the
+audited people the bar would warn, on :func:`warn_scores`.
 
 Weights. Thresholds are chosen on unweighted precision over reviewed accounts (the noise
 allowance assumes it); the population-weighted precision and the estimate of people
@@ -268,7 +269,6 @@ def choose_policy(
     labels = np.asarray(labels)
     managed = scores["score_ai_managed"].to_numpy()
     any_ai = managed + scores["score_ai_assisted"].to_numpy()
-    warnable = warn_scores(managed, scores["score_ai_assisted"].to_numpy())
     accuracy = 1.0 - label_noise
     is_managed = labels == "ai_managed"
     is_ai = labels != "human"
@@ -298,8 +298,12 @@ def choose_policy(
         # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
         # is never reached after calibration); likely automation goes to review.
         terminate = 1.0
+    # The warn bar is the any-AI probability's: chosen on warn_scores (the accounts it
+    # would warn, without those leaning to automation) it lost every ai_managed verdict
+    # that held its precision up, and on seed 303 it found none (bar 1.0: 1.6 % of the
+    # ai_assisted accounts warned instead of 96.8 %).
     warn = lowest_threshold_with_precision(
-        is_ai, warnable, warn_precision * accuracy, min_warn_threshold
+        is_ai, any_ai, warn_precision * accuracy, min_warn_threshold
     )
     if warn is None:
         warn = 1.0
@@ -316,7 +320,7 @@ def choose_policy(
     )
     t_prec, t_rec, t_n = precision_recall_at(is_managed, managed, terminate)
     t_low = precision_lower_bound(is_managed, managed, terminate)
-    w_prec, w_rec, _ = precision_recall_at(is_ai, warnable, warn)
+    w_prec, w_rec, _ = precision_recall_at(is_ai, any_ai, warn)
     return Policy(
         terminate_threshold=terminate,
         warn_threshold=warn,
