@@ -448,7 +448,10 @@ def test_an_account_leaning_to_automation_is_reviewed_not_warned():
                 np.full(6, 0.70), rng.uniform(0, 0.1, 94), np.full(40, 0.02), np.full(20, 0.8)
             ],
             "score_ai_assisted": np.r_[
-                np.full(6, 0.01), rng.uniform(0, 0.1, 94), np.linspace(0.72, 0.95, 40), np.full(20, 0.1)
+                np.full(6, 0.01),
+                rng.uniform(0, 0.1, 94),
+                np.linspace(0.72, 0.95, 40),
+                np.full(20, 0.1),
             ],
         }
     )
