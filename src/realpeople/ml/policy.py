@@ -78,8 +78,8 @@ review band, goes to the review band: a moderator chooses between the tiers. See
 session starts) were warned through the any-AI sum, against 13 people among the 1,932
 assisted-leaning warnings; on eight other worlds no person at all was warned while
 leaning to automation. The warn bar itself stays the any-AI probability's, chosen on all
-reviews (the ``ai_managed`` verdicts above it are AI too); the warn guard counts the
-audited people the bar would warn, on :func:`warn_scores`.
+reviews (the ``ai_managed`` verdicts above it are AI too), and so does the warn guard's
+count of audited people (see :func:`guarded_actions`).
 
 Weights. Thresholds are chosen on unweighted precision over reviewed accounts (the noise
 allowance assumes it); the population-weighted precision and the estimate of people
@@ -645,9 +645,8 @@ def warn_guard(
     alpha: float = 0.05,
 ) -> WarnGuard:
     """The warn bar to act with (see :class:`WarnGuard`) from the latest verdicts of
-    audited accounts and what the warn bar reads of them on the run date
-    (:func:`warn_scores`: the any-AI score, 0 for accounts leaning to automation), same
-    order. Candidate bars are the policy's and, above it, each audited
+    audited accounts and their any-AI score (``score_ai_assisted + score_ai_managed``) on
+    the run date, same order. Candidate bars are the policy's and, above it, each audited
     person's score nudged up (the lowest bar that no longer flags that person); the first
     that passes the test acts. Above every audited person nothing is left to flag them."""
     scores = np.asarray(any_ai_scores, dtype="float64")
@@ -719,9 +718,14 @@ def guarded_actions(
     )
     held = int((actions == TERMINATE).sum()) if guard.tripped else 0
     actions = hold_terminations(actions, guard)
+    # The warn guard counts the audited people over the any-AI bar, those leaning to
+    # automation (sent to review, not warned) included: a bound from above. Counting only
+    # the ones warned also drops the audited ai_managed accounts from the flipped-verdict
+    # allowance; on seed 303 that tripped the guard on 4 "people" (mostly flipped
+    # ai_assisted verdicts) and withheld 1,495 of 2,100 right warnings.
     wguard = warn_guard(
         audited["verdict"],
-        warn_scores(audited["score_ai_managed"], audited["score_ai_assisted"]),
+        audited["score_ai_managed"].to_numpy() + audited["score_ai_assisted"].to_numpy(),
         policy.warn_threshold,
         warn_per_10k,
         label_noise=label_noise,
