@@ -48,8 +48,8 @@ from realpeople.defs.ingest.landing import file_format
 
 # How many ignored column names the ledger keeps for one file (the count is always kept).
 IGNORED_NAMES_KEPT = 50
-# Rows per record batch handed to DuckDB: Arrow holds about one batch at a time (~20 MB
-# of events), and the per-batch checks stay vectorised.
+# Rows per record batch handed to DuckDB: Arrow holds a few batches at a time (~20 MB each
+# of events; see READ_AHEAD_BATCHES), and the per-batch checks stay vectorised.
 BATCH_ROWS = 128 * 1024
 # Batches the reading thread may hold ready ahead of DuckDB: enough to decode the next
 # while DuckDB takes this one, and a bound on memory (this many batches, plus the one being
@@ -317,26 +317,34 @@ def describe_ignored(ignored: list[str]) -> list[str]:
 
 def _read_parquet(landed: LandedFile, table_name: str, limits: Limits) -> None:
     size = landed.path.stat().st_size
-    source = pa.memory_map(str(landed.path))
+    source = None
     try:
-        _open_parquet(landed, table_name, limits, source, size)
-    except BaseException:
-        source.close()
-        raise
-
-
-def _open_parquet(
-    landed: LandedFile, table_name: str, limits: Limits, source: pa.MemoryMappedFile, size: int
-) -> None:
-    """Check the Parquet file open in ``source`` and stream it (the stream closes ``source``
-    when it ends, fails or is stopped)."""
-    try:
+        source = pa.memory_map(str(landed.path))
         parquet = pq.ParquetFile(source)
     except (pa.ArrowException, OSError, ValueError) as exc:
+        if source is not None:
+            source.close()
         raise _Rejected(
             f"unreadable parquet file ({size:,} bytes; truncated or not Parquet): "
             f"{str(exc).splitlines()[0]}"
         ) from exc
+    try:
+        _stream_parquet(landed, table_name, limits, parquet, source, size)
+    except BaseException:
+        source.close()  # rejected before a row was read
+        raise
+
+
+def _stream_parquet(
+    landed: LandedFile,
+    table_name: str,
+    limits: Limits,
+    parquet: pq.ParquetFile,
+    source: pa.MemoryMappedFile,
+    size: int,
+) -> None:
+    """Check the opened Parquet file against the limits and stream it (the stream closes
+    ``source`` when it ends, fails or is stopped)."""
     meta = parquet.metadata
     names = parquet.schema_arrow.names
     keep, ignored = _columns(names, table_name, limits)
