@@ -506,7 +506,9 @@ def test_a_load_duckdb_stops_half_way_leaves_no_reading_thread_or_open_file(
 
     report = load_delivery(con, tmp_path, "events", DAY)
     (rejected,) = report.rejected_files
-    assert Path(rejected.path).name == "a.parquet" and "Conversion Error" in rejected.rejected_reason
+    assert (
+        Path(rejected.path).name == "a.parquet" and "Conversion Error" in rejected.rejected_reason
+    )
     assert _reading(path) == ([], False)
     assert loaded_ids(con) == ["e300"]
     reconcile(con, "events")

@@ -272,7 +272,7 @@ def _produce(source, ready: queue.Queue, stop: threading.Event) -> None:
                 if stop.is_set():
                     return
             ready.put(_END)
-        except BaseException as exc:  # raised again by the consumer, in its turn
+        except BaseException as exc:  # noqa: BLE001 (not swallowed: raised by the consumer)
             if not stop.is_set():
                 ready.put(exc)
     finally:
