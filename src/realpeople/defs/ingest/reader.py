@@ -213,6 +213,8 @@ class _ReadAhead:
     the file) on the thread that runs it."""
 
     def __init__(self, source, depth: int, name: str):
+        if depth < 1:  # queue.Queue(0) has no bound at all
+            raise ValueError(f"read-ahead depth must be at least 1, not {depth}")
         self._source, self._name = source, name
         self._ready: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
