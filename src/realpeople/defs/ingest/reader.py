@@ -73,9 +73,10 @@ class LandedFile:
     def stream(self):
         """The batches as an Arrow C stream (a PyCapsule) for DuckDB to scan. Not the
         RecordBatchReader itself: DuckDB wraps a reader in a pyarrow dataset Scanner, which
-        pulls the batches as fast as they come on a thread of its own and holds them
-        all until DuckDB takes them (measured: the whole file when DuckDB is the slower).
-        The capsule DuckDB pulls one batch at a time, from :class:`_ReadAhead`'s queue."""
+        pulls the batches as fast as they come on a thread of its own and holds all that
+        DuckDB has not taken, with no bound (545-601 MB of Arrow in an 8M-event load; every
+        batch of the file when DuckDB is the slower, docs/benchmarks.md). The capsule
+        DuckDB pulls one batch at a time, from :class:`_ReadAhead`'s queue."""
         return self.batches.__arrow_c_stream__()
 
     def close(self) -> None:
