@@ -4,8 +4,9 @@ Not a test. Writes one events delivery (a single file of ``--rows`` rows, the co
 columns with realistic widths) under ``--work-dir``, then times ``load_delivery`` of it
 into a fresh DuckDB file in a fresh process (a warm-up load, then a timed reload; the
 connection has the pipeline's settings: ``REALPEOPLE_DUCKDB_MEMORY_LIMIT`` and the rest),
-``--repeat`` times per format, and prints wall and CPU seconds (median), rows/s and the
-loading process's peak resident memory:
+``--repeat`` times per format, and prints wall and CPU seconds (median), rows/s, the
+loading process's peak resident memory and the peak of pyarrow's memory pool (what the
+reader holds in Arrow: the read-ahead's bound):
 
     python benchmarks/ingest.py --work-dir /tmp/realpeople-bench-ingest
 
@@ -107,9 +108,13 @@ def child(repo: Path, landing: Path, warehouse: Path) -> None:
     opened with the pipeline's connection settings (memory limit, threads, spill folder, as
     the environment sets them), twice: the first load pays the process's one-time costs
     (lazy imports, e.g. pandas when DuckDB first sees a Python object), the second (a
-    reload: it replaces the first) is timed. Prints wall and CPU seconds (all threads) and
-    the process's peak resident memory over both loads as JSON."""
+    reload: it replaces the first) is timed. Prints wall and CPU seconds (all threads), the
+    process's peak resident memory over both loads, and the peak of pyarrow's memory pool
+    during the timed load (sampled every 20 ms: the batches read but not yet taken by
+    DuckDB, and the one being decoded) as JSON."""
     sys.path.insert(0, str(repo / "src"))
+    import threading
+
     import duckdb
 
     from realpeople.defs.ingest.loader import load_delivery
@@ -118,14 +123,35 @@ def child(repo: Path, landing: Path, warehouse: Path) -> None:
     config = load_settings().duckdb_config()
     Path(config["temp_directory"]).mkdir(parents=True, exist_ok=True)
     warehouse.unlink(missing_ok=True)
+    arrow_peak, timing = [0], threading.Event()
+
+    def sample_arrow_pool() -> None:
+        while True:
+            timing.wait()
+            arrow_peak[0] = max(arrow_peak[0], pa.total_allocated_bytes())
+            time.sleep(0.02)
+
+    threading.Thread(target=sample_arrow_pool, daemon=True).start()
     with duckdb.connect(str(warehouse), config=config) as con:
         load_delivery(con, landing, "events", DAY)
+        timing.set()
         wall, cpu = time.perf_counter(), time.process_time()
         report = load_delivery(con, landing, "events", DAY)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        timing.clear()
     warehouse.unlink(missing_ok=True)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # ru_maxrss is in KiB
-    print(json.dumps({"wall": wall, "cpu": cpu, "rows": report.rows_loaded, "peak_gb": peak_gb}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": cpu,
+                "rows": report.rows_loaded,
+                "peak_gb": peak_gb,
+                "arrow_peak_mb": arrow_peak[0] / 2**20,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -190,10 +216,11 @@ def main() -> None:
             wall = statistics.median(r["wall"] for r in results)
             cpu = statistics.median(r["cpu"] for r in results)
             peak = max(r["peak_gb"] for r in results)
+            arrow = max(r["arrow_peak_mb"] for r in results)
             print(
                 f"  {fmt:<8} {name:<7} wall median {wall:5.2f} s ({args.rows / wall:9,.0f} rows/s), "
                 f"CPU median {cpu:5.2f} s ({args.rows / cpu:9,.0f} rows/CPU-s), "
-                f"peak RSS {peak:.2f} GB; walls {walls}"
+                f"peak RSS {peak:.2f} GB, Arrow pool peak {arrow:,.0f} MB; walls {walls}"
             )
     print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

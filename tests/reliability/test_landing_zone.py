@@ -15,6 +15,7 @@ import gzip
 import os
 import shutil
 import socket
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -444,6 +445,73 @@ def test_a_file_failing_after_its_first_batches_is_rejected_alone(tmp_path, con,
     assert rejected.rejected_reason.startswith("unreadable csv file: line 29: byte 0xe9")
     assert loaded_ids(con) == ["e40"]
     assert reconcile(con, "events") == {"landed": 1, "loaded": 1, "quarantined": 0}
+
+
+def test_a_parquet_page_broken_after_its_first_batches_rejects_the_file_alone(
+    tmp_path, con, monkeypatch
+):
+    # The reading thread meets the broken page (a page header of the 8th row group) after
+    # seven batches went to DuckDB: its reason, not DuckDB's, is the file's.
+    monkeypatch.setattr(reader, "BATCH_ROWS", 4)
+    path = folder(tmp_path, "events") / "a.parquet"
+    pq.write_table(arrow_table("events", [event(i) for i in range(40)]), path, row_group_size=4)
+    offset = pq.ParquetFile(path).metadata.row_group(7).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[offset : offset + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    write_parquet(tmp_path, "events", "b.parquet", [event(50)])
+    report = load_delivery(con, tmp_path, "events", DAY)
+    (rejected,) = report.rejected_files
+    assert Path(rejected.path).name == "a.parquet"
+    assert rejected.rejected_reason.startswith(
+        f"unreadable parquet file ({path.stat().st_size:,} bytes): Couldn't deserialize thrift"
+    )
+    assert loaded_ids(con) == ["e50"]
+    assert reconcile(con, "events") == {"landed": 1, "loaded": 1, "quarantined": 0}
+
+
+def _reading(path: Path) -> tuple[list[str], bool]:
+    """(names of live read-ahead threads, whether this process holds ``path`` open)."""
+    threads = [t.name for t in threading.enumerate() if t.name.startswith("realpeople-read-ahead")]
+    fds = Path("/proc/self/fd")
+    held = []
+    for fd in fds.iterdir():
+        try:
+            held.append(os.readlink(fd))
+        except OSError:  # the listing's own descriptor, closed since
+            pass
+    return threads, str(path) in held
+
+
+def test_a_load_duckdb_stops_half_way_leaves_no_reading_thread_or_open_file(
+    tmp_path, con, monkeypatch
+):
+    # 50 batches of 4 rows; DuckDB cannot take a timestamp in the second batch, so it stops
+    # taking batches while the reading thread has a full queue and 47 batches to go.
+    monkeypatch.setattr(reader, "BATCH_ROWS", 4)
+    rows = arrow_table("events", [event(i) for i in range(200)])
+    stamps = rows.column("event_ts").cast(pa.timestamp("s", tz="UTC")).to_pylist()
+    stamps[5] = 10**13
+    path = folder(tmp_path, "events") / "a.parquet"
+    pq.write_table(
+        rows.set_column(2, "event_ts", pa.array(stamps, pa.timestamp("s", tz="UTC"))), path
+    )
+    write_parquet(tmp_path, "events", "b.parquet", [event(300)])
+    # What the test looks for is there while a file is being read, and gone once closed.
+    landed = read_landed_file(path, "events")
+    assert landed.batches.read_next_batch().num_rows == 4
+    assert _reading(path) == ([f"realpeople-read-ahead {path.name}"], True)
+    landed.close()
+    assert _reading(path) == ([], False)
+
+    report = load_delivery(con, tmp_path, "events", DAY)
+    (rejected,) = report.rejected_files
+    assert (
+        Path(rejected.path).name == "a.parquet" and "Conversion Error" in rejected.rejected_reason
+    )
+    assert _reading(path) == ([], False)
+    assert loaded_ids(con) == ["e300"]
+    reconcile(con, "events")
 
 
 def test_every_limit_is_stated_in_docs_limits():

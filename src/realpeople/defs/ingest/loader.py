@@ -203,7 +203,8 @@ def _stage_file(
     A file whose header follows the contract is validated on the way in, in one pass over
     the stream (``validate_<table>.sql`` into ``validated_<index>``): each row typed, with
     its first reason and, for a row with a reason, the row as it arrived. Only that one
-    copy of the file is held in DuckDB, and Arrow holds one batch at a time. A file whose
+    copy of the file is held in DuckDB, and Arrow holds a few batches at a time (read ahead
+    on a thread of the reader's, ``READ_AHEAD_BATCHES``). A file whose
     header is rejected is copied as it arrived (``landed_<index>``), to be quarantined
     whole."""
     landed = read_landed_file(path, table)
@@ -212,7 +213,7 @@ def _stage_file(
         return staged
     staged.header_rejection = _check_header(con, table, landed.batches.schema)
     try:
-        con.register("landed", landed.batches)
+        con.register("landed", landed.stream())
         if staged.header_rejection is None:
             con.execute(sql(f"validate_{table}.sql"), _validation_params(table, delivery_date))
             staged.source = f"validated_{index}"
@@ -230,7 +231,7 @@ def _stage_file(
         )
     finally:
         con.unregister("landed")
-        landed.batches = None
+        landed.close()  # a load that failed half-way stops the reading thread here
     return staged
 
 

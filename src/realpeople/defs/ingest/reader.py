@@ -17,6 +17,12 @@ validation SQL like any other bad row. A file that cannot be read at all comes b
 metadata limits) before any row is read, or while the stream is read (a broken page, a
 line over the limit, too many rows), in which case the stream fails, the reason is set
 on the :class:`LandedFile`, and the reader of the stream (the loader) rejects the file.
+
+The batches are read on a thread of their own, at most ``READ_AHEAD_BATCHES`` ahead of
+whoever takes them (:class:`_ReadAhead`): pyarrow releases the GIL while it decodes, so
+batch n+1 is decoded and checked while DuckDB works on batch n. A reading failure travels
+through the queue and is raised where the batch would have been taken; a consumer that
+stops early calls :meth:`LandedFile.close`, which stops the thread and closes the file.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import queue
+import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,9 +48,13 @@ from realpeople.defs.ingest.landing import file_format
 
 # How many ignored column names the ledger keeps for one file (the count is always kept).
 IGNORED_NAMES_KEPT = 50
-# Rows per record batch handed to DuckDB: Arrow holds about one batch at a time (~20 MB
-# of events), and the per-batch checks stay vectorised.
+# Rows per record batch handed to DuckDB: Arrow holds a few batches at a time (~20 MB each
+# of events; see READ_AHEAD_BATCHES), and the per-batch checks stay vectorised.
 BATCH_ROWS = 128 * 1024
+# Batches the reading thread may hold ready ahead of DuckDB: enough to decode the next
+# while DuckDB takes this one, and a bound on memory (this many batches, plus the one being
+# read and the one DuckDB holds).
+READ_AHEAD_BATCHES = 2
 
 
 @dataclass
@@ -55,6 +68,23 @@ class LandedFile:
     batches: pa.RecordBatchReader | None = None
     ignored_columns: list[str] = field(default_factory=list)
     rejected_reason: str | None = None
+    read_ahead: _ReadAhead | None = field(default=None, repr=False)
+
+    def stream(self):
+        """The batches as an Arrow C stream (a PyCapsule) for DuckDB to scan. Not the
+        RecordBatchReader itself: DuckDB wraps a reader in a pyarrow dataset Scanner, which
+        pulls the batches as fast as they come on a thread of its own and holds all that
+        DuckDB has not taken, with no bound (545-601 MB of Arrow in an 8M-event load; every
+        batch of the file when DuckDB is the slower, docs/benchmarks.md). The capsule
+        DuckDB pulls one batch at a time, from :class:`_ReadAhead`'s queue."""
+        return self.batches.__arrow_c_stream__()
+
+    def close(self) -> None:
+        """Stop reading (the thread ends, the file is closed), whether or not the stream was
+        read to its end: a consumer that failed half-way leaves nothing behind."""
+        if self.read_ahead is not None:
+            self.read_ahead.close()
+        self.batches, self.read_ahead = None, None
 
 
 class _LimitExceeded(Exception):
@@ -134,6 +164,10 @@ def _stream(landed: LandedFile, schema: pa.Schema, batches, limits: Limits) -> N
     while reading records the file's reason on ``landed`` before the stream fails."""
     out = _problem_schema(schema)
 
+    # The reading thread runs this generator: it holds the file only weakly, so a file
+    # dropped half-read is collected and its thread stopped (see _ReadAhead).
+    landed_ref = weakref.ref(landed)
+
     def guarded():
         first_row = 0
         try:
@@ -147,10 +181,105 @@ def _stream(landed: LandedFile, schema: pa.Schema, batches, limits: Limits) -> N
                 first_row += batch.num_rows
                 yield from table.cast(out).to_batches()
         except (_Rejected, pa.ArrowException, OSError, ValueError, csv.Error) as exc:
-            landed.rejected_reason = _rejection(exc, landed.file_format)
+            if (file := landed_ref()) is not None:
+                file.rejected_reason = _rejection(exc, file.file_format)
             raise
+        finally:
+            batches.close()  # stopped early: the file is closed here, on the reading thread
 
-    landed.batches = pa.RecordBatchReader.from_batches(out, guarded())
+    landed.read_ahead = _ReadAhead(guarded(), READ_AHEAD_BATCHES, landed.path.name)
+    landed.batches = pa.RecordBatchReader.from_batches(out, landed.read_ahead)
+
+
+_END = object()
+
+
+def _shut(stop: threading.Event, ready: queue.Queue) -> None:
+    """Tell the reading thread to stop, and empty its queue so a ``put`` it is blocked in
+    returns (it looks at ``stop`` after every batch it puts)."""
+    stop.set()
+    while True:
+        try:
+            ready.get_nowait()
+        except queue.Empty:
+            return
+
+
+class _ReadAhead:
+    """An iterator over ``source``'s items that are produced on a thread of their own, at
+    most ``depth`` ahead of the caller (a queue of that size between them). The thread
+    starts at the first ``next``. What ``source`` raises is raised by ``next`` in its turn,
+    after the items before it. :meth:`close` (or dropping the iterator) stops the thread
+    and closes ``source`` (a generator: its ``finally`` and ``with`` blocks run, closing
+    the file) on the thread that runs it."""
+
+    def __init__(self, source, depth: int, name: str):
+        if depth < 1:  # queue.Queue(0) has no bound at all
+            raise ValueError(f"read-ahead depth must be at least 1, not {depth}")
+        self._source, self._name = source, name
+        self._ready: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._finished = False
+        # Dropped without close() (a consumer that stopped early): the thread still stops.
+        weakref.finalize(self, _shut, self._stop, self._ready)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        with self._lock:  # DuckDB may ask from several threads (it serialises, but be sure)
+            if self._finished:
+                raise StopIteration
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=_produce,
+                    args=(self._source, self._ready, self._stop),
+                    name=f"realpeople-read-ahead {self._name}",
+                    daemon=True,
+                )
+                self._source = None  # the thread owns it now
+                self._thread.start()
+            item = self._ready.get()
+            if item is _END or isinstance(item, BaseException):
+                self._finished = True
+                self._thread.join()
+                if item is _END:
+                    raise StopIteration
+                raise item
+            return item
+
+    def close(self) -> None:
+        """Stop reading and wait for the thread to end (it finishes the batch in hand)."""
+        self._finished = True
+        if self._thread is None:
+            if self._source is not None:
+                self._source.close()
+                self._source = None
+            return
+        _shut(self._stop, self._ready)
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        _shut(self._stop, self._ready)  # what the thread put last, then the end for
+        self._ready.put_nowait(_END)  # anyone still waiting in next()
+
+
+def _produce(source, ready: queue.Queue, stop: threading.Event) -> None:
+    """The reading thread: put each item of ``source`` (then ``_END``, or what it raised)
+    on ``ready`` until it is done or ``stop`` is set; close ``source`` either way."""
+    try:
+        try:
+            for item in source:
+                ready.put(item)
+                if stop.is_set():
+                    return
+            ready.put(_END)
+        except BaseException as exc:  # noqa: BLE001 (not swallowed: raised by the consumer)
+            if not stop.is_set():
+                ready.put(exc)
+    finally:
+        source.close()
 
 
 class _Rejected(Exception):
@@ -191,13 +320,34 @@ def describe_ignored(ignored: list[str]) -> list[str]:
 
 def _read_parquet(landed: LandedFile, table_name: str, limits: Limits) -> None:
     size = landed.path.stat().st_size
+    source = None
     try:
-        parquet = pq.ParquetFile(pa.memory_map(str(landed.path)))
+        source = pa.memory_map(str(landed.path))
+        parquet = pq.ParquetFile(source)
     except (pa.ArrowException, OSError, ValueError) as exc:
+        if source is not None:
+            source.close()
         raise _Rejected(
             f"unreadable parquet file ({size:,} bytes; truncated or not Parquet): "
             f"{str(exc).splitlines()[0]}"
         ) from exc
+    try:
+        _stream_parquet(landed, table_name, limits, parquet, source, size)
+    except BaseException:
+        source.close()  # rejected before a row was read
+        raise
+
+
+def _stream_parquet(
+    landed: LandedFile,
+    table_name: str,
+    limits: Limits,
+    parquet: pq.ParquetFile,
+    source: pa.MemoryMappedFile,
+    size: int,
+) -> None:
+    """Check the opened Parquet file against the limits and stream it (the stream closes
+    ``source`` when it ends, fails or is stopped)."""
     meta = parquet.metadata
     names = parquet.schema_arrow.names
     keep, ignored = _columns(names, table_name, limits)
@@ -222,6 +372,8 @@ def _read_parquet(landed: LandedFile, table_name: str, limits: Limits) -> None:
             raise _Rejected(
                 f"unreadable parquet file ({size:,} bytes): {str(exc).splitlines()[0]}"
             ) from exc
+        finally:
+            source.close()
 
     landed.ignored_columns = ignored
     schema = pa.schema([parquet.schema_arrow.field(name) for name in keep])
