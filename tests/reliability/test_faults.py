@@ -210,10 +210,26 @@ CONCURRENT_INGEST = """
     from realpeople.defs.ingest import loader
 
     original = loader.load_delivery
-    def slow_load(*args, **kwargs):     # hold the warehouse long enough for runs to collide
+    instance = None
+
+    def other_run_waits():
+        for run in instance.get_runs():
+            for record in instance.all_logs(run.run_id):
+                event = record.dagster_event
+                if event is not None and "blocked by limit for pool duckdb_writer" in (
+                    event.message or ""
+                ):
+                    return True
+        return False
+
+    def slow_load(*args, **kwargs):
+        # Hold the warehouse until the other run is seen waiting for the pool: a fixed
+        # sleep let a run that started late (its imports under load) miss the first.
         started = time.time()
         result = original(*args, **kwargs)
-        time.sleep(2)
+        deadline = time.time() + 120
+        while not other_run_waits() and time.time() < deadline:
+            time.sleep(0.2)
         with open(sys.argv[2], "a") as windows:   # when this run really held the warehouse
             windows.write(f"{started} {time.time()}\\n")
         return result
