@@ -9,6 +9,10 @@ and the typical person's.
 
     python benchmarks/warn_retrain.py --warehouse data/warehouse.duckdb \
         --truth data/simulator/ground_truth.parquet --run-date 2026-11-15 --seeds 0 1 2 --explain
+    ... --params '{"feature_fraction": 0.3}'     # a variant, over the same seeds
+
+After the seeds, one line on the people each seed terminated: by archetype, and how many
+every seed terminated (those the training randomness does not save) or any seed did.
 
 The actions are the pipeline's (``account_scores``): ``ml.policy.guarded_actions``, the
 policy's actions after the terminate and warn guards on the run date's audited verdicts,
@@ -22,6 +26,7 @@ docs/models.md ("What the wrong warnings rested on") was measured with it.
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import date
 from pathlib import Path
 
@@ -85,6 +90,9 @@ def main(argv=None) -> int:
     ap.add_argument("--run-date", type=date.fromisoformat, required=True)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--explain", action="store_true", help="SHAP of the people warned")
+    ap.add_argument(
+        "--params", type=json.loads, default=None, help="LightGBM overrides for every candidate"
+    )
     args = ap.parse_args(argv)
     settings = load_settings()
 
@@ -101,10 +109,13 @@ def main(argv=None) -> int:
     assisted = features["archetype"] == "ai_assisted"
     print(f"{len(training)} training reviews: {training['label'].value_counts().to_dict()}")
 
+    stealth = features["archetype"] == "ai_managed_stealth"
+    terminated_people = []
     for seed in args.seeds:
         result = train_model(
             training,
             seed=seed,
+            params=args.params,
             terminate_precision=settings.terminate_precision,
             label_noise=settings.label_noise,
             search_seconds=float("inf"),
@@ -118,12 +129,22 @@ def main(argv=None) -> int:
             f"terminate bar {result.policy.terminate_threshold:.3f}; people warned or "
             f"terminated per 10,000 {1e4 * (people & (warn | term)).sum() / people.sum():.1f}; "
             f"ai_assisted warned {(assisted & warn).sum() / assisted.sum():.1%}; "
-            f"recall {(managed & term).sum() / managed.sum():.3f}; "
-            f"people terminated {(people & term).sum()}; people warned by archetype {by}"
+            f"recall {(managed & term).sum() / managed.sum():.3f} "
+            f"(stealth {(stealth & term).sum() / max(1, stealth.sum()):.3f}); "
+            f"people terminated {(people & term).sum()} "
+            f"{features.loc[people & term, 'archetype'].value_counts().to_dict()}; "
+            f"people warned by archetype {by}"
         )
+        terminated_people.append(set(features.loc[people & term, "account_id"]))
         if args.explain:
             outcome = features[["archetype", "true_class"]].assign(action=action)
             explain_warned(features, outcome, result)
+    every, some = set.intersection(*terminated_people), set.union(*terminated_people)
+    print(
+        f"people terminated over {len(args.seeds)} seeds: by every seed {len(every)}, "
+        f"by some seed {len(some)} "
+        f"{features.loc[features['account_id'].isin(some), 'archetype'].value_counts().to_dict()}"
+    )
     return 0
 
 

@@ -549,6 +549,15 @@ def summarise(settings: Settings, run_date: str) -> str:
                     if model.policy.terminate_others_set_aside
                     else ""
                 )
+                + (
+                    f"; raised from {model.policy.terminate_threshold_sample:.3f}, the bar of "
+                    "this one sample of verdicts, to hold in "
+                    f"{model.policy.terminate_bar_confidence:.0%} of its resamples"
+                    if model.policy.terminate_threshold
+                    > model.policy.terminate_threshold_sample
+                    >= 0
+                    else ""
+                )
             ),
             f"  calibration: Brier {m.get('brier_uncalibrated', nan):.4f} -> {m.get('brier_calibrated', nan):.4f}",
         ]

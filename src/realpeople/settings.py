@@ -139,6 +139,14 @@ SETTINGS: dict[str, Setting] = {
         "0.02",
         "share of review verdicts assumed wrong (see `src/realpeople/ml/policy.py`)",
     ),
+    "terminate_bar_confidence": Setting(
+        "REALPEOPLE_TERMINATE_BAR_CONFIDENCE",
+        "0.8",
+        "the terminate bar acts where it keeps its precision target in this share of bootstrap "
+        "resamples of the verdicts (the lowest bar of the one sample is optimistic with a few "
+        "dozen of them); 0 acts on the sample's bar "
+        "([models.md](docs/models.md#a-terminate-bar-that-holds-in-most-samples-of-the-verdicts))",
+    ),
     "review_override_days": Setting(
         "REALPEOPLE_REVIEW_OVERRIDE_DAYS",
         "28",
@@ -268,6 +276,7 @@ class Settings:
     model_name: str
     terminate_precision: float
     label_noise: float
+    terminate_bar_confidence: float
     review_override_days: int
     second_review_below: float
     terminate_guard_per_10k: float

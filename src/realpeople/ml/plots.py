@@ -204,6 +204,17 @@ def model_card(
         )
         if p.terminate_others_set_aside
         else "- no other verdict was set aside.",
+        (
+            f"- the bar acts where it keeps the target in {p.terminate_bar_confidence:.0%} of "
+            f"bootstrap resamples of the verdicts: {p.terminate_threshold:.4f}, raised from "
+            f"{p.terminate_threshold_sample:.4f} on this one sample (the lowest bar that keeps "
+            "precision on a few dozen verdicts is optimistic); the accounts between go to review."
+            if p.terminate_threshold > p.terminate_threshold_sample >= 0
+            else f"- the bar keeps the target in at least {p.terminate_bar_confidence:.0%} of "
+            "bootstrap resamples of the verdicts as it is."
+            if p.terminate_bar_confidence > 0
+            else "- the bar is that of this one sample of verdicts (not resampled)."
+        ),
         f"- warn_and_limit: `score_ai_assisted + score_ai_managed >= {p.warn_threshold:.4f}`.",
         (
             f"- review (uncertain band): `score_ai_managed >= {p.review_managed_threshold:.4f}` or "

@@ -52,6 +52,20 @@ so the ``ceil`` of that many highest-scoring other verdicts at or above the floo
 The run-date terminate guard (:class:`TerminateGuard`) is what catches a person the model
 really scores that high: it counts audited people above the acting bar.
 
+A bar that holds in most samples. The bar is the lowest cut that keeps precision on the
+one sample of verdicts there is, and with a few dozen ``ai_managed`` verdicts that
+choice is optimistic: it sits where this sample happens to look clean, and a single
+verdict more or less moves it a long way. Seed 88 (22 ``ai_managed`` reviews in
+training) showed it: five training seeds, the same verdicts, bars from 0.60 to 0.82, and
+four of the five terminated 9 to 31 people (expats, regular users) sitting between them;
+the rules above hold on every one of those samples. So the bar is also chosen on
+``BAR_RESAMPLES`` bootstrap resamples of the verdicts (the same rules on each; a resample
+in which no cut keeps the target counts as 1.0) and acts at their ``bar_confidence``
+quantile (0.8, ``REALPEOPLE_TERMINATE_BAR_CONFIDENCE``) when that is higher than the
+sample's bar (``terminate_threshold_sample`` records it). The accounts between the two
+bars are the uncertain band. With hundreds of clean verdicts the two bars nearly meet;
+0 turns the resampling off.
+
 Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
 policy stores the one-sided 95 % Wilson lower bound beside the point estimate
 (``terminate_precision_lower``, on the effective sample size when rows are weighted)
@@ -104,6 +118,12 @@ from realpeople.vocabulary import (  # noqa: F401
 )
 
 WILSON_Z = 1.645  # one-sided 95 %
+# "A bar that holds in most samples": the terminate bar acts where it keeps the precision
+# target in this share of bootstrap resamples of the verdicts (REALPEOPLE_TERMINATE_BAR_
+# CONFIDENCE is its setting); resamples drawn with a fixed seed.
+TERMINATE_BAR_CONFIDENCE = 0.8
+BAR_RESAMPLES = 200
+BAR_RESAMPLING_SEED = 20261130
 # Verdicts a warn bar is meant for: any AI involvement (every verdict that acts).
 AI_VERDICTS = tuple(v for v, action in VERDICT_ACTION.items() if action is not None)
 
@@ -136,6 +156,11 @@ class Policy:
     # floor were set aside before the bar was chosen ("And off its highest other
     # verdicts"); 0 in policies stored before the rule.
     terminate_others_set_aside: int = 0
+    # The bar on the one sample of verdicts, and the share of bootstrap resamples in which
+    # the acting bar keeps the target ("A bar that holds in most samples"); -1.0 and 0.0 in
+    # policies stored before the rule (they acted on the sample's bar).
+    terminate_threshold_sample: float = -1.0
+    terminate_bar_confidence: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -259,13 +284,18 @@ def choose_policy(
     weights: np.ndarray | None = None,
     review_any_ai_band: bool = False,
     fallback_precision: float = 0.95,
+    bar_confidence: float = TERMINATE_BAR_CONFIDENCE,
 ) -> Policy:
     """Pick thresholds on held-out ``labels`` (verdicts) and ``scores`` (model output).
 
     ``scores`` has columns ``score_ai_managed`` and ``score_ai_assisted``. ``weights``
     (population weights) are accepted for symmetry with the metrics but, see below, do
-    not move the thresholds.
+    not move the thresholds. ``bar_confidence``: the share of bootstrap resamples of the
+    verdicts in which the acting terminate bar keeps the target (0: the bar of the one
+    sample, the plain rule).
     """
+    if not 0.0 <= bar_confidence <= 1.0:
+        raise ValueError(f"bar_confidence must be within [0, 1], got {bar_confidence}")
     labels = np.asarray(labels)
     managed = scores["score_ai_managed"].to_numpy()
     any_ai = managed + scores["score_ai_assisted"].to_numpy()
@@ -278,26 +308,31 @@ def choose_policy(
     # weights (which up-weight people) would inflate exactly those, so the noise allowance
     # would no longer hold. The weights still drive calibration, the reported population
     # precision, and the estimate of people wrongly terminated (random audit).
-    others_aside = highest_other_verdicts(is_managed, managed, min_terminate_threshold, label_noise)
-    kept_managed, kept_score = is_managed[~others_aside], managed[~others_aside]
-    lowest = lowest_threshold_with_precision(
-        kept_managed, kept_score, terminate_precision * accuracy, min_terminate_threshold
+    bar = terminate_bar(
+        is_managed,
+        managed,
+        terminate_precision * accuracy,
+        min_terminate_threshold,
+        label_noise,
+        fallback_precision,
     )
-    terminate, floor, set_aside = lowest, min_terminate_threshold, 0
-    if lowest is not None:
-        floor, set_aside = bar_off_the_lowest_verdicts(
-            kept_managed, kept_score, lowest, label_noise
+    terminate, target_met = bar.threshold, bar.target_met
+    sample_bar = terminate
+    if target_met and bar_confidence > 0:
+        # Off one sample of a few dozen verdicts the lowest bar that keeps precision is
+        # optimistic (see "A bar that holds in most samples"): it acts at the resampled bar.
+        terminate = max(
+            terminate,
+            resampled_terminate_bar(
+                is_managed,
+                managed,
+                bar_confidence,
+                terminate_precision * accuracy,
+                min_terminate_threshold,
+                label_noise,
+                fallback_precision,
+            ),
         )
-        terminate = lowest_threshold_with_precision(
-            kept_managed, kept_score, terminate_precision * accuracy, floor
-        )
-    target_met = terminate is not None
-    if terminate is None:
-        terminate = best_precision_threshold(kept_managed, kept_score, fallback_precision, floor)
-    if terminate is None:
-        # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
-        # is never reached after calibration); likely automation goes to review.
-        terminate = 1.0
     # The warn bar is the any-AI probability's: chosen on warn_scores (the accounts it
     # would warn, without those leaning to automation) it lost every ai_managed verdict
     # that held its precision up, and on seed 303 it found none (bar 1.0: 1.6 % of the
@@ -338,10 +373,95 @@ def choose_policy(
             terminate, review_managed if review_managed is not None else terminate
         ),
         review_any_ai_threshold=min(warn, review_any_ai if review_any_ai is not None else warn),
-        terminate_threshold_lowest=lowest if lowest is not None else terminate,
-        terminate_set_aside=set_aside if target_met else 0,
-        terminate_others_set_aside=int(others_aside.sum()),
+        terminate_threshold_lowest=bar.lowest if bar.lowest is not None else terminate,
+        terminate_set_aside=bar.set_aside if target_met else 0,
+        terminate_others_set_aside=bar.others_set_aside,
+        terminate_threshold_sample=sample_bar,
+        terminate_bar_confidence=bar_confidence if target_met else 0.0,
     )
+
+
+@dataclass(frozen=True)
+class TerminateBar:
+    """The terminate bar on one sample of verdicts: ``threshold``; ``target_met`` (False:
+    the fallback's cut, or 1.0 when not even that); the lowest cut keeping precision
+    (``lowest``, None if none) and the verdicts set aside on either side."""
+
+    threshold: float
+    target_met: bool
+    lowest: float | None
+    set_aside: int
+    others_set_aside: int
+
+
+def terminate_bar(
+    is_managed: np.ndarray,
+    managed: np.ndarray,
+    precision_target: float,
+    floor: float,
+    label_noise: float,
+    fallback_precision: float,
+) -> TerminateBar:
+    """The terminate bar on the verdicts ``is_managed`` and scores ``managed``: the lowest
+    cut at or above ``floor`` keeping ``precision_target`` after the highest other
+    verdicts are set aside, then raised off the lowest ``ai_managed`` verdicts it rests on
+    (the module's "A bar off its lowest verdicts" and "And off its highest other
+    verdicts"); else the fallback."""
+    is_managed = np.asarray(is_managed, dtype=bool)
+    managed = np.asarray(managed, dtype="float64")
+    others_aside = highest_other_verdicts(is_managed, managed, floor, label_noise)
+    kept_managed, kept_score = is_managed[~others_aside], managed[~others_aside]
+    lowest = lowest_threshold_with_precision(kept_managed, kept_score, precision_target, floor)
+    terminate, bar_floor, set_aside = lowest, floor, 0
+    if lowest is not None:
+        bar_floor, set_aside = bar_off_the_lowest_verdicts(
+            kept_managed, kept_score, lowest, label_noise
+        )
+        terminate = lowest_threshold_with_precision(
+            kept_managed, kept_score, precision_target, bar_floor
+        )
+    target_met = terminate is not None
+    if terminate is None:
+        terminate = best_precision_threshold(
+            kept_managed, kept_score, fallback_precision, bar_floor
+        )
+    if terminate is None:
+        # Nothing reaches even the floor: terminate nobody automatically (a score of 1.0
+        # is never reached after calibration); likely automation goes to review.
+        terminate = 1.0
+    return TerminateBar(float(terminate), target_met, lowest, set_aside, int(others_aside.sum()))
+
+
+def resampled_terminate_bar(
+    is_managed: np.ndarray,
+    managed: np.ndarray,
+    confidence: float,
+    precision_target: float,
+    floor: float,
+    label_noise: float,
+    fallback_precision: float,
+    resamples: int = BAR_RESAMPLES,
+) -> float:
+    """The ``confidence`` quantile of :func:`terminate_bar` over ``resamples`` bootstrap
+    resamples of the verdicts (drawn with a fixed seed: the same verdicts give the same
+    bar); a resample in which no cut meets the target counts as 1.0, no automatic
+    termination. See the module's "A bar that holds in most samples"."""
+    is_managed = np.asarray(is_managed, dtype=bool)
+    managed = np.asarray(managed, dtype="float64")
+    rng = np.random.default_rng(BAR_RESAMPLING_SEED)
+    bars = np.empty(resamples)
+    for b in range(resamples):
+        rows = rng.integers(0, len(managed), len(managed))
+        bar = terminate_bar(
+            is_managed[rows],
+            managed[rows],
+            precision_target,
+            floor,
+            label_noise,
+            fallback_precision,
+        )
+        bars[b] = bar.threshold if bar.target_met else 1.0
+    return float(np.quantile(bars, confidence, method="higher"))
 
 
 def verdicts_possibly_flipped(n: int, label_noise: float) -> int:

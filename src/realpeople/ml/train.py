@@ -49,6 +49,7 @@ from realpeople.ml.dataset import fingerprint, population_weights, time_split, v
 from realpeople.ml.evaluate import class_metrics, confusion, evaluate_heldout
 from realpeople.ml.features import CLASSES, FEATURES, feature_matrix
 from realpeople.ml.policy import (
+    TERMINATE_BAR_CONFIDENCE,
     Policy,
     choose_policy,
     flagged_needed,
@@ -218,6 +219,7 @@ def train_model(
     search_seconds: float = 30.0,
     calibration: str = "platt",
     fit: FitBackend = fit_local,
+    bar_confidence: float = TERMINATE_BAR_CONFIDENCE,
 ) -> TrainResult:
     """Train on ``training`` (features + ``label``, optional ``source``, ``reviewed_at``).
 
@@ -261,7 +263,11 @@ def train_model(
     # Calibration and thresholds from out-of-fold predictions (never the test set).
     calibrator = fit_calibrator(oof, train["label"].to_numpy(), w_train, method=calibration)
     oof_calibrated = calibrator.transform(oof)
-    policy_args = {"terminate_precision": terminate_precision, "label_noise": label_noise}
+    policy_args = {
+        "terminate_precision": terminate_precision,
+        "label_noise": label_noise,
+        "bar_confidence": bar_confidence,
+    }
     # The previous method, kept for comparison: thresholds on stratified out-of-fold scores
     # (random folds: a review may be scored by a model that saw later ones).
     old_policy = choose_policy(
@@ -314,6 +320,9 @@ def train_model(
             "deployed_policy_terminate_threshold_lowest": policy.terminate_threshold_lowest,
             "deployed_policy_terminate_set_aside": policy.terminate_set_aside,
             "deployed_policy_terminate_others_set_aside": policy.terminate_others_set_aside,
+            # the bar of the one sample, before it was raised to hold in most resamples
+            "deployed_policy_terminate_threshold_sample": policy.terminate_threshold_sample,
+            "deployed_policy_terminate_bar_confidence": policy.terminate_bar_confidence,
             "deployed_policy_oof_precision": policy.terminate_heldout_precision,
             "deployed_policy_oof_precision_lower": policy.terminate_precision_lower,
             "deployed_policy_oof_recall": policy.terminate_heldout_recall,

@@ -136,6 +136,7 @@ def account_authenticity_model(
                 training,
                 terminate_precision=settings.terminate_precision,
                 label_noise=settings.label_noise,
+                bar_confidence=settings.terminate_bar_confidence,
                 search_seconds=SEARCH_SECONDS,
                 fit=fit,
             )
