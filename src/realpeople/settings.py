@@ -141,10 +141,11 @@ SETTINGS: dict[str, Setting] = {
     ),
     "terminate_bar_confidence": Setting(
         "REALPEOPLE_TERMINATE_BAR_CONFIDENCE",
-        "0.8",
-        "the terminate bar acts where it keeps its precision target in this share of bootstrap "
-        "resamples of the verdicts (the lowest bar of the one sample is optimistic with a few "
-        "dozen of them); 0 acts on the sample's bar "
+        "0",
+        "above 0, the terminate bar acts where it keeps its precision target in this share of "
+        "bootstrap resamples of the verdicts (the lowest bar of the one sample is optimistic "
+        "with a few dozen of them; 0.8 measured: safer, and no automatic termination where "
+        "few `ai_managed` verdicts score high); 0 acts on the sample's bar "
         "([models.md](docs/models.md#a-terminate-bar-that-holds-in-most-samples-of-the-verdicts))",
     ),
     "review_override_days": Setting(

@@ -12,7 +12,8 @@ from realpeople.ml.policy import (
 )
 
 # The rules that choose the bar on one sample of verdicts, tested without the resampling
-# that raises it afterwards (test_the_terminate_bar_holds_in_most_resamples_of_the_verdicts).
+# that can raise it afterwards (off by default; see
+# test_the_terminate_bar_holds_in_most_resamples_of_the_verdicts).
 ONE_SAMPLE = {"bar_confidence": 0.0}
 
 
@@ -522,7 +523,7 @@ def test_the_terminate_bar_holds_in_most_resamples_of_the_verdicts():
     assert sample.terminate_bar_confidence == 0.0
     # In a resample that draws the person twice, one verdict set aside no longer clears
     # the way (a fifth of resamples and more): the bar that holds in 80 % of them is above it.
-    resampled = choose_policy(verdicts, scores)
+    resampled = choose_policy(verdicts, scores, bar_confidence=0.8)
     assert resampled.terminate_threshold > 0.80
     assert resampled.terminate_threshold_sample == pytest.approx(sample.terminate_threshold)
     assert resampled.terminate_bar_confidence == 0.8
@@ -535,13 +536,17 @@ def test_the_terminate_bar_holds_in_most_resamples_of_the_verdicts():
         for c in (0.5, 0.8, 0.9)
     ]
     assert bars == sorted(bars)
-    assert choose_policy(verdicts, scores).terminate_threshold == resampled.terminate_threshold
+    assert (
+        choose_policy(verdicts, scores, bar_confidence=0.8).terminate_threshold
+        == resampled.terminate_threshold
+    )
     # Where the verdicts are many and clean the bar barely moves: 200 automation verdicts
     # from 0.99 to 0.60 and 250 people under 0.25.
     dense = np.r_[np.linspace(0.99, 0.60, 200), rng.uniform(0.0, 0.25, 250)]
     many = choose_policy(
         pd.Series(["ai_managed"] * 200 + ["human"] * 250),
         pd.DataFrame({"score_ai_managed": dense, "score_ai_assisted": 0.0}),
+        bar_confidence=0.8,
     )
     assert 0 < many.terminate_threshold - many.terminate_threshold_sample < 0.01
     # A policy stored before the rule loads, and says it acted on its sample's bar.

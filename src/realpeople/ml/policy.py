@@ -58,13 +58,17 @@ choice is optimistic: it sits where this sample happens to look clean, and a sin
 verdict more or less moves it a long way. Seed 88 (22 ``ai_managed`` reviews in
 training) showed it: five training seeds, the same verdicts, bars from 0.60 to 0.82, and
 four of the five terminated 9 to 31 people (expats, regular users) sitting between them;
-the rules above hold on every one of those samples. So the bar is also chosen on
-``BAR_RESAMPLES`` bootstrap resamples of the verdicts (the same rules on each; a resample
-in which no cut keeps the target counts as 1.0) and acts at their ``bar_confidence``
-quantile (0.8, ``REALPEOPLE_TERMINATE_BAR_CONFIDENCE``) when that is higher than the
-sample's bar (``terminate_threshold_sample`` records it). The accounts between the two
-bars are the uncertain band. With hundreds of clean verdicts the two bars nearly meet;
-0 turns the resampling off.
+the rules above hold on every one of those samples. With ``bar_confidence`` set
+(``REALPEOPLE_TERMINATE_BAR_CONFIDENCE``), the bar is also chosen on ``BAR_RESAMPLES``
+bootstrap resamples of the verdicts (the same rules on each, the fallback included) and
+acts at their ``bar_confidence`` quantile when that is higher than the sample's bar
+(``terminate_threshold_sample`` records it); the accounts between the two bars are the
+uncertain band. At 0.8 no training seed of seed 88 terminated a person, but it is off by
+default: where only a handful of ``ai_managed`` verdicts score above the floor, a
+resample often flags fewer than the five a cut needs, and the bar goes to 1.0 (seed 505:
+no automatic termination at all, against recall 0.93 on the sample's bar with no person
+terminated); see docs/models.md, "A terminate bar that holds in most samples of the
+verdicts". With hundreds of clean verdicts the two bars nearly meet.
 
 Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
 policy stores the one-sided 95 % Wilson lower bound beside the point estimate
@@ -118,10 +122,11 @@ from realpeople.vocabulary import (  # noqa: F401
 )
 
 WILSON_Z = 1.645  # one-sided 95 %
-# "A bar that holds in most samples": the terminate bar acts where it keeps the precision
-# target in this share of bootstrap resamples of the verdicts (REALPEOPLE_TERMINATE_BAR_
-# CONFIDENCE is its setting); resamples drawn with a fixed seed.
-TERMINATE_BAR_CONFIDENCE = 0.8
+# "A bar that holds in most samples": with a share here, the terminate bar acts where it
+# keeps the precision target in that share of bootstrap resamples of the verdicts
+# (REALPEOPLE_TERMINATE_BAR_CONFIDENCE is its setting); off (0) by default, measured on
+# eleven worlds in docs/models.md. Resamples drawn with a fixed seed.
+TERMINATE_BAR_CONFIDENCE = 0.0
 BAR_RESAMPLES = 200
 BAR_RESAMPLING_SEED = 20261130
 # Verdicts a warn bar is meant for: any AI involvement (every verdict that acts).
@@ -444,8 +449,9 @@ def resampled_terminate_bar(
 ) -> float:
     """The ``confidence`` quantile of :func:`terminate_bar` over ``resamples`` bootstrap
     resamples of the verdicts (drawn with a fixed seed: the same verdicts give the same
-    bar); a resample in which no cut meets the target counts as 1.0, no automatic
-    termination. See the module's "A bar that holds in most samples"."""
+    bar); in a resample where no cut keeps the target, the bar the policy would fall back
+    to there (1.0 when none). See the module's "A bar that holds in most samples".
+    """
     is_managed = np.asarray(is_managed, dtype=bool)
     managed = np.asarray(managed, dtype="float64")
     rng = np.random.default_rng(BAR_RESAMPLING_SEED)
@@ -460,7 +466,7 @@ def resampled_terminate_bar(
             label_noise,
             fallback_precision,
         )
-        bars[b] = bar.threshold if bar.target_met else 1.0
+        bars[b] = bar.threshold
     return float(np.quantile(bars, confidence, method="higher"))
 
 
