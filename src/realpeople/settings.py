@@ -146,7 +146,7 @@ SETTINGS: dict[str, Setting] = {
         "bootstrap resamples of the verdicts (the lowest bar of the one sample is optimistic "
         "with a few dozen of them; 0.8 measured: safer, and no automatic termination where "
         "few `ai_managed` verdicts score high); 0 acts on the sample's bar "
-        "([models.md](docs/models.md#a-terminate-bar-that-holds-in-most-samples-of-the-verdicts))",
+        "([models.md](docs/models.md#training-seeds-what-one-run-hides-2026-11-30-stop-28))",
     ),
     "review_override_days": Setting(
         "REALPEOPLE_REVIEW_OVERRIDE_DAYS",

@@ -67,8 +67,8 @@ uncertain band. At 0.8 no training seed of seed 88 terminated a person, but it i
 default: where only a handful of ``ai_managed`` verdicts score above the floor, a
 resample often flags fewer than the five a cut needs, and the bar goes to 1.0 (seed 505:
 no automatic termination at all, against recall 0.93 on the sample's bar with no person
-terminated); see docs/models.md, "A terminate bar that holds in most samples of the
-verdicts". With hundreds of clean verdicts the two bars nearly meet.
+terminated); see docs/models.md, "Training seeds: what one run hides". With hundreds of
+clean verdicts the two bars nearly meet.
 
 Confidence. A precision measured on a few hundred flagged accounts is uncertain; the
 policy stores the one-sided 95 % Wilson lower bound beside the point estimate
