@@ -27,7 +27,7 @@ LABELS ?= scarce
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x -k ingest".
 PYTEST_ARGS ?=
 
-.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-daily bench-scoring bench-engines lock clean
+.PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-daily bench-ingest-growth bench-scoring bench-engines lock clean
 
 help:
 	@echo "make demo      simulate a small platform and run the whole pipeline on it"
@@ -40,6 +40,7 @@ help:
 	@echo "make simulate  only write the simulated deliveries"
 	@echo "make bench     simulator throughput and peak memory at 100k and 1M accounts"
 	@echo "make bench-daily  the daily run (one new day) vs a full recompute, 100k accounts x 28 days"
+	@echo "make bench-ingest-growth  62 deliveries loaded one by one: does a delivery cost more as the warehouse grows?"
 	@echo "make bench-scoring  scoring with reasons, stage by stage, at 100k and 1M accounts"
 	@echo "make bench-engines  dbt run on DuckDB and local Spark at ~1M and ~10M events"
 
@@ -150,6 +151,13 @@ BENCH_WINDOW ?= 28
 bench-daily: $(STAMP)
 	$(PY) benchmarks/daily_run.py --accounts $(BENCH_ACCOUNTS) --window $(BENCH_WINDOW) \
 	  --work-dir /tmp/realpeople-bench-daily-$(BENCH_ACCOUNTS)x$(BENCH_WINDOW)
+
+# Not a test: BENCH_ACCOUNTS x 62 days simulated, then loaded one delivery at a time as
+# `make run` does (ingest only); one JSON line per delivery and a summary: the first five
+# against the last five (docs/benchmarks.md). 100k accounts: about 10 minutes, ~6 GB of disk.
+bench-ingest-growth: $(STAMP)
+	$(PY) benchmarks/ingest_growth.py --accounts $(BENCH_ACCOUNTS) --days 62 \
+	  --work-dir /tmp/realpeople-bench-ingest-growth-$(BENCH_ACCOUNTS)
 
 # Not a test: the account_scores path (read, predict, calibrate, policy, reasons, write) at
 # 100k and 1M accounts, stage by stage with peak memory; one JSON line per size

@@ -559,3 +559,31 @@ def test_the_terminate_bar_holds_in_most_resamples_of_the_verdicts():
     assert Policy.from_dict(old).terminate_bar_confidence == 0.0
     with pytest.raises(ValueError, match="bar_confidence"):
         choose_policy(verdicts, scores, bar_confidence=1.5)
+
+
+def test_the_review_band_reaches_down_the_stretch_no_review_covers():
+    # Seed 707 in miniature: 13 automation verdicts from 0.97 down to 0.90 and 100 people
+    # at 0.23 and below; nothing reviewed in between. The 200 impostors, never reviewed,
+    # scored 0.41-0.89 and got neither an action nor a review while the band began at the
+    # lowest flagged verdict.
+    rng = np.random.default_rng(707)
+    managed = np.r_[np.linspace(0.97, 0.90, 13), rng.uniform(0.0, 0.23, 100)]
+    verdicts = pd.Series(["ai_managed"] * 13 + ["human"] * 100)
+    scores = pd.DataFrame({"score_ai_managed": managed, "score_ai_assisted": 0.0})
+    policy = choose_policy(verdicts, scores)
+    # Every cut between 0.23 and 0.90 flags the same reviews; the band takes the lowest
+    # (the floor, 0.3), the terminate bar the cautious top.
+    assert policy.review_managed_threshold == pytest.approx(0.3)
+    assert policy.terminate_threshold >= 0.90
+    unreviewed = pd.DataFrame({"score_ai_managed": [0.81, 0.41, 0.25], "score_ai_assisted": 0.0})
+    assert decide_actions(unreviewed, policy).tolist() == ["review", "review", None]
+    # Reviewed people inside the stretch end it: with 20 of them at 0.60 a cut at or below
+    # them flags more people than automation, and the band starts just above them.
+    with_people = np.r_[managed, np.full(20, 0.60)]
+    policy = choose_policy(
+        pd.Series([*verdicts, *["human"] * 20]),
+        pd.DataFrame({"score_ai_managed": with_people, "score_ai_assisted": 0.0}),
+    )
+    assert 0.60 < policy.review_managed_threshold < 0.60 + 1e-9
+    near = pd.DataFrame({"score_ai_managed": [0.60, 0.61], "score_ai_assisted": 0.0})
+    assert decide_actions(near, policy).tolist() == [None, "review"]

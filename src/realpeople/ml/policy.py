@@ -81,7 +81,13 @@ reviews, so demanding it would hand every small platform to the fallback.
 Review queue. Between "act" and "leave alone" is an uncertain band that a moderator
 should look at: ``score_ai_managed`` at or above ``review_managed_threshold`` (the
 lowest score where at least half of the flagged reviews were automation) but below the
-terminate bar (and, only if asked for, the any-AI probability at or above
+terminate bar. A cut flags the same reviews anywhere between the lowest flagged review
+and the next review below it, so the evidence cannot place it within that stretch; the
+terminate bar takes its top (the cautious end for an action), the review band its bottom
+(:func:`bottom_of_the_gap`; a moderator's look is cheap). Seed 707 shows why: no
+impostor had been reviewed, the 130 reviews held nothing between 0.23 and 0.90, and the
+200 impostors scored 0.41-0.89 (median 0.81): with the band starting at the lowest
+flagged review (0.902) they got neither an action nor a review (and, only if asked for, the any-AI probability at or above
 ``review_any_ai_threshold`` but below the warn bar). Those accounts get ``proposed_action = 'review'``; they are never
 published as an enforcement action.
 
@@ -350,6 +356,9 @@ def choose_policy(
     review_managed = lowest_threshold_with_precision(
         is_managed, managed, review_precision, min_review_threshold
     )
+    if review_managed is not None:
+        # Review is cheap: the band reaches down the empty stretch below that cut.
+        review_managed = bottom_of_the_gap(managed, review_managed, min_review_threshold)
     # The any-AI band is off unless asked for: warn_and_limit is itself a mild, appealable
     # action, and people vs. AI-assisted writing is the hardest call, so that band would
     # flood the queue (a fifth of the demo's accounts).
@@ -523,6 +532,16 @@ def bar_off_the_lowest_verdicts(
     if k >= len(flagged):
         return 1.0, k
     return float(max(bar, flagged[k])), k
+
+
+def bottom_of_the_gap(score: np.ndarray, cut: float, floor: float) -> float:
+    """The lowest threshold at or above ``floor`` that flags the same reviews as ``cut``:
+    just above the highest score below ``cut`` (``floor`` if none is at or above it)."""
+    score = np.asarray(score, dtype="float64")
+    below = score[score < cut]
+    if len(below) == 0 or below.max() < floor:
+        return float(floor)
+    return float(max(floor, np.nextafter(below.max(), np.inf)))
 
 
 def best_precision_threshold(
