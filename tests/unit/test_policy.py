@@ -571,12 +571,20 @@ def test_the_review_band_reaches_down_the_stretch_no_review_covers():
     verdicts = pd.Series(["ai_managed"] * 13 + ["human"] * 100)
     scores = pd.DataFrame({"score_ai_managed": managed, "score_ai_assisted": 0.0})
     policy = choose_policy(verdicts, scores)
-    # Every cut between 0.23 and 0.90 flags the same reviews; the band takes the lowest
-    # (the floor, 0.3), the terminate bar the cautious top.
-    assert policy.review_managed_threshold == pytest.approx(0.3)
+    # Every cut between 0.23 and 0.90 flags the same reviews; the band reaches down to
+    # where the calibrated score says half automation (0.5), the terminate bar keeps the
+    # cautious top.
+    assert policy.review_managed_threshold == pytest.approx(0.5)
     assert policy.terminate_threshold >= 0.90
-    unreviewed = pd.DataFrame({"score_ai_managed": [0.81, 0.41, 0.25], "score_ai_assisted": 0.0})
+    unreviewed = pd.DataFrame({"score_ai_managed": [0.81, 0.5, 0.41], "score_ai_assisted": 0.0})
     assert decide_actions(unreviewed, policy).tolist() == ["review", "review", None]
+    # Where the reviews already place the band below 0.5 nothing changes (seed 606: 0.337).
+    low = np.r_[np.linspace(0.97, 0.30, 40), rng.uniform(0.0, 0.29, 100)]
+    banded = choose_policy(
+        pd.Series(["ai_managed"] * 40 + ["human"] * 100),
+        pd.DataFrame({"score_ai_managed": low, "score_ai_assisted": 0.0}),
+    )
+    assert banded.review_managed_threshold == pytest.approx(0.30)
     # Reviewed people inside the stretch end it: with 20 of them at 0.60 a cut at or below
     # them flags more people than automation, and the band starts just above them.
     with_people = np.r_[managed, np.full(20, 0.60)]

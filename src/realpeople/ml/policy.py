@@ -83,11 +83,15 @@ should look at: ``score_ai_managed`` at or above ``review_managed_threshold`` (t
 lowest score where at least half of the flagged reviews were automation) but below the
 terminate bar. A cut flags the same reviews anywhere between the lowest flagged review
 and the next review below it, so the evidence cannot place it within that stretch; the
-terminate bar takes its top (the cautious end for an action), the review band its bottom
-(:func:`bottom_of_the_gap`; a moderator's look is cheap). Seed 707 shows why: no
-impostor had been reviewed, the 130 reviews held nothing between 0.23 and 0.90, and the
-200 impostors scored 0.41-0.89 (median 0.81): with the band starting at the lowest
-flagged review (0.902) they got neither an action nor a review (and, only if asked for, the any-AI probability at or above
+terminate bar takes its top (the cautious end for an action), the review band reaches
+down it (:func:`bottom_of_the_gap`; a moderator's look is cheap), though not below
+``review_precision`` (0.5): where no review says how many accounts there are automated,
+the calibrated score is the estimate, and the band wants at least half. Seed 707 shows
+why: no impostor had been reviewed, the 130 reviews held nothing between 0.23 and 0.90,
+and the 200 impostors scored 0.41-0.89 (median 0.81): with the band starting at the
+lowest flagged review (0.902) they got neither an action nor a review. Taken down to the
+floor (0.3) instead of 0.5, the band queued 85 more accounts on seed 606, nearly all
+people (schedulers and power users at 0.30-0.34) (and, only if asked for, the any-AI probability at or above
 ``review_any_ai_threshold`` but below the warn bar). Those accounts get ``proposed_action = 'review'``; they are never
 published as an enforcement action.
 
@@ -357,8 +361,12 @@ def choose_policy(
         is_managed, managed, review_precision, min_review_threshold
     )
     if review_managed is not None:
-        # Review is cheap: the band reaches down the empty stretch below that cut.
-        review_managed = bottom_of_the_gap(managed, review_managed, min_review_threshold)
+        # Review is cheap: the band reaches down the stretch below that cut that no review
+        # covers, as far as the calibrated score itself still says "at least half automation".
+        review_managed = min(
+            review_managed,
+            max(bottom_of_the_gap(managed, review_managed, min_review_threshold), review_precision),
+        )
     # The any-AI band is off unless asked for: warn_and_limit is itself a mild, appealable
     # action, and people vs. AI-assisted writing is the hardest call, so that band would
     # flood the queue (a fifth of the demo's accounts).
