@@ -1,4 +1,11 @@
--- One row per account with at least one event in the window: volume and rhythm.
+-- One row per account with at least one event in the window: volume and rhythm of the
+-- account's hand-driven activity (client app or web).
+-- Events through the api (third-party or automation access, contract 1.1) are left out
+-- when the account also acted from the app or the web in the window: a scheduling tool's
+-- posts keep the tool's clock, not the person's, and timing was the only evidence behind
+-- the scheduler users terminated on seed 606 (docs/models.md). An account that acted only
+-- through the api is measured on those events: then the api's clock is the account's.
+-- The api's share of an account's events is the devices family's api_client_share.
 -- One window pass (lag over the account's events in time order) feeds two aggregations:
 -- per local day (volume, longest quiet stretch) and per account (gaps, sessions, mix).
 -- Entropies (hour of day, weekday, gap size) come from one small count table each,
@@ -17,10 +24,36 @@
 {%- set gap_bin = 'least(31, cast(floor(2 * ' ~ log2('gap_seconds + 1') ~ ') as integer))' %}
 {%- set day_end = 'least(' ~ dbt.dateadd('day', 1, 'cast(local_day as timestamp)') ~ ', ' ~ w.local_window_end ~ ')' %}
 
-with events as (
+with windowed as (
+
+    select account_id, event_type, client, local_ts
+    from {{ ref('int_events_windowed') }}
+
+),
+
+-- Accounts with api events and none from the app or the web in the window (few: api
+-- events are a small share, so the anti-join probes a small table).
+api_only_accounts as (
+
+    select distinct account_id
+    from windowed
+    where client = 'api'
+
+    except
+
+    select distinct account_id
+    from windowed
+    where coalesce(client, '') <> 'api'
+      and account_id in (select account_id from windowed where client = 'api')
+
+),
+
+events as (
 
     select account_id, event_type, local_ts
-    from {{ ref('int_events_windowed') }}
+    from windowed
+    where coalesce(client, '') <> 'api'
+       or account_id in (select account_id from api_only_accounts)
 
 ),
 
