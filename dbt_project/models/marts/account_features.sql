@@ -45,7 +45,7 @@ select
     cast(s.events_per_session as double) as events_per_session,
     cast(s.intra_session_gap_cv as double) as intra_session_gap_cv,
     cast(s.session_burstiness as double) as session_burstiness,
-    cast(s.session_slot_repeat_share as double) as session_slot_repeat_share,
+    cast(s.session_slot_recurrence as double) as session_slot_recurrence,
 
     -- clients, devices, network
     cast(d.api_client_share as double) as api_client_share,
@@ -96,7 +96,11 @@ select
     -- coordination (0 without any shared device or lockstep text)
     cast(coalesce(k.device_cluster_accounts, 0) as integer) as device_cluster_accounts,
     cast(coalesce(k.device_lockstep_share, 0) as double) as device_lockstep_share,
-    cast(coalesce(k.text_lockstep_share, 0) as double) as text_lockstep_share
+    cast(coalesce(k.text_lockstep_share, 0) as double) as text_lockstep_share,
+
+    -- not a model feature (ml/features.py MART_DESCRIPTORS): the coordination step's ring
+    -- steadiness reads it (ml.coordination.MIN_RING_STEADINESS is set on it)
+    cast(s.session_slot_repeat_share as double) as session_slot_repeat_share
 
 from {{ ref('int_accounts_snapshotted') }} as a
 left join {{ ref('int_accounts_activity_summarised') }} as s

@@ -112,6 +112,10 @@ PHRASES: dict[str, tuple[str, callable]] = {
         "{} of sessions start at the same time of day as on other days",
         _pct,
     ),
+    "session_slot_recurrence": (
+        "a session's time of day recurs on {} of the other active days",
+        _pct,
+    ),
     "location_declared_mismatch_share": (
         "{} of post locations differ from the declared country",
         _pct,
