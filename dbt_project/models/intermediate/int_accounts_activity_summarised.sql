@@ -31,20 +31,28 @@ with windowed as (
 
 ),
 
--- Accounts with api events and none from the app or the web in the window (few: api
--- events are a small share, so the anti-join probes a small table).
-api_only_accounts as (
+-- Accounts with api events, and those of them with none from the app or the web in the
+-- window (few: api events are a small share, so the join probes a small table).
+api_accounts as (
 
     select distinct account_id
     from windowed
     where client = 'api'
 
+),
+
+api_only_accounts as (
+
+    select account_id
+    from api_accounts
+
     except
 
-    select distinct account_id
-    from windowed
-    where coalesce(client, '') <> 'api'
-      and account_id in (select account_id from windowed where client = 'api')
+    select distinct w.account_id
+    from windowed as w
+    inner join api_accounts as a
+        on w.account_id = a.account_id
+    where coalesce(w.client, '') <> 'api'
 
 ),
 
