@@ -296,9 +296,10 @@ select
     -- keeps its slots. A repeat on any one other day (the share above) comes by chance
     -- to anyone with many sessions (power users: median 0.42, 90th percentile 0.55 on
     -- seed 88); a slot kept on most days does not (people's 99th percentile 0.08, the
-    -- stealth rings' 10th 0.35, the same world). NULL below three active days.
+    -- stealth rings' 10th 0.35, the same world). NULL below three active days. A double
+    -- before the divisions: Spark would carry a decimal of six places through both.
     case when d.active_days >= 3
-         then st.slot_recurrences * 1.0 / st.sessions / (d.active_days - 1) end
+         then cast(st.slot_recurrences as double) / st.sessions / (d.active_days - 1) end
         as session_slot_recurrence,
     -- Shannon entropy of the hour-of-day distribution, divided by ln(24): 1 = spread
     -- evenly over the clock, 0 = one hour only.
