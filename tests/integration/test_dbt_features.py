@@ -517,15 +517,16 @@ def test_rerun_is_idempotent_and_history_is_kept(warehouse, first_build):
 
 
 def test_mart_columns_are_the_feature_contract(warehouse, first_build):
-    """account_features has exactly KEY_COLUMNS + MART_FEATURES + MART_DESCRIPTORS, in
-    that order: the one contract between dbt and src/realpeople/ml/ cannot drift (the
-    cluster features come from account_cluster_features)."""
-    from realpeople.ml.features import KEY_COLUMNS, MART_DESCRIPTORS, MART_FEATURES
+    """account_features has exactly MART_COLUMNS (KEY_COLUMNS + MART_FEATURES +
+    MART_DESCRIPTORS), in that order: the one contract between dbt and src/realpeople/ml/
+    cannot drift (the cluster features come from account_cluster_features)."""
+    from realpeople.ml.features import KEY_COLUMNS, MART_COLUMNS, MART_DESCRIPTORS, MART_FEATURES
 
     _, path = warehouse
     with duckdb.connect(str(path), read_only=True) as con:
         columns = [r[0] for r in con.execute("describe main.account_features").fetchall()]
-    assert columns == [*KEY_COLUMNS, *MART_FEATURES, *MART_DESCRIPTORS]
+    assert MART_COLUMNS == (*KEY_COLUMNS, *MART_FEATURES, *MART_DESCRIPTORS)
+    assert columns == list(MART_COLUMNS)
 
 
 def test_farm_coordination_and_near_copies(first_build):

@@ -715,3 +715,42 @@ def test_statements_decisions_networks_and_a_report_without_account_ids(world):
     assert metrics.loc["accounts_actioned_total", "value"] == str(len(listed))
     assert metrics.loc["networks_actioned", "value"] == str(len(networks))
     assert metrics.loc["model_version", "value"].isdigit()
+
+
+# Last in the module: it rebuilds the world's features (they come out the same).
+def test_a_mart_built_by_an_earlier_version_is_set_aside_and_every_snapshot_rebuilt(world):
+    """Upgrading on a warehouse whose account_features an earlier version built (stop 29
+    added session_slot_recurrence; earlier stops renamed text_length_cv): dbt would stop
+    on the changed columns (on_schema_change='fail', full_refresh=false) and every daily
+    run after the upgrade failed. Now the next run sets the old mart aside whole
+    (account_features_superseded), rebuilds the run date and every snapshot training
+    needs with this version's columns, and publishes the same decisions."""
+    from realpeople.ml.features import MART_COLUMNS
+
+    settings = world["settings"]
+    with duckdb.connect(settings.warehouse_path) as con:
+        snapshots = con.execute(
+            "select distinct run_date from account_features order by run_date"
+        ).fetchall()
+        rows = con.execute("select count(*) from account_features").fetchone()[0]
+        con.execute('alter table account_features drop column "session_slot_recurrence"')
+        con.execute("alter table account_features add column text_length_cv double")
+        older = [r[0] for r in con.execute("describe account_features").fetchall()]
+    published = _published(settings)["enforcement_list.csv"]
+    again = run_pipeline(settings)
+    assert RUN_DATE in {day for job, day in again["runs"] if job == "publish_job"}
+    assert again["features_current"] == []  # the run date was built again
+    with duckdb.connect(settings.warehouse_path, read_only=True) as con:
+        columns = [r[0] for r in con.execute("describe account_features").fetchall()]
+        superseded = [r[0] for r in con.execute("describe account_features_superseded").fetchall()]
+        assert (
+            con.execute(
+                "select distinct run_date from account_features order by run_date"
+            ).fetchall()
+            == snapshots
+        )
+        assert con.execute("select count(*) from account_features").fetchone()[0] == rows
+        assert con.execute("select count(*) from account_features_superseded").fetchone()[0] == rows
+    assert columns == list(MART_COLUMNS)
+    assert superseded == older
+    assert _published(settings)["enforcement_list.csv"] == published

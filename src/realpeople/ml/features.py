@@ -99,6 +99,11 @@ MART_FEATURES: tuple[str, ...] = (
 # "Slots kept, not slots repeated"). It reads session_slot_recurrence instead.
 MART_DESCRIPTORS: tuple[str, ...] = ("session_slot_repeat_share",)
 
+# Every column of account_features, in the mart's order: what a snapshot built by this
+# version holds (a warehouse whose mart differs was built by another version:
+# defs.features.builds.mart_drift).
+MART_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, *MART_FEATURES, *MART_DESCRIPTORS)
+
 # Structural coordination features (no verdict, score or action in them: no label leak).
 CLUSTER_FEATURES: tuple[str, ...] = CLUSTER_FEATURE_COLUMNS
 

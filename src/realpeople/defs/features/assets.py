@@ -21,7 +21,13 @@ from dagster import AssetExecutionContext, AssetMaterialization, Output, Resourc
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from realpeople.defs.features.builds import build_inputs, record_build, tables_to_rebuild
+from realpeople.defs.features.builds import (
+    build_inputs,
+    mart_drift,
+    record_build,
+    supersede_mart,
+    tables_to_rebuild,
+)
 from realpeople.defs.features.clustered import write_cluster_features
 from realpeople.defs.features.parse_state import invocation_target, keep_parse_state
 from realpeople.defs.features.project import dbt_project, ensure_manifest
@@ -96,6 +102,16 @@ def realpeople_dbt_models(
             if settings.engine == "duckdb"
             else []
         )
+        # A mart built by another version (a feature added, dropped or renamed): set
+        # aside, and built again with this version's columns (builds.mart_drift).
+        drift = mart_drift(con) if settings.engine == "duckdb" else None
+        if drift is not None:
+            context.log.warning(
+                f"{drift.describe()}; kept as account_features_superseded, and every "
+                "snapshot is built again by this version (the run policy plans the "
+                "ones training needs)"
+            )
+            supersede_mart(con)
     if outdated:
         context.log.warning(
             f"incremental tables built by an earlier version: {', '.join(outdated)}; "

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 import duckdb
 
 from realpeople.defs.features.project import project_fingerprint
+from realpeople.ml.features import MART_COLUMNS
 from realpeople.settings import Settings
 from realpeople.warehouse import has_tables, sql_reader, transaction
 
@@ -83,8 +85,8 @@ def is_current(con: duckdb.DuckDBPyConnection, run_date: str, inputs: str | None
         "select count(*) from information_schema.tables "
         "where table_schema = 'main' and table_name in ('features_builds', 'account_features')"
     ).fetchone()[0]
-    if found < 2:
-        return False
+    if found < 2 or mart_drift(con) is not None:
+        return False  # never built, or built by another version (set aside by the next build)
     row = con.execute(sql("features_build_of_date.sql"), {"run_date": run_date}).fetchone()
     if row is None or row[0] != inputs:
         return False
@@ -137,3 +139,45 @@ def tables_to_rebuild(con: duckdb.DuckDBPyConnection, manifest: dict) -> list[st
         ).fetchall()
     }
     return sorted(outdated)
+
+
+@dataclass(frozen=True)
+class MartDrift:
+    """How the warehouse's ``account_features`` differs from what this version builds."""
+
+    missing: tuple[str, ...]  # declared (ml.features.MART_COLUMNS) but not in the table
+    extra: tuple[str, ...]  # in the table but no longer declared
+
+    def describe(self) -> str:
+        parts = []
+        if self.missing:
+            parts.append(f"lacks {', '.join(self.missing)}")
+        if self.extra:
+            parts.append(f"holds {', '.join(self.extra)}, no longer built")
+        return "account_features was built by another version: it " + "; ".join(parts)
+
+
+def mart_drift(con: duckdb.DuckDBPyConnection) -> MartDrift | None:
+    """The difference between the mart's columns and ``MART_COLUMNS``; None when the
+    mart is absent or has exactly those columns (in any order: dbt inserts by name).
+
+    dbt stops an incremental model whose columns changed (``on_schema_change='fail'``),
+    and the mart is ``full_refresh=false`` (its history is training's): without this, the
+    first run after a version that adds, drops or renames a feature fails. Its snapshots
+    would be wrong anyway: a date built before a feature existed has no value for it."""
+    held = [row[0] for row in con.execute(sql("account_features_columns.sql")).fetchall()]
+    if not held:
+        return None
+    missing = tuple(c for c in MART_COLUMNS if c not in held)
+    extra = tuple(c for c in held if c not in MART_COLUMNS)
+    return MartDrift(missing, extra) if missing or extra else None
+
+
+def supersede_mart(con: duckdb.DuckDBPyConnection) -> None:
+    """Set a drifted mart aside as ``account_features_superseded`` and forget its builds:
+    the next build creates the mart with this version's columns, and the run policy plans
+    again the snapshots training needs (``model.snapshots.snapshots_to_build`` counts no
+    snapshot of a drifted mart), each built point in time by this version."""
+    con.execute(sql("create_features_builds.sql"))
+    with transaction(con):
+        con.execute(sql("supersede_account_features.sql"))

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from realpeople.defs.features.builds import built_without_accounts
+from realpeople.defs.features.builds import built_without_accounts, mart_drift
 from realpeople.defs.model.assets import MAX_FEATURE_AGE_DAYS, earliest_training_date
 from realpeople.warehouse import sql_reader
 
@@ -69,8 +69,12 @@ def snapshots_to_build(
         row[0] for row in con.execute(sql("review_days.sql"), {"as_of": run_date}).fetchall()
     ]
     has_mart = con.execute(sql("has_account_features.sql")).fetchone()[0]
+    # A mart built by another version (other columns) is set aside by the next build
+    # (features.builds.supersede_mart): none of its snapshots counts.
     snapshots = (
-        {row[0] for row in con.execute(sql("snapshot_dates.sql")).fetchall()} if has_mart else set()
+        {row[0] for row in con.execute(sql("snapshot_dates.sql")).fetchall()}
+        if has_mart and mart_drift(con) is None
+        else set()
     )
     # a date built while no account was known has its (empty) snapshot: not built again
     snapshots |= built_without_accounts(con)
