@@ -44,34 +44,47 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _manifest_is_stale(manifest: Path) -> bool:
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
+        Path(DBT_PROJECT_DIR)
+    )
+
+
 def ensure_manifest() -> Path:
     """Parse the project if the manifest is missing or older than any project file.
 
     ``dagster dev`` would do this itself (``prepare_if_dev``); tests, CI and ``make run``
     are not ``dagster dev``, and a stale manifest silently runs yesterday's models.
+    Processes that start together (``make test``'s two workers, ``make ui`` beside
+    ``make run``) parse once: the others wait on a lock, then find the manifest current
+    (two ``dbt parse`` writing one target folder at once can leave a torn manifest).
     """
     manifest = Path(dbt_project.manifest_path)
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
-        Path(DBT_PROJECT_DIR)
-    ):
-        import os
-        import subprocess
+    if not _manifest_is_stale(manifest):
+        return manifest
+    import fcntl
+    import os
+    import subprocess
 
-        from realpeople.resources import dbt_executable
+    from realpeople.resources import dbt_executable
 
-        # `dbt parse` without the venv on PATH: call the environment's own dbt.
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-            ],
-            check=True,
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        )
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_stale(manifest):  # another process may have parsed meanwhile
+            # `dbt parse` without the venv on PATH: call the environment's own dbt.
+            subprocess.run(
+                [
+                    dbt_executable(),
+                    "parse",
+                    "--quiet",
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                ],
+                check=True,
+                cwd=DBT_PROJECT_DIR,
+                env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+            )
     return manifest
