@@ -717,7 +717,10 @@ def test_statements_decisions_networks_and_a_report_without_account_ids(world):
     assert metrics.loc["model_version", "value"].isdigit()
 
 
-# Last in the module: it rebuilds the world's features (they come out the same).
+# Last in the module: it rebuilds the world's features (they come out the same). In
+# make test-extended (~95 s here, every snapshot rebuilt); make test keeps the unit tests
+# of the drift, the set-aside and the snapshot plan (tests/unit/test_feature_builds.py).
+@pytest.mark.extended
 def test_a_mart_built_by_an_earlier_version_is_set_aside_and_every_snapshot_rebuilt(world):
     """Upgrading on a warehouse whose account_features an earlier version built (stop 29
     added session_slot_recurrence; earlier stops renamed text_length_cv): dbt would stop
