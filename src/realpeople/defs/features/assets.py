@@ -94,7 +94,7 @@ def realpeople_dbt_models(
     # dbt's unit tests check the SQL against fixed inputs: they cannot fail on a
     # delivery, so a run does not repeat them (dbt's advice for production builds). They
     # run in `make test` (tests/integration/test_dbt_features.py builds with them) and on
-    # Spark in `make test-spark`. About 3.5 s of every build, whatever the data's size.
+    # Spark in `make test-spark`. About 8 s of every build (docs/benchmarks.md, stop 30).
     no_unit_tests = ["--exclude-resource-type", "unit_test"]
     # What this build reads, fingerprinted before dbt starts (a delivery loading meanwhile
     # must make the next run rebuild): recorded per date once its build succeeded.
