@@ -28,10 +28,11 @@ LABELS ?= scarce
 PYTEST_ARGS ?=
 # pytest-xdist workers for make test and test-extended (0: one process). Each worker takes
 # a whole test file at a time (--dist loadfile), so a module's fixtures (a simulated world,
-# its warehouse) are built once; much of a test waits on dbt, DuckDB or SQLite, and two
-# workers on 2 cores took make test from 1,345 s to 787 s (docs/operations.md).
+# its warehouse) are built once, the longest files first (tests/conftest.py LONGEST_FILES;
+# --no-loadscope-reorder keeps that order); two workers on 2 cores took make test from
+# 1,345 s to 787 s (docs/operations.md).
 TEST_WORKERS ?= 2
-XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 .PHONY: help setup setup-dev lint format defs-check demo simulate run test test-extended test-spark conformance ui ui-check report-png bench bench-daily bench-ingest-growth bench-scoring bench-engines lock clean
 
