@@ -559,3 +559,61 @@ def test_farm_coordination_and_near_copies(first_build):
     )
     assert person["commercial_share_change"] == pytest.approx(0.0)
     assert 0 < person["punctuation_share"] < 0.5 and 0 < person["type_token_ratio_mean"] <= 1
+
+
+def test_a_broken_value_rule_fails_the_build_naming_the_column_and_an_example(
+    warehouse, first_build, tmp_path
+):
+    """The mart's value rules (``config: meta: rules:`` in _marts.yml) are tested in one
+    query over the run date's rows: a share above 1 and a flag of 2 on this run date
+    fail it, each named with its count and an example; a bad row of another run date is
+    not this build's and is not read (the test's cost follows one run date)."""
+    import shutil
+
+    from dbt.cli.main import dbtRunner
+
+    _, path = warehouse
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(path, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            "update account_features set night_share = 1.25, avatar_shared = 2 "
+            "where run_date = ? and account_id = 'bot_1'",
+            [RUN_DATE],
+        )
+        con.execute(
+            "insert into account_features select * replace "
+            "(date '2024-03-01' as run_date, 7.0 as hour_entropy) "
+            "from account_features where run_date = ? and account_id = 'person_1'",
+            [RUN_DATE],
+        )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REALPEOPLE_WAREHOUSE_PATH", str(broken))
+        result = dbtRunner().invoke(
+            [
+                "test",
+                "--select",
+                "account_features",
+                "--store-failures",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+                "--vars",
+                json.dumps({"run_date": RUN_DATE}),
+            ]
+        )
+        close_dbt_duckdb()
+    assert not result.success
+    failed = {r.node.name: r.failures for r in result.result if r.status == "fail"}
+    assert failed == {"account_features_column_rules": 2}
+    with duckdb.connect(str(broken), read_only=True) as con:
+        rows = con.execute(
+            "select column_name, rule, broken_rows, example "
+            "from main_dbt_test__audit.account_features_column_rules order by column_name"
+        ).fetchall()
+    assert rows == [("avatar_shared", "in (0, 1)", 1, "2"), ("night_share", "<= 1", 1, "1.25")]

@@ -131,48 +131,39 @@ def _dbt_accepted_values():
                         yield model["name"], column["name"], values
 
 
-def test_dbt_accepted_values_follow_the_declaration():
-    # 0/1 flags of the mart are numbers, not a value set another stage names
-    found = [f for f in _dbt_accepted_values() if all(isinstance(v, str) for v in f[2])]
-    assert found, "no accepted_values tests found"
-    for model, column, values in found:
-        assert tuple(values) == COLUMN_VALUES[column], (model, column)
+def test_no_dbt_test_spells_a_declared_value_set():
+    """The contract's value sets are checked once, row by row at ingest (validate_*.sql,
+    held to the declaration below), and no row outside them reaches raw.*: a dbt
+    ``accepted_values`` test of a named set would be a second copy that can never fail.
+    Only the mart's 0/1 flags (numbers, not a set another stage names) are dbt's."""
+    spelled = [f for f in _dbt_accepted_values() if not all(isinstance(v, int) for v in f[2])]
+    assert spelled == []
+    assert list(_dbt_accepted_values()), "the mart's 0/1 flags are tested"
 
 
-def test_the_features_suite_accepts_every_range_dbt_accepts():
-    """dbt's ``between`` tests on the mart (with their 1e-9 tolerance) and the blocking GX
-    suite guard the same columns: GX must never reject a value dbt let through."""
-    dbt_ranges = {}
-    for path in sorted((ROOT / "dbt_project" / "models" / "marts").glob("*.yml")):
-        for model in yaml.safe_load(path.read_text()).get("models", []):
-            for column in model.get("columns", []):
-                for test in column.get("data_tests", []) or []:
-                    if isinstance(test, dict) and "between" in test:
-                        args = test["between"].get("arguments") or test["between"]
-                        dbt_ranges[column["name"]] = (
-                            args["min_value"],
-                            args["max_value"],
-                            args.get("tolerance", 1e-9),
-                        )
-    gx = {
-        e["kwargs"]["column"]: (e["kwargs"]["min_value"], e["kwargs"]["max_value"])
-        for e in load_suite("account_features")["expectations"]
-        if e["type"] == "expect_column_values_to_be_between"
-        and not isinstance(e["kwargs"].get("max_value"), dict)
-        and e["kwargs"].get("max_value") is not None
+def test_the_mart_declares_a_value_rule_for_every_share_and_flag():
+    """The mart's value rules live beside its columns (``config: meta: rules:``, tested in
+    one query by ``account_features_column_rules``): every share within [0, 1], every
+    0/1 flag a value set, every count and rate present, every rule well-formed."""
+    model = yaml.safe_load((ROOT / "dbt_project" / "models" / "marts" / "_marts.yml").read_text())
+    (mart,) = model["models"]
+    assert any("column_rules" in t for t in mart.get("data_tests", []) if isinstance(t, dict)), (
+        "the rules are declared but nothing tests them"
+    )
+    rules = {
+        c["name"]: ((c.get("config") or {}).get("meta") or {}).get("rules", {})
+        for c in mart["columns"]
     }
-    shared = sorted(set(dbt_ranges) & set(gx))
-    assert len(shared) >= 5
-    for column in shared:
-        lo, hi = gx[column]
-        dbt_lo, dbt_hi, tolerance = dbt_ranges[column]
-        # Shares (k / n) cannot round past their bounds; entropies can: allow dbt's tolerance.
-        allowance = tolerance if "entropy" in column else 0.0
-        assert lo <= dbt_lo and hi >= dbt_hi + allowance * 0.999, (
-            column,
-            (lo, hi),
-            dbt_ranges[column],
-        )
+    for column, rule in rules.items():
+        assert set(rule) <= {"not_null", "min", "max", "values"}, (column, rule)
+        if "min" in rule and "max" in rule:
+            assert rule["min"] < rule["max"], (column, rule)
+        if column.endswith("_share"):
+            assert rule.get("min") == 0 and rule.get("max") == 1, (column, rule)
+        if column.endswith("_per_active_day") or column in ("run_date", "account_id"):
+            assert rule.get("not_null"), (column, rule)
+        if column in ("signup_via_api", "avatar_shared", "bio_shared"):
+            assert rule.get("values") == [0, 1], (column, rule)
 
 
 def test_ingest_sql_value_lists_follow_the_declaration():

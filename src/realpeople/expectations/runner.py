@@ -185,7 +185,25 @@ def _resolve_values(value: Any, path: Path) -> Any:
                 f"(known: {', '.join(sorted(vocabulary.VALUE_SETS))})"
             )
         return list(vocabulary.VALUE_SETS[name])
+    if isinstance(value, dict) and set(value) == {COLUMNS_REF}:
+        return list(_declared_columns(value[COLUMNS_REF], path))
     return value
+
+
+COLUMNS_REF = "$COLUMNS"
+
+
+def _declared_columns(table: str, path: Path) -> tuple[str, ...]:
+    """``{"$COLUMNS": "account_features"}`` -> the table's columns as their one
+    declaration has them (the mart's: ``ml/features.py`` ``MART_COLUMNS``)."""
+    from realpeople.ml.features import MART_COLUMNS
+
+    declared = {"account_features": MART_COLUMNS}
+    if table not in declared:
+        raise ValueError(
+            f"{path}: no column list declared for {table!r} (known: {', '.join(declared)})"
+        )
+    return declared[table]
 
 
 # --------------------------------------------------------------------------- GX
