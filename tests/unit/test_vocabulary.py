@@ -120,25 +120,33 @@ def test_the_scores_suite_accepts_everything_the_policy_proposes():
     assert summary.success, summary.to_markdown()
 
 
-def _dbt_accepted_values():
+def _dbt_value_sets():
+    """(model, column, values) of every value set a dbt yml declares: ``accepted_values``
+    tests and the ``values`` of a column's rules (tests/generic/column_rules.sql)."""
     for path in sorted((ROOT / "dbt_project" / "models").rglob("*.yml")):
         for model in yaml.safe_load(path.read_text()).get("models", []):
             for column in model.get("columns", []):
                 for test in column.get("data_tests", []) or []:
                     if isinstance(test, dict) and "accepted_values" in test:
                         spec = test["accepted_values"]
-                        values = (spec.get("arguments") or spec)["values"]
-                        yield model["name"], column["name"], values
+                        yield (
+                            model["name"],
+                            column["name"],
+                            (spec.get("arguments") or spec)["values"],
+                        )
+                rules = ((column.get("config") or {}).get("meta") or {}).get("rules", {})
+                if "values" in rules:
+                    yield model["name"], column["name"], rules["values"]
 
 
 def test_no_dbt_test_spells_a_declared_value_set():
     """The contract's value sets are checked once, row by row at ingest (validate_*.sql,
-    held to the declaration below), and no row outside them reaches raw.*: a dbt
-    ``accepted_values`` test of a named set would be a second copy that can never fail.
-    Only the mart's 0/1 flags (numbers, not a set another stage names) are dbt's."""
-    spelled = [f for f in _dbt_accepted_values() if not all(isinstance(v, int) for v in f[2])]
-    assert spelled == []
-    assert list(_dbt_accepted_values()), "the mart's 0/1 flags are tested"
+    held to the declaration below), and no row outside them reaches raw.*: a dbt test of
+    a named set would be a second copy that can never fail. dbt's value sets are only
+    the 0/1 flags the models compute (numbers, not a set another stage names)."""
+    found = list(_dbt_value_sets())
+    assert found, "the models' 0/1 flags are tested"
+    assert [f for f in found if f[2] != [0, 1]] == []
 
 
 def test_the_mart_declares_a_value_rule_for_every_share_and_flag():
