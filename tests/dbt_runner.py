@@ -27,7 +27,13 @@ def invoke_dbt(
     args: list[str], target: Path, warehouse: Path, run_date: str, dbt_vars: dict
 ) -> None:
     """``dbt <args>`` on ``warehouse`` as of ``run_date`` (passed as the pipeline passes it:
-    in the environment, with the settings' vars)."""
+    in the environment, with the settings' vars); it must succeed."""
+    result = run_dbt(args, target, warehouse, run_date, dbt_vars)
+    assert result.success, f"dbt {args} failed for {run_date}: {result.exception or result.result}"
+
+
+def run_dbt(args: list[str], target: Path, warehouse: Path, run_date: str, dbt_vars: dict):
+    """As :func:`invoke_dbt`, and return dbt's result (``dbtRunnerResult``) whatever it is."""
     from dbt.cli.main import dbtRunner
 
     env = {
@@ -61,7 +67,7 @@ def invoke_dbt(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    assert result.success, f"dbt {args} failed for {run_date}: {result.exception or result.result}"
+    return result
 
 
 def features(path: Path, run_date: str | None = None) -> dict[tuple, dict]:

@@ -19,7 +19,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt_runner import DBT_PROJECT_DIR, assert_same_rows, close_dbt_duckdb, features
+from tests.dbt_runner import (
+    DBT_PROJECT_DIR,
+    assert_same_rows,
+    close_dbt_duckdb,
+    features,
+    run_dbt,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -570,8 +576,6 @@ def test_a_broken_value_rule_fails_the_build_naming_the_column_and_an_example(
     not this build's and is not read (the test's cost follows one run date)."""
     import shutil
 
-    from dbt.cli.main import dbtRunner
-
     _, path = warehouse
     broken = tmp_path / "broken.duckdb"
     shutil.copyfile(path, broken)
@@ -587,27 +591,13 @@ def test_a_broken_value_rule_fails_the_build_naming_the_column_and_an_example(
             "from account_features where run_date = ? and account_id = 'person_1'",
             [RUN_DATE],
         )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("REALPEOPLE_WAREHOUSE_PATH", str(broken))
-        result = dbtRunner().invoke(
-            [
-                "test",
-                "--select",
-                "account_features",
-                "--store-failures",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(tmp_path / "target"),
-                "--log-path",
-                str(tmp_path / "logs"),
-                "--vars",
-                json.dumps({"run_date": RUN_DATE}),
-            ]
-        )
-        close_dbt_duckdb()
+    result = run_dbt(
+        ["test", "--select", "account_features", "--store-failures"],
+        tmp_path / "target",
+        broken,
+        RUN_DATE,
+        {},
+    )
     assert not result.success
     failed = {r.node.name: r.failures for r in result.result if r.status == "fail"}
     assert failed == {"account_features_column_rules": 2}
