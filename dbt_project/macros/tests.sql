@@ -16,3 +16,12 @@
   {%- endif -%}
   {%- do return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) -%}
 {%- endmacro %}
+
+
+{% macro tested_model() -%}
+  {#- The model node a generic test is attached to, from the graph. Inside a generic test
+      `model` is the relation under test; in a macro it calls, `model` is still the test
+      node itself, whose attached_node names the model (so a test needs no argument that
+      repeats the model it is declared on). Execute time only: the graph is complete then. -#}
+  {%- do return(graph.nodes[model.attached_node]) -%}
+{%- endmacro %}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -574,8 +575,6 @@ def test_a_broken_value_rule_fails_the_build_naming_the_column_and_an_example(
     query over the run date's rows: a share above 1 and a flag of 2 on this run date
     fail it, each named with its count and an example; a bad row of another run date is
     not this build's and is not read (the test's cost follows one run date)."""
-    import shutil
-
     _, path = warehouse
     broken = tmp_path / "broken.duckdb"
     shutil.copyfile(path, broken)

@@ -338,8 +338,7 @@ def test_the_features_suite_holds_only_what_needs_the_run_and_the_columns_their_
     per_column = [
         e
         for e in suite["expectations"]
-        if "column" in e["kwargs"]
-        and e["type"] != ("expect_column_unique_value_count_to_be_between")
+        if "column" in e["kwargs"] and e["type"] != "expect_column_unique_value_count_to_be_between"
     ]
     assert per_column and all(
         any(isinstance(v, dict) and "$PARAMETER" in v for v in e["kwargs"].values())

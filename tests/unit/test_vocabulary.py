@@ -120,23 +120,30 @@ def test_the_scores_suite_accepts_everything_the_policy_proposes():
     assert summary.success, summary.to_markdown()
 
 
+RULE_KEYS = {"not_null", "min", "max", "values"}  # tests/generic/column_rules.sql
+
+
+def _dbt_models():
+    for path in sorted((ROOT / "dbt_project" / "models").rglob("*.yml")):
+        yield from yaml.safe_load(path.read_text()).get("models", [])
+
+
+def _rules(column: dict) -> dict:
+    """A column's value rules (``config: meta: rules:``, tests/generic/column_rules.sql)."""
+    return ((column.get("config") or {}).get("meta") or {}).get("rules", {})
+
+
 def _dbt_value_sets():
     """(model, column, values) of every value set a dbt yml declares: ``accepted_values``
-    tests and the ``values`` of a column's rules (tests/generic/column_rules.sql)."""
-    for path in sorted((ROOT / "dbt_project" / "models").rglob("*.yml")):
-        for model in yaml.safe_load(path.read_text()).get("models", []):
-            for column in model.get("columns", []):
-                for test in column.get("data_tests", []) or []:
-                    if isinstance(test, dict) and "accepted_values" in test:
-                        spec = test["accepted_values"]
-                        yield (
-                            model["name"],
-                            column["name"],
-                            (spec.get("arguments") or spec)["values"],
-                        )
-                rules = ((column.get("config") or {}).get("meta") or {}).get("rules", {})
-                if "values" in rules:
-                    yield model["name"], column["name"], rules["values"]
+    tests and the ``values`` of a column's rules."""
+    for model in _dbt_models():
+        for column in model.get("columns") or []:
+            for test in column.get("data_tests", []) or []:
+                if isinstance(test, dict) and "accepted_values" in test:
+                    spec = test["accepted_values"]
+                    yield model["name"], column["name"], (spec.get("arguments") or spec)["values"]
+            if "values" in _rules(column):
+                yield model["name"], column["name"], _rules(column)["values"]
 
 
 def test_no_dbt_test_spells_a_declared_value_set():
@@ -149,29 +156,43 @@ def test_no_dbt_test_spells_a_declared_value_set():
     assert [f for f in found if f[2] != [0, 1]] == []
 
 
+def test_every_model_with_value_rules_tests_them():
+    """A model that declares rules on its columns carries the one test that checks them,
+    and every rule is one column_rules knows (it also refuses any other key)."""
+    with_rules = 0
+    for model in _dbt_models():
+        rules = {c["name"]: _rules(c) for c in model.get("columns") or [] if _rules(c)}
+        if not rules:
+            continue
+        with_rules += 1
+        tests = [t for t in model.get("data_tests", []) or [] if isinstance(t, dict)]
+        assert any("column_rules" in t for t in tests), model["name"]
+        for column, rule in rules.items():
+            assert set(rule) <= RULE_KEYS, (model["name"], column, rule)
+            if "min" in rule and "max" in rule:
+                assert rule["min"] < rule["max"], (model["name"], column, rule)
+    assert with_rules >= 10
+
+
 def test_the_mart_declares_a_value_rule_for_every_share_and_flag():
-    """The mart's value rules live beside its columns (``config: meta: rules:``, tested in
-    one query by ``account_features_column_rules``): every share within [0, 1], every
-    0/1 flag a value set, every count and rate present, every rule well-formed."""
-    model = yaml.safe_load((ROOT / "dbt_project" / "models" / "marts" / "_marts.yml").read_text())
-    (mart,) = model["models"]
+    """The mart's value rules live beside its columns (tested in one query by
+    ``account_features_column_rules``): every share within [0, 1], every 0/1 flag a value
+    set, every count and rate present."""
+    (mart,) = (m for m in _dbt_models() if m["name"] == "account_features")
     assert any("column_rules" in t for t in mart.get("data_tests", []) if isinstance(t, dict)), (
         "the rules are declared but nothing tests them"
     )
-    rules = {
-        c["name"]: ((c.get("config") or {}).get("meta") or {}).get("rules", {})
-        for c in mart["columns"]
-    }
-    for column, rule in rules.items():
-        assert set(rule) <= {"not_null", "min", "max", "values"}, (column, rule)
+    for column in mart["columns"]:
+        name, rule = column["name"], _rules(column)
+        assert set(rule) <= RULE_KEYS, (name, rule)
         if "min" in rule and "max" in rule:
-            assert rule["min"] < rule["max"], (column, rule)
-        if column.endswith("_share"):
-            assert rule.get("min") == 0 and rule.get("max") == 1, (column, rule)
-        if column.endswith("_per_active_day") or column in ("run_date", "account_id"):
-            assert rule.get("not_null"), (column, rule)
-        if column in ("signup_via_api", "avatar_shared", "bio_shared"):
-            assert rule.get("values") == [0, 1], (column, rule)
+            assert rule["min"] < rule["max"], (name, rule)
+        if name.endswith("_share"):
+            assert rule.get("min") == 0 and rule.get("max") == 1, (name, rule)
+        if name.endswith("_per_active_day") or name in ("run_date", "account_id"):
+            assert rule.get("not_null"), (name, rule)
+        if name in ("signup_via_api", "avatar_shared", "bio_shared"):
+            assert rule.get("values") == [0, 1], (name, rule)
 
 
 def test_ingest_sql_value_lists_follow_the_declaration():

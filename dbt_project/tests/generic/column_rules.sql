@@ -6,15 +6,19 @@
       min: x / max: y       non-null values within [x, y], up to `tolerance` (an entropy
                             of exactly 1 may compute as 1 + 2e-16)
       values: [a, b]        non-null values among these (numbers: 0/1 flags)
+    Any other key is an error, so that a misspelt rule cannot go untested.
     One query instead of one test per rule: each dbt test costs a query and a Dagster
     check event, and the mart has about sixty rules (docs/benchmarks.md, stop 31). -#}
-{% test column_rules(model, model_name, tolerance=1e-9) %}
+{% test column_rules(model, tolerance=1e-9) %}
 {%- set checks = [] -%}
 {%- if execute -%}
-  {%- set node = (graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-                  | selectattr('name', 'equalto', model_name) | list | first) -%}
+  {%- set node = tested_model() -%}
   {%- for column in node.columns.values() -%}
-    {%- set rules = (column.config.meta if column.config is defined and column.config.meta else column.meta).get('rules', {}) -%}
+    {%- set rules = column.config.meta.get('rules', {}) -%}
+    {%- set unknown = rules.keys() | reject('in', ['not_null', 'min', 'max', 'values']) | list -%}
+    {%- if unknown -%}
+      {{ exceptions.raise_compiler_error("column_rules: " ~ node.name ~ "." ~ column.name ~ " has unknown rule(s) " ~ unknown | join(', ') ~ " (known: not_null, min, max, values)") }}
+    {%- endif -%}
     {%- set c = adapter.quote(column.name) -%}
     {%- if rules.get('not_null') -%}
       {%- do checks.append((column.name, 'not null', c ~ ' is null')) -%}
@@ -26,11 +30,12 @@
       {%- do checks.append((column.name, '<= ' ~ rules['max'], c ~ ' > ' ~ rules['max'] ~ ' + ' ~ tolerance)) -%}
     {%- endif -%}
     {%- if rules.get('values') -%}
-      {%- do checks.append((column.name, 'in (' ~ rules['values'] | join(', ') ~ ')', c ~ ' not in (' ~ rules['values'] | join(', ') ~ ')')) -%}
+      {%- set values = rules['values'] | join(', ') -%}
+      {%- do checks.append((column.name, 'in (' ~ values ~ ')', c ~ ' not in (' ~ values ~ ')')) -%}
     {%- endif -%}
   {%- endfor -%}
   {%- if not checks -%}
-    {{ exceptions.raise_compiler_error("column_rules: no rules declared on " ~ model_name) }}
+    {{ exceptions.raise_compiler_error("column_rules: no rules declared on " ~ node.name) }}
   {%- endif -%}
 {%- endif -%}
 {%- if checks %}

@@ -1,7 +1,8 @@
 """Validate pandas DataFrames against the JSON expectation suites in ``suites/``.
 
 The suites live here, in the repository, as GX 1.x suite JSON (value sets refer to
-``realpeople.vocabulary``). :func:`validate_frame` validates a frame against one:
+``realpeople.vocabulary``, the mart's columns to ``ml/features.py``).
+:func:`validate_frame` validates a frame against one:
 
 - with ``gx_root`` (what the pipeline's checks pass: ``<data>/gx``), the GX way: a
   file-backed Data Context there holds the suite (refreshed from this folder on every
@@ -170,11 +171,16 @@ def load_suite(name: str) -> dict[str, Any]:
 
 
 VALUES_REF = "$VALUES"
+COLUMNS_REF = "$COLUMNS"
 
 
 def _resolve_values(value: Any, path: Path) -> Any:
-    """``{"$VALUES": "PROPOSED_ACTIONS"}`` -> the list declared in ``vocabulary``: a suite
-    never spells out a value set another stage produces, so the two cannot disagree."""
+    """A suite never spells out a list another stage declares, so the two cannot disagree:
+
+    - ``{"$VALUES": "PROPOSED_ACTIONS"}`` -> the value set declared in ``vocabulary``;
+    - ``{"$COLUMNS": "account_features"}`` -> the mart's columns, ``ml/features.py``
+      ``MART_COLUMNS`` (the one table whose columns a suite lists).
+    """
     if isinstance(value, dict) and set(value) == {VALUES_REF}:
         from realpeople import vocabulary
 
@@ -186,24 +192,15 @@ def _resolve_values(value: Any, path: Path) -> Any:
             )
         return list(vocabulary.VALUE_SETS[name])
     if isinstance(value, dict) and set(value) == {COLUMNS_REF}:
-        return list(_declared_columns(value[COLUMNS_REF], path))
+        from realpeople.ml.features import MART_COLUMNS
+
+        if value[COLUMNS_REF] != "account_features":
+            raise ValueError(
+                f"{path}: no column list declared for {value[COLUMNS_REF]!r} "
+                "(known: account_features)"
+            )
+        return list(MART_COLUMNS)
     return value
-
-
-COLUMNS_REF = "$COLUMNS"
-
-
-def _declared_columns(table: str, path: Path) -> tuple[str, ...]:
-    """``{"$COLUMNS": "account_features"}`` -> the table's columns as their one
-    declaration has them (the mart's: ``ml/features.py`` ``MART_COLUMNS``)."""
-    from realpeople.ml.features import MART_COLUMNS
-
-    declared = {"account_features": MART_COLUMNS}
-    if table not in declared:
-        raise ValueError(
-            f"{path}: no column list declared for {table!r} (known: {', '.join(declared)})"
-        )
-    return declared[table]
 
 
 # --------------------------------------------------------------------------- GX
