@@ -113,10 +113,9 @@ def _execute(
     partition_key: str | None = None,
     asset_selection=None,
     log_dir: Path | None = None,
-    check_selection=(),
 ):
     """Execute ``job_name`` (or the part of it that ``asset_selection`` names, with those
-    assets' checks that run with them, plus ``check_selection``) in this process."""
+    assets' checks) in this process."""
     from realpeople.partitions import add_delivery_dates
 
     started = time.perf_counter()
@@ -124,23 +123,11 @@ def _execute(
     if partition_key is not None:
         add_delivery_dates(instance, [partition_key])  # a no-op once the date is known
     if asset_selection is not None:
-        # Dagster's bare asset selection would pull in every check of the selected assets;
-        # keep the ones that run with their asset (the raw GX suites run when the policy
-        # asks for them: check_selection).
+        # Every check of the selected assets runs with them (each is a check of what
+        # its asset just wrote).
         keys = set(asset_selection)
-        own_condition = {
-            k
-            for k in job.asset_layer.asset_graph.asset_check_keys
-            if job.asset_layer.asset_graph.get(k).automation_condition is not None
-        }
-        checks = {
-            k
-            for k in job.asset_layer.asset_graph.asset_check_keys
-            if k.asset_key in keys and k not in own_condition
-        } | set(check_selection)
-        # Checks alone (the raw suites' own job): no asset selection, or Dagster finds no
-        # partitions definition in an empty one.
-        job = job.get_subset(asset_selection=keys or None, asset_check_selection=checks)
+        checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key in keys}
+        job = job.get_subset(asset_selection=keys, asset_check_selection=checks)
     label = f"{job_name}" + (f" [{partition_key}]" if partition_key else "")
     log_path = None
     if log_dir is not None:
@@ -150,13 +137,9 @@ def _execute(
         open(log_path or os.devnull, "w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log if log_path else sys.stdout),
     ):
-        # A run of checks alone names its date by tag: Dagster looks for the partitions
-        # definition among the run's assets, and it has none.
-        checks_only = asset_selection is not None and not list(asset_selection)
         result = job.execute_in_process(
             instance=instance,
-            partition_key=None if checks_only else partition_key,
-            tags={"dagster/partition": partition_key} if checks_only and partition_key else None,
+            partition_key=partition_key,
             raise_on_error=False,
             run_config=QUIET_RUN_CONFIG if log_path else None,
         )
@@ -188,7 +171,7 @@ def _execute(
 # three (features and a first model, then the publication, then nothing more to do).
 MAX_POLICY_TICKS = 8
 
-# The stage (and so the job) of each asset group; the raw GX suites run with the publication.
+# The stage (and so the job) of each asset group.
 STAGE_OF_GROUP = {"features": "features_job", "model": "publish_job", "publish": "publish_job"}
 
 
@@ -220,30 +203,19 @@ def delivery_tick(defs, instance, settings: Settings) -> list:
     return list(outcome.run_requests or [])
 
 
-def plan_runs(defs, requested) -> list[tuple[str, str | None, list, list]]:
+def plan_runs(defs, requested) -> list[tuple[str, str | None, list]]:
     """The runs for what one policy evaluation requested, in the order they execute:
     per date (oldest first, so dbt's views are left as of the newest), its features, then
     its publication; the model (not partitioned) after every date's features. Each run is
-    (job name, partition, asset keys, check keys)."""
-    from dagster import AssetCheckKey
-
+    (job name, partition, asset keys)."""
     graph = defs.resolve_asset_graph()
-    by_run: dict[tuple[str, str | None], tuple[list, list]] = {}
+    by_run: dict[tuple[str, str | None], list] = {}
     for key, partitions in requested.items():
-        is_check = isinstance(key, AssetCheckKey)
-        if is_check:
-            job = "publish_job"  # the raw suites, with the date's publication
-        else:
-            node = graph.get(key)
-            job = "training_job" if node.partitions_def is None else STAGE_OF_GROUP[node.group_name]
+        node = graph.get(key)
+        job = "training_job" if node.partitions_def is None else STAGE_OF_GROUP[node.group_name]
         for partition in partitions:
-            assets, checks = by_run.setdefault((job, partition), ([], []))
-            (checks if is_check else assets).append(key)
-    # The raw suites of a date whose publication is not in this round run on their own.
-    for job, partition in list(by_run):
-        if job == "publish_job" and not by_run[(job, partition)][0]:
-            by_run[("raw_suites_job", partition)] = by_run.pop((job, partition))
-    stage_order = {"features_job": 0, "publish_job": 1, "raw_suites_job": 2}
+            by_run.setdefault((job, partition), []).append(key)
+    stage_order = {"features_job": 0, "publish_job": 1}
     dated = sorted((k for k in by_run if k[1] is not None), key=lambda k: (k[1], stage_order[k[0]]))
     training = [k for k in by_run if k[1] is None]
     if training:
@@ -255,7 +227,7 @@ def plan_runs(defs, requested) -> list[tuple[str, str | None, list, list]]:
         # Each date's features then its publication: the publication reads dbt's views,
         # which are left as of the date built last.
         ordered = dated
-    return [(job, partition, *by_run[(job, partition)]) for job, partition in ordered]
+    return [(job, partition, by_run[(job, partition)]) for job, partition in ordered]
 
 
 def policy_tick(defs, instance, cursor: str | None):
@@ -270,22 +242,12 @@ def policy_tick(defs, instance, cursor: str | None):
         return sensor(context)
 
 
-def requested_by(defs, run_requests) -> dict:
-    """What the policy's run requests ask for: asset or check key -> its partitions
-    (``[None]`` for an unpartitioned asset). Checks that run with their asset are left out
-    (:func:`_execute` adds them); the checks with a condition of their own stay."""
-    graph = defs.resolve_asset_graph()
+def requested_by(run_requests) -> dict:
+    """What the policy's run requests ask for: asset key -> its partitions (``[None]`` for
+    an unpartitioned asset). The assets' checks run with them (:func:`_execute`)."""
     requested: dict = {}
     for request in run_requests:
-        keys = [
-            *request.asset_selection,
-            *(
-                k
-                for k in request.asset_check_keys or []
-                if graph.get(k).automation_condition is not None
-            ),
-        ]
-        for key in keys:
+        for key in request.asset_selection:
             requested.setdefault(key, []).append(request.partition_key)
     return {key: sorted(set(days), key=str) for key, days in requested.items()}
 
@@ -300,18 +262,12 @@ def follow_policy(defs, instance, settings: Settings, log_dir, timings: dict) ->
             defs, instance, cursor_path.read_text() if cursor_path.exists() else None
         )
         _save_cursor(cursor_path, tick.cursor)
-        runs = plan_runs(defs, requested_by(defs, tick.run_requests or []))
+        runs = plan_runs(defs, requested_by(tick.run_requests or []))
         if not runs:
             return executed
-        for job, partition, assets, checks in runs:
+        for job, partition, assets in runs:
             result, seconds = _execute(
-                defs,
-                job,
-                instance,
-                partition,
-                asset_selection=assets,
-                check_selection=checks,
-                log_dir=log_dir,
+                defs, job, instance, partition, asset_selection=assets, log_dir=log_dir
             )
             stage = {"features_job": "features", "training_job": "training"}.get(job, "publish")
             timings[stage] = timings.get(stage, 0.0) + seconds

@@ -160,6 +160,61 @@ LATE_EVENT_DAYS = 3
 
 
 @dataclass(frozen=True)
+class ValueFormat:
+    """What a delivered value of some columns is expected to look like, beyond its type.
+
+    The contract describes these formats ("ISO 3166-1 alpha-2", "perceptual hash (hex)")
+    on nullable columns without making them binding row by row, and it leaves the length
+    of ids and texts open: a value off its format is loaded as it came. What is checked is
+    the delivery: more than ``tolerance`` of a column's present values off is reported by
+    the load's ``value_formats`` check (a warning, ``defs/ingest/formats.py``), naming the
+    file, the column and an example.
+    """
+
+    pattern: str | None = None  # a regular expression the whole value matches
+    max_chars: int | None = None  # at most this many characters
+    tolerance: float = 0.0  # share of a delivery's present values that may be off
+
+
+# Named, because a name is what `sql/value_formats_<table>.sql` passes as a parameter.
+VALUE_FORMATS: dict[str, ValueFormat] = {
+    # Ids: usable as keys, not blobs (a 1 MiB value would be within LIMITS.field_bytes).
+    "id_chars": ValueFormat(max_chars=200),
+    "country": ValueFormat(pattern="[A-Z]{2}", tolerance=0.01),
+    "hex": ValueFormat(pattern="[0-9a-fA-F]+", tolerance=0.01),
+    # Bodies are short; a rare huge one is tolerated, many are a broken export.
+    "bio_chars": ValueFormat(max_chars=10_000, tolerance=0.001),
+    "text_chars": ValueFormat(max_chars=100_000, tolerance=0.001),
+}
+# Which columns each format applies to, per table.
+COLUMN_FORMATS: dict[str, dict[str, str]] = {
+    "accounts": {
+        "account_id": "id_chars",
+        "declared_country": "country",
+        "bio": "bio_chars",
+        "avatar_hash": "hex",
+        "signup_ip_country": "country",
+    },
+    "events": {
+        "event_id": "id_chars",
+        "account_id": "id_chars",
+        "ip_country": "country",
+        "target_account_id": "id_chars",
+        "target_event_id": "id_chars",
+        "text": "text_chars",
+        "image_hash": "hex",
+        "location_tag": "country",
+    },
+    "reviews": {"review_id": "id_chars", "account_id": "id_chars"},
+    "appeals": {"appeal_id": "id_chars", "account_id": "id_chars"},
+}
+# A delivery is expected to load at least this many rows of a table: a delivery that
+# loads no event at all (every file rejected, every row quarantined, no events file) is
+# reported; a day without reviews or appeals is ordinary.
+MIN_ROWS_LOADED: dict[str, int] = {"events": 1}
+
+
+@dataclass(frozen=True)
 class Limits:
     """Sizes the contract leaves open, enforced per file (docs/limits.md says why each).
 

@@ -20,17 +20,12 @@ from realpeople.settings import Settings, load_settings
 
 def build_definitions(settings: Settings) -> Definitions:
     """Every stage's definitions from ``defs/``, with resources built from ``settings``,
-    the run policy's automation conditions (``defs/policy.py``), the raw GX suites (whose
-    condition is the policy's), and the publishing deadline (a freshness policy on
-    ``published_snapshot``)."""
-    from realpeople.defs.ingest.checks import raw_contract_checks
+    the run policy's automation conditions (``defs/policy.py``) and the publishing
+    deadline (a freshness policy on ``published_snapshot``)."""
     from realpeople.defs.policy import apply_run_policy, run_policy
 
     policy = run_policy(settings)
-    stages = Definitions.merge(
-        load_from_defs_folder(path_within_project=Path(__file__).parent),
-        Definitions(asset_checks=raw_contract_checks(policy.raw_suites)),
-    )
+    stages = load_from_defs_folder(path_within_project=Path(__file__).parent)
     deadline = FreshnessPolicy.cron(
         deadline_cron=f"0 {settings.publish_deadline_hour} * * *",
         lower_bound_delta=timedelta(hours=24),

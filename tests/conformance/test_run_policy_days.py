@@ -47,14 +47,12 @@ def test_the_run_policy_day_by_day(tmp_path):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DAGSTER_HOME", settings.dagster_home)
 
-        # A first run: the run date's features and the catch-up snapshots (with the run
-        # date's raw suites), then a first model, then the run date's publication; no
-        # earlier date is published.
+        # A first run: the run date's features and the catch-up snapshots, then a first
+        # model, then the run date's publication; no earlier date is published.
         first = run_pipeline(settings)["runs"]
         assert first[-2:] == [("training_job", None), ("publish_job", days[-2])]
-        assert first[-3] == ("raw_suites_job", days[-2])
-        assert first[-4] == ("features_job", days[-2])  # the run date's features last
-        assert {job for job, _ in first[:-3]} == {"features_job"}
+        assert first[-3] == ("features_job", days[-2])  # the run date's features last
+        assert {job for job, _ in first[:-2]} == {"features_job"}
         assert [day for job, day in first if job == "publish_job"] == [days[-2]]
 
         # A new day, with a champion: its features and publication, no training (and the

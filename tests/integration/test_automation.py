@@ -147,10 +147,10 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
     """The daemon's and `make run`'s one policy (defs/policy.py), ticked through the
     run_policy sensor as both roads tick it, on a real instance and warehouse: after two
     deliveries load, it asks for the features of the run date (and of the catch-up
-    snapshots training needs) and the raw suites of the run date only; with no champion
+    snapshots training needs) and nothing else; with no champion
     yet, the first model waits for those features and the publication for the model.
     Dagster's own test evaluator of the same conditions agrees."""
-    from dagster import AssetCheckKey, evaluate_automation_conditions, partition_loading_context
+    from dagster import evaluate_automation_conditions, partition_loading_context
 
     from realpeople.cli import plan_runs, policy_tick, requested_by
     from realpeople.defs.model.snapshots import snapshots_to_build
@@ -207,26 +207,19 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
     assert list(dates.catch_up) == catch_up
 
     tick = policy_tick(defs, instance, baseline.cursor)
-    requested = requested_by(defs, tick.run_requests)
+    requested = requested_by(tick.run_requests)
+    graph = defs.resolve_asset_graph()
+    assert {graph.get(k).group_name for k in requested} == {"features"}  # and nothing else
     features = {k: v for k, v in requested.items() if k == AssetKey("account_features")}
     assert features == {
         AssetKey("account_features"): sorted({"2026-11-14", *(d.isoformat() for d in catch_up)})
     }
     # No champion yet: the first model waits for these features, and the publication
     # for the first model (the next ticks ask for them: tests/conformance/test_run_policy_days.py).
-    assert AssetKey("account_authenticity_model") not in requested
-    assert AssetKey("account_scores") not in requested
-    raw_suites = {k: v for k, v in requested.items() if isinstance(k, AssetCheckKey)}
-    assert raw_suites == {
-        AssetCheckKey(AssetKey(["raw", t]), f"raw_{t}_contract"): ["2026-11-14"]
-        for t in ("accounts", "events", "reviews", "appeals")
-        if (landing / t / "dt=2026-11-14").exists()
-    }
     assert evaluated(evaluator_cursor)[1] == requested
     runs = [(job, day) for job, day, *_ in plan_runs(defs, requested)]
     assert runs == [
         *(("features_job", d) for d in sorted({"2026-11-14", *(c.isoformat() for c in catch_up)})),
-        ("raw_suites_job", "2026-11-14"),
     ]
 
     # A run that fails is not tried again on every tick (the daemon ticks every 30 s): the
@@ -239,7 +232,7 @@ def test_the_run_policy_builds_the_run_date_trains_and_publishes_nothing_else(wo
     assert not failed.success
     with duckdb.connect(settings.warehouse_path) as con:
         con.execute("alter table raw.events_away rename to events")
-    after = requested_by(defs, policy_tick(defs, instance, tick.cursor).run_requests)
+    after = requested_by(policy_tick(defs, instance, tick.cursor).run_requests)
     assert "2026-11-14" not in after.get(AssetKey("account_features"), [])
     assert after.get(AssetKey("account_features"), []) == [c.isoformat() for c in catch_up]
 

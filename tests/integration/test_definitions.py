@@ -57,9 +57,11 @@ def test_settings_paths_follow_the_data_dir(tmp_path):
     assert settings.landing_dir.endswith("data/landing")
 
 
-def test_raw_gx_suites_run_in_the_daily_run_not_per_delivery(tmp_path):
-    """Each delivery's load is checked in SQL (rows_reconcile, files_accepted); the raw GX
-    suites, seconds each whatever the delivery's size, run once per published date."""
+def test_each_delivery_is_checked_by_its_load_and_no_gx_suite_reads_raw(tmp_path):
+    """Each delivery's load checks itself in SQL (rows_reconcile, files_accepted,
+    value_formats), in the ingest run; no job holds a check of the raw assets besides
+    those: every raw row was validated at load, so no Great Expectations pass reads them
+    again (issue 15)."""
     built = build_definitions(load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)}))
 
     def checks(job: str) -> set[str]:
@@ -67,21 +69,24 @@ def test_raw_gx_suites_run_in_the_daily_run_not_per_delivery(tmp_path):
         return {f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys}
 
     tables = ("accounts", "events", "reviews", "appeals")
-    gx = {f"raw/{t}:raw_{t}_contract" for t in tables}
-    loads = {f"raw/{t}:{name}" for t in tables for name in ("rows_reconcile", "files_accepted")}
+    loads = {
+        f"raw/{t}:{name}"
+        for t in tables
+        for name in ("rows_reconcile", "files_accepted", "value_formats")
+    }
     assert checks("ingest_job") == loads
-    assert gx <= checks("daily_job")
-    assert gx <= checks("publish_job")
+    for job in ("features_job", "publish_job", "daily_job"):
+        assert not {c for c in checks(job) if c.startswith("raw/")}, job
 
 
 def test_an_ingest_run_of_part_of_a_delivery_keeps_the_jobs_checks(tmp_path):
     """`make run` and the delivery sensor load only the changed tables of a delivery: the
-    run holds those tables' load checks and nothing else (no raw GX suite)."""
+    run holds those tables' load checks and nothing else."""
     from realpeople.defs.ingest.assets import ingest_selection
 
     keys, checks = ingest_selection(["reviews", "events"])
     assert [k.to_user_string() for k in keys] == ["raw/events", "raw/reviews"]
-    assert {c.name for c in checks} == {"rows_reconcile", "files_accepted"}
+    assert {c.name for c in checks} == {"rows_reconcile", "files_accepted", "value_formats"}
     built = build_definitions(load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path)}))
     subset = built.resolve_job_def("ingest_job").get_subset(
         asset_selection=set(keys), asset_check_selection=set(checks)

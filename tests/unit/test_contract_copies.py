@@ -2,8 +2,8 @@
 
 The declaration is ``contract.TABLES`` (columns, types, nullability; value sets in
 ``realpeople.vocabulary``). Some places cannot import it and hold a copy: the raw DDL
-and the row validation SQL (DuckDB), dbt's sources, the raw Great Expectations suites and
-the human page docs/contract.md. Each test reads one copy the way its consumer does and
+and the row validation SQL (DuckDB), the values' format SQL, dbt's sources and the human
+page docs/contract.md. Each test reads one copy the way its consumer does and
 fails, naming the table and column, when it says something else. (The simulator's Arrow
 schemas are derived from the declaration, so they are checked by construction, and once
 here.)
@@ -12,6 +12,7 @@ here.)
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,6 @@ import pytest
 import yaml
 
 from realpeople import contract
-from realpeople.expectations import load_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 INGEST_SQL = ROOT / "src" / "realpeople" / "defs" / "ingest" / "sql"
@@ -103,19 +103,24 @@ def test_dbt_sources_list_the_declared_columns():
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_raw_suites_expect_the_declared_columns_and_nulls(table):
-    suite = load_suite(f"raw_{table}")
-    by_type: dict[str, list[dict]] = {}
-    for exp in suite["expectations"]:
-        by_type.setdefault(exp["type"], []).append(exp["kwargs"])
-    (column_set,) = by_type["expect_table_columns_to_match_set"]
-    assert sorted(column_set["column_set"]) == sorted([n for n, _, _ in declared(table)] + LINEAGE)
-    not_null = {k["column"] for k in by_type["expect_column_values_to_not_be_null"]}
-    required = {n for n, _, nullable in declared(table) if not nullable} | set(LINEAGE)
-    assert not_null == required, f"raw_{table}.json: not-null expectations differ from the contract"
-    mentioned = {k["column"] for kwargs in by_type.values() for k in kwargs if "column" in k}
-    assert mentioned <= required | {n for n, _, _ in declared(table)}, (
-        f"raw_{table}.json: unknown column"
+def test_the_format_sql_measures_the_declared_formats_and_nothing_else(table):
+    """``sql/value_formats_<table>.sql`` names its columns and formats (DuckDB cannot take
+    a column name as a parameter): run on the raw tables, it gives one row per declared
+    (column, format) of contract.COLUMN_FORMATS, each a string column of the table and a
+    format of contract.VALUE_FORMATS."""
+    from realpeople.defs.ingest.formats import measure_formats
+
+    strings = {c.name for c in contract.TABLES[table].columns if c.type == "string"}
+    declared_formats = contract.COLUMN_FORMATS[table]
+    assert set(declared_formats) <= strings, f"{table}: a format on an unknown or typed column"
+    assert set(declared_formats.values()) <= set(contract.VALUE_FORMATS)
+    con = duckdb.connect()
+    con.execute((INGEST_SQL / "create_raw_tables.sql").read_text())
+    con.execute((INGEST_SQL / "macros.sql").read_text())
+    rows_loaded, findings = measure_formats(con, table, date(2026, 1, 1))
+    assert rows_loaded == 0
+    assert [(f.column, f.format) for f in findings] == list(declared_formats.items()), (
+        f"value_formats_{table}.sql measures other columns or formats than contract.COLUMN_FORMATS"
     )
 
 

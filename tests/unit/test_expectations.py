@@ -46,36 +46,6 @@ def enforcement_list(n: int = 6) -> pd.DataFrame:
     )[ENFORCEMENT_COLUMNS]
 
 
-def raw_events(n: int = 14) -> pd.DataFrame:
-    types = ["post", "comment", "like", "follow", "dm", "group_message", "login"]
-    clients = ["app_ios", "app_android", "web", "api"]
-    return pd.DataFrame(
-        {
-            "event_id": [f"ev{i}" for i in range(n)],
-            "account_id": [f"acc{i % 3}" for i in range(n)],
-            "event_ts": pd.date_range("2024-03-01 08:00", periods=n, freq="min"),
-            "event_type": [types[i % 7] for i in range(n)],
-            "client": [clients[i % 4] for i in range(n)],
-            "device_id": ["d1"] * n,
-            "ip_country": ["DE"] * n,
-            "target_account_id": [None] * n,
-            "target_event_id": [None] * n,
-            "text": ["hello"] * n,
-            "image_hash": [None] * n,
-            "location_tag": [None] * n,
-            "ai_label": pd.array(
-                [True, False, None] * (n // 3) + [None] * (n % 3), dtype="boolean"
-            ),
-            "ai_metadata": pd.array([False] * n, dtype="boolean"),
-            "commercial": [False] * n,
-            "_delivery_date": pd.to_datetime(["2024-03-01"] * n),
-            "_source_file": ["events/dt=2024-03-01/part-0.parquet"] * n,
-            "_file_row": list(range(n)),
-            "_loaded_at": pd.to_datetime(["2024-03-02 05:00"] * n),
-        }
-    )
-
-
 def failed_of(summary: ValidationSummary, expectation: str, column: str | None = None):
     hits = [
         f
@@ -90,18 +60,16 @@ def failed_of(summary: ValidationSummary, expectation: str, column: str | None =
 
 
 def test_suites_are_gx_suite_json():
-    assert {"raw_events", "enforcement_list"} <= set(list_suites())
-    for name, severity in (("raw_events", "warning"), ("enforcement_list", "blocking")):
+    assert {"account_features", "enforcement_list"} <= set(list_suites())
+    for name in ("account_features", "enforcement_list"):
         suite = load_suite(name)
         assert suite["name"] == name
-        assert suite["meta"]["severity"] == severity
+        assert suite["meta"]["severity"] == "blocking"
         assert suite["meta"]["description"]
         assert all(
             e["type"].startswith("expect_") and isinstance(e["kwargs"], dict)
             for e in suite["expectations"]
         )
-    raw_types = {e["type"] for e in load_suite("raw_events")["expectations"]}
-    assert "expect_column_values_to_be_unique" not in raw_types  # raw keeps re-sent rows
 
 
 def test_load_suite_rejects_unknown_and_path_names():
@@ -196,48 +164,6 @@ def test_two_run_dates_fail():
     assert f.observed_value == 2
 
 
-# ------------------------------------------------------------------- raw events
-
-
-def test_good_raw_events_pass():
-    summary = validate_frame(raw_events(), "raw_events")
-    assert summary.success, summary.to_markdown()
-    assert summary.severity == "warning"
-
-
-def test_raw_events_keep_resent_rows():
-    frame = pd.concat([raw_events(), raw_events()], ignore_index=True)
-    assert validate_frame(frame, "raw_events").success
-
-
-def test_raw_events_unknown_event_type_fails():
-    frame = raw_events()
-    frame.loc[3, "event_type"] = "retweet"
-    summary = validate_frame(frame, "raw_events")
-    assert not summary.success
-    f = failed_of(summary, "expect_column_values_to_be_in_set", "event_type")
-    assert f.sample == ["retweet"]
-
-
-def test_raw_events_tz_aware_timestamps_are_accepted_and_checked():
-    frame = raw_events()
-    frame["event_ts"] = frame["event_ts"].dt.tz_localize("UTC")
-    assert validate_frame(frame, "raw_events").success
-    frame.loc[0, "event_ts"] = pd.Timestamp("2011-06-01", tz="UTC")
-    f = failed_of(
-        validate_frame(frame, "raw_events"), "expect_column_values_to_be_between", "event_ts"
-    )
-    assert f.sample == ["2011-06-01T00:00:00"]
-
-
-def test_raw_events_text_booleans_fail():
-    frame = raw_events()
-    frame["commercial"] = ["no"] * len(frame)
-    failed_of(
-        validate_frame(frame, "raw_events"), "expect_column_values_to_be_in_type_list", "commercial"
-    )
-
-
 # ------------------------------------------------------------------- outputs
 
 
@@ -288,16 +214,15 @@ def test_a_checkpoint_keeps_each_validation_in_data_docs(tmp_path):
 
 
 def test_every_edge_table_has_a_suite_with_its_severity():
+    """The tables the pipeline writes and gates on. The raw tables have none: every raw
+    row is validated in SQL at load, and their formats are the load's own check
+    (defs/ingest/formats.py), so no GX pass reads them again (issue 15)."""
     expected = {
-        "raw_accounts": "warning",
-        "raw_events": "warning",
-        "raw_reviews": "warning",
-        "raw_appeals": "warning",
         "account_features": "blocking",
         "account_scores": "blocking",
         "enforcement_list": "blocking",
     }
-    assert set(expected) <= set(list_suites())
+    assert set(list_suites()) == set(expected)
     for name, severity in expected.items():
         assert load_suite(name)["meta"]["severity"] == severity, name
 
@@ -378,65 +303,3 @@ def test_account_scores_suite():
         validate_frame(frame, "account_scores"), "expect_column_values_to_be_unique", "account_id"
     )
     assert failure.sample == ["acc0", "acc0"]
-
-
-@pytest.mark.parametrize(
-    "suite,frame",
-    [
-        (
-            "raw_accounts",
-            pd.DataFrame(
-                {
-                    "account_id": ["a1"],
-                    "created_at": pd.to_datetime(["2024-01-01"]),
-                    "declared_country": ["DE"],
-                    "bio": ["hi"],
-                    "avatar_hash": ["ab"],
-                    "signup_client": ["web"],
-                    "signup_ip_country": ["DE"],
-                    "follower_count": [1],
-                    "following_count": [2],
-                }
-            ),
-        ),
-        (
-            "raw_reviews",
-            pd.DataFrame(
-                {
-                    "review_id": ["r1"],
-                    "account_id": ["a1"],
-                    "reviewed_at": pd.to_datetime(["2024-03-01"]),
-                    "verdict": ["human"],
-                    "source": ["appeal"],
-                }
-            ),
-        ),
-        (
-            "raw_appeals",
-            pd.DataFrame(
-                {
-                    "appeal_id": ["p1"],
-                    "account_id": ["a1"],
-                    "action": ["terminate"],
-                    "filed_at": pd.to_datetime(["2024-03-01"]),
-                    "outcome": ["pending"],
-                    "decided_at": pd.to_datetime([None]),
-                }
-            ),
-        ),
-    ],
-)
-def test_raw_suites_accept_a_good_row_and_name_an_unknown_value(suite, frame):
-    frame = frame.assign(
-        _delivery_date=pd.to_datetime(["2024-03-01"]),
-        _source_file=["f.parquet"],
-        _file_row=[0],
-        _loaded_at=pd.to_datetime(["2024-03-02"]),
-    )
-    assert validate_frame(frame, suite).success, validate_frame(frame, suite).to_markdown()
-    column = {"raw_accounts": "signup_client", "raw_reviews": "verdict", "raw_appeals": "outcome"}[
-        suite
-    ]
-    bad = frame.assign(**{column: ["fax"]})
-    failure = failed_of(validate_frame(bad, suite), "expect_column_values_to_be_in_set", column)
-    assert failure.sample == ["fax"]

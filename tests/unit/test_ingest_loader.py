@@ -299,3 +299,59 @@ def test_ids_an_earlier_delivery_brought_are_counted_among_the_deliveries_that_c
         day=day7,
     )
     assert load_delivery(con, tmp_path, "events", day7).ids_delivered_before == 0
+
+
+def test_the_values_formats_are_measured_over_the_delivery_naming_file_column_and_example(
+    tmp_path, con
+):
+    """Off-format values load (the contract describes the formats of these nullable
+    columns without making them binding), and the delivery's finding names the column,
+    how many of its values are off, and the first one with its file and row. Within the
+    tolerance, nothing is reported; past it, the sentence says what was expected."""
+    from realpeople.contract import COLUMN_FORMATS, VALUE_FORMATS
+    from realpeople.defs.ingest.formats import formats_verdict, measure_formats
+
+    rows = [
+        {**GOOD[2], "event_id": f"e{i}", "ip_country": "DE", "image_hash": "ab12"}
+        for i in range(200)
+    ]
+    rows[7]["ip_country"] = "Germany"  # 1 of 200: within the 1 % tolerated
+    rows[9]["image_hash"] = "https://cdn.example/1.jpg"
+    rows[11]["image_hash"] = "not-hex"
+    rows[40]["image_hash"] = "ab12 "  # 3 of 200: past the 1 % tolerated
+    rows[12]["event_id"] = "x" * 201
+    write(tmp_path, "events", "part-0.parquet", events_table(rows))
+    report = load_delivery(con, tmp_path, "events", DAY)
+    assert report.rows_loaded == 200  # all loaded: formats are not row-level rules
+
+    rows_loaded, findings = measure_formats(con, "events", DAY)
+    by_column = {f.column: f for f in findings}
+    assert rows_loaded == 200
+    assert {(f.column, f.format) for f in findings} == set(COLUMN_FORMATS["events"].items())
+    assert (by_column["ip_country"].present, by_column["ip_country"].off) == (200, 1)
+    assert by_column["ip_country"].within_tolerance
+    hashes = by_column["image_hash"]
+    assert (hashes.off, hashes.example, hashes.example_row) == (3, "https://cdn.example/1.jpg", 9)
+    assert hashes.example_file.endswith("events/dt=2026-11-01/part-0.parquet")
+    assert by_column["event_id"].off == 1 and by_column["event_id"].example == "x" * 80
+    assert by_column["text"].present == 0 and by_column["text"].within_tolerance
+
+    problems = formats_verdict("events", rows_loaded, findings)
+    assert len(problems) == 2, problems  # the hashes (1 %) and the 201-character id
+    assert problems[0].startswith("event_id: 1 of 200 values (0.5%) not at most 200 characters")
+    assert "image_hash: 3 of 200 values (1.5%)" in problems[1]
+    assert VALUE_FORMATS["hex"].pattern in problems[1] and "part-0.parquet row 9" in problems[1]
+
+
+def test_a_delivery_that_loads_no_event_is_reported_and_empty_reviews_are_not(tmp_path, con):
+    from realpeople.defs.ingest.formats import formats_verdict, measure_formats
+
+    bad = [{**GOOD[0], "event_type": "retweet"}]
+    write(tmp_path, "events", "part-0.parquet", events_table(bad))
+    load_delivery(con, tmp_path, "events", DAY)
+    rows_loaded, findings = measure_formats(con, "events", DAY)
+    assert rows_loaded == 0 and all(f.present == 0 for f in findings)
+    (problem,) = formats_verdict("events", rows_loaded, findings)
+    assert problem.startswith("0 events rows loaded")
+    load_delivery(con, tmp_path, "reviews", DAY)  # no reviews file at all
+    assert formats_verdict("reviews", *measure_formats(con, "reviews", DAY)) == []

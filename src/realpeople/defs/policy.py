@@ -29,8 +29,6 @@ The rules, per asset (a partition is a delivery date):
   waits for the first model. It runs again when the champion or its policy changes, when
   an already published date's inputs change (a late or re-sent delivery), and once after
   an operator releases the safety brake. Blocking checks gate it as in any run.
-- **The raw GX suites** of the run date run once its delivery is in: with the
-  publication, or alone (``raw_suites_job``) when the publication waits.
 
 A failed run is not retried on every tick: a rule that depends on the state of the data
 waits for new data after a failure (``execution_failed``).
@@ -372,7 +370,6 @@ class RunPolicy:
     model: AutomationCondition
     publication: AutomationCondition
     follows_publication: AutomationCondition
-    raw_suites: AutomationCondition
 
 
 def run_policy(settings: Settings) -> RunPolicy:
@@ -423,22 +420,11 @@ def run_policy(settings: Settings) -> RunPolicy:
         .allow(PUBLICATION)
         .with_label("its date's publication runs")
     )
-    # Not `since_last_handled`: for a partitioned asset check, Dagster 1.13 judges every
-    # evaluation an initial one (its context has no partitions definition, so the stored
-    # subset never matches), which resets `since` on every tick. So: the run date's suites
-    # never evaluated, or its delivery loaded again since the last tick.
-    raw_suites = (
-        run_date
-        & (a.missing() | a.any_deps_match(a.newly_updated()))
-        & DeliveriesLoaded(settings)
-        & ~a.in_progress()
-    )
     return RunPolicy(
         features=features.with_label("features of a date the pipeline needs"),
         model=model.with_label("train while no champion is registered"),
         publication=publication.with_label("publish the run date"),
         follows_publication=follows,
-        raw_suites=raw_suites.with_label("the run date's delivery, with its publication"),
     )
 
 

@@ -262,19 +262,6 @@ def _context(gx_root: Path | None) -> tuple[Any, Any, Any]:
         return _gx_state[key]
 
 
-def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Timestamps as naive UTC (the contract's convention, and what DuckDB's TIMESTAMP
-    gives): GX compares datetime columns with the suites' ISO string bounds, and
-    pandas refuses to compare a tz-aware column with a naive bound."""
-    aware = [c for c, dtype in frame.dtypes.items() if isinstance(dtype, pd.DatetimeTZDtype)]
-    if not aware:
-        return frame
-    out = frame.copy(deep=False)
-    for c in aware:
-        out[c] = out[c].dt.tz_convert("UTC").dt.tz_localize(None)
-    return out
-
-
 def validate_frame(
     frame: pd.DataFrame,
     suite_name: str,
@@ -316,7 +303,7 @@ def validate_frame(
             name=spec["name"], expectations=expectations, meta=dict(spec.get("meta") or {})
         )
         if gx_root is None:
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": _prepare(frame)})
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(
                 suite, expectation_parameters=params, result_format=_RESULT_FORMAT
             )
@@ -338,7 +325,7 @@ def validate_frame(
                 )
             )
             run = checkpoint.run(
-                batch_parameters={"dataframe": _prepare(frame)},
+                batch_parameters={"dataframe": frame},
                 expectation_parameters=params,
                 run_id=RunIdentifier(run_name=batch_id, run_time=now),
             )

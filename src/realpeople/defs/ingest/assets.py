@@ -25,6 +25,7 @@ from dagster_duckdb import DuckDBResource
 
 from realpeople.contract import TABLES
 from realpeople.defs.ingest.export import export_delivery
+from realpeople.defs.ingest.formats import formats_verdict, measure_formats
 from realpeople.defs.ingest.landing import survey_landing
 from realpeople.defs.ingest.loader import DeliveryReport, load_delivery, record_landing_survey, sql
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions, partition_range
@@ -32,13 +33,12 @@ from realpeople.settings import Settings
 
 RAW_KEYS = {table: AssetKey(["raw", table]) for table in TABLES}
 # The checks each load reports itself (see check_specs below).
-LOAD_CHECKS = ("rows_reconcile", "files_accepted")
+LOAD_CHECKS = ("rows_reconcile", "files_accepted", "value_formats")
 
 
 def ingest_selection(tables) -> tuple[list[AssetKey], list[AssetCheckKey]]:
     """The raw assets of ``tables`` and the checks their loads report: what an ingest run
-    of part of a delivery selects. (A bare asset selection would pull in every check of
-    those assets, the raw GX suites too, which run in the daily run instead.)"""
+    of part of a delivery selects."""
     chosen = [t for t in sorted(tables) if t in RAW_KEYS]
     return (
         [RAW_KEYS[t] for t in chosen],
@@ -62,6 +62,25 @@ def _files_table(report: DeliveryReport) -> str:
         ]
     )
     return frame.to_markdown(index=False) if not frame.empty else "_no files in this delivery_"
+
+
+def _formats_table(findings) -> str:
+    frame = pd.DataFrame(
+        [
+            {
+                "column": f.column,
+                "format": f.format,
+                "present": f.present,
+                "off": f.off,
+                "share off": f"{f.share_off:.2%}",
+                "first off": ""
+                if f.example is None
+                else f"{f.example_file}:{f.example_row} {f.example!r}",
+            }
+            for f in findings
+        ]
+    )
+    return frame.to_markdown(index=False) if not frame.empty else "_no column with a format_"
 
 
 def _reconcile(warehouse: DuckDBResource, table: str, day: date) -> dict:
@@ -112,6 +131,15 @@ def build_raw_asset(table: str):
                     "unreadable, over a limit) and no entry of its folder was refused"
                 ),
             ),
+            AssetCheckSpec(
+                LOAD_CHECKS[2],
+                asset=key,
+                description=(
+                    "the loaded values look as the contract describes them: country codes, "
+                    "hex hashes, ids and texts of a plausible length, each column within "
+                    "its tolerance (contract.VALUE_FORMATS); a warning, the rows are loaded"
+                ),
+            ),
         ],
     )
     def _raw_asset(
@@ -120,6 +148,8 @@ def build_raw_asset(table: str):
         day = date.fromisoformat(context.partition_key)
         with warehouse.get_connection() as con:
             report = load_delivery(con, Path(settings.landing_dir), table, day)
+            # Right after the load, on the same connection: its rows are still in memory.
+            rows_loaded, findings = measure_formats(con, table, day)
             # The zone outside delivery folders (refused folders, stray files) is recorded
             # by every load, so the ledger says what is there however the load started.
             survey = survey_landing(Path(settings.landing_dir), *partition_range(settings))
@@ -132,6 +162,9 @@ def build_raw_asset(table: str):
         file_messages = [m for f in report.files for m in f.messages]
         for message in report.messages:
             (context.log.warning if message in file_messages else context.log.info)(message)
+        off_format = formats_verdict(table, rows_loaded, findings)
+        for problem in off_format:
+            context.log.warning(f"{table} delivery {day}: {problem}")
         counts = _reconcile(warehouse, table, day)
         reconciles = (
             counts["files_unreconciled"] == 0
@@ -172,6 +205,16 @@ def build_raw_asset(table: str):
             metadata={
                 "rejected_files": MetadataValue.json([f.message for f in rejected]),
                 "refused_entries": MetadataValue.json([e.message for e in report.refused_entries]),
+            },
+        )
+        yield AssetCheckResult(
+            check_name=LOAD_CHECKS[2],
+            passed=not off_format,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "rows_loaded": rows_loaded,
+                "problems": MetadataValue.md("\n".join(f"- {p}" for p in off_format) or "_none_"),
+                "columns": MetadataValue.md(_formats_table(findings)),
             },
         )
 

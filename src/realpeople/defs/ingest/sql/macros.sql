@@ -18,3 +18,16 @@ create or replace temp macro contract_boolean(value) as
         when 'true' then true when '1' then true
         when 'false' then false when '0' then false
     end;
+-- One (column, format) finding over the rows aggregated (value_formats_<table>.sql): how
+-- many values are present, how many are off the format, and the first off value by file
+-- and row (cut to 80 characters). The file and row are arguments: a macro's body cannot
+-- name the caller's columns.
+create or replace temp macro format_finding(column_name, format_name, value, is_off, source_file, file_row) as {
+    'column_name': column_name,
+    'format_name': format_name,
+    'present': count(value),
+    'off': count(*) filter (where is_off),
+    'first_off': min(
+        { 'file': source_file, 'row': file_row, 'value': left(value, 80) }
+    ) filter (where is_off)
+};

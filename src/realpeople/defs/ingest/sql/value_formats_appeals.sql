@@ -1,0 +1,10 @@
+-- One row per (column, format) of contract.COLUMN_FORMATS['appeals'], over the rows one
+-- delivery ($delivery_date) loaded into raw.appeals: as value_formats_events.sql.
+select
+    unnest([
+        format_finding('appeal_id', 'id_chars', appeal_id, length(appeal_id) > $id_chars, _source_file, _file_row),
+        format_finding('account_id', 'id_chars', account_id, length(account_id) > $id_chars, _source_file, _file_row)
+    ], recursive := true),
+    count(*) as rows_loaded
+from raw.appeals
+where _delivery_date = $delivery_date;
