@@ -7,7 +7,7 @@ Each case loads through ``load_delivery``, the function the Dagster ingest asset
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -302,11 +302,19 @@ def test_events_of_an_account_never_seen_are_loaded_and_counted(tmp_path, con):
     load_delivery(con, tmp_path, "accounts", DAY)
     load_delivery(con, tmp_path, "events", DAY)
     assert reconcile(con, "events") == {"landed": 3, "loaded": 3, "quarantined": 0}
-    # What the `events_accounts_known` warning check reports for the run date.
-    events, accounts, example, where = con.execute(
-        quality_sql("events_of_unknown_accounts.sql"), {"run_date": DAY}
-    ).fetchone()
-    assert (events, accounts, example, where) == (2, 1, "ghost", f"{path} row 1")
+
+    # What the `events_accounts_known` warning check reports for the run date: the events
+    # of its feature window (an event older than the window cannot reach the features).
+    def unknown(run_date, window_days):
+        return con.execute(
+            quality_sql("events_of_unknown_accounts.sql"),
+            {"run_date": run_date, "window_days": window_days},
+        ).fetchone()
+
+    assert unknown(DAY, 28) == (2, 1, "ghost", f"{path} row 1")
+    assert unknown(DAY + timedelta(days=27), 28) == (2, 1, "ghost", f"{path} row 1")
+    assert unknown(DAY + timedelta(days=28), 28)[:2] == (0, 0)  # out of the window
+    assert unknown(DAY - timedelta(days=1), 28)[:2] == (0, 0)  # not delivered yet
 
 
 # --------------------------------------------------------------------- hard text

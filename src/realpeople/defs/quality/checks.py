@@ -5,8 +5,9 @@
   downstream (training, scoring, publishing) runs for that date.
 - ``account_scores_contract`` (blocking): the enforcement list and the published files
   are built from the scores; a failure stops publishing.
-- ``events_accounts_known`` (warning): events of accounts that no delivery has described
-  cannot reach the features; they are counted, with an example, instead of vanishing.
+- ``events_accounts_known`` (warning): events of the run date's window whose account no
+  delivery has described cannot reach the features; they are counted, with an example,
+  instead of vanishing.
 - ``enforcement_guards`` (warning): the run date's terminate guard held automatic
   terminations, or its warn guard raised the warn bar (``model_status``,
   :mod:`realpeople.ml.policy`): the model's policy met today's audited people badly, and
@@ -23,6 +24,7 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
+    ResourceParam,
     asset_check,
 )
 from dagster_duckdb import DuckDBResource
@@ -30,6 +32,7 @@ from dagster_duckdb import DuckDBResource
 from realpeople.defs.features.builds import accounts_known
 from realpeople.defs.quality.gx import gx_asset_check
 from realpeople.partitions import DUCKDB_WRITER_POOL, delivery_date_partitions
+from realpeople.settings import Settings
 from realpeople.warehouse import sql_reader
 
 ACCOUNT_FEATURES = AssetKey("account_features")
@@ -99,17 +102,20 @@ account_scores_contract = gx_asset_check(
     partitions_def=delivery_date_partitions,
     pool=DUCKDB_WRITER_POOL,
     description=(
-        "Events delivered up to the run date whose account no accounts delivery has "
+        "Events of the run date's feature window whose account no accounts delivery has "
         "described: they cannot reach the features. Warning, with a count and an example."
     ),
 )
 def events_accounts_known(
-    context: AssetCheckExecutionContext, warehouse: DuckDBResource
+    context: AssetCheckExecutionContext,
+    warehouse: DuckDBResource,
+    settings: ResourceParam[Settings],
 ) -> AssetCheckResult:
     run_date = context.partition_keys[-1]  # the newest date of a (single-run) range
     with warehouse.get_connection() as con:
         events, accounts, example, where = con.execute(
-            sql("events_of_unknown_accounts.sql"), {"run_date": run_date}
+            sql("events_of_unknown_accounts.sql"),
+            {"run_date": run_date, "window_days": settings.feature_window_days},
         ).fetchone()
     message = (
         (
