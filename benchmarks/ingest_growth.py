@@ -96,7 +96,11 @@ def load_one_by_one(work: Path, window: int, hold_open: bool) -> tuple[list[dict
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     rows = []
     requests = sorted(delivery_tick(defs, instance, settings), key=lambda r: r.partition_key)
-    held = backlog_held_open(settings) if hold_open else contextlib.nullcontext({"seconds": 0.0})
+    held = (
+        backlog_held_open(settings, len(requests))
+        if hold_open
+        else contextlib.nullcontext({"seconds": 0.0})
+    )
     with held as checkpoint:
         for n, request in enumerate(requests, start=1):
             before = events_held(settings)

@@ -77,7 +77,7 @@ def _ledger(settings: Settings, read_only: bool = True):
 
 
 @contextlib.contextmanager
-def backlog_held_open(settings: Settings):
+def backlog_held_open(settings: Settings, deliveries: int):
     """The warehouse held open in this process while a backlog of deliveries loads, one
     ingest run after another (``make run``), and closed once after the last.
 
@@ -88,10 +88,14 @@ def backlog_held_open(settings: Settings):
     without a checkpoint, and the backlog is checkpointed once, on leaving; every commit
     is durable as before (DuckDB's write-ahead log). Yields a dict whose ``seconds`` is
     that last close, filled in on leaving. Not around dbt: its process needs the file.
+    With fewer than two ``deliveries`` there is nothing to save: nothing is opened.
     """
     from realpeople.resources import warehouse_resource
 
     timing = {"seconds": 0.0}
+    if deliveries < 2:
+        yield timing
+        return
     with warehouse_resource(settings).get_connection() as con:
         try:
             yield timing
@@ -342,7 +346,7 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
         f"RealPeople: {len(all_dates)} delivery dates in {settings.landing_dir}; "
         f"{len(ingest)} to load; {len(landing.refused)} other entries refused"
     )
-    with backlog_held_open(settings) as checkpoint:
+    with backlog_held_open(settings, len(ingest)) as checkpoint:
         for n, request in enumerate(ingest, start=1):
             tables = ", ".join(key.path[-1] for key in request.asset_selection)
             print(f"  delivery {n}/{len(ingest)}: {request.partition_key} ({tables})", flush=True)

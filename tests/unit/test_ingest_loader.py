@@ -1,6 +1,7 @@
 """Loading deliveries into the raw layer: typing, quarantine, idempotence, CSV = Parquet."""
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -355,3 +356,33 @@ def test_a_delivery_that_loads_no_event_is_reported_and_empty_reviews_are_not(tm
     assert problem.startswith("0 events rows loaded")
     load_delivery(con, tmp_path, "reviews", DAY)  # no reviews file at all
     assert formats_verdict("reviews", *measure_formats(con, "reviews", DAY)) == []
+
+
+def test_a_backlog_is_checkpointed_once_when_it_is_held_open(tmp_path):
+    """`make run` holds the warehouse open while a backlog loads: each run's connection
+    closes without a checkpoint (the write-ahead log stays), and leaving checkpoints it
+    once. One delivery holds nothing open (there is nothing to save)."""
+    from realpeople.cli import backlog_held_open
+    from realpeople.resources import warehouse_resource
+    from realpeople.settings import load_settings
+
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+    wal = Path(settings.warehouse_path + ".wal")
+    warehouse = warehouse_resource(settings)
+
+    def one_run(i):
+        with warehouse.get_connection() as con:
+            con.execute("create table if not exists t (i integer)")
+            con.execute("insert into t values (?)", [i])
+
+    with backlog_held_open(settings, deliveries=2) as checkpoint:
+        one_run(1)
+        one_run(2)
+        assert wal.exists() and wal.stat().st_size > 0  # committed, not yet checkpointed
+    assert not wal.exists() and checkpoint["seconds"] > 0
+    with backlog_held_open(settings, deliveries=1) as checkpoint:
+        one_run(3)
+        assert not wal.exists()  # its own close checkpointed, as without a backlog
+    assert checkpoint["seconds"] == 0.0
+    with warehouse.get_connection() as con:
+        assert con.execute("select list(i order by i) from t").fetchone()[0] == [1, 2, 3]
