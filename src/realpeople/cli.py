@@ -359,6 +359,8 @@ def run_pipeline(settings: Settings, quiet: bool = True, retrain: bool = False) 
                 log_dir=log_dir,
             )
             timings["ingest"] += seconds
+    if checkpoint["seconds"]:
+        print(f"  {'warehouse checkpoint':<34} ok  {checkpoint['seconds']:6.1f} s", flush=True)
     timings["ingest"] += checkpoint["seconds"]
     dates = pipeline_dates(settings)
     with _ledger(settings) as con:
