@@ -11,8 +11,13 @@ Not a test. It
    ``benchmarks/stage_probe.py``;
 4. runs it once more with nothing new to load (what a re-run costs);
 5. on a copy of the same warehouse, times the two yardsticks of issue 15:
-   - ``full``: ``dbt run --full-refresh`` of every model up to ``account_features`` as of the
-     last date (a backfill or a new feature recomputes this);
+   - ``full``: ``dbt build --full-refresh`` as of the last date, of what the daily run's
+     features stage builds: every model and data test (not dbt's unit tests, which no
+     run repeats). A backfill or a new feature recomputes this. ``--full-scope mart``
+     times the yardstick of stops 22-32 instead, ``dbt run --full-refresh --select
+     +account_features``: the models up to the mart only, without the co-targeting pairs
+     (which feed the cluster features, not the mart) and without the tests, both of
+     which the daily run does;
    - ``sort``: one DuckDB pass that reads the window's events and sorts them by account and
      time (a lag over them, as the gap features need): the floor of any rebuild.
 
@@ -134,7 +139,7 @@ print(con.execute('''
 """
 
 
-def yardsticks(work: Path, last: date, window: int) -> dict:
+def yardsticks(work: Path, last: date, window: int, full_scope: str = "stage") -> dict:
     """Full recompute and plain sort, each in its own process, on a copy of the warehouse."""
     from realpeople.settings import load_settings
 
@@ -161,13 +166,17 @@ def yardsticks(work: Path, last: date, window: int) -> dict:
     )
     dbt_env = {**env, **settings.subprocess_env(), **settings.dbt_run_env(last.isoformat())}
     dbt_env["REALPEOPLE_WAREHOUSE_PATH"] = str(copy)
+    # The same nodes as the features stage's `dbt build` (assets.py), from scratch; or, as
+    # up to stop 32, the models up to the mart only.
+    scope = (
+        ["run", "--full-refresh", "--select", "+account_features"]
+        if full_scope == "mart"
+        else ["build", "--full-refresh", "--exclude-resource-type", "unit_test"]
+    )
     full = run_child(
         [
             str(Path(sys.executable).parent / "dbt"),
-            "run",
-            "--full-refresh",
-            "--select",
-            "+account_features",
+            *scope,
             "--project-dir",
             str(ROOT / "dbt_project"),
             "--profiles-dir",
@@ -192,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--end-date", default="2026-11-15")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/bench-daily"))
     parser.add_argument("--reuse", action="store_true", help="keep the world and history run")
+    parser.add_argument(
+        "--full-scope",
+        choices=("stage", "mart"),
+        default="stage",
+        help="full recompute of the features stage's dbt build (default), or of the models "
+        "up to account_features only (the yardstick up to stop 32)",
+    )
     args = parser.parse_args(argv)
     work: Path = args.work_dir
     last = date.fromisoformat(args.end_date)
@@ -253,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     figures["daily"] = probed_run(work, args.window, "daily")
     figures["rerun_nothing_new"] = probed_run(work, args.window, "rerun")
     figures.update(warehouse_counts(work / "data" / "warehouse.duckdb", last, args.window))
-    sticks = yardsticks(work, last, args.window)
-    figures["full_recompute"] = sticks["full"]
+    sticks = yardsticks(work, last, args.window, args.full_scope)
+    figures["full_recompute"] = {**sticks["full"], "scope": args.full_scope}
     figures["plain_sort"] = sticks["sort"]
     daily_features = figures["daily"]["stages"].get("features", {}).get("seconds")
     figures["ratios"] = {
