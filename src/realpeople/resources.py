@@ -69,9 +69,8 @@ class RealPeopleDbtCliResource(DbtCliResource):
             return super().cli(args, **kwargs)
 
     def _initialize_dbt_core_adapter(self, args):
-        """None: the invocation then has no adapter, which only the metadata fetchers
-        above need (DbtCliInvocation takes None, as for dbt Fusion)."""
-        return None
+        """No adapter (None): only the metadata fetchers above need one, and
+        DbtCliInvocation takes None, as it does for dbt Fusion."""
 
     @property
     def _cli_version(self):
