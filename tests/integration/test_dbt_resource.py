@@ -40,3 +40,23 @@ def test_a_dbt_command_loads_no_dbt_adapter_in_this_process(tmp_path):
     invocation = dbt_resource(settings).cli(["parse"], target_path=tmp_path / "target")
     assert invocation.adapter is None
     assert invocation.wait().is_successful()
+
+
+def test_the_dbt_version_is_what_dbt_says_without_starting_dbt(tmp_path, monkeypatch):
+    """dagster-dbt asks the version before a process's first command; for the environment's
+    own dbt it comes from the package metadata, and it is the version dbt itself reports."""
+    import re
+    import subprocess
+
+    from realpeople import resources
+
+    said = subprocess.check_output([resources.dbt_executable(), "--version"]).decode()
+    reported = re.search(r"installed:\s*(\d+\.\d+\.\d+)", said).group(1)
+    resources._dbt_version_output.cache_clear()
+
+    def no_dbt_process(*args, **kwargs):
+        raise AssertionError(f"dbt started: {args}")
+
+    monkeypatch.setattr(resources.subprocess, "check_output", no_dbt_process)
+    settings = load_settings({"REALPEOPLE_DATA_DIR": str(tmp_path / "data")})
+    assert str(dbt_resource(settings)._cli_version) == reported

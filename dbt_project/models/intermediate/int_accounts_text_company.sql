@@ -8,9 +8,13 @@
 -- members, whose texts are nearly all shared. Measured on seed 33 (20,000 accounts x 14
 -- days): people sharing over 15 % of their texts had 0.06-0.45 (95th percentile <= 0.29),
 -- automation 0.28-0.98 (farm ~0.89, stealth 0.41 on average). Reads no label.
--- A view: read once per build by the features step (account_cluster_features), so
--- account_features keeps its columns (its history would need a rebuild otherwise).
-{{ config(materialized='view') }}
+-- Not a column of account_features, so that the mart keeps its columns (its history would
+-- need a rebuild otherwise): the features step reads it after each build into
+-- account_cluster_features. A table on DuckDB, computed once per build: as a view it was
+-- computed three times, by that step and by each of its two data tests (1.9 s, 1.4 s and
+-- 1.3 s of the daily build at 100k accounts; docs/benchmarks.md, stop 33). A view elsewhere
+-- (Spark): the step reads it in DuckDB only, as int_account_pairs_cotargeted.
+{{ config(materialized=('table' if target.type == 'duckdb' else 'view')) }}
 
 with texts as (
 
