@@ -60,7 +60,7 @@ def _build(tmp_path: Path, warehouse: Path, run_date: date) -> None:
         settings.dbt_vars(),
     )
     with duckdb.connect(str(warehouse)) as con:
-        write_cluster_features(con, run_date.isoformat())
+        write_cluster_features(con, run_date.isoformat(), settings.feature_window_days)
 
 
 def _clusters(warehouse: Path, run_date: date) -> pd.DataFrame:

@@ -322,23 +322,30 @@ def test_the_features_step_replaces_a_date_and_degrades_without_the_graph(tmp_pa
             "insert into account_features values ('2026-11-15', ?, ?)",
             [account, 0.9 if account in ring else 0.1],
         )
+    # Events on 7 days of the 28-day window of 2026-11-15; one more day only through an
+    # event delivered after the run date, and one before the window: neither counts.
+    con.execute("create schema raw")
     con.execute(
-        "create table int_events_windowed as select timestamp '2026-11-09 10:00' + to_days(d) as event_ts from range(7) t(d)"
+        "create table raw.events as "
+        "select timestamp '2026-11-09 10:00' + to_days(d) as event_ts, "
+        "date '2026-11-15' as _delivery_date from range(7) t(d) "
+        "union all select timestamp '2026-11-03 10:00', date '2026-11-16' "
+        "union all select timestamp '2026-10-18 23:59', date '2026-10-19'"
     )
-    write_cluster_features(con, "2026-11-15")  # no view yet: degrades
+    write_cluster_features(con, "2026-11-15", 28)  # no view yet: degrades
     assert con.execute("select count(*) from account_cluster_features").fetchone()[0] == 0
     con.execute(
         "create view int_account_pairs_cotargeted as select * from (values "
         "('r1', 'r2', 9, 12, 12), ('r1', 'r3', 8, 12, 10), ('r2', 'r3', 9, 12, 10), "
         "('person', 'r1', 3, 300, 12)) t(account_a, account_b, weight, targets_a, targets_b)"
     )
-    done = write_cluster_features(con, "2026-11-15")
+    done = write_cluster_features(con, "2026-11-15", 28)
     assert done["accounts"] == 4 and done["ring_accounts"] == 3 and done["window_days"] == 7
-    write_cluster_features(con, "2026-11-15")  # a re-run replaces, never appends
+    write_cluster_features(con, "2026-11-15", 28)  # a re-run replaces, never appends
     rows = dict(
         con.execute("select account_id, cluster_is_ring from account_cluster_features").fetchall()
     )
     assert rows == {"r1": 1.0, "r2": 1.0, "r3": 1.0, "person": 0.0}
     # a Spark build: the DuckDB view is an earlier build's, so nothing is read from it
-    assert write_cluster_features(con, "2026-11-15", in_duckdb=False)["accounts"] == 0
+    assert write_cluster_features(con, "2026-11-15", 28, in_duckdb=False)["accounts"] == 0
     assert con.execute("select count(*) from account_cluster_features").fetchone()[0] == 0

@@ -152,7 +152,12 @@ def realpeople_dbt_models(
         # Now, not later: the co-targeting view is as of this build's date. (On Spark the
         # view is not in DuckDB: the date gets no rows and the model degrades.)
         with warehouse.get_connection() as con:
-            done = write_cluster_features(con, run_date, in_duckdb=settings.engine == "duckdb")
+            done = write_cluster_features(
+                con,
+                run_date,
+                settings.feature_window_days,
+                in_duckdb=settings.engine == "duckdb",
+            )
         log = context.log.info if done["accounts"] else context.log.warning
         log(f"account_cluster_features: {done}")
         if inputs is not None:
