@@ -32,11 +32,14 @@ def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def write_cluster_features(
-    con: duckdb.DuckDBPyConnection, run_date: str, window_days: int, in_duckdb: bool = True
+    con: duckdb.DuckDBPyConnection,
+    run_date: str,
+    feature_window_days: int,
+    in_duckdb: bool = True,
 ) -> dict:
     """Replace ``run_date``'s rows of ``account_cluster_features`` from the current
     co-targeting view; returns what it did (for the run's log and metadata).
-    ``window_days``: the feature window's length (setting ``feature_window_days``).
+    ``feature_window_days``: the window's length (the setting of that name).
     ``in_duckdb``: the build ran in this warehouse (False on the Spark engine: a view left
     by an earlier DuckDB build would describe another window). Degrades, never fails the
     build: without the view, or if reading it fails, the date has no rows."""
@@ -46,19 +49,20 @@ def write_cluster_features(
     if not in_duckdb or not _has(con, PAIRS):
         return {"run_date": run_date, "accounts": 0, "note": f"{PAIRS} not built here"}
     try:
-        return _write(con, run_date, window_days)
+        return _write(con, run_date, feature_window_days)
     except (duckdb.Error, MemoryError) as error:
         return {"run_date": run_date, "accounts": 0, "note": f"not written: {error}"}
 
 
-def _write(con: duckdb.DuckDBPyConnection, run_date: str, window_length: int) -> dict:
+def _write(con: duckdb.DuckDBPyConnection, run_date: str, feature_window_days: int) -> dict:
     from realpeople.ml.coordination import structural_features  # scipy: only when used
 
     edges = con.execute(sql("cluster_feature_edges.sql")).df()
     accounts = con.execute(sql("cluster_feature_accounts.sql"), {"run_date": run_date}).df()
     window_days = (
         con.execute(
-            sql("window_days.sql"), {"run_date": run_date, "window_days": window_length}
+            sql("window_days.sql"),
+            {"run_date": run_date, "window_days": feature_window_days},
         ).fetchone()[0]
         or 1
     )
