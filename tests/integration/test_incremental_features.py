@@ -160,19 +160,22 @@ def test_incremental_staging_equals_a_full_recompute(both_ways):
 
 
 def _close_rows(actual: list[tuple], expected: list[tuple]) -> None:
-    """Same rows (sorted the same way), floats up to rounding (sums in any order)."""
+    """Same rows (sorted the same way), floats up to rounding (sums in any order), arrays
+    as multisets (collected in no particular order)."""
     assert len(actual) == len(expected)
     for got, want in zip(actual, expected, strict=True):
         for a, b in zip(got, want, strict=True):
-            if isinstance(b, float):
+            if isinstance(b, list):
+                assert sorted(a) == pytest.approx(sorted(b), rel=1e-9, abs=1e-9), (got, want)
+            elif isinstance(b, float):
                 assert a == pytest.approx(b, rel=1e-9, abs=1e-9), (got, want)
             else:
                 assert a == b, (got, want)
 
 
 def test_incremental_partials_equal_a_full_recompute(both_ways):
-    """The per-day partials of the devices family (int_account_days_connected) and of the
-    co-targeting pairs (int_account_days_cotargeted, whose days also depend on the next
+    """The per-day partials of the devices family (int_account_days_connected), of the
+    rhythm family (int_account_days_active) and of the co-targeting pairs (int_account_days_cotargeted, whose days also depend on the next
     day's events): the same rows, every event day, whether built day by day, late and
     re-sent, or at once. (Marker rows aside.)"""
     incremental, full = both_ways
@@ -181,6 +184,11 @@ def test_incremental_partials_equal_a_full_recompute(both_ways):
             "int_account_days_connected",
             "account_id is not null",
             "account_id, event_day, client, device_id, ip_country, location_tag",
+        ),
+        (
+            "int_account_days_active",
+            "account_id is not null",
+            "account_id, by_hand, event_day, local_day",
         ),
         (
             "int_account_days_cotargeted",
@@ -209,6 +217,7 @@ def test_incremental_partials_equal_a_full_recompute(both_ways):
     [
         ("devices_exact", "int_accounts_devices_profiled", 1, 500),
         ("cotargeted_exact", "int_account_pairs_cotargeted", 2, 100),
+        ("activity_exact", "int_accounts_activity_summarised", 1, 500),
     ],
 )
 def test_a_fold_equals_its_family_computed_from_events(

@@ -6,34 +6,52 @@
 -- the scheduler users terminated on seed 606 (docs/models.md). An account that acted only
 -- through the api is measured on those events: then the api's clock is the account's.
 -- The api's share of an account's events is the devices family's api_client_share.
--- One window pass (lag over the account's events in time order) feeds two aggregations:
--- per local day (volume, longest quiet stretch) and per account (gaps, sessions, mix).
--- Entropies (hour of day, weekday, gap size) come from one small count table each,
--- grouped by (account, bin), and the identity H = ln N - sum(c ln c) / N: three narrow
--- hash aggregations instead of 63 filtered counts per event (those were ~60% of this
--- model's time at 11M events) or histogram(); portable to every engine.
--- Sessions: a gap of more than session_break_minutes starts a new session. Session
--- statistics are taken without numbering sessions (no second window over all events):
--- session starts are the events after a long gap, and only those few rows are sorted again.
+-- A fold of per-day pieces (int_account_days_active, macros/activity.sql): the settled
+-- days from that table, the newest from the window's events (partial_window), so a daily
+-- build sorts a few days' events instead of the window's. Exact: the analysis
+-- activity_exact (the one pass over the window's events this model used to be) is its
+-- reference, column by column.
+-- The pieces of an account, in time order, give each boundary's gap (first event of a
+-- piece minus the last of the one before): with the gaps inside the pieces, every gap the
+-- one pass took. Means and spreads combine per-piece counts, sums and m2 (sums of squared
+-- deviations from the piece's mean) exactly; entropies sum per-piece bin columns and use
+-- H = ln N - sum(c ln c) / N; the median takes every gap.
+-- Sessions: a gap of more than session_break_minutes starts a new session. Whether a
+-- piece's first event starts one depends on the boundary gap before it; the gaps between
+-- session starts are those inside pieces, plus the one from the latest start before the
+-- piece.
 -- Local days at the window's edges are partial (the window is cut in UTC); their quiet
 -- stretches are measured only inside the window so a bot does not get a false 8 h gap.
 {%- set w = feature_window() %}
-{%- set day_start = 'greatest(cast(cast(local_ts as date) as timestamp), ' ~ w.local_window_start ~ ')' %}
+{%- set days = partial_window() %}
 {%- set session_break = var('session_break_minutes') | int * 60 %}
-{#- Gap size in half-octave bins (x1.41 each): 0 .. 31, the last holding >= ~18 h. #}
-{%- set gap_bin = 'least(31, cast(floor(2 * ' ~ log2('gap_seconds + 1') ~ ') as integer))' %}
+{%- set columns = activity_piece_columns() %}
+{%- set hours = activity_hour_columns() %}
+{%- set gap_bins = activity_gap_bin_columns() %}
+{%- set day_start = 'greatest(cast(local_day as timestamp), ' ~ w.local_window_start ~ ')' %}
 {%- set day_end = 'least(' ~ dbt.dateadd('day', 1, 'cast(local_day as timestamp)') ~ ', ' ~ w.local_window_end ~ ')' %}
 
--- The window's events are read from the view in each CTE below, not through one CTE: a
--- CTE read three times is materialised by DuckDB (measured: +150 MiB at 20k accounts x
--- 14 days, which grows with the window's events).
--- Accounts with api events, and those of them with none from the app or the web in the
--- window (few: api events are a small share, so the join probes a small table).
-with api_accounts as (
+-- The window's pieces: settled days from the partial, the newest from events.
+with pieces as (
+
+    select account_id, by_hand, local_day, {{ columns | join(', ') }}
+    from {{ ref('int_account_days_active') }}
+    where account_id is not null
+      and {{ settled_in_window() }}
+
+    union all
+
+    select account_id, by_hand, local_day, {{ columns | join(', ') }}
+    from ({{ activity_pieces("(select account_id, client, event_type, event_ts, local_ts from " ~ ref('int_events_windowed') ~ " where event_ts >= cast(" ~ days.tail_day ~ " as timestamp))") }}) as t
+
+),
+
+-- Accounts with api pieces, and those of them with none by hand in the window (few).
+api_accounts as (
 
     select distinct account_id
-    from {{ ref('int_events_windowed') }}
-    where client = 'api'
+    from pieces
+    where not by_hand
 
 ),
 
@@ -44,58 +62,228 @@ api_only_accounts as (
 
     except
 
-    select distinct w.account_id
-    from {{ ref('int_events_windowed') }} as w
+    select distinct p.account_id
+    from pieces as p
     inner join api_accounts as a
-        on w.account_id = a.account_id
-    where coalesce(w.client, '') <> 'api'
+        on p.account_id = a.account_id
+    where p.by_hand
 
 ),
 
-events as (
-
-    select account_id, event_type, local_ts
-    from {{ ref('int_events_windowed') }}
-    where coalesce(client, '') <> 'api'
-       or account_id in (select account_id from api_only_accounts)
-
-),
-
--- The one sort of all events (by account and time): as few columns as possible ride
--- along (day and hour are derived after it), and no tie-breaker on event_id: events at
--- the same instant give the same previous timestamp in any order, so nothing below
--- depends on how ties are ordered (halves the sort at 11M events).
-sequenced as (
+linked as (
 
     select
-        account_id,
-        event_type,
-        local_ts,
-        lag(local_ts) over (partition by account_id order by local_ts) as previous_local_ts
-    from events
+        p.*,
+        lag(p.last_ts) over (partition by p.account_id order by p.first_ts) as previous_last_ts,
+        lag(p.local_day) over (partition by p.account_id order by p.first_ts) as previous_local_day
+    from pieces as p
+    where p.by_hand
+       or p.account_id in (select account_id from api_only_accounts)
 
 ),
 
-gaps as (
+bounded as (
 
     select
-        account_id,
-        event_type,
-        local_ts,
-        cast(local_ts as date) as local_day,
-        cast(extract(hour from local_ts) as integer) as local_hour,
-        {{ seconds_between('previous_local_ts', 'local_ts') }} as gap_seconds,
-        previous_local_ts is null
-            or {{ seconds_between('previous_local_ts', 'local_ts') }} > {{ session_break }}
-            as starts_session,
-        -- Quiet time before this event within its local day: since the previous event if
-        -- that was the same day, else since local midnight (or the window start).
+        *,
+        -- The gap across the boundary before the piece (NULL for the account's first).
+        {{ seconds_between('previous_last_ts', 'first_ts') }} as boundary_gap,
+        previous_last_ts is null
+            or {{ seconds_between('previous_last_ts', 'first_ts') }} > {{ session_break }}
+            as first_starts_session
+    from linked
+
+),
+
+started as (
+
+    select
+        *,
+        case when first_starts_session then first_ts else first_internal_start_ts end as first_start_ts,
         case
-            when previous_local_ts is not null and cast(previous_local_ts as date) = cast(local_ts as date)
-                then {{ seconds_between('previous_local_ts', 'local_ts') }}
-            else {{ seconds_between(day_start, 'local_ts') }}
-        end as quiet_before_seconds
-    from sequenced
+            when internal_starts > 0 then last_internal_start_ts
+            when first_starts_session then first_ts
+        end as last_start_ts
+    from bounded
+
+),
+
+-- Per piece, three groups of gaps as (count, sum, m2, and the boundary's one gap):
+-- every gap; gaps within a session; gaps between session starts.
+terms as (
+
+    select
+        *,
+        -- the latest session start before the piece (starts only move forward in time)
+        max(last_start_ts) over (
+            partition by account_id order by first_ts
+            rows between unbounded preceding and 1 preceding
+        ) as previous_start_ts
+    from started
+
+),
+
+grouped as (
+
+    select
+        account_id,
+        local_day,
+        previous_local_day,
+        first_ts,
+        last_ts,
+        events,
+        inner_gap_max,
+        boundary_gap,
+        first_starts_session,
+        internal_starts,
+        -- every gap
+        events - 1 as inner_n,
+        {{ seconds_between('first_ts', 'last_ts') }} as inner_sum,
+        inner_gap_m2 as inner_m2,
+        -- within a session
+        intra_gaps as intra_n,
+        intra_gap_sum as intra_sum,
+        intra_gap_m2 as intra_m2,
+        case when boundary_gap <= {{ session_break }} then boundary_gap end as intra_boundary_gap,
+        -- between session starts: inside the piece, from its first event to its first
+        -- internal start (when the first event starts a session), and from the latest
+        -- start before the piece
+        case when internal_starts > 0 then internal_starts - 1 else 0 end as start_n,
+        case when internal_starts > 0
+             then {{ seconds_between('first_internal_start_ts', 'last_internal_start_ts') }}
+             else 0 end as start_sum,
+        internal_start_gap_m2 as start_m2,
+        case when first_starts_session and internal_starts > 0
+             then {{ seconds_between('first_ts', 'first_internal_start_ts') }} end as start_lead_gap,
+        {{ seconds_between('previous_start_ts', 'first_start_ts') }} as start_boundary_gap
+    from terms
+
+),
+
+-- Counts and sums per account, for the means the m2 below are taken around.
+account_sums as (
+
+    select
+        account_id,
+        sum(inner_n) + count(boundary_gap) as gap_n,
+        sum(inner_sum) + coalesce(sum(boundary_gap), 0) as gap_sum,
+        sum(intra_n) + count(intra_boundary_gap) as intra_n,
+        sum(intra_sum) + coalesce(sum(intra_boundary_gap), 0) as intra_sum,
+        sum(start_n) + count(start_lead_gap) + count(start_boundary_gap) as start_n,
+        sum(start_sum) + coalesce(sum(start_lead_gap), 0) + coalesce(sum(start_boundary_gap), 0) as start_sum
+    from grouped
+    group by account_id
+
+),
+
+account_means as (
+
+    select
+        *,
+        case when gap_n > 0 then gap_sum / gap_n end as gap_mean,
+        case when intra_n > 0 then intra_sum / intra_n end as intra_mean,
+        case when start_n > 0 then start_sum / start_n end as start_mean
+    from account_sums
+
+),
+
+-- Chan et al.: m2 of a union = sum of the parts' m2 + sum of n (part mean - mean)^2.
+spreads as (
+
+    select
+        g.account_id,
+        sum(
+            g.inner_m2
+            + case when g.inner_n > 0 then g.inner_n * power(g.inner_sum / g.inner_n - m.gap_mean, 2) else 0 end
+            + coalesce(power(g.boundary_gap - m.gap_mean, 2), 0)
+        ) as gap_m2,
+        sum(
+            g.intra_m2
+            + case when g.intra_n > 0 then g.intra_n * power(g.intra_sum / g.intra_n - m.intra_mean, 2) else 0 end
+            + coalesce(power(g.intra_boundary_gap - m.intra_mean, 2), 0)
+        ) as intra_m2,
+        sum(
+            g.start_m2
+            + case when g.start_n > 0 then g.start_n * power(g.start_sum / g.start_n - m.start_mean, 2) else 0 end
+            + coalesce(power(g.start_lead_gap - m.start_mean, 2), 0)
+            + coalesce(power(g.start_boundary_gap - m.start_mean, 2), 0)
+        ) as start_m2
+    from grouped as g
+    inner join account_means as m
+        on g.account_id = m.account_id
+    group by g.account_id
+
+),
+
+dispersion as (
+
+    select
+        m.account_id,
+        m.gap_mean,
+        case when m.gap_n >= 2 and m.gap_mean > 0
+             then sqrt(s.gap_m2 / m.gap_n) / m.gap_mean end as gap_cv,
+        case when m.intra_n >= 2 and m.intra_mean > 0
+             then sqrt(s.intra_m2 / m.intra_n) / m.intra_mean end as intra_session_gap_cv,
+        -- Goh & Barabasi burstiness of the time between session starts:
+        -- (sd - mean) / (sd + mean): -1 perfectly periodic, 0 random, -> 1 bursty.
+        case when m.start_n >= 2 and sqrt(s.start_m2 / m.start_n) + m.start_mean > 0
+             then (sqrt(s.start_m2 / m.start_n) - m.start_mean)
+                  / (sqrt(s.start_m2 / m.start_n) + m.start_mean)
+        end as session_burstiness
+    from account_means as m
+    inner join spreads as s
+        on m.account_id = s.account_id
+
+),
+
+-- Every gap, for the exact median: the pieces' own and the boundaries'.
+all_gaps as (
+
+    select account_id, {{ explode_values('inner_gaps') }} as gap_seconds
+    from bounded
+    where events > 1
+
+    union all
+
+    select account_id, boundary_gap as gap_seconds
+    from bounded
+    where boundary_gap is not null
+
+),
+
+medians as (
+
+    select account_id, {{ median('gap_seconds') }} as gap_median_seconds
+    from all_gaps
+    group by account_id
+
+),
+
+per_account as (
+
+    select
+        account_id,
+        sum(events) as events,
+        sum(posts) as posts,
+        sum(comments) as comments,
+        sum(likes) as likes,
+        sum(follows) as follows,
+        sum(dms) as dms,
+        sum(group_messages) as group_messages,
+        sum(logins) as logins,
+        sum(night_events) as night_events,
+        sum(internal_starts) + count(*) filter (where first_starts_session) as sessions,
+        {%- for column in hours %}
+        sum({{ column }}) as {{ column }},
+        {%- endfor %}
+        -- (least() ignores a NULL: the first piece's missing boundary gap is kept out
+        -- explicitly.)
+        {%- for column in gap_bins %}
+        sum({{ column }}) + count(*) filter (
+            where boundary_gap is not null and {{ gap_bin('boundary_gap') }} = {{ loop.index0 }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from bounded
+    group by account_id
 
 ),
 
@@ -104,14 +292,17 @@ per_day as (
     select
         account_id,
         local_day,
-        count(*) as events,
+        sum(events) as events,
         -- Longest inactive stretch of the local calendar day, edges included
-        -- (midnight -> first event, last event -> next midnight; clipped to the window).
+        -- (midnight -> first event, last event -> next midnight; clipped to the window):
+        -- the gaps inside its pieces, the boundary between its two pieces, and its edges.
         greatest(
-            max(quiet_before_seconds),
-            {{ seconds_between('max(local_ts)', day_end) }}
+            max(case when previous_local_day = local_day then boundary_gap
+                     else {{ seconds_between(day_start, 'first_ts') }} end),
+            coalesce(max(inner_gap_max), 0),
+            {{ seconds_between('max(last_ts)', day_end) }}
         ) as longest_quiet_seconds
-    from gaps
+    from bounded
     group by account_id, local_day
 
 ),
@@ -128,98 +319,30 @@ daily as (
 
 ),
 
-per_account as (
+weekday_entropy as (
 
-    select
-        account_id,
-        count(*) as events,
-        count(*) filter (where event_type = 'post') as posts,
-        count(*) filter (where event_type = 'comment') as comments,
-        count(*) filter (where event_type = 'like') as likes,
-        count(*) filter (where event_type = 'follow') as follows,
-        count(*) filter (where event_type = 'dm') as dms,
-        count(*) filter (where event_type = 'group_message') as group_messages,
-        count(*) filter (where event_type = 'login') as logins,
-        count(*) filter (where local_hour < 6) as night_events,
-        count(gap_seconds) as gaps,
-        avg(gap_seconds) as gap_mean_seconds,
-        count(*) filter (where starts_session) as sessions,
-        {{ coefficient_of_variation('case when not starts_session then gap_seconds end') }}
-            as intra_session_gap_cv,
-        {{ median('gap_seconds') }} as gap_median_seconds,
-        {{ coefficient_of_variation('gap_seconds') }} as gap_cv
-    from gaps
+    select account_id, {{ normalised_entropy('occurrences', 7) }} as weekday_entropy
+    from (
+        select account_id, {{ day_of_week('local_day') }} as bin, sum(events) as occurrences
+        from per_day
+        group by account_id, {{ day_of_week('local_day') }}
+    ) as w
     group by account_id
 
 ),
 
--- Distributions over hour of day, weekday and gap size (half-octave bins, x1.41 each,
--- 0 .. 31, the last holding >= ~18 h): one row per account and occupied bin.
-hour_counts as (
-
-    select account_id, local_hour as bin, count(*) as occurrences
-    from gaps
-    group by account_id, local_hour
-
-),
-
-weekday_counts as (
-
-    select account_id, {{ day_of_week('local_day') }} as bin, count(*) as occurrences
-    from gaps
-    group by account_id, {{ day_of_week('local_day') }}
-
-),
-
-gap_bin_counts as (
-
-    select
-        account_id,
-        {{ gap_bin }} as bin,
-        count(*) as occurrences
-    from gaps
-    where gap_seconds is not null
-    group by account_id, {{ gap_bin }}
-
-),
-
-entropies as (
-
-    select
-        h.account_id,
-        h.hour_entropy,
-        w.weekday_entropy,
-        g.gap_entropy
-    from (
-        select account_id, {{ normalised_entropy('occurrences', 24) }} as hour_entropy
-        from hour_counts group by account_id
-    ) as h
-    left join (
-        select account_id, {{ normalised_entropy('occurrences', 7) }} as weekday_entropy
-        from weekday_counts group by account_id
-    ) as w
-        on h.account_id = w.account_id
-    left join (
-        select account_id, {{ normalised_entropy('occurrences', 32) }} as gap_entropy
-        from gap_bin_counts group by account_id
-    ) as g
-        on h.account_id = g.account_id
-
-),
-
--- Session starts only (a small share of events): their regularity over the window.
+-- Session starts (a small share of events): their 10-minute slots of the local day.
 session_starts as (
 
-    select
-        account_id,
-        local_ts,
-        local_day,
-        -- 10-minute slot of the local day
-        local_hour * 6 + cast(floor(extract(minute from local_ts) / 10) as integer) as day_slot,
-        {{ seconds_between('lag(local_ts) over (partition by account_id order by local_ts)', 'local_ts') }}
-            as session_gap_seconds
-    from gaps
-    where starts_session
+    select account_id, local_day, {{ explode_values('internal_start_slots') }} as day_slot
+    from bounded
+    where internal_starts > 0
+
+    union all
+
+    select account_id, local_day, {{ day_slot('first_ts') }} as day_slot
+    from bounded
+    where first_starts_session
 
 ),
 
@@ -228,22 +351,6 @@ slot_days as (
     select account_id, day_slot, count(distinct local_day) as slot_days, count(*) as slot_sessions
     from session_starts
     group by account_id, day_slot
-
-),
-
-session_stats as (
-
-    select
-        s.account_id,
-        -- Goh & Barabasi burstiness of the time between session starts:
-        -- (sd - mean) / (sd + mean): -1 perfectly periodic, 0 random, -> 1 bursty.
-        case when count(s.session_gap_seconds) >= 2
-                  and stddev_pop(s.session_gap_seconds) + avg(s.session_gap_seconds) > 0
-             then (stddev_pop(s.session_gap_seconds) - avg(s.session_gap_seconds))
-                  / (stddev_pop(s.session_gap_seconds) + avg(s.session_gap_seconds))
-        end as session_burstiness
-    from session_starts as s
-    group by s.account_id
 
 ),
 
@@ -279,14 +386,15 @@ select
     a.dms * 1.0 / d.active_days as dms_per_active_day,
     a.group_messages * 1.0 / d.active_days as group_messages_per_active_day,
     a.logins * 1.0 / d.active_days as logins_per_active_day,
-    a.gap_median_seconds,
-    a.gap_mean_seconds,
-    a.gap_cv,
-    case when a.gaps >= 2 then en.gap_entropy end as gap_entropy,
+    md.gap_median_seconds,
+    ds.gap_mean as gap_mean_seconds,
+    ds.gap_cv,
+    -- at least two gaps, as the one pass had it
+    case when a.events >= 3 then {{ normalised_entropy_of_columns(gap_bins, 32) }} end as gap_entropy,
     a.sessions * 1.0 / d.active_days as sessions_per_active_day,
     a.events * 1.0 / a.sessions as events_per_session,
-    a.intra_session_gap_cv,
-    ss.session_burstiness,
+    ds.intra_session_gap_cv,
+    ds.session_burstiness,
     -- Share of sessions starting in a 10-minute slot of the day the account also started a
     -- session in on another day: fixed daily slots, the mark of a scheduler.
     case when d.active_days >= 2 then st.repeated_slot_sessions * 1.0 / st.sessions end
@@ -303,18 +411,20 @@ select
         as session_slot_recurrence,
     -- Shannon entropy of the hour-of-day distribution, divided by ln(24): 1 = spread
     -- evenly over the clock, 0 = one hour only.
-    en.hour_entropy,
+    {{ normalised_entropy_of_columns(hours, 24) }} as hour_entropy,
     -- The same over weekdays: people keep weekends and busy days; schedulers do not.
-    en.weekday_entropy,
+    we.weekday_entropy,
     a.night_events * 1.0 / a.events as night_share,
     d.daily_volume_cv,
     d.longest_daily_gap_hours
 from per_account as a
 inner join daily as d
     on a.account_id = d.account_id
-inner join entropies as en
-    on a.account_id = en.account_id
-left join session_stats as ss
-    on a.account_id = ss.account_id
+inner join weekday_entropy as we
+    on a.account_id = we.account_id
+left join dispersion as ds
+    on a.account_id = ds.account_id
+left join medians as md
+    on a.account_id = md.account_id
 left join slot_stats as st
     on a.account_id = st.account_id
