@@ -112,17 +112,35 @@
     A partial whose day E also depends on the events of the next neighbour_days days
     (a fact straddling midnight) is settled only once those are: its tail starts that
     many days earlier.
+    When no delivery after D is loaded (the daily run: D is the newest delivery date), the
+    partials hold what was known on D and nothing more: every event day of the window is
+    read from them, and none from events (var partials_through_run_date; false keeps the
+    rule above for every run date).
     Returns SQL date literals:
         first_day  the window's first UTC event day
-        tail_day   the first event day read from events (>= first_day) -#}
+        tail_day   the first event day read from events (>= first_day; the day after D
+                   when none is) -#}
 {% macro partial_window(neighbour_days=0) -%}
   {%- set run_day = modules.datetime.datetime.strptime(get_run_date(), '%Y-%m-%d') -%}
   {%- set first_day = run_day - modules.datetime.timedelta(days=var('feature_window_days') | int - 1) -%}
   {%- set tail_day = [first_day, run_day - modules.datetime.timedelta(days=var('late_event_days') | int - 1 + neighbour_days)] | max -%}
+  {%- if execute and var('partials_through_run_date') and not delivered_after(run_day) -%}
+    {%- set tail_day = run_day + modules.datetime.timedelta(days=1) -%}
+  {%- endif -%}
   {{ return({
       'first_day': "cast('" ~ first_day.strftime('%Y-%m-%d') ~ "' as date)",
       'tail_day': "cast('" ~ tail_day.strftime('%Y-%m-%d') ~ "' as date)",
   }) }}
+{%- endmacro %}
+
+{#- Whether raw.events holds a delivery of a date after `day` (a datetime). Only events
+    count: the partials are built from them alone. -#}
+{% macro delivered_after(day) -%}
+  {%- set found = run_query(
+      "select count(*) from " ~ source('raw', 'events')
+      ~ " where _delivery_date > cast('" ~ day.strftime('%Y-%m-%d') ~ "' as date)"
+  ) -%}
+  {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- A predicate: the partial row's event_day is settled and in the window (partial_window). -#}
