@@ -50,6 +50,19 @@
 {%- endmacro %}
 
 
+{#- A CTE's materialisation hint, after `name as`: DuckDB materialises a CTE read more than
+    once, which copies every column any reader takes; `not materialized` inlines it into
+    each reader instead. Spark has no hint (it inlines every CTE). -#}
+{% macro cte_materialized(materialized) -%}
+  {{ return(adapter.dispatch('cte_materialized', 'realpeople')(materialized)) }}
+{%- endmacro %}
+{% macro default__cte_materialized(materialized) -%}
+  {{ 'materialized' if materialized else 'not materialized' }}
+{%- endmacro %}
+{% macro spark__cte_materialized(materialized) -%}
+{%- endmacro %}
+
+
 {# Exact median (the lessons: exact quantiles beat approximate ones on DuckDB). #}
 {% macro median(expr) -%}
   {{ return(adapter.dispatch('median', 'realpeople')(expr)) }}
