@@ -312,9 +312,37 @@ def test_an_id_resent_with_another_time_is_kept_and_reported_not_fatal(tmp_path)
             settings.dbt_vars(),
         )
     assert _rows(warehouse, "select event_id from stg_activity__events") == [("same",), ("same",)]
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())
-    warned = [r["unique_id"] for r in results["results"] if r["status"] == "warn"]
-    assert any("unique_in_window_stg_activity__events_event_id" in name for name in warned)
+    assert _window_test_warned(tmp_path) == (True, "newest days")
+
+    # The next day's delivery, without the id: a daily build probes the window with the
+    # ids of the days it recomputed only, so the breach, reported by the build that loaded
+    # it, is not reported again; a build of an earlier run date tests its whole window.
+    later = date(2026, 11, 10)
+    folder = landing / "events" / f"dt={later.isoformat()}"
+    folder.mkdir(parents=True)
+    row = dict.fromkeys(schema)
+    row.update(event_id="other", account_id="a1", event_ts="2026-11-10T01:00:00Z", event_type="like", client="web")
+    pq.write_table(pa.Table.from_pylist([row], schema=pa.schema(schema)), folder / "p.parquet")
+    _load(warehouse, landing, later)
+    for run_date, expected in ((later, (False, "newest days")), (days[1], (True, "whole window"))):
+        invoke_dbt(
+            ["build", "--select", "stg_activity__events", "stg_activity__event_repeats"],
+            tmp_path / "target",
+            warehouse,
+            run_date.isoformat(),
+            settings.dbt_vars(),
+        )
+        assert _window_test_warned(tmp_path) == expected, run_date
+
+
+def _window_test_warned(target_parent: Path) -> tuple[bool, str]:
+    """Whether the last build's window test on stg_activity__events.event_id warned, and
+    which way its compiled SQL tested (the ids of the newest build's days, or the window)."""
+    name = "unique_in_window_stg_activity__events_event_id"
+    results = json.loads((target_parent / "target" / "run_results.json").read_text())
+    (result,) = [r for r in results["results"] if name in r["unique_id"]]
+    compiled = next((target_parent / "target" / "compiled").rglob(f"{name}*.sql")).read_text()
+    return result["status"] == "warn", ("newest days" if "newest_days" in compiled else "whole window")
 
 
 def test_events_arriving_after_builds_that_saw_none_are_all_taken(world, tmp_path):
