@@ -223,6 +223,7 @@ def test_incremental_partials_equal_a_full_recompute(both_ways):
         ("devices_exact", "int_accounts_devices_profiled", 1, 500),
         ("cotargeted_exact", "int_account_pairs_cotargeted", 2, 100),
         ("activity_exact", "int_accounts_activity_summarised", 1, 500),
+        ("coordinated_exact", "int_accounts_coordinated", 1, 50),
     ],
 )
 def test_a_fold_equals_its_family_computed_from_events(

@@ -15,15 +15,17 @@
 
 with events as (
 
-    select account_id, event_ts, device_id
+    select account_id, event_ts
     from {{ ref('int_events_windowed') }}
 
 ),
 
+-- Which devices each account used in the window: from the devices family's per-day
+-- groups (window_connection_groups, exact), not from every event of the window.
 account_devices as (
 
     select distinct account_id, device_id
-    from events
+    from ({{ window_connection_groups() }}) as g
     where device_id is not null
 
 ),

@@ -6,21 +6,11 @@
 -- next to a cloud IP that never matches anything.
 -- A fold of per-day groups (int_account_days_connected): every share is weighted by the
 -- group's events, so it equals the share over events.
-{%- set days = partial_window() %}
 
 -- The window as (account, day, client, device, countries) groups with their event counts:
 -- settled days from int_account_days_connected, the newest from events (partial_window).
 with events as (
-
-    select account_id, client, device_id, ip_country, location_tag, events
-    from {{ ref('int_account_days_connected') }}
-    where account_id is not null
-      and {{ settled_in_window() }}
-
-    union all
-
-    select account_id, client, device_id, ip_country, location_tag, events
-    from ({{ connection_groups("(select * from " ~ ref('int_events_windowed') ~ " where event_ts >= cast(" ~ days.tail_day ~ " as timestamp))") }}) as t
+{{ window_connection_groups() }}
 
 ),
 
