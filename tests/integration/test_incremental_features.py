@@ -322,7 +322,13 @@ def test_an_id_resent_with_another_time_is_kept_and_reported_not_fatal(tmp_path)
     folder = landing / "events" / f"dt={later.isoformat()}"
     folder.mkdir(parents=True)
     row = dict.fromkeys(schema)
-    row.update(event_id="other", account_id="a1", event_ts="2026-11-10T01:00:00Z", event_type="like", client="web")
+    row.update(
+        event_id="other",
+        account_id="a1",
+        event_ts="2026-11-10T01:00:00Z",
+        event_type="like",
+        client="web",
+    )
     pq.write_table(pa.Table.from_pylist([row], schema=pa.schema(schema)), folder / "p.parquet")
     _load(warehouse, landing, later)
     for run_date, expected in ((later, (False, "newest days")), (days[1], (True, "whole window"))):
@@ -343,7 +349,9 @@ def _window_test_warned(target_parent: Path) -> tuple[bool, str]:
     results = json.loads((target_parent / "target" / "run_results.json").read_text())
     (result,) = [r for r in results["results"] if name in r["unique_id"]]
     compiled = next((target_parent / "target" / "compiled").rglob(f"{name}*.sql")).read_text()
-    return result["status"] == "warn", ("newest days" if "newest_days" in compiled else "whole window")
+    return result["status"] == "warn", (
+        "newest days" if "newest_days" in compiled else "whole window"
+    )
 
 
 def test_events_arriving_after_builds_that_saw_none_are_all_taken(world, tmp_path):
