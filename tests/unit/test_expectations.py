@@ -210,6 +210,33 @@ def test_a_checkpoint_keeps_each_validation_in_data_docs(tmp_path):
     assert (root / "gx" / "checkpoints" / "enforcement_list.json").is_file()
 
 
+def test_the_data_docs_index_lists_the_newest_validations_only(tmp_path, monkeypatch):
+    """GX rebuilds the index after each validation by reading every result it lists, so
+    an unbounded index made every check slower with each run date (issue 15). It lists
+    the newest DOCS_INDEX_VALIDATIONS; an older validation keeps its page and result."""
+    from urllib.parse import unquote, urlparse
+
+    from realpeople.expectations import runner
+
+    monkeypatch.setattr(runner, "DOCS_INDEX_VALIDATIONS", 2)
+    root = tmp_path / "gx"
+    summaries = [
+        validate_frame(
+            enforcement_list(),
+            "enforcement_list",
+            batch_id=f"enforcement_list_run_date=2024-03-0{day}",
+            gx_root=root,
+        )
+        for day in (1, 2, 3)
+    ]
+    index = root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    listed = index.read_text(encoding="utf-8")
+    assert "2024-03-03" in listed and "2024-03-02" in listed
+    assert "2024-03-01" not in listed
+    oldest = Path(unquote(urlparse(summaries[0].docs_url).path))
+    assert oldest.is_file() and "2024-03-01" in oldest.read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------- issue 7 suites
 
 
