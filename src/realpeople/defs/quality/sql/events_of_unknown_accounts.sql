@@ -17,9 +17,13 @@ with orphans as (
     where e._delivery_date <= cast($run_date as date)
       and e.event_ts >= cast($run_date as date) + interval 1 day - to_days(cast($window_days as integer))
       and e.event_ts < cast($run_date as date) + interval 1 day
-      and not exists (
-          select 1 from raw.accounts as a
-          where a.account_id = e.account_id and a._delivery_date <= cast($run_date as date)
+      -- NOT IN over the known ids, not a correlated NOT EXISTS: DuckDB planned that as a
+      -- delim join that first grouped the window's 22M event account ids (5.9-7.7 s
+      -- against 2.8-3.1 s at 100k accounts x 28 days, issue 15, stop 36). Exact: account_id
+      -- is never NULL in raw.events or raw.accounts (the load quarantines such rows).
+      and e.account_id not in (
+          select a.account_id from raw.accounts as a
+          where a._delivery_date <= cast($run_date as date) and a.account_id is not null
       )
 )
 
