@@ -111,3 +111,5 @@ from (
 ) as t
 cross join loaded as l
 {%- endif %}
+{#- Day-ordered row groups: a later build's deletes drop whole ones (in_event_day_order). #}
+{{ in_event_day_order() }}
