@@ -212,6 +212,38 @@ def test_incremental_partials_equal_a_full_recompute(both_ways):
     assert kinds == [(False, False), (False, True), (True, True)]
 
 
+PER_DAY_TABLES = (
+    "stg_activity__event_repeats",
+    "int_texts_fingerprinted",
+    "int_account_days_active",
+    "int_account_days_connected",
+    "int_account_days_cotargeted",
+)
+
+
+def test_each_build_stores_its_rows_in_event_day_order(both_ways):
+    """On DuckDB every build of a per-event-day table writes its rows in event-day order
+    (in_event_day_order), so that the days a later build replaces fill whole row groups
+    (dropped by the checkpoint, not rewritten) and the folds' day filters prune by zone
+    map. A build's rows share its loaded_through; their storage order is rowid order."""
+    multi_day_builds = 0
+    for warehouse in both_ways:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            for table in PER_DAY_TABLES:
+                rows = con.execute(
+                    f"select loaded_through, event_day from {table} order by rowid"
+                ).fetchall()
+                assert rows, table
+                days_of_build: dict = {}
+                for (built, day), (built_before, day_before) in zip(rows[1:], rows, strict=False):
+                    if built == built_before:
+                        assert day >= day_before, (warehouse.name, table, built, day_before, day)
+                for built, day in rows:
+                    days_of_build.setdefault(built, set()).add(day)
+                multi_day_builds += sum(len(days) > 1 for days in days_of_build.values())
+    assert multi_day_builds >= len(PER_DAY_TABLES) * 2, "builds of several days expected"
+
+
 @pytest.mark.parametrize(
     "run_date",
     [END, END - timedelta(days=2)],
