@@ -270,7 +270,8 @@
 {%- endmacro %}
 
 
-{#- Config of an incremental model that replaces whole run dates (account_features).
+{#- Config of an incremental model that replaces whole run dates (account_features; the
+    per-event-day tables take replace_event_days_config).
     DuckDB: delete+insert on the unique key. Spark: the table is partitioned by
     `partition_column` and each run overwrites only the partitions it writes
     (insert_overwrite, dynamic partition overwrite), the Spark idiom for the same
@@ -285,4 +286,19 @@
 {% macro spark__replace_by_date_config(partition_column) -%}
   {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column],
              'file_format': 'parquet'}) }}
+{%- endmacro %}
+
+{#- Config of an incremental table kept per event day (the staging repeats, the text
+    fingerprints, the families' per-day partials): each build replaces the event days it
+    computed. DuckDB: replace_event_days (macros/incremental.sql), a delete+insert that
+    inserts the days one at a time, so that a later build's deletes drop whole row
+    groups. Spark: as replace_by_date_config, partitions by day overwritten. -#}
+{% macro replace_event_days_config(partition_column) -%}
+  {{ return(adapter.dispatch('replace_event_days_config', 'realpeople')(partition_column)) }}
+{%- endmacro %}
+{% macro default__replace_event_days_config(partition_column) -%}
+  {{ return({'incremental_strategy': 'replace_event_days'}) }}
+{%- endmacro %}
+{% macro spark__replace_event_days_config(partition_column) -%}
+  {{ return(spark__replace_by_date_config(partition_column)) }}
 {%- endmacro %}

@@ -6,13 +6,14 @@
 -- the newer ones (partial_window). A piece depends on its own events only, so a build
 -- rebuilds exactly the event days its new deliveries touch. Incremental by event day, like
 -- int_account_days_connected (marker rows included).
-{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`. -#}
+{#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
+    inserts day by day (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='event_day',
         on_schema_change='fail',
-        **replace_by_date_config('event_day')
+        **replace_event_days_config('event_day')
     )
 }}
 {%- set days = touched_event_days(this) if is_incremental() else none %}
@@ -73,5 +74,3 @@ from (
 ) as d
 cross join loaded as l
 {%- endif %}
-{#- Day-ordered row groups: a later build's deletes drop whole ones (in_event_day_order). #}
-{{ in_event_day_order() }}

@@ -4,13 +4,14 @@
 -- far. int_accounts_devices_profiled folds the run date's window from these rows for the
 -- settled event days and from the events themselves for the newer ones (partial_window).
 -- Incremental by event day, like int_texts_fingerprinted (marker rows included).
-{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`. -#}
+{#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
+    inserts day by day (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='event_day',
         on_schema_change='fail',
-        **replace_by_date_config('event_day')
+        **replace_event_days_config('event_day')
     )
 }}
 {%- set days = touched_event_days(this) if is_incremental() else none %}
@@ -64,5 +65,3 @@ from (
 ) as d
 cross join loaded as l
 {%- endif %}
-{#- Day-ordered row groups: a later build's deletes drop whole ones (in_event_day_order). #}
-{{ in_event_day_order() }}

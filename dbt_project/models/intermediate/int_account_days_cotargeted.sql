@@ -27,14 +27,15 @@
 --     Coincidences whose later engagement is crowded on E + 1 are left out: E + 1 is in
 --     every window that holds E and reads it.
 -- Incremental by event day, like int_account_days_connected (marker rows included).
-{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`. -#}
+{#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
+    inserts day by day (macros/incremental.sql). -#}
 {{
     config(
         enabled=var('coordination_graph'),
         materialized='incremental',
         unique_key='event_day',
         on_schema_change='fail',
-        **replace_by_date_config('event_day')
+        **replace_event_days_config('event_day')
     )
 }}
 {%- set touched = touched_event_days(this) if is_incremental() else none %}
@@ -142,5 +143,3 @@ from (
 ) as d
 cross join loaded as l
 {%- endif %}
-{#- Day-ordered row groups: a later build's deletes drop whole ones (in_event_day_order). #}
-{{ in_event_day_order() }}

@@ -10,14 +10,14 @@
 -- every window): a day whose texts all went away is still replaced.
 -- Which texts count (non-empty) is decided once, in int_texts_measured: the inner join
 -- keeps exactly the events whose text it measured.
-{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`;
-    with a list it joins target and new rows on event_day, many to many (minutes). -#}
+{#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
+    inserts day by day (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='event_day',
         on_schema_change='fail',
-        **replace_by_date_config('event_day')
+        **replace_event_days_config('event_day')
     )
 }}
 {%- set days = touched_event_days(this) if is_incremental() else none %}
@@ -95,5 +95,3 @@ from (
 ) as t
 cross join loaded as l
 {%- endif %}
-{#- Day-ordered row groups: a later build's deletes drop whole ones (in_event_day_order). #}
-{{ in_event_day_order() }}

@@ -17,14 +17,14 @@
 -- away (a re-send without them) is still replaced, by delete+insert on DuckDB and by
 -- insert_overwrite of the day's partition on Spark. Readers skip the markers.
 -- loaded_through is the newest _loaded_at the build saw: the next build's starting point.
-{#- unique_key a string, not a list: dbt-duckdb then deletes `where event_day in (...)`;
-    with a list it joins target and new rows on event_day, many to many (minutes). -#}
+{#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
+    inserts day by day (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='event_day',
         on_schema_change='fail',
-        **replace_by_date_config('event_day')
+        **replace_event_days_config('event_day')
     )
 }}
 
@@ -111,5 +111,3 @@ from (
 ) as t
 cross join loaded as l
 {%- endif %}
-{#- Day-ordered row groups: a later build's deletes drop whole ones (in_event_day_order). #}
-{{ in_event_day_order() }}
