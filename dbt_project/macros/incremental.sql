@@ -88,34 +88,28 @@
 
 {#- DuckDB's incremental strategy for the per-event-day tables (replace_event_days_config):
     the adapter's delete+insert of the event days a build computed, its new rows inserted
-    one event day at a time, oldest first. DuckDB stores rows in row groups of 122,880 in
-    the order they are inserted, and the next build deletes most of these days again (a
-    delivery touches its date and the late_event_days before it). Inserted day by day,
-    the deleted rows fill whole row groups, which the checkpoint drops; inserted as the
-    build's hash aggregates leave them, every row group of a build holds some of every
-    day, and the checkpoint after the next build rewrites them all to reclaim the
-    deleted rows (the co-targeting partial at 100k accounts: its commit 2.5-7.9 s; see
-    docs/benchmarks.md, stop 37). Day by day rather than `order by`: a sort of a
-    build's rows costs memory beside the build's own hash tables (one ran out of
-    DuckDB's 4 GB in a catch-up build); a filtered scan of the temporary table per day
-    costs next to nothing. Rows whose day is NULL (none are expected) are inserted too,
-    as delete+insert would: nothing a build computed is dropped. -#}
+    in event-day order. DuckDB stores rows in row groups of 122,880 in the order they are
+    inserted, and the next build deletes most of these days again (a delivery touches its
+    date and the late_event_days before it). In day order, the deleted rows fill whole
+    row groups, which the checkpoint drops; in the order the build's hash aggregates
+    leave them, every row group of a build holds some of every day, and the checkpoint
+    after the next build rewrites them all to reclaim the deleted rows (the co-targeting
+    partial at 100k accounts: its commit 2.5-7.9 s against 0.7-0.9 s; docs/benchmarks.md,
+    stop 37). The sort reads the build's temporary table, after the model's query has
+    released its hash tables: in the model's own query it ran out of DuckDB's 4 GB in a
+    catch-up build. Inserting day by day instead (a filtered insert per day) doubled the
+    insert's time. -#}
 {% macro get_incremental_replace_event_days_sql(arg_dict) -%}
-  {%- set target = arg_dict['target_relation'] -%}
-  {%- set source = arg_dict['temp_relation'] -%}
   {%- set day = arg_dict['unique_key'] -%}
   {%- if day is not string -%}
     {{ exceptions.raise_compiler_error("replace_event_days needs one day column as unique_key, got " ~ day) }}
   {%- endif -%}
   {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-  {%- set days = run_query('select distinct ' ~ day ~ ' from ' ~ source ~ ' order by 1 nulls last').columns[0].values() -%}
-    delete from {{ target }}
-    where {{ day }} in (select {{ day }} from {{ source }});
-  {%- for value in days %}
-    insert into {{ target }} ({{ columns }})
-    select {{ columns }} from {{ source }}
-    where {{ day }} {% if value is none %}is null{% else %}= cast('{{ value }}' as date){% endif %};
-  {%- endfor %}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ day }} in (select {{ day }} from {{ arg_dict['temp_relation'] }});
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    order by {{ day }};
 {%- endmacro %}
 
 {#- One marker row's event_day per touched day (a union of literals); none on a full build. -#}

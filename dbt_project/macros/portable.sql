@@ -291,7 +291,7 @@
 {#- Config of an incremental table kept per event day (the staging repeats, the text
     fingerprints, the families' per-day partials): each build replaces the event days it
     computed. DuckDB: replace_event_days (macros/incremental.sql), a delete+insert that
-    inserts the days one at a time, so that a later build's deletes drop whole row
+    inserts its rows in event-day order, so that a later build's deletes drop whole row
     groups. Spark: as replace_by_date_config, partitions by day overwritten. -#}
 {% macro replace_event_days_config(partition_column) -%}
   {{ return(adapter.dispatch('replace_event_days_config', 'realpeople')(partition_column)) }}

@@ -222,8 +222,8 @@ PER_DAY_TABLES = (
 
 
 def test_each_incremental_build_stores_its_rows_in_event_day_order(both_ways):
-    """On DuckDB an incremental build of a per-event-day table inserts its rows one event
-    day at a time (replace_event_days), so that the days a later build replaces fill whole
+    """On DuckDB an incremental build of a per-event-day table inserts its rows in event-day
+    order (replace_event_days), so that the days a later build replaces fill whole
     row groups, which the checkpoint drops instead of rewriting. A build's rows share its
     loaded_through; their storage order is rowid order. The first build creates the table
     (a full build: the engine's order), so its rows are left out."""

@@ -7,7 +7,7 @@
 -- rebuilds exactly the event days its new deliveries touch. Incremental by event day, like
 -- int_account_days_connected (marker rows included).
 {#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
-    inserts day by day (macros/incremental.sql). -#}
+    inserts in event-day order (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',

@@ -5,7 +5,7 @@
 -- settled event days and from the events themselves for the newer ones (partial_window).
 -- Incremental by event day, like int_texts_fingerprinted (marker rows included).
 {#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
-    inserts day by day (macros/incremental.sql). -#}
+    inserts in event-day order (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',

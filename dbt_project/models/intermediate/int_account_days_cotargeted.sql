@@ -28,7 +28,7 @@
 --     every window that holds E and reads it.
 -- Incremental by event day, like int_account_days_connected (marker rows included).
 {#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
-    inserts day by day (macros/incremental.sql). -#}
+    inserts in event-day order (macros/incremental.sql). -#}
 {{
     config(
         enabled=var('coordination_graph'),

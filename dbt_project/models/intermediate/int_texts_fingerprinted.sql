@@ -11,7 +11,7 @@
 -- Which texts count (non-empty) is decided once, in int_texts_measured: the inner join
 -- keeps exactly the events whose text it measured.
 {#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
-    inserts day by day (macros/incremental.sql). -#}
+    inserts in event-day order (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',

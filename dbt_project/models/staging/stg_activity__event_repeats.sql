@@ -18,7 +18,7 @@
 -- insert_overwrite of the day's partition on Spark. Readers skip the markers.
 -- loaded_through is the newest _loaded_at the build saw: the next build's starting point.
 {#- unique_key the day column: replace_event_days deletes `where event_day in (...)`, then
-    inserts day by day (macros/incremental.sql). -#}
+    inserts in event-day order (macros/incremental.sql). -#}
 {{
     config(
         materialized='incremental',
