@@ -93,12 +93,13 @@
     date and the late_event_days before it). In day order, the deleted rows fill whole
     row groups, which the checkpoint drops; in the order the build's hash aggregates
     leave them, every row group of a build holds some of every day, and the checkpoint
-    after the next build rewrites them all to reclaim the deleted rows (the co-targeting
-    partial at 100k accounts: its commit 2.5-7.9 s against 0.7-0.9 s; docs/benchmarks.md,
-    stop 37). The sort reads the build's temporary table, after the model's query has
-    released its hash tables: in the model's own query it ran out of DuckDB's 4 GB in a
-    catch-up build. Inserting day by day instead (a filtered insert per day) doubled the
-    insert's time. -#}
+    after the next build rewrites them all to reclaim the deleted rows (at 100k accounts
+    the co-targeting partial's commit took 7.9 s of its 15.8 s daily build; replayed
+    consecutive rebuilds of the five tables: commits 4.8-5.9 s, 1.8-2.6 s in day order;
+    docs/benchmarks.md, stop 37). The sort reads the build's temporary table, after the
+    model's query has released its hash tables: in the model's own query it ran out of
+    DuckDB's 4 GB in a first build. Inserting day by day instead (a filtered insert per
+    day) doubled the insert's time. -#}
 {% macro get_incremental_replace_event_days_sql(arg_dict) -%}
   {%- set day = arg_dict['unique_key'] -%}
   {%- if day is not string -%}
