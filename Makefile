@@ -154,13 +154,15 @@ bench: $(STAMP)
 # against a full recompute and a plain sort of the window on the same warehouse; one JSON
 # line (docs/benchmarks.md). 100k accounts x 28 days: about half an hour on 2 cores.
 # BENCH_WARM_DAYS daily runs before the timed one (steady state; 0: the first daily run
-# after the history's full build, as up to stop 37).
+# after the history's full build, as up to stop 37). BENCH_REPEATS timed daily runs and
+# full recomputes, interleaved; the ratios are the medians' (each repeat adds ~6 minutes).
 BENCH_ACCOUNTS ?= 100000
 BENCH_WINDOW ?= 28
 BENCH_WARM_DAYS ?= 0
+BENCH_REPEATS ?= 1
 bench-daily: $(STAMP)
 	$(PY) benchmarks/daily_run.py --accounts $(BENCH_ACCOUNTS) --window $(BENCH_WINDOW) \
-	  --warm-days $(BENCH_WARM_DAYS) \
+	  --warm-days $(BENCH_WARM_DAYS) --repeats $(BENCH_REPEATS) \
 	  --work-dir /tmp/realpeople-bench-daily-$(BENCH_ACCOUNTS)x$(BENCH_WINDOW)
 
 # Not a test: BENCH_ACCOUNTS x 62 days simulated, then loaded one delivery at a time as

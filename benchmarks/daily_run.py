@@ -28,6 +28,12 @@ Not a test. It
 and prints one JSON line (stage figures, ratios, load average). Each step runs in its own
 process, so peak memory is that step's alone.
 
+``--repeats N`` times steps 3 and 5 N times, interleaved (daily, full, daily, full, ...; each
+daily run from the warehouse the history left), and takes the ratios from the medians: on
+this shared 2-core machine one full recompute of one world took 212-318 s from run to run
+(docs/benchmarks.md, stop 37), so one pair of figures cannot carry a ratio to 0.5. The
+re-run with nothing new (step 4) runs once, after the first daily run.
+
     python benchmarks/daily_run.py --accounts 100000 --window 28 --work-dir /tmp/bench-daily
     make bench-daily ACCOUNTS=100000 WINDOW=28
 
@@ -41,6 +47,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -143,7 +150,9 @@ print(con.execute('''
 """
 
 
-def yardsticks(work: Path, last: date, window: int, full_scope: str = "stage") -> dict:
+def yardsticks(
+    work: Path, last: date, window: int, full_scope: str = "stage", suffix: str = ""
+) -> dict:
     """Full recompute and plain sort, each in its own process, on a copy of the warehouse."""
     from realpeople.settings import load_settings
 
@@ -166,7 +175,7 @@ def yardsticks(work: Path, last: date, window: int, full_scope: str = "stage") -
             str(work / "duckdb_tmp"),
         ],
         env,
-        work / "sort.log",
+        work / f"sort{suffix}.log",
     )
     dbt_env = {**env, **settings.subprocess_env(), **settings.dbt_run_env(last.isoformat())}
     dbt_env["REALPEOPLE_WAREHOUSE_PATH"] = str(copy)
@@ -191,10 +200,41 @@ def yardsticks(work: Path, last: date, window: int, full_scope: str = "stage") -
             json.dumps(settings.dbt_vars()),
         ],
         dbt_env,
-        work / "full.log",
+        work / f"full{suffix}.log",
     )
     copy.unlink()
     return {"full": full, "sort": sort}
+
+
+def restore_history(work: Path, last: date) -> None:
+    """Back to the warehouse as the history left it, the last date held back again."""
+    shutil.rmtree(work / "data")
+    shutil.copytree(work / "data-after-history", work / "data")
+    for table in TABLES:
+        folder = work / "landing" / table / f"dt={last.isoformat()}"
+        if folder.exists():
+            (work / "held" / table).mkdir(parents=True, exist_ok=True)
+            folder.rename(work / "held" / table / folder.name)
+
+
+def land_held(work: Path, last: date) -> None:
+    """Land the held-back last date (the daily run's new delivery)."""
+    for table in TABLES:
+        folder = work / "held" / table / f"dt={last.isoformat()}"
+        if folder.exists():
+            (work / "landing" / table).mkdir(parents=True, exist_ok=True)
+            folder.rename(work / "landing" / table / folder.name)
+
+
+def stage_seconds(run: dict, stage: str) -> float:
+    return run["stages"].get(stage, {}).get("seconds") or 0.0
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower middle one of an even count), whole: its
+    stages belong together."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,6 +251,13 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="daily runs (of the dates before the last, untimed) after the history, so that "
         "the timed run follows a daily run; part of the history: --reuse keeps them",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="time the daily run and the yardsticks this many times, interleaved; the "
+        "figures are the median run's, the ratios the medians'",
     )
     parser.add_argument(
         "--full-scope",
@@ -277,36 +324,39 @@ def main(argv: list[str] | None = None) -> int:
             )
         shutil.copytree(work / "data", work / "data-after-history")
     else:
-        # Back to the warehouse as the history left it, the last date held back again.
-        shutil.rmtree(work / "data")
-        shutil.copytree(work / "data-after-history", work / "data")
-        for table in TABLES:
-            folder = work / "landing" / table / f"dt={last.isoformat()}"
-            if folder.exists():
-                (work / "held" / table).mkdir(parents=True, exist_ok=True)
-                folder.rename(work / "held" / table / folder.name)
-    for table in TABLES:
-        folder = work / "held" / table / f"dt={last.isoformat()}"
-        if folder.exists():
-            (work / "landing" / table).mkdir(parents=True, exist_ok=True)
-            folder.rename(work / "landing" / table / folder.name)
-    figures["daily"] = probed_run(work, args.window, "daily")
-    figures["rerun_nothing_new"] = probed_run(work, args.window, "rerun")
-    figures.update(warehouse_counts(work / "data" / "warehouse.duckdb", last, args.window))
-    sticks = yardsticks(work, last, args.window, args.full_scope)
-    figures["full_recompute"] = {**sticks["full"], "scope": args.full_scope}
-    figures["plain_sort"] = sticks["sort"]
-    daily_features = figures["daily"]["stages"].get("features", {}).get("seconds")
+        restore_history(work, last)
+    dailies, fulls, sorts = [], [], []
+    for repeat in range(args.repeats):
+        if repeat:
+            # Every timed daily run starts from the warehouse the history left.
+            restore_history(work, last)
+        land_held(work, last)
+        name = "daily" if repeat == 0 else f"daily-{repeat + 1}"
+        dailies.append(probed_run(work, args.window, name))
+        if repeat == 0:
+            figures["rerun_nothing_new"] = probed_run(work, args.window, "rerun")
+            figures.update(warehouse_counts(work / "data" / "warehouse.duckdb", last, args.window))
+        sticks = yardsticks(work, last, args.window, args.full_scope, suffix=name[5:])
+        fulls.append({**sticks["full"], "scope": args.full_scope})
+        sorts.append(sticks["sort"])
+    figures["daily"] = median_run(dailies)
+    figures["full_recompute"] = median_run(fulls)
+    figures["plain_sort"] = median_run(sorts)
+    if args.repeats > 1:
+        figures["repeats"] = {
+            "daily_s": [d["seconds"] for d in dailies],
+            "daily_features_s": [stage_seconds(d, "features") for d in dailies],
+            "full_recompute_s": [f["seconds"] for f in fulls],
+            "plain_sort_s": [s["seconds"] for s in sorts],
+        }
+    daily_s = statistics.median(d["seconds"] for d in dailies)
+    daily_features = statistics.median(stage_seconds(d, "features") for d in dailies)
+    full_s = statistics.median(f["seconds"] for f in fulls)
+    sort_s = statistics.median(s["seconds"] for s in sorts)
     figures["ratios"] = {
-        "daily_run_over_full_recompute": round(
-            figures["daily"]["seconds"] / sticks["full"]["seconds"], 3
-        ),
-        "daily_features_over_full_recompute": round(
-            (daily_features or 0) / sticks["full"]["seconds"], 3
-        ),
-        "full_recompute_over_plain_sort": round(
-            sticks["full"]["seconds"] / sticks["sort"]["seconds"], 3
-        ),
+        "daily_run_over_full_recompute": round(daily_s / full_s, 3),
+        "daily_features_over_full_recompute": round(daily_features / full_s, 3),
+        "full_recompute_over_plain_sort": round(full_s / sort_s, 3),
     }
     events_last_day = figures["events_last_day"]
     ingest_s = figures["daily"]["stages"].get("ingest", {}).get("seconds")
