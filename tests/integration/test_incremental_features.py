@@ -350,17 +350,19 @@ def test_an_id_resent_with_another_time_is_kept_and_reported_not_fatal(tmp_path)
     assert _rows(warehouse, "select event_id from stg_activity__events") == [("same",), ("same",)]
     assert _window_test_warned(tmp_path) == (True, "newest days")
 
-    # The next day's delivery, without the id: a daily build probes the window with the
-    # ids of the days it recomputed only, so the breach, reported by the build that loaded
-    # it, is not reported again; a build of an earlier run date tests its whole window.
-    later = date(2026, 11, 10)
+    # A later delivery, without the id, whose late days reach the breach's second day
+    # (11-06): a daily build probes the window with the ids it loaded itself (the rows
+    # of the days it recomputed that its deliveries hold), so the breach, reported by
+    # the build that loaded it, is not reported again; a build of an earlier run date
+    # tests its whole window.
+    later = date(2026, 11, 8)
     folder = landing / "events" / f"dt={later.isoformat()}"
     folder.mkdir(parents=True)
     row = dict.fromkeys(schema)
     row.update(
         event_id="other",
         account_id="a1",
-        event_ts="2026-11-10T01:00:00Z",
+        event_ts="2026-11-08T01:00:00Z",
         event_type="like",
         client="web",
     )
