@@ -387,7 +387,7 @@ def _window_test_warned(target_parent: Path) -> tuple[bool, str]:
     (result,) = [r for r in results["results"] if name in r["unique_id"]]
     compiled = next((target_parent / "target" / "compiled").rglob(f"{name}*.sql")).read_text()
     return result["status"] == "warn", (
-        "newest days" if "newest_days" in compiled else "whole window"
+        "newest days" if "newest_rows" in compiled else "whole window"
     )
 
 
