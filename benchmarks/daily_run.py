@@ -203,6 +203,10 @@ def yardsticks(
         work / f"full{suffix}.log",
     )
     copy.unlink()
+    # A failed yardstick is no yardstick: a ratio over it would read as a result.
+    for name, outcome in (("full recompute", full), ("plain sort", sort)):
+        if outcome["exit_code"] != 0:
+            raise SystemExit(f"{name} failed (exit {outcome['exit_code']}); see {outcome['log']}")
     return {"full": full, "sort": sort}
 
 
