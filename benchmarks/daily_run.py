@@ -210,24 +210,21 @@ def yardsticks(
     return {"full": full, "sort": sort}
 
 
+def move_date(work: Path, day: date, source: str, destination: str) -> None:
+    """Move every table's ``dt=day`` folder from ``work/source`` to ``work/destination``
+    (``landing``: what the pipeline sees; ``held``: what it does not yet)."""
+    for table in TABLES:
+        folder = work / source / table / f"dt={day.isoformat()}"
+        if folder.exists():
+            (work / destination / table).mkdir(parents=True, exist_ok=True)
+            folder.rename(work / destination / table / folder.name)
+
+
 def restore_history(work: Path, last: date) -> None:
     """Back to the warehouse as the history left it, the last date held back again."""
     shutil.rmtree(work / "data")
     shutil.copytree(work / "data-after-history", work / "data")
-    for table in TABLES:
-        folder = work / "landing" / table / f"dt={last.isoformat()}"
-        if folder.exists():
-            (work / "held" / table).mkdir(parents=True, exist_ok=True)
-            folder.rename(work / "held" / table / folder.name)
-
-
-def land_held(work: Path, last: date) -> None:
-    """Land the held-back last date (the daily run's new delivery)."""
-    for table in TABLES:
-        folder = work / "held" / table / f"dt={last.isoformat()}"
-        if folder.exists():
-            (work / "landing" / table).mkdir(parents=True, exist_ok=True)
-            folder.rename(work / "landing" / table / folder.name)
+    move_date(work, last, "landing", "held")
 
 
 def stage_seconds(run: dict, stage: str) -> float:
@@ -307,22 +304,14 @@ def main(argv: list[str] | None = None) -> int:
             dict(os.environ),
             work / "simulate.log",
         )
-        held = work / "held"
         warm = [last - timedelta(days=n) for n in range(args.warm_days, 0, -1)]
         for day in [*warm, last]:
-            for table in TABLES:
-                folder = work / "landing" / table / f"dt={day.isoformat()}"
-                if folder.exists():
-                    (held / table).mkdir(parents=True, exist_ok=True)
-                    folder.rename(held / table / folder.name)
+            move_date(work, day, "landing", "held")
         figures["history"] = probed_run(work, args.window, "history")
         # Daily runs before the timed one, as a platform runs every day: the timed build
         # then rebuilds what a daily build left, not what the history's full build did.
         for day in warm:
-            for table in TABLES:
-                folder = held / table / f"dt={day.isoformat()}"
-                if folder.exists():
-                    folder.rename(work / "landing" / table / folder.name)
+            move_date(work, day, "held", "landing")
             figures.setdefault("warm_up", []).append(
                 {"date": day.isoformat(), **probed_run(work, args.window, f"warm-{day}")}
             )
@@ -334,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         if repeat:
             # Every timed daily run starts from the warehouse the history left.
             restore_history(work, last)
-        land_held(work, last)
+        move_date(work, last, "held", "landing")  # the daily run's new delivery
         name = "daily" if repeat == 0 else f"daily-{repeat + 1}"
         dailies.append(probed_run(work, args.window, name))
         if repeat == 0:
